@@ -1,0 +1,158 @@
+"""C-SSRS screener, clinician-administered [56][57].
+
+No question wording ships: electronic versions of the C-SSRS are exclusively licensed to Clario,
+with fees and certification per implementation [58]. Items carry link ids and neutral names only;
+a clinic that holds a licence pastes the licensed wording into its own configuration.
+
+Flow [56][57]: ask Q1 and Q2; only if Q2 is yes ask Q3, Q4 and Q5; then Q6 (suicidal behaviour),
+and only if Q6 is yes ask Q6b (within the past 3 months). Answers are 0 (no) or 1 (yes).
+
+Risk rule [57]: yes to Q4 or Q5 (past month) or behaviour within 3 months is imminent risk:
+safety precautions until a mental-health professional evaluates. Any other yes is positive:
+referral and crisis lines. The low/moderate split taught in training is not verified in Columbia
+text [?], so it is not encoded.
+"""
+
+from __future__ import annotations
+
+from ._build import NO_YES_OPTIONS
+from .model import (
+    SUICIDALITY_FLAG,
+    EnableWhen,
+    FlagRule,
+    Instrument,
+    Item,
+    Parameter,
+    Params,
+    Scored,
+    ScoringRule,
+    SeverityBand,
+    Values,
+)
+
+YES = 1
+
+RISK_NEGATIVE = 0
+RISK_POSITIVE = 1
+RISK_IMMINENT = 2
+
+IMMINENT_ITEMS = ("q4", "q5", "q6b")
+
+_ASKED_IF_Q2_YES = EnableWhen("q2", YES)
+
+CSSRS_ITEMS = (
+    Item("q1", "Wish to be dead (past month)", {}, NO_YES_OPTIONS),
+    Item("q2", "Suicidal thoughts (past month)", {}, NO_YES_OPTIONS),
+    Item("q3", "Thoughts of method (past month)", {}, NO_YES_OPTIONS, enable_when=_ASKED_IF_Q2_YES),
+    Item(
+        "q4", "Intent, without plan (past month)", {}, NO_YES_OPTIONS, enable_when=_ASKED_IF_Q2_YES
+    ),
+    Item("q5", "Intent with plan (past month)", {}, NO_YES_OPTIONS, enable_when=_ASKED_IF_Q2_YES),
+    Item("q6", "Suicidal behaviour (lifetime)", {}, NO_YES_OPTIONS),
+    Item(
+        "q6b",
+        "Behaviour within past 3 months",
+        {},
+        NO_YES_OPTIONS,
+        enable_when=EnableWhen("q6", YES),
+    ),
+)
+
+CSSRS_ALERT = Parameter(
+    name="alert_min_risk_level",
+    default=RISK_IMMINENT,
+    minimum=RISK_POSITIVE,
+    maximum=RISK_IMMINENT,
+    description=(
+        "Raise the suicidality flag (crisis resources at once, clinician alert, documented risk "
+        "assessment before the encounter closes) at this risk level or above: 1 = any positive, "
+        "2 = imminent. Default 2, imminent risk [57][63]. Any positive still raises the positive "
+        "flag, which should lead to referral and crisis lines [57]."
+    ),
+    sources=("57", "63"),
+)
+
+CSSRS_BANDS = (  # [57]
+    SeverityBand(RISK_NEGATIVE, RISK_NEGATIVE, "negative", "Negative screen"),
+    SeverityBand(
+        RISK_POSITIVE, RISK_POSITIVE, "positive", "Positive: refer, and give crisis lines"
+    ),
+    SeverityBand(
+        RISK_IMMINENT,
+        RISK_IMMINENT,
+        "imminent",
+        "Imminent risk (high): safety precautions until a mental-health professional evaluates",
+    ),
+)
+
+
+def risk_level(values: Values) -> int:
+    """Return 0 negative, 1 positive or 2 imminent from the answers given so far [57]."""
+    if any(values.get(link_id) == YES for link_id in IMMINENT_ITEMS):
+        return RISK_IMMINENT
+    if any(value == YES for value in values.values()):
+        return RISK_POSITIVE
+    return RISK_NEGATIVE
+
+
+def _flags_for(level: int, params: Params) -> tuple[str, ...]:
+    flags: list[str] = []
+    if level == RISK_IMMINENT:
+        flags.append("imminent")
+    elif level == RISK_POSITIVE:
+        flags.append("positive")
+    if level >= params[CSSRS_ALERT.name]:
+        flags.append(SUICIDALITY_FLAG)
+    return tuple(flags)
+
+
+def _safety_flags(values: Values, params: Params) -> tuple[str, ...]:
+    return _flags_for(risk_level(values), params)
+
+
+def _compute(values: Values, params: Params) -> Scored:
+    level = risk_level(values)
+    return Scored(total=None, subscores={"risk_level": level}, flags=_flags_for(level, params))
+
+
+CSSRS_SCREENER = Instrument(
+    code="cssrs_screener",
+    version="1.0.0",
+    title="Columbia–Suicide Severity Rating Scale, screener (C-SSRS)",
+    items=CSSRS_ITEMS,
+    scoring=ScoringRule(
+        method="risk_rule",
+        description=(
+            "No total. Imminent if Q4, Q5 or Q6b is yes; positive if any other answer is yes; "
+            "otherwise negative."
+        ),
+        compute=_compute,
+        safety_flags=_safety_flags,
+    ),
+    licence_note=(
+        "No C-SSRS wording is included. The paper C-SSRS is available free from Columbia "
+        "University, but electronic versions are exclusively licensed to Clario, with fees and "
+        "certification per implementation [58]. Obtain a licence and paste the licensed wording "
+        "into the clinic's configuration; administer by a trained clinician."
+    ),
+    sources=("56", "57", "58"),
+    administration="clinician",
+    severity_bands=CSSRS_BANDS,
+    band_on="risk_level",
+    flags=(
+        FlagRule(
+            "positive", "A yes answer without imminent risk: refer, give crisis lines.", ("57",)
+        ),
+        FlagRule(
+            "imminent",
+            "Yes to Q4 or Q5, or behaviour within 3 months: safety precautions until evaluated.",
+            ("57",),
+        ),
+        FlagRule(
+            SUICIDALITY_FLAG,
+            "Risk level at or above alert_min_risk_level: start the crisis workflow.",
+            ("57", "63"),
+        ),
+    ),
+    parameters=(CSSRS_ALERT,),
+)
