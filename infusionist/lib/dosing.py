@@ -1,0 +1,592 @@
+"""Ketamine infusion dose and pump maths, framework-free.
+
+Every number here follows clinical-reference.md §1. Source keys in square brackets
+(``[9]``, ``[22]``) resolve in that file's Sources list; ``[V]`` marks a number seen in
+the source, ``[?]`` a threshold with no authoritative source (a conservative default
+that each clinic sets for itself).
+
+Units are in every name. Arithmetic is done in float; values are rounded only for
+display, through :func:`round_half_up` and :meth:`InfusionCalculation.as_display`.
+
+Hard stops are raised, never returned: :func:`calculate_infusion` computes the whole
+plan, and if any protocol limit is broken it raises :class:`DoseStop` carrying every
+warning (the stops have severity ``"stop"``) and the computed plan, so a caller can
+show the numbers and the reasons but cannot carry on by accident. The API maps
+:class:`DoseStop` and :class:`InvalidDoseInput` to HTTP 422.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, replace
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Literal
+
+__all__ = [
+    "KETALAR_VIAL_VOLUME_ML_BY_MG_PER_ML",
+    "DoseError",
+    "DoseLimits",
+    "DoseStop",
+    "DoseWarning",
+    "DosingWeight",
+    "InfusionCalculation",
+    "InvalidDoseInput",
+    "PumpProgram",
+    "Severity",
+    "Sex",
+    "WeightBasis",
+    "adjusted_body_weight_kg",
+    "calculate_infusion",
+    "dosing_weight",
+    "fat_free_mass_kg",
+    "ideal_body_weight_kg",
+    "pump_program",
+    "round_half_up",
+]
+
+Sex = Literal["male", "female"]
+WeightBasis = Literal["actual", "ideal", "adjusted"]
+Severity = Literal["warning", "stop"]
+
+WEIGHT_BASES: tuple[WeightBasis, ...] = ("actual", "ideal", "adjusted")
+SEXES: tuple[Sex, ...] = ("male", "female")
+
+CM_PER_INCH = 2.54
+MIN_PER_H = 60.0
+
+# Devine IBW [9]: 50 kg (men) / 45.5 kg (women) + 2.3 kg per inch over 60 in.
+DEVINE_BASE_KG: dict[Sex, float] = {"male": 50.0, "female": 45.5}
+DEVINE_KG_PER_INCH = 2.3
+DEVINE_BASE_HEIGHT_IN = 60.0
+
+# Janmahasatian FFM [V] (opentiva biometrics.ffm_janmahasation):
+# 9270·W / (6680 + 216·BMI) men, 9270·W / (8780 + 244·BMI) women.
+JANMAHASATIAN_NUMERATOR = 9270.0
+JANMAHASATIAN_DENOMINATOR: dict[Sex, tuple[float, float]] = {
+    "male": (6680.0, 216.0),
+    "female": (8780.0, 244.0),
+}
+
+# Ketalar vial sizes by strength [22][23] [V]: 10 mg/mL × 20 mL, 50 mg/mL × 10 mL,
+# 100 mg/mL × 5 mL.
+KETALAR_VIAL_VOLUME_ML_BY_MG_PER_ML: dict[float, float] = {10.0: 20.0, 50.0: 10.0, 100.0: 5.0}
+
+
+@dataclass(frozen=True)
+class DoseLimits:
+    """Hold the per-clinic dose guards; the defaults are documented, sourced values.
+
+    Fields set to ``None`` switch that guard off (for example a rate-based pain
+    protocol that caps the rate, not the session total).
+    """
+
+    # Plausible weight range [?]: no source; a conservative default that catches
+    # pounds-for-kilograms and typing slips. Outside it the input is rejected.
+    min_weight_kg: float = 30.0
+    max_weight_kg: float = 250.0
+    # Plausible height range [?]: same reasoning as weight; checked when given.
+    min_height_cm: float = 120.0
+    max_height_cm: float = 230.0
+    # Protocol maximum per session: 1.0 mg/kg, the highest arm of the dose-finding RCT
+    # [4]; no authoritative ceiling above it for depression was found [?]. Hard stop.
+    max_dose_mg_per_kg: float | None = 1.0
+    # Protocol maximum rate: 2 mg/kg/h, the top of the outpatient infusion range in
+    # the ASRA/AAPM/ASA chronic-pain guideline [21] (7 mg/kg/h is ICU only). Hard stop.
+    max_dose_rate_mg_per_kg_per_h: float | None = 2.0
+    # Vials at or above this strength must be diluted before IV use; never an
+    # undiluted IV push (Ketalar label [22]: dilute 100 mg/mL with an equal volume).
+    must_dilute_vial_mg_per_ml: float = 100.0
+    # Strongest concentration allowed to reach the vein: 100 mg/mL diluted with an
+    # equal volume gives 50 mg/mL [22]. Above it: hard stop.
+    max_iv_concentration_mg_per_ml: float = 50.0
+    # The clinic's usual vial strength; a selected vial ten times stronger or weaker
+    # gets a warning naming both draw volumes (the 10× error site, §1 [22]).
+    usual_vial_mg_per_ml: float = 10.0
+    tenfold_strength_ratio: float = 10.0
+    # Adjusted body weight = IBW + factor × (actual − IBW) [9].
+    adjusted_weight_factor: float = 0.4
+    # When the actual weight is below IBW, dose on actual weight rather than the
+    # larger IBW or adjusted weight [?]: usual pharmacy practice, unsourced here.
+    use_actual_weight_below_ibw: bool = True
+
+
+@dataclass(frozen=True)
+class DoseWarning:
+    """Describe one finding about a dose: a machine code, a message, a severity."""
+
+    code: str
+    message: str
+    severity: Severity = "warning"
+
+
+@dataclass(frozen=True)
+class DosingWeight:
+    """Hold the weight a dose is calculated on and how it was obtained."""
+
+    kg: float
+    basis: WeightBasis
+    formula: str
+
+
+@dataclass(frozen=True)
+class PumpProgram:
+    """Hold what is keyed into the pump for a premixed bag or syringe."""
+
+    dose_mg: float
+    dose_rate_mg_per_h: float
+    concentration_mg_per_ml: float
+    pump_rate_ml_per_h: float
+    vtbi_ml: float
+    duration_min: float
+
+
+@dataclass(frozen=True)
+class InfusionCalculation:
+    """Hold a complete infusion plan; every figure carries its unit in its name."""
+
+    dose_mg: float
+    dose_mg_per_kg: float
+    dose_rate_mg_per_h: float
+    dose_rate_mg_per_kg_per_h: float
+    duration_min: float
+    vial_mg_per_ml: float
+    draw_volume_ml: float
+    bag_volume_ml: float
+    withdraw_volume_ml: float
+    final_volume_ml: float
+    final_concentration_mg_per_ml: float
+    pump_rate_ml_per_h: float
+    vtbi_ml: float
+    dosing_weight_kg: float
+    actual_weight_kg: float
+    weight_basis: WeightBasis
+    weight_formula: str
+    warnings: list[DoseWarning] = field(default_factory=list)
+
+    def as_display(self) -> dict[str, str]:
+        """Return the plan as display strings with units, rounded half-up."""
+        return {
+            "dose": f"{_fmt(round_half_up(self.dose_mg, 2))} mg",
+            "dose_per_kg": f"{_fmt(round_half_up(self.dose_mg_per_kg, 3))} mg/kg",
+            "dose_rate": f"{_fmt(round_half_up(self.dose_rate_mg_per_h, 2))} mg/h",
+            "dose_rate_per_kg": (
+                f"{_fmt(round_half_up(self.dose_rate_mg_per_kg_per_h, 3))} mg/kg/h"
+            ),
+            "draw_volume": f"{_fmt(round_half_up(self.draw_volume_ml, 2))} mL",
+            "withdraw_volume": f"{_fmt(round_half_up(self.withdraw_volume_ml, 2))} mL",
+            "final_volume": f"{_fmt(round_half_up(self.final_volume_ml, 1))} mL",
+            "final_concentration": (
+                f"{_fmt(round_sig(self.final_concentration_mg_per_ml, 3))} mg/mL"
+            ),
+            "pump_rate": f"{_fmt(round_half_up(self.pump_rate_ml_per_h, 1))} mL/h",
+            "vtbi": f"{_fmt(round_half_up(self.vtbi_ml, 1))} mL",
+            "dosing_weight": f"{_fmt(round_half_up(self.dosing_weight_kg, 1))} kg",
+        }
+
+
+class DoseError(ValueError):
+    """Base class for every refusal to produce a dose."""
+
+
+class InvalidDoseInput(DoseError):
+    """Signal an input that is missing, malformed or implausible; name the field."""
+
+    def __init__(self, field_name: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field_name
+        self.message = message
+
+
+class DoseStop(DoseError):
+    """Signal a hard stop: the plan breaks a protocol limit and must not be given."""
+
+    def __init__(self, calculation: InfusionCalculation) -> None:
+        self.calculation = calculation
+        self.warnings = list(calculation.warnings)
+        self.stops = [w for w in self.warnings if w.severity == "stop"]
+        super().__init__(" ".join(w.message for w in self.stops))
+
+
+# --- display rounding -------------------------------------------------------------
+
+
+def _clean_decimal(value: float) -> Decimal:
+    # Drop float noise (155.24999999999997) before half-up rounding to display places.
+    return Decimal(repr(value)).quantize(Decimal(1).scaleb(-9), rounding=ROUND_HALF_UP)
+
+
+def round_half_up(value: float, places: int) -> Decimal:
+    """Return ``value`` rounded half-up to ``places`` decimals, as a Decimal."""
+    return _clean_decimal(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+def round_sig(value: float, figures: int) -> Decimal:
+    """Return ``value`` rounded half-up to ``figures`` significant figures."""
+    if value == 0:
+        return Decimal(0)
+    exponent = math.floor(math.log10(abs(value)))
+    return round_half_up(value, max(figures - 1 - exponent, 0))
+
+
+def _fmt(value: Decimal) -> str:
+    return format(value.normalize(), "f")
+
+
+# --- input checks -----------------------------------------------------------------
+
+
+def _require_number(field_name: str, value: object, *, allow_zero: bool = False) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        raise InvalidDoseInput(field_name, f"{field_name} must be a number; got {value!r}.")
+    number = float(value)
+    if not math.isfinite(number):
+        raise InvalidDoseInput(field_name, f"{field_name} must be a finite number; got {value}.")
+    if number < 0 or (number == 0 and not allow_zero):
+        need = "zero or more" if allow_zero else "greater than zero"
+        raise InvalidDoseInput(field_name, f"{field_name} must be {need}; got {value}.")
+    return number
+
+
+# --- body weight ------------------------------------------------------------------
+
+
+def ideal_body_weight_kg(height_cm: float, sex: Sex) -> float:
+    """Return Devine ideal body weight in kg [9].
+
+    Below 60 in (152.4 cm) the formula is extended linearly, as it is usually applied.
+    """
+    if sex not in SEXES:
+        raise InvalidDoseInput("sex", f"sex must be 'male' or 'female'; got {sex!r}.")
+    height_in = _require_number("height_cm", height_cm) / CM_PER_INCH
+    return DEVINE_BASE_KG[sex] + DEVINE_KG_PER_INCH * (height_in - DEVINE_BASE_HEIGHT_IN)
+
+
+def adjusted_body_weight_kg(
+    weight_kg: float, height_cm: float, sex: Sex, *, factor: float = 0.4
+) -> float:
+    """Return adjusted body weight in kg: IBW + factor × (actual − IBW) [9]."""
+    ibw_kg = ideal_body_weight_kg(height_cm, sex)
+    return ibw_kg + factor * (_require_number("weight_kg", weight_kg) - ibw_kg)
+
+
+def fat_free_mass_kg(weight_kg: float, height_cm: float, sex: Sex) -> float:
+    """Return Janmahasatian fat-free mass in kg [V] (BMI not rounded)."""
+    if sex not in SEXES:
+        raise InvalidDoseInput("sex", f"sex must be 'male' or 'female'; got {sex!r}.")
+    weight = _require_number("weight_kg", weight_kg)
+    height_m = _require_number("height_cm", height_cm) / 100.0
+    bmi_kg_per_m2 = weight / height_m**2
+    base, per_bmi = JANMAHASATIAN_DENOMINATOR[sex]
+    return JANMAHASATIAN_NUMERATOR * weight / (base + per_bmi * bmi_kg_per_m2)
+
+
+def dosing_weight(
+    weight_kg: float,
+    basis: WeightBasis = "actual",
+    height_cm: float | None = None,
+    sex: Sex | None = None,
+    *,
+    adjusted_weight_factor: float = 0.4,
+    use_actual_weight_below_ibw: bool = True,
+) -> DosingWeight:
+    """Return the dosing weight for ``basis`` with the formula text to store beside it.
+
+    Trials dose on actual weight [7]; IBW and adjusted weight are clinic choices [9].
+    """
+    actual_kg = _require_number("weight_kg", weight_kg)
+    if basis not in WEIGHT_BASES:
+        raise InvalidDoseInput(
+            "weight_basis", f"weight_basis must be one of {', '.join(WEIGHT_BASES)}; got {basis!r}."
+        )
+    if basis == "actual":
+        return DosingWeight(kg=actual_kg, basis="actual", formula=f"actual weight {actual_kg:g} kg")
+    if height_cm is None:
+        raise InvalidDoseInput("height_cm", f"height_cm is required for {basis} body weight.")
+    if sex not in SEXES:
+        raise InvalidDoseInput(
+            "sex", f"sex ('male' or 'female') is required for {basis} body weight; got {sex!r}."
+        )
+    height = _require_number("height_cm", height_cm)
+    ibw_kg = ideal_body_weight_kg(height, sex)
+    base_kg = DEVINE_BASE_KG[sex]
+    ibw_text = (
+        f"Devine IBW [9] = {base_kg:g} + {DEVINE_KG_PER_INCH:g} × "
+        f"({height:g} cm ÷ {CM_PER_INCH:g} − {DEVINE_BASE_HEIGHT_IN:g} in) "
+        f"= {ibw_kg:.1f} kg ({sex})"
+    )
+    if use_actual_weight_below_ibw and actual_kg < ibw_kg:
+        return DosingWeight(
+            kg=actual_kg,
+            basis="actual",
+            formula=(
+                f"{basis} weight requested, but actual weight {actual_kg:g} kg is below "
+                f"{ibw_text}; actual weight used"
+            ),
+        )
+    if basis == "ideal":
+        return DosingWeight(kg=ibw_kg, basis="ideal", formula=ibw_text)
+    adjusted_kg = ibw_kg + adjusted_weight_factor * (actual_kg - ibw_kg)
+    return DosingWeight(
+        kg=adjusted_kg,
+        basis="adjusted",
+        formula=(
+            f"adjusted weight [9] = IBW + {adjusted_weight_factor:g} × (actual − IBW) "
+            f"= {ibw_kg:.1f} + {adjusted_weight_factor:g} × ({actual_kg:g} − {ibw_kg:.1f}) "
+            f"= {adjusted_kg:.1f} kg; {ibw_text}"
+        ),
+    )
+
+
+# --- pump maths -------------------------------------------------------------------
+
+
+def pump_program(
+    *, dose_rate_mg_per_h: float, concentration_mg_per_ml: float, duration_min: float
+) -> PumpProgram:
+    """Return pump rate and VTBI for a premixed bag (e.g. 500 mg in 250 mL = 2 mg/mL [22]).
+
+    Rate (mL/h) = mg/h ÷ mg/mL; VTBI = rate × hours (§1).
+    """
+    rate_mg_per_h = _require_number("dose_rate_mg_per_h", dose_rate_mg_per_h)
+    conc = _require_number("concentration_mg_per_ml", concentration_mg_per_ml)
+    minutes = _require_number("duration_min", duration_min)
+    pump_rate_ml_per_h = rate_mg_per_h / conc
+    return PumpProgram(
+        dose_mg=rate_mg_per_h * minutes / MIN_PER_H,
+        dose_rate_mg_per_h=rate_mg_per_h,
+        concentration_mg_per_ml=conc,
+        pump_rate_ml_per_h=pump_rate_ml_per_h,
+        vtbi_ml=pump_rate_ml_per_h * minutes / MIN_PER_H,
+        duration_min=minutes,
+    )
+
+
+def _standard_vial_volume_ml(vial_mg_per_ml: float) -> float | None:
+    for strength, volume_ml in KETALAR_VIAL_VOLUME_ML_BY_MG_PER_ML.items():
+        if math.isclose(strength, vial_mg_per_ml):
+            return volume_ml
+    return None
+
+
+def calculate_infusion(
+    *,
+    weight_kg: float,
+    dose_mg_per_kg: float | None = None,
+    dose_mg: float | None = None,
+    dose_mg_per_kg_per_h: float | None = None,
+    dose_mg_per_h: float | None = None,
+    duration_min: float,
+    vial_mg_per_ml: float,
+    bag_volume_ml: float,
+    withdraw_equal_volume: bool = False,
+    weight_basis: WeightBasis = "actual",
+    height_cm: float | None = None,
+    sex: Sex | None = None,
+    vial_volume_ml: float | None = None,
+    limits: DoseLimits | None = None,
+) -> InfusionCalculation:
+    """Return the infusion plan for one session, or raise on bad input or a hard stop.
+
+    Give exactly one dose: ``dose_mg_per_kg`` or ``dose_mg`` (a session total), or
+    ``dose_mg_per_kg_per_h`` or ``dose_mg_per_h`` (a rate held for ``duration_min``).
+    ``bag_volume_ml`` is the diluent before the drug is added (0 for a neat syringe);
+    the drawn drug adds to it unless ``withdraw_equal_volume``, when that volume is
+    first taken out of the bag so the final volume equals the bag volume.
+    ``vial_volume_ml`` defaults to the Ketalar size for the strength [22].
+
+    Raises :class:`InvalidDoseInput` (field named) or :class:`DoseStop` (limit broken).
+    """
+    limits = limits or DoseLimits()
+    actual_kg = _require_number("weight_kg", weight_kg)
+    if not limits.min_weight_kg <= actual_kg <= limits.max_weight_kg:
+        raise InvalidDoseInput(
+            "weight_kg",
+            f"weight_kg {actual_kg:g} kg is outside the plausible range "
+            f"{limits.min_weight_kg:g}–{limits.max_weight_kg:g} kg; check the weight and "
+            "its unit (kilograms, not pounds).",
+        )
+    if height_cm is not None:
+        height = _require_number("height_cm", height_cm)
+        if not limits.min_height_cm <= height <= limits.max_height_cm:
+            raise InvalidDoseInput(
+                "height_cm",
+                f"height_cm {height:g} cm is outside the plausible range "
+                f"{limits.min_height_cm:g}–{limits.max_height_cm:g} cm; check the height "
+                "and its unit (centimetres, not inches).",
+            )
+    minutes = _require_number("duration_min", duration_min)
+    vial_conc = _require_number("vial_mg_per_ml", vial_mg_per_ml)
+    bag_ml = _require_number("bag_volume_ml", bag_volume_ml, allow_zero=True)
+    if vial_volume_ml is not None:
+        vial_volume_ml = _require_number("vial_volume_ml", vial_volume_ml)
+    else:
+        vial_volume_ml = _standard_vial_volume_ml(vial_conc)
+
+    given = {
+        "dose_mg_per_kg": dose_mg_per_kg,
+        "dose_mg": dose_mg,
+        "dose_mg_per_kg_per_h": dose_mg_per_kg_per_h,
+        "dose_mg_per_h": dose_mg_per_h,
+    }
+    named = [name for name, value in given.items() if value is not None]
+    if len(named) != 1:
+        raise InvalidDoseInput(
+            "dose_mg_per_kg",
+            "Give exactly one dose: dose_mg_per_kg, dose_mg, dose_mg_per_kg_per_h or "
+            f"dose_mg_per_h; got {', '.join(named) if named else 'none'}.",
+        )
+    dose_field = named[0]
+    dose_value = _require_number(dose_field, given[dose_field])
+
+    weight = dosing_weight(
+        actual_kg,
+        weight_basis,
+        height_cm,
+        sex,
+        adjusted_weight_factor=limits.adjusted_weight_factor,
+        use_actual_weight_below_ibw=limits.use_actual_weight_below_ibw,
+    )
+    hours = minutes / MIN_PER_H
+    # dose (mg) = mg/kg × dosing kg; dose rate (mg/h) = dose ÷ hours, or mg/kg/h × kg (§1).
+    if dose_field == "dose_mg_per_kg":
+        total_mg = dose_value * weight.kg
+    elif dose_field == "dose_mg":
+        total_mg = dose_value
+    elif dose_field == "dose_mg_per_kg_per_h":
+        total_mg = dose_value * weight.kg * hours
+    else:
+        total_mg = dose_value * hours
+    rate_mg_per_h = total_mg / hours
+
+    draw_ml = total_mg / vial_conc
+    withdraw_ml = draw_ml if withdraw_equal_volume else 0.0
+    if withdraw_ml > bag_ml:
+        raise InvalidDoseInput(
+            "bag_volume_ml",
+            f"Cannot withdraw {draw_ml:.2f} mL from a {bag_ml:g} mL bag; use a larger bag "
+            "or do not withdraw an equal volume.",
+        )
+    final_ml = bag_ml - withdraw_ml + draw_ml
+    # conc (mg/mL) = mg ÷ final bag mL; rate (mL/h) = mg/h ÷ mg/mL; VTBI = rate × h (§1).
+    final_conc = total_mg / final_ml
+    pump_ml_per_h = rate_mg_per_h / final_conc
+    vtbi_ml = pump_ml_per_h * hours
+
+    calculation = InfusionCalculation(
+        dose_mg=total_mg,
+        dose_mg_per_kg=total_mg / weight.kg,
+        dose_rate_mg_per_h=rate_mg_per_h,
+        dose_rate_mg_per_kg_per_h=rate_mg_per_h / weight.kg,
+        duration_min=minutes,
+        vial_mg_per_ml=vial_conc,
+        draw_volume_ml=draw_ml,
+        bag_volume_ml=bag_ml,
+        withdraw_volume_ml=withdraw_ml,
+        final_volume_ml=final_ml,
+        final_concentration_mg_per_ml=final_conc,
+        pump_rate_ml_per_h=pump_ml_per_h,
+        vtbi_ml=vtbi_ml,
+        dosing_weight_kg=weight.kg,
+        actual_weight_kg=actual_kg,
+        weight_basis=weight.basis,
+        weight_formula=weight.formula,
+    )
+    calculation = replace(calculation, warnings=_check(calculation, limits, vial_volume_ml))
+    if any(w.severity == "stop" for w in calculation.warnings):
+        raise DoseStop(calculation)
+    return calculation
+
+
+def _check(
+    calc: InfusionCalculation, limits: DoseLimits, vial_volume_ml: float | None
+) -> list[DoseWarning]:
+    """Return the warnings and stops for a computed plan, stops first."""
+    found: list[DoseWarning] = []
+    tolerance = 1e-9
+
+    if limits.max_dose_mg_per_kg is not None and calc.dose_mg_per_kg > limits.max_dose_mg_per_kg * (
+        1 + tolerance
+    ):
+        found.append(
+            DoseWarning(
+                "dose_above_protocol_max",
+                f"Dose {calc.dose_mg_per_kg:.3g} mg/kg ({calc.dose_mg:.1f} mg) is above the "
+                f"protocol maximum of {limits.max_dose_mg_per_kg:g} mg/kg; lower the dose "
+                "or have the protocol maximum changed.",
+                "stop",
+            )
+        )
+    if (
+        limits.max_dose_rate_mg_per_kg_per_h is not None
+        and calc.dose_rate_mg_per_kg_per_h > limits.max_dose_rate_mg_per_kg_per_h * (1 + tolerance)
+    ):
+        found.append(
+            DoseWarning(
+                "dose_rate_above_protocol_max",
+                f"Dose rate {calc.dose_rate_mg_per_kg_per_h:.3g} mg/kg/h is above the protocol "
+                f"maximum of {limits.max_dose_rate_mg_per_kg_per_h:g} mg/kg/h; lengthen the "
+                "infusion or lower the dose.",
+                "stop",
+            )
+        )
+
+    concentrated = calc.vial_mg_per_ml >= limits.must_dilute_vial_mg_per_ml * (1 - tolerance)
+    if concentrated and calc.bag_volume_ml == 0:
+        found.append(
+            DoseWarning(
+                "undiluted_iv_forbidden",
+                f"The {calc.vial_mg_per_ml:g} mg/mL vial must never be given IV undiluted; "
+                "enter a diluent bag volume (Ketalar label: dilute at least with an equal "
+                "volume).",
+                "stop",
+            )
+        )
+    elif calc.final_concentration_mg_per_ml > limits.max_iv_concentration_mg_per_ml * (
+        1 + tolerance
+    ):
+        found.append(
+            DoseWarning(
+                "concentration_above_iv_max",
+                f"Final concentration {calc.final_concentration_mg_per_ml:.3g} mg/mL is above "
+                f"the {limits.max_iv_concentration_mg_per_ml:g} mg/mL IV maximum; use a larger "
+                "diluent volume.",
+                "stop",
+            )
+        )
+    elif concentrated:
+        found.append(
+            DoseWarning(
+                "concentrated_vial_diluted",
+                f"{calc.vial_mg_per_ml:g} mg/mL vial: draw {calc.draw_volume_ml:.2f} mL and "
+                f"dilute it in the {calc.bag_volume_ml:g} mL bag before use; undiluted IV push "
+                "is forbidden.",
+            )
+        )
+
+    ratio = calc.vial_mg_per_ml / limits.usual_vial_mg_per_ml
+    if ratio >= limits.tenfold_strength_ratio * (1 - tolerance) or ratio <= (1 + tolerance) / (
+        limits.tenfold_strength_ratio
+    ):
+        usual_draw_ml = calc.dose_mg / limits.usual_vial_mg_per_ml
+        found.append(
+            DoseWarning(
+                "vial_strength_tenfold",
+                f"Check the vial: {calc.dose_mg:.4g} mg is {calc.draw_volume_ml:.3g} mL of "
+                f"{calc.vial_mg_per_ml:g} mg/mL but {usual_draw_ml:.3g} mL of the usual "
+                f"{limits.usual_vial_mg_per_ml:g} mg/mL; draw {calc.draw_volume_ml:.3g} mL "
+                f"only if the vial reads {calc.vial_mg_per_ml:g} mg/mL.",
+            )
+        )
+
+    if vial_volume_ml is not None and calc.draw_volume_ml > vial_volume_ml * (1 + tolerance):
+        vials_needed = math.ceil(calc.draw_volume_ml / vial_volume_ml - tolerance)
+        found.append(
+            DoseWarning(
+                "draw_exceeds_vial",
+                f"Draw volume {calc.draw_volume_ml:.2f} mL is more than one {vial_volume_ml:g} mL "
+                f"vial; {vials_needed} vials are needed. Check the strength and the dose.",
+            )
+        )
+
+    found.sort(key=lambda w: w.severity != "stop")
+    return found
