@@ -1,0 +1,83 @@
+# Infusionist: every command a clinic owner or developer needs. `make help` lists them.
+SHELL := /bin/bash
+PY ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PYTHON := $(BIN)/python
+PORT ?= 8000
+WORKERS ?= $(shell echo $$(( $$(nproc) * 2 )))
+PG_PORT ?= $(or $(shell pg_lsclusters --no-header 2>/dev/null | awk 'NR==1{print $$3}'),5432)
+PG_TEST_URL ?= postgres://infusionist:infusionist@127.0.0.1:$(PG_PORT)/infusionist
+
+# Settings for every test stage: no HTTPS redirect on the test client, per-process cache,
+# no hashed static manifest (no collectstatic needed), the real MFA requirement.
+TEST_ENV := SECRET_KEY=test-only-not-secret HTTPS=false CACHE_BACKEND=locmem \
+	PLAIN_STATIC_STORAGE=true MFA_REQUIRED=true DJANGO_ALLOW_ASYNC_UNSAFE=true
+DEMO_ENV = SECRET_KEY="$$(cat var/secret_key)" HTTPS=false MFA_REQUIRED=false
+
+.PHONY: help venv demo serve test test-sqlite test-postgres test-browser lint format typecheck \
+	bench clean migrations-check
+
+help:
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
+
+$(BIN)/.installed: requirements.txt requirements-dev.txt
+	@test -x $(PYTHON) || $(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --disable-pip-version-check --upgrade pip
+	$(BIN)/pip install -q --disable-pip-version-check -r requirements-dev.txt
+	@touch $@
+
+venv: $(BIN)/.installed ## Create .venv from python3 and install the pinned dependencies
+
+var/secret_key:
+	@mkdir -p var
+	@$(PY) -c "import secrets; print(secrets.token_urlsafe(50))" > $@
+	@chmod 600 $@
+
+demo: venv var/secret_key ## Migrate an SQLite demo under var/, seed it, serve on 127.0.0.1:$(PORT)
+	$(DEMO_ENV) $(PYTHON) manage.py migrate --noinput -v0
+	$(DEMO_ENV) $(PYTHON) manage.py createcachetable
+	$(DEMO_ENV) $(PYTHON) manage.py collectstatic --noinput -v0
+	$(DEMO_ENV) $(PYTHON) manage.py seed_demo
+	@echo "Serving http://127.0.0.1:$(PORT)  (Ctrl-C stops it)"
+	$(DEMO_ENV) $(BIN)/gunicorn infusionist.wsgi --bind 127.0.0.1:$(PORT) --workers $(WORKERS) \
+		--access-logfile - --log-level warning
+
+test: venv ## The whole suite: lint, migrations, SQLite, PostgreSQL, browser
+	scripts/provision-test-env.sh
+	@$(MAKE) --no-print-directory lint migrations-check
+	@$(MAKE) --no-print-directory test-sqlite
+	@$(MAKE) --no-print-directory test-postgres
+	@$(MAKE) --no-print-directory test-browser
+
+migrations-check:
+	$(TEST_ENV) $(PYTHON) manage.py makemigrations --check --dry-run
+
+test-sqlite: venv ## Unit and integration tests on SQLite
+	@echo "== tests on SQLite =="
+	$(TEST_ENV) DATABASE_URL=sqlite:///var/test.sqlite3 $(BIN)/pytest -m "not browser"
+
+test-postgres: venv ## The same tests on PostgreSQL
+	@echo "== tests on PostgreSQL =="
+	$(TEST_ENV) DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest -m "not browser"
+
+test-browser: venv ## Browser tests in Debian's Chromium through Playwright
+	@echo "== browser tests (Chromium) =="
+	$(TEST_ENV) DATABASE_URL=sqlite:///var/test.sqlite3 $(BIN)/pytest -m browser tests/e2e
+
+lint: venv ## ruff lint and format check
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: venv ## Format and fix what ruff can
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+typecheck: venv ## mypy with django-stubs
+	$(TEST_ENV) $(BIN)/mypy infusionist/lib infusionist/accounts infusionist/patients infusionist/audit infusionist/clinics
+
+bench: venv ## Benchmarks in bench/ (numbers go to bench/RESULTS.md)
+	@for f in bench/bench_*.py; do echo "== $$f"; $(TEST_ENV) $(PYTHON) $$f || exit 1; done
+
+clean:
+	rm -rf var/static var/test.sqlite3 .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from infusionist.accounts.roles import can
+
+# (url name, label, capability) in the order the navigation shows them
+NAV_ITEMS = [
+    ("today:index", _("Today"), "today.view"),
+    ("patients:list", _("Patients"), "patients.search"),
+    ("clinics:locations", _("Locations"), "clinic.view"),
+    ("audit:report", _("Audit report"), "audit.report"),
+]
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    """Give templates the navigation items the signed-in user's role may use."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": [], "can_search_patients": False}
+    items = [(name, label) for name, label, cap in NAV_ITEMS if can(user, cap)]
+    return {"nav_items": items, "can_search_patients": can(user, "patients.search")}

@@ -1,0 +1,60 @@
+"""The JSON API under /api/v1/ (django-ninja); each domain adds its router here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from infusionist.api.auth import BearerToken
+
+api = NinjaAPI(
+    title="Infusionist API",
+    version="1",
+    description=(
+        "JSON API of Infusionist. Authenticate with `Authorization: Bearer <token>` "
+        "(create one with `python manage.py create_api_token --email E`). "
+        "Errors are JSON objects with a `detail` field; validation errors list each bad field."
+    ),
+    auth=BearerToken(),
+    urls_namespace="api",
+)
+
+
+@api.exception_handler(ValidationError)
+def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    errors = [
+        {
+            "field": ".".join(
+                str(p) for p in e.get("loc", ()) if p not in ("body", "query", "path")
+            ),
+            "message": e.get("msg", "Invalid value."),
+        }
+        for e in exc.errors
+    ]
+    return api.create_response(
+        request, {"detail": "The request has invalid fields.", "errors": errors}, status=422
+    )
+
+
+@api.exception_handler(AuthenticationError)
+def _auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return api.create_response(request, {"detail": "A valid bearer token is required."}, status=401)
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return api.create_response(request, {"detail": str(exc)}, status=exc.status_code)
+
+
+def _add_routers(target: Any) -> None:
+    from infusionist.api.routers import accounts as accounts_router
+    from infusionist.api.routers import patients as patients_router
+
+    target.add_router("/", accounts_router.router)
+    target.add_router("/patients", patients_router.router)
+
+
+_add_routers(api)

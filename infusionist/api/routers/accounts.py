@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+from django.http import HttpRequest
+from ninja import Router, Schema
+
+router = Router(tags=["accounts"])
+
+
+class MeOut(Schema):
+    email: str
+    full_name: str
+    role: str
+    organization: str | None
+
+
+@router.get("/me", response=MeOut, summary="The user the token acts as")
+def me(request: HttpRequest) -> MeOut:
+    user = request.user
+    return MeOut(
+        email=user.email,
+        full_name=user.full_name,
+        role=user.role,
+        organization=user.organization.name if user.organization else None,
+    )

@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+
+class RejectBadInputMiddleware:
+    """Answer a query string with NUL bytes with a plain 400 page instead of failing later.
+
+    Form posts are checked field by field by Django's forms (so nothing typed is lost);
+    this catches links and search boxes that never reach a form.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        query = request.META.get("QUERY_STRING", "")
+        if "\x00" in request.path or "%00" in query or "\x00" in query:
+            return render(
+                request,
+                "400.html",
+                {"reason": "The address contains a null character, which is never valid."},
+                status=400,
+            )
+        return self.get_response(request)

@@ -1,0 +1,12 @@
+from django.contrib import admin
+
+from infusionist.patients.models import Patient
+
+
+@admin.register(Patient)
+class PatientAdmin(admin.ModelAdmin):
+    list_display = ["mrn", "legal_last_name", "legal_first_name", "date_of_birth", "organization"]
+    list_filter = ["organization"]
+    search_fields = ["mrn", "last_name_key", "first_name_key"]
+    readonly_fields = ["mrn", "organization", "created_at", "updated_at", "created_by"]
+    list_select_related = ["organization"]

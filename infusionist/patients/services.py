@@ -1,0 +1,112 @@
+"""Writes to the patient registry; each writes its audit event in the same transaction."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+from django.http import HttpRequest
+from django.utils import timezone
+
+from infusionist.audit.models import AuditEvent
+from infusionist.audit.services import audit_record
+from infusionist.clinics.models import Organization
+from infusionist.patients.models import Patient
+
+EDITABLE_FIELDS = (
+    "legal_first_name",
+    "legal_middle_name",
+    "legal_last_name",
+    "preferred_name",
+    "date_of_birth",
+    "sex_at_birth",
+    "gender_identity",
+    "pronouns",
+    "phone",
+    "email",
+    "address_line1",
+    "address_line2",
+    "city",
+    "state",
+    "postal_code",
+    "emergency_contact_name",
+    "emergency_contact_relationship",
+    "emergency_contact_phone",
+    "preferred_language",
+)
+SEARCH_KEY_FIELDS = ("last_name_key", "first_name_key", "preferred_name_key", "phone_key")
+
+
+def mrn_next(*, organization: Organization) -> str:
+    """Reserve and return the organization's next medical record number.
+
+    The counter row is locked, so two front-desk users never receive the same MRN.
+    """
+    org = Organization.objects.select_for_update().get(pk=organization.pk)
+    number = org.next_mrn_number
+    Organization.objects.filter(pk=org.pk).update(next_mrn_number=F("next_mrn_number") + 1)
+    return f"{org.mrn_prefix}{number:06d}"
+
+
+@transaction.atomic
+def patient_create(
+    *,
+    organization: Organization,
+    actor: Any,
+    data: dict[str, Any],
+    request: HttpRequest | None = None,
+) -> Patient:
+    """Create a patient with a fresh MRN and record who did it."""
+    unknown = set(data) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"Not patient fields: {sorted(unknown)}")
+    patient = Patient(organization=organization, created_by=actor, **data)
+    patient.refresh_search_keys()
+    patient.mrn = mrn_next(organization=organization)
+    patient.full_clean()
+    patient.save(force_insert=True)
+    audit_record(
+        action=AuditEvent.Action.CREATE,
+        actor=actor,
+        request=request,
+        organization=organization,
+        object_type="patient",
+        object_id=patient.pk,
+        patient=patient,
+    )
+    return patient
+
+
+@transaction.atomic
+def patient_update(
+    *,
+    patient: Patient,
+    actor: Any,
+    data: dict[str, Any],
+    request: HttpRequest | None = None,
+) -> list[str]:
+    """Apply changed demographics; return the names of the fields that changed."""
+    unknown = set(data) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"Not patient fields: {sorted(unknown)}")
+    changed = [name for name, value in data.items() if getattr(patient, name) != value]
+    if not changed:
+        return []
+    for name in changed:
+        setattr(patient, name, data[name])
+    patient.refresh_search_keys()
+    patient.updated_at = timezone.now()
+    patient.full_clean()
+    patient.save(update_fields=[*changed, *SEARCH_KEY_FIELDS, "updated_at"])
+    audit_record(
+        action=AuditEvent.Action.UPDATE,
+        actor=actor,
+        request=request,
+        organization=patient.organization,
+        object_type="patient",
+        object_id=patient.pk,
+        patient=patient,
+        detail={"fields": changed},  # field names only: values are PHI
+    )
+    return changed

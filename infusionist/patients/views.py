@@ -1,0 +1,121 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from infusionist.accounts.access import require_capability
+from infusionist.audit.models import AuditEvent
+from infusionist.audit.services import audit_record
+from infusionist.patients import selectors, services
+from infusionist.patients.forms import PatientForm, PatientSearchForm
+
+
+@require_capability("patients.search")
+def patient_list(request: HttpRequest) -> HttpResponse:
+    form = PatientSearchForm(request.GET or None)
+    text, page_number = "", 1
+    if form.is_valid():
+        text = form.cleaned_data["q"] or ""
+        page_number = form.cleaned_data["page"] or 1
+    query, qs = selectors.patient_search(organization=request.user.organization, text=text)
+    paginator = Paginator(qs, settings.PATIENT_SEARCH_PAGE_SIZE)
+    page = paginator.get_page(page_number)
+    if text:
+        audit_record(
+            action=AuditEvent.Action.SEARCH,
+            request=request,
+            object_type="patient",
+            detail={"query": text, "kind": query.kind, "results": paginator.count},
+        )
+    return render(
+        request,
+        "patients/list.html",
+        {"form": form, "page": page, "query": query, "q": text},
+    )
+
+
+@require_capability("patients.view")
+def patient_detail(request: HttpRequest, patient_id: int) -> HttpResponse:
+    patient = selectors.patient_get(organization=request.user.organization, patient_id=patient_id)
+    audit_record(
+        action=AuditEvent.Action.VIEW,
+        request=request,
+        object_type="patient",
+        object_id=patient.pk,
+        patient=patient,
+    )
+    return render(request, "patients/detail.html", {"patient": patient})
+
+
+@require_capability("patients.create")
+def patient_create(request: HttpRequest) -> HttpResponse:
+    organization = request.user.organization
+    form = PatientForm(request.POST or None)
+    duplicates = []
+    if request.method == "POST" and form.is_valid():
+        data = form.patient_data()
+        duplicates = selectors.possible_duplicates(
+            organization=organization,
+            legal_first_name=data["legal_first_name"],
+            legal_last_name=data["legal_last_name"],
+            date_of_birth=data["date_of_birth"],
+            phone=data["phone"],
+            email=data["email"],
+        )
+        if duplicates and not form.cleaned_data["confirm_not_duplicate"]:
+            form.add_error(
+                "confirm_not_duplicate",
+                _(
+                    "Possible matches found below. Open one if it is this patient, or tick "
+                    "this box to confirm a new record."
+                ),
+            )
+        else:
+            patient = services.patient_create(
+                organization=organization, actor=request.user, data=data, request=request
+            )
+            messages.success(request, _("Patient created with MRN %(mrn)s.") % {"mrn": patient.mrn})
+            return redirect("patients:detail", patient_id=patient.pk)
+    return render(
+        request,
+        "patients/form.html",
+        {"form": form, "duplicates": duplicates, "creating": True},
+        status=200,
+    )
+
+
+@require_capability("patients.edit")
+def patient_edit(request: HttpRequest, patient_id: int) -> HttpResponse:
+    patient = selectors.patient_get(organization=request.user.organization, patient_id=patient_id)
+    form = PatientForm(request.POST or None, instance=patient)
+    if request.method == "POST" and form.is_valid():
+        # ModelForm validation already copied the values onto `patient`; reload it so the
+        # service sees what is stored and can tell which fields change.
+        patient.refresh_from_db()
+        changed = services.patient_update(
+            patient=patient, actor=request.user, data=form.patient_data(), request=request
+        )
+        if changed:
+            messages.success(request, _("Changes saved."))
+        else:
+            messages.info(request, _("Nothing was changed."))
+        return redirect("patients:detail", patient_id=patient.pk)
+    if request.method == "GET":
+        audit_record(
+            action=AuditEvent.Action.VIEW,
+            request=request,
+            object_type="patient",
+            object_id=patient.pk,
+            patient=patient,
+            detail={"form": "edit"},
+        )
+    return render(
+        request,
+        "patients/form.html",
+        {"form": form, "patient": patient, "creating": False},
+        status=200,
+    )

@@ -1,0 +1,124 @@
+"""The fixed test cast: one organization's staff and patients, and an outsider.
+
+Every test builds on the same people so permission tests read the same everywhere:
+frontdesk, nurse, provider, physician, admin and a patient (with a portal login) of the
+Willowbrook Test Clinic, another patient of it, and `outsider`, an admin of another
+organization with a patient of its own. Clinical users have TOTP set up (MFA_REQUIRED).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from infusionist.accounts.models import User
+from infusionist.accounts.roles import CLINICAL_ROLES, Role
+from infusionist.clinics.models import BusinessHours, Location, Organization
+from infusionist.patients.models import Patient
+
+PASSWORD = "cast-password-2026!"
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+@dataclass
+class Cast:
+    org: Organization
+    location: Location
+    frontdesk: User
+    nurse: User
+    provider: User
+    physician: User
+    admin: User
+    patient_user: User
+    patient: Patient
+    other_patient: Patient
+    other_org: Organization
+    outsider: User
+    outsider_patient: Patient
+
+    def staff(self) -> dict[str, User]:
+        return {
+            Role.FRONT_DESK: self.frontdesk,
+            Role.NURSE: self.nurse,
+            Role.PROVIDER: self.provider,
+            Role.PHYSICIAN: self.physician,
+            Role.CLINIC_ADMIN: self.admin,
+        }
+
+    def by_role(self) -> dict[str, User]:
+        return {**self.staff(), Role.PATIENT: self.patient_user}
+
+
+def _org(name: str, slug: str, prefix: str) -> tuple[Organization, Location]:
+    org = Organization.objects.create(name=name, slug=slug, mrn_prefix=prefix)
+    location = Location.objects.create(
+        organization=org,
+        name="Main",
+        address_line1="1 Test Street",
+        city="Testville",
+        state="OR",
+        postal_code="00000",
+        phone="(555) 010-0199",
+        time_zone="America/Los_Angeles",
+        is_primary=True,
+    )
+    for weekday in range(5):
+        BusinessHours.objects.create(
+            location=location, weekday=weekday, opens_at=dt.time(9), closes_at=dt.time(17)
+        )
+    return org, location
+
+
+def _user(email: str, role: str, org: Organization, name: str) -> User:
+    user = User.objects.create_user(email, PASSWORD, role=role, organization=org, full_name=name)
+    if role in CLINICAL_ROLES:
+        from allauth.mfa.totp.internal.auth import TOTP
+
+        TOTP.activate(user, TOTP_SECRET)
+    return user
+
+
+def _patient(org: Organization, first: str, last: str, dob: dt.date, n: int) -> Patient:
+    patient = Patient(
+        organization=org,
+        mrn=f"{org.mrn_prefix}{n:06d}",
+        legal_first_name=first,
+        legal_last_name=last,
+        date_of_birth=dob,
+        sex_at_birth="female",
+        phone=f"(555) 010-01{n:02d}",
+        email=f"{first.lower()}.{last.lower()}@test.example",
+    )
+    patient.refresh_search_keys()
+    patient.save()
+    return patient
+
+
+def build_cast() -> Cast:
+    org, location = _org("Willowbrook Test Clinic", "willowbrook-test", "WTC")
+    other_org, _ = _org("Other Test Clinic", "other-test", "OTC")
+    org.next_mrn_number = 3
+    org.save(update_fields=["next_mrn_number"])
+    other_org.next_mrn_number = 2
+    other_org.save(update_fields=["next_mrn_number"])
+    patient = _patient(org, "Alice", "Testpatient", dt.date(1985, 4, 12), 1)
+    patient_user = User.objects.create_user(
+        "alice@test.example", PASSWORD, role=Role.PATIENT, organization=org, full_name="Alice"
+    )
+    patient.user = patient_user
+    patient.save(update_fields=["user"])
+    return Cast(
+        org=org,
+        location=location,
+        frontdesk=_user("frontdesk@test.example", Role.FRONT_DESK, org, "Fran Desk"),
+        nurse=_user("nurse@test.example", Role.NURSE, org, "Nell Nurse"),
+        provider=_user("provider@test.example", Role.PROVIDER, org, "Pat Provider"),
+        physician=_user("physician@test.example", Role.PHYSICIAN, org, "Dr. Phil Physician"),
+        admin=_user("admin@test.example", Role.CLINIC_ADMIN, org, "Ada Admin"),
+        patient_user=patient_user,
+        patient=patient,
+        other_patient=_patient(org, "Bruno", "Otherpatient", dt.date(1990, 9, 30), 2),
+        other_org=other_org,
+        outsider=_user("outsider@other.example", Role.CLINIC_ADMIN, other_org, "Otto Outsider"),
+        outsider_patient=_patient(other_org, "Olga", "Outsidepatient", dt.date(1979, 1, 5), 1),
+    )

@@ -1,0 +1,32 @@
+from django.contrib import admin
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import include, path
+
+from infusionist.api.api import api
+
+
+def health(request: HttpRequest) -> HttpResponse:
+    return HttpResponse("ok", content_type="text/plain")
+
+
+def root(request: HttpRequest) -> HttpResponse:
+    return redirect("today:index")
+
+
+urlpatterns = [
+    path("", root, name="root"),
+    path("health/", health, name="health"),
+    path("accounts/", include("allauth.urls")),
+    path("today/", include("infusionist.today.urls")),
+    path("patients/", include("infusionist.patients.urls")),
+    path("clinic/", include("infusionist.clinics.urls")),
+    path("audit/", include("infusionist.audit.urls")),
+    path("api/v1/", api.urls),
+    path("django-admin/", admin.site.urls),
+]
+
+handler400 = "infusionist.errors.bad_request"
+handler403 = "infusionist.errors.permission_denied"
+handler404 = "infusionist.errors.page_not_found"
+handler500 = "infusionist.errors.server_error"
