@@ -13,7 +13,7 @@ PG_TEST_URL ?= postgres://infusionist:infusionist@127.0.0.1:$(PG_PORT)/infusioni
 # no hashed static manifest (no collectstatic needed), the real MFA requirement.
 TEST_ENV := SECRET_KEY=test-only-not-secret HTTPS=false CACHE_BACKEND=locmem \
 	PLAIN_STATIC_STORAGE=true MFA_REQUIRED=true DJANGO_ALLOW_ASYNC_UNSAFE=true
-DEMO_ENV = SECRET_KEY="$$(cat var/secret_key)" HTTPS=false MFA_REQUIRED=false
+DEMO_ENV = SECRET_KEY="$$(cat var/secret_key)" HTTPS=false MFA_REQUIRED=false SITE_URL=http://127.0.0.1:$(PORT)
 
 .PHONY: help venv demo serve test test-sqlite test-postgres test-browser lint format typecheck \
 	bench clean migrations-check
@@ -21,10 +21,11 @@ DEMO_ENV = SECRET_KEY="$$(cat var/secret_key)" HTTPS=false MFA_REQUIRED=false
 help:
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
 
-$(BIN)/.installed: requirements.txt requirements-dev.txt
+$(BIN)/.installed: requirements.txt requirements-dev.txt scripts/install-opentiva.sh
 	@test -x $(PYTHON) || $(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --disable-pip-version-check --upgrade pip
 	$(BIN)/pip install -q --disable-pip-version-check -r requirements-dev.txt
+	VENV=$(VENV) scripts/install-opentiva.sh
 	@touch $@
 
 venv: $(BIN)/.installed ## Create .venv from python3 and install the pinned dependencies

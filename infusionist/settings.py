@@ -146,6 +146,8 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "20/m/ip,5/m/key",
 }
 ACCOUNT_PREVENT_ENUMERATION = True
+# No "remember me": a shared chairside tablet must not keep a session past the idle limit.
+ACCOUNT_SESSION_REMEMBER = False
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = env_str("MFA_TOTP_ISSUER", "Infusionist")
 # Roles that must use TOTP before they reach clinical pages (45 CFR 164.312(d)).

@@ -58,7 +58,7 @@ def _org(name: str, slug: str, prefix: str) -> tuple[Organization, Location]:
         city="Testville",
         state="OR",
         postal_code="00000",
-        phone="(555) 010-0199",
+        phone="(541) 555-0199",
         time_zone="America/Los_Angeles",
         is_primary=True,
     )
@@ -86,7 +86,7 @@ def _patient(org: Organization, first: str, last: str, dob: dt.date, n: int) -> 
         legal_last_name=last,
         date_of_birth=dob,
         sex_at_birth="female",
-        phone=f"(555) 010-01{n:02d}",
+        phone=f"(541) 555-01{n:02d}",
         email=f"{first.lower()}.{last.lower()}@test.example",
     )
     patient.refresh_search_keys()

@@ -1,6 +1,6 @@
 """Fictional people and places for the demo and synthetic data. None of it is real.
 
-Phone numbers use the 555-01xx range reserved for fiction; emails use the .example domain.
+Phone numbers use the 555-0100 to 555-0199 range reserved for fiction; emails use the .example domain.
 """
 
 from __future__ import annotations
@@ -105,8 +105,8 @@ LOCATIONS: list[dict[str, Any]] = [
         "city": "Fairhaven Falls",
         "state": "OR",
         "postal_code": "00001",
-        "phone": "(555) 010-0100",
-        "fax": "(555) 010-0101",
+        "phone": "(541) 555-0100",
+        "fax": "(541) 555-0101",
         "time_zone": "America/Los_Angeles",
         "is_primary": True,
     },
@@ -117,7 +117,7 @@ LOCATIONS: list[dict[str, Any]] = [
         "city": "Fairhaven Falls",
         "state": "OR",
         "postal_code": "00002",
-        "phone": "(555) 010-0110",
+        "phone": "(541) 555-0110",
         "fax": "",
         "time_zone": "America/Los_Angeles",
         "is_primary": False,
@@ -133,6 +133,12 @@ STAFF = [
     ("physician@demo.example", "Dr. Jordan Ashby", "physician", "MD"),
     ("admin@demo.example", "Taylor Brennan", "clinic_admin", ""),
 ]
+
+
+def fictional_phone(index: int) -> str:
+    """Return a number in the 555-0100 to 555-0199 range reserved for fiction."""
+    area_code = 201 + (index // 100) % 700
+    return f"({area_code}) 555-01{index % 100:02d}"
 
 
 def fictional_patient(index: int, rng: random.Random) -> dict[str, Any]:
@@ -154,7 +160,7 @@ def fictional_patient(index: int, rng: random.Random) -> dict[str, Any]:
             ["woman" if female else "man"] * 6 + ["nonbinary", "declined"]
         ),
         "pronouns": rng.choice(["she/her" if female else "he/him"] * 4 + ["they/them"]),
-        "phone": f"(555) 01{index % 100:02d}-{1000 + index % 9000:04d}",
+        "phone": fictional_phone(index),
         "email": f"patient{index}@demo.example",
         "address_line1": f"{rng.randint(10, 9999)} {rng.choice(STREETS)}",
         "address_line2": "",
@@ -163,6 +169,6 @@ def fictional_patient(index: int, rng: random.Random) -> dict[str, Any]:
         "postal_code": "00001",
         "emergency_contact_name": f"{rng.choice(FIRST_NAMES_F + FIRST_NAMES_M)} {last}",
         "emergency_contact_relationship": rng.choice(RELATIONSHIPS),
-        "emergency_contact_phone": f"(555) 01{(index + 37) % 100:02d}-{2000 + index % 7000:04d}",
+        "emergency_contact_phone": fictional_phone(index + 5000),
         "preferred_language": "es" if spanish else "en",
     }

@@ -34,7 +34,7 @@ class PatientForm(forms.ModelForm):
         help_texts = {
             "legal_first_name": _("As on the patient's ID and insurance card."),
             "preferred_name": _("What the patient likes to be called, if different."),
-            "phone": _("Digits, spaces, dashes or brackets, e.g. (555) 010-0142."),
+            "phone": _("Digits, spaces, dashes or brackets, e.g. (541) 555-0142."),
         }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -19,7 +19,7 @@ VALID = {
     "sex_at_birth": "female",
     "gender_identity": "woman",
     "pronouns": "she/her",
-    "phone": "(555) 010-0177",
+    "phone": "(541) 555-0177",
     "email": "carmen@test.example",
     "address_line1": "9 Elm Row",
     "address_line2": "",
@@ -28,7 +28,7 @@ VALID = {
     "postal_code": "00000",
     "emergency_contact_name": "Luis Ruiz",
     "emergency_contact_relationship": "Spouse",
-    "emergency_contact_phone": "(555) 010-0178",
+    "emergency_contact_phone": "(541) 555-0178",
     "preferred_language": "es",
 }
 
@@ -41,7 +41,7 @@ def test_front_desk_creates_a_patient_with_the_next_mrn(client, cast) -> None:
     assert response["Location"] == reverse("patients:detail", args=[patient.pk])
     assert patient.mrn == "WTC000003"
     assert patient.organization == cast.org
-    assert patient.last_name_key == "pena ruiz" and patient.phone_key == "5550100177"
+    assert patient.last_name_key == "pena ruiz" and patient.phone_key == "5415550177"
     event = AuditEvent.objects.get(action="create", patient=patient)
     assert event.actor == cast.frontdesk and event.actor_role == "front_desk"
 
@@ -105,7 +105,7 @@ def test_duplicates_are_shown_before_saving_and_need_confirmation(client, cast) 
         ("WTC000001", "mrn"),
         ("1985-04-12", "dob"),
         ("04/12/1985", "dob"),
-        ("(555) 010-0101", "phone"),
+        ("(541) 555-0101", "phone"),
         ("0101", "phone"),
         ("testpat", "name"),
         ("", "empty"),

@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+from playwright.sync_api import expect
+
+from infusionist.audit.models import AuditEvent
+from infusionist.patients.models import Patient
+from tests.e2e.conftest import login, shot
+
+
+def test_clinician_logs_in_with_mfa_and_finds_a_patient(page, live_server, cast) -> None:
+    login(page, live_server.url, "nurse@test.example")
+    expect(page.get_by_role("heading", name="Today")).to_be_visible()
+    shot(page, "today")
+    page.get_by_label("Search patients by name, date of birth, phone or MRN").fill("testpat")
+    page.keyboard.press("Enter")
+    expect(page.get_by_text("1 patient matches")).to_be_visible()
+    page.get_by_role("link", name="Testpatient, Alice").click()
+    expect(page.get_by_role("heading", name="Alice Testpatient")).to_be_visible()
+    shot(page, "patient-detail")
+    assert AuditEvent.objects.filter(actor=cast.nurse, action="view", patient=cast.patient).exists()
+
+
+def test_front_desk_fixes_a_validation_error_and_creates_a_patient(page, live_server, cast) -> None:
+    login(page, live_server.url, "frontdesk@test.example")
+    page.goto(f"{live_server.url}/patients/new/")
+    page.get_by_label("Legal first name").fill("Marisol")
+    page.get_by_label("Legal last name").fill("Quintanilla")
+    page.get_by_role("textbox", name="Date of birth").fill("2030-05-01")
+    page.get_by_label("Sex at birth").select_option("female")
+    page.get_by_label("Phone", exact=True).fill("(541) 555-0166")
+    page.get_by_label("Emergency contact name").fill("Rafael Quintanilla")
+    page.get_by_role("button", name="Create patient").click()
+    expect(page.get_by_text("Date of birth cannot be in the future.")).to_be_visible()
+    # Nothing typed was lost.
+    expect(page.get_by_label("Legal last name")).to_have_value("Quintanilla")
+    expect(page.get_by_label("Emergency contact name")).to_have_value("Rafael Quintanilla")
+    shot(page, "patient-form-error")
+    page.get_by_role("textbox", name="Date of birth").fill("1990-05-01")
+    page.get_by_role("button", name="Create patient").click()
+    expect(page.get_by_text("Patient created with MRN WTC000003.")).to_be_visible()
+    shot(page, "patient-created")
+    assert Patient.objects.get(legal_last_name="Quintanilla").mrn == "WTC000003"
+
+
+def test_admin_filters_the_audit_report(page, live_server, cast) -> None:
+    login(page, live_server.url, "admin@test.example")
+    page.goto(f"{live_server.url}/audit/")
+    page.get_by_label("User").select_option(label="Ada Admin")
+    page.get_by_role("button", name="Filter").click()
+    expect(page.get_by_role("cell", name="Signed in")).to_be_visible()
+    shot(page, "audit-report")
