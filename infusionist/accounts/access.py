@@ -7,14 +7,18 @@ from functools import wraps
 from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 
+from infusionist.accounts.models import User
 from infusionist.accounts.roles import CAPABILITIES, can
 from infusionist.audit.models import AuditEvent
 from infusionist.audit.services import audit_record
+from infusionist.clinics.models import Organization
 
-ViewFunc = Callable[..., HttpResponse]
+ViewFunc = Callable[..., HttpResponseBase]
 
 
 def require_capability(capability: str) -> Callable[[ViewFunc], ViewFunc]:
@@ -28,7 +32,7 @@ def require_capability(capability: str) -> Callable[[ViewFunc], ViewFunc]:
 
     def decorator(view: ViewFunc) -> ViewFunc:
         @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             if not can(request.user, capability):
@@ -47,3 +51,19 @@ def require_capability(capability: str) -> Callable[[ViewFunc], ViewFunc]:
         return wrapped
 
     return decorator
+
+
+def user_of(request: HttpRequest) -> User:
+    """Return the signed-in user of a request that passed `require_capability`."""
+    user = request.user
+    if not isinstance(user, User):
+        raise PermissionDenied("Sign in first.")
+    return user
+
+
+def organization_of(request: HttpRequest) -> Organization:
+    """Return the organization whose data this request may touch."""
+    organization = user_of(request).organization
+    if organization is None:
+        raise PermissionDenied("Your account belongs to no organization.")
+    return organization

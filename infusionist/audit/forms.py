@@ -11,7 +11,9 @@ from infusionist.audit.models import AuditEvent
 
 
 class AuditFilterForm(forms.Form):
-    actor = forms.ModelChoiceField(queryset=None, required=False, label=_("User"))
+    actor: forms.ModelChoiceField = forms.ModelChoiceField(
+        queryset=None, required=False, label=_("User")
+    )
     patient_mrn = forms.CharField(max_length=20, required=False, label=_("Patient MRN"))
     date_from = forms.DateField(
         required=False, label=_("From"), widget=forms.DateInput(attrs={"type": "date"})

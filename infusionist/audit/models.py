@@ -79,6 +79,14 @@ class AuditEvent(models.Model):
             f"{self.occurred_at:%Y-%m-%d %H:%M} {self.actor_email} {self.action} {self.object_type}"
         )
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None and not self._state.adding:
+            raise AppendOnlyError("Audit events are append-only; they cannot be updated.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("Audit events are append-only; they cannot be deleted.")
+
     @property
     def actor_role_label(self) -> str:
         from infusionist.accounts.roles import Role
@@ -87,11 +95,3 @@ class AuditEvent(models.Model):
             return str(Role(self.actor_role).label)
         except ValueError:
             return self.actor_role
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None and not self._state.adding:
-            raise AppendOnlyError("Audit events are append-only; they cannot be updated.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise AppendOnlyError("Audit events are append-only; they cannot be deleted.")

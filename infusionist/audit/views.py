@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from infusionist.accounts.access import require_capability
+from infusionist.accounts.access import organization_of, require_capability
 from infusionist.audit.forms import AuditFilterForm
 from infusionist.audit.models import AuditEvent
 from infusionist.audit.selectors import audit_events
@@ -32,7 +32,7 @@ CSV_COLUMNS = [
 
 
 def _filtered(request: HttpRequest) -> tuple[AuditFilterForm, Any]:
-    organization = request.user.organization
+    organization = organization_of(request)
     form = AuditFilterForm(request.GET or None, organization=organization)
     if request.GET and not form.is_valid():
         return form, AuditEvent.objects.none()
@@ -98,7 +98,7 @@ def _csv_rows(events: Any) -> Iterator[str]:
 
 
 @require_capability("audit.report")
-def export_csv(request: HttpRequest) -> HttpResponse:
+def export_csv(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     form, events = _filtered(request)
     if form.is_bound and not form.is_valid():
         return render(request, "audit/report.html", {"form": form, "page": None}, status=400)

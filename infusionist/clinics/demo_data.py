@@ -1,6 +1,7 @@
 """Fictional people and places for the demo and synthetic data. None of it is real.
 
-Phone numbers use the 555-0100 to 555-0199 range reserved for fiction; emails use the .example domain.
+Phone numbers use the 555-0100 to 555-0199 range reserved for fiction; emails use the
+.example domain.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from infusionist.accounts.access import require_capability
+from infusionist.accounts.access import organization_of, require_capability
 from infusionist.clinics import selectors
 
 
@@ -17,6 +17,6 @@ def location_list(request: HttpRequest) -> HttpResponse:
             "hours": list(loc.hours.all()),
             "open_now": selectors.is_open(location=loc, now=now),
         }
-        for loc in selectors.locations_for_organization(organization=request.user.organization)
+        for loc in selectors.locations_for_organization(organization=organization_of(request))
     ]
     return render(request, "clinics/locations.html", {"locations": locations})

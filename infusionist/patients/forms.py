@@ -39,8 +39,12 @@ class PatientForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["date_of_birth"].input_formats = ["%Y-%m-%d", "%m/%d/%Y"]
-        self.fields["sex_at_birth"].choices = [("", "—"), *Patient.SexAtBirth.choices]
+        dob_field = self.fields["date_of_birth"]
+        sex_field = self.fields["sex_at_birth"]
+        assert isinstance(dob_field, forms.DateField)
+        assert isinstance(sex_field, forms.ChoiceField)
+        dob_field.input_formats = ["%Y-%m-%d", "%m/%d/%Y"]
+        sex_field.choices = [("", "—"), *Patient.SexAtBirth.choices]
 
     def clean_date_of_birth(self) -> dt.date:
         dob: dt.date = self.cleaned_data["date_of_birth"]

@@ -61,6 +61,7 @@ def patient_search(
     if query.kind == "empty":
         return query, qs
     if query.kind == "dob":
+        assert query.date_of_birth is not None
         return query, qs.filter(date_of_birth=query.date_of_birth)
     if query.kind == "mrn":
         return query, qs.filter(mrn=query.text)

@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from infusionist.accounts.access import require_capability
+from infusionist.accounts.access import organization_of, require_capability
 from infusionist.audit.models import AuditEvent
 from infusionist.audit.services import audit_record
 from infusionist.patients import selectors, services
@@ -21,7 +21,7 @@ def patient_list(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         text = form.cleaned_data["q"] or ""
         page_number = form.cleaned_data["page"] or 1
-    query, qs = selectors.patient_search(organization=request.user.organization, text=text)
+    query, qs = selectors.patient_search(organization=organization_of(request), text=text)
     paginator = Paginator(qs, settings.PATIENT_SEARCH_PAGE_SIZE)
     page = paginator.get_page(page_number)
     if text:
@@ -40,7 +40,7 @@ def patient_list(request: HttpRequest) -> HttpResponse:
 
 @require_capability("patients.view")
 def patient_detail(request: HttpRequest, patient_id: int) -> HttpResponse:
-    patient = selectors.patient_get(organization=request.user.organization, patient_id=patient_id)
+    patient = selectors.patient_get(organization=organization_of(request), patient_id=patient_id)
     audit_record(
         action=AuditEvent.Action.VIEW,
         request=request,
@@ -53,7 +53,7 @@ def patient_detail(request: HttpRequest, patient_id: int) -> HttpResponse:
 
 @require_capability("patients.create")
 def patient_create(request: HttpRequest) -> HttpResponse:
-    organization = request.user.organization
+    organization = organization_of(request)
     form = PatientForm(request.POST or None)
     duplicates = []
     if request.method == "POST" and form.is_valid():
@@ -90,7 +90,7 @@ def patient_create(request: HttpRequest) -> HttpResponse:
 
 @require_capability("patients.edit")
 def patient_edit(request: HttpRequest, patient_id: int) -> HttpResponse:
-    patient = selectors.patient_get(organization=request.user.organization, patient_id=patient_id)
+    patient = selectors.patient_get(organization=organization_of(request), patient_id=patient_id)
     form = PatientForm(request.POST or None, instance=patient)
     if request.method == "POST" and form.is_valid():
         # ModelForm validation already copied the values onto `patient`; reload it so the

@@ -4,7 +4,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from infusionist.accounts.access import require_capability
+from infusionist.accounts.access import organization_of, require_capability
 from infusionist.accounts.roles import can
 from infusionist.clinics import selectors as clinic_selectors
 from infusionist.today.selectors import recent_patients_for_user
@@ -20,7 +20,7 @@ def today(request: HttpRequest) -> HttpResponse:
             "open_now": clinic_selectors.is_open(location=loc, now=now),
         }
         for loc in clinic_selectors.locations_for_organization(
-            organization=request.user.organization
+            organization=organization_of(request)
         )
     ]
     return render(

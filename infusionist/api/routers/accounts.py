@@ -3,6 +3,8 @@ from __future__ import annotations
 from django.http import HttpRequest
 from ninja import Router, Schema
 
+from infusionist.accounts.access import user_of
+
 router = Router(tags=["accounts"])
 
 
@@ -15,7 +17,7 @@ class MeOut(Schema):
 
 @router.get("/me", response=MeOut, summary="The user the token acts as")
 def me(request: HttpRequest) -> MeOut:
-    user = request.user
+    user = user_of(request)
     return MeOut(
         email=user.email,
         full_name=user.full_name,

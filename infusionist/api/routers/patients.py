@@ -7,6 +7,7 @@ from ninja import Query, Router, Schema
 from ninja.errors import HttpError
 from pydantic import Field
 
+from infusionist.accounts.access import organization_of
 from infusionist.accounts.roles import can
 from infusionist.audit.models import AuditEvent
 from infusionist.audit.services import audit_record
@@ -55,7 +56,7 @@ def patient_search(request: HttpRequest, params: Query[SearchParams]) -> dict:
     _require(request, "patients.search")
     if "\x00" in params.q:
         raise HttpError(422, "The search text contains a null character.")
-    query, qs = selectors.patient_search(organization=request.user.organization, text=params.q)
+    query, qs = selectors.patient_search(organization=organization_of(request), text=params.q)
     count = qs.count()
     rows = list(qs[params.offset : params.offset + params.limit])
     audit_record(
@@ -72,7 +73,7 @@ def patient_detail(request: HttpRequest, patient_id: int) -> object:
     _require(request, "patients.view")
     try:
         patient = selectors.patient_get(
-            organization=request.user.organization, patient_id=patient_id
+            organization=organization_of(request), patient_id=patient_id
         )
     except Http404 as exc:
         raise HttpError(404, "No such patient.") from exc

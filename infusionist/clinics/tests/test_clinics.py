@@ -47,10 +47,7 @@ def test_seed_demo_is_idempotent_and_fictional(db) -> None:
     assert Patient.objects.filter(organization__slug="willowmere-demo").count() >= 30
     for email in ("frontdesk", "nurse", "provider", "physician", "admin", "patient1"):
         assert User.objects.filter(email=f"{email}@demo.example").exists()
-    assert all(
-        "555-01" in p.phone and p.email.endswith(".example")
-        for p in Patient.objects.all()
-    )
+    assert all("555-01" in p.phone and p.email.endswith(".example") for p in Patient.objects.all())
 
 
 def test_seed_synthetic_is_reproducible(db) -> None:

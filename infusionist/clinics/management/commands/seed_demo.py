@@ -59,16 +59,16 @@ class Command(BaseCommand):
             if Patient.objects.filter(organization=org, email=data["email"]).exists():
                 continue
             patient = patient_create(organization=org, actor=staff["front_desk"], data=data)
-            user = User.objects.filter(email=data["email"]).first()
-            if user is None:
-                user = User.objects.create_user(
+            portal_user = User.objects.filter(email=data["email"]).first()
+            if portal_user is None:
+                portal_user = User.objects.create_user(
                     data["email"],
                     password,
                     full_name=patient.display_name,
                     role="patient",
                     organization=org,
                 )
-            patient.user = user
+            patient.user = portal_user
             patient.save(update_fields=["user"])
         if not options["quiet"]:
             self._print_logins(password, options["patients"])
