@@ -46,7 +46,7 @@ demo: venv var/secret_key ## Migrate an SQLite demo under var/, seed it, serve o
 
 test: venv ## The whole suite: lint, migrations, SQLite, PostgreSQL, browser
 	scripts/provision-test-env.sh
-	@$(MAKE) --no-print-directory lint migrations-check
+	@$(MAKE) --no-print-directory lint migrations-check typecheck
 	@$(MAKE) --no-print-directory test-sqlite
 	@$(MAKE) --no-print-directory test-postgres
 	@$(MAKE) --no-print-directory test-browser
@@ -75,10 +75,16 @@ format: venv ## Format and fix what ruff can
 	$(BIN)/ruff check --fix .
 
 typecheck: venv ## mypy with django-stubs
-	$(TEST_ENV) $(BIN)/mypy infusionist/lib infusionist/accounts infusionist/patients infusionist/audit infusionist/clinics
+	$(TEST_ENV) $(BIN)/mypy infusionist/lib infusionist/accounts infusionist/patients infusionist/audit \
+		infusionist/clinics infusionist/today infusionist/api infusionist/env.py infusionist/settings.py
 
-bench: venv ## Benchmarks in bench/ (numbers go to bench/RESULTS.md)
-	@for f in bench/bench_*.py; do echo "== $$f"; $(TEST_ENV) $(PYTHON) $$f || exit 1; done
+PG_BENCH_URL ?= postgres://infusionist:infusionist@127.0.0.1:$(PG_PORT)/infusionist_bench
+
+bench: venv ## Benchmarks in bench/ (numbers go to bench/*.md)
+	scripts/provision-test-env.sh
+	-@PGPASSWORD=infusionist createdb -h 127.0.0.1 -p $(PG_PORT) -U infusionist infusionist_bench 2>/dev/null
+	@for f in bench/bench_*.py; do echo "== $$f"; \
+		$(TEST_ENV) DATABASE_URL=$(PG_BENCH_URL) $(PYTHON) $$f || exit 1; done
 
 clean:
 	rm -rf var/static var/test.sqlite3 .pytest_cache .mypy_cache .ruff_cache
