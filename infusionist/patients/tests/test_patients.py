@@ -193,3 +193,25 @@ def test_update_service_with_no_change_writes_nothing(cast) -> None:
         == []
     )
     assert not AuditEvent.objects.filter(action="update").exists()
+
+
+def test_oversize_request_body_gets_a_400_page_not_an_error(client, cast) -> None:
+    client.force_login(cast.frontdesk)
+    response = client.post(
+        reverse("patients:create"), {**VALID, "address_line2": "x" * 3_000_000}
+    )
+    assert response.status_code == 400
+    assert "too large" in response.content.decode()
+
+
+def test_too_many_fields_gets_a_400_page(client, cast) -> None:
+    client.force_login(cast.frontdesk)
+    fields = {f"f{i}": "1" for i in range(1200)}
+    assert client.post(reverse("patients:create"), fields).status_code == 400
+
+
+def test_unknown_patient_and_garbage_ids_are_404(client, cast) -> None:
+    client.force_login(cast.frontdesk)
+    assert client.get("/patients/999999/").status_code == 404
+    assert client.get("/patients/abc/").status_code == 404
+    assert client.get("/patients/?page=-3&q=" + "z" * 500).status_code == 200
