@@ -1,9 +1,9 @@
 """Patient search at 100,000 patients on PostgreSQL: time each kind of query and show its plan.
 
-Run: DATABASE_URL=postgres://…/infusionist_bench SECRET_KEY=x .venv/bin/python bench/bench_patient_search.py
-(`make bench` sets these). It migrates that database, adds synthetic patients until there are
---patients of them, then times the first results page of each query kind (count + 25 rows),
-best of N, and writes bench/PATIENT_SEARCH.md.
+Run it with `make bench`, which points DATABASE_URL at a PostgreSQL database of its own.
+It migrates that database, adds synthetic patients until there are --patients of them,
+then times the first results page of each query kind (count + 25 rows), best of N, and
+writes bench/PATIENT_SEARCH.md.
 """
 
 from __future__ import annotations
@@ -70,7 +70,7 @@ def main() -> None:
         plan = qs[:25].explain()
         uses_index = "Index" in plan
         rows.append((label, text, matches, best_ms, uses_index))
-        print(f"{label:<24} {text!r:<28} {matches:>6} matches  {best_ms:7.2f} ms  index={uses_index}")
+        print(f"{label:<24} {text!r:<28} {matches:>6} matches {best_ms:7.2f} ms index={uses_index}")
 
     total = Patient.objects.filter(organization=org).count()
     lines = [
@@ -83,7 +83,10 @@ def main() -> None:
         "| Query kind | Example | Matches | Time (ms) | Plan uses an index |",
         "|---|---|---:|---:|---|",
     ]
-    lines += [f"| {r[0]} | `{r[1]}` | {r[2]} | {r[3]:.2f} | {'yes' if r[4] else 'no'} |" for r in rows]
+    lines += [
+        f"| {label} | `{text}` | {matches} | {ms:.2f} | {'yes' if indexed else 'no'} |"
+        for label, text, matches, ms, indexed in rows
+    ]
     lines += [
         "",
         f"Machine: {os.cpu_count()} CPUs, Python {platform.python_version()}, "
