@@ -197,9 +197,7 @@ def test_update_service_with_no_change_writes_nothing(cast) -> None:
 
 def test_oversize_request_body_gets_a_400_page_not_an_error(client, cast) -> None:
     client.force_login(cast.frontdesk)
-    response = client.post(
-        reverse("patients:create"), {**VALID, "address_line2": "x" * 3_000_000}
-    )
+    response = client.post(reverse("patients:create"), {**VALID, "address_line2": "x" * 3_000_000})
     assert response.status_code == 400
     assert "too large" in response.content.decode()
 
