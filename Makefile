@@ -12,7 +12,7 @@ PG_TEST_URL ?= postgres://infusionist:infusionist@127.0.0.1:$(PG_PORT)/infusioni
 # Settings for every test stage: no HTTPS redirect on the test client, per-process cache,
 # no hashed static manifest (no collectstatic needed), the real MFA requirement.
 TEST_ENV := SECRET_KEY=test-only-not-secret HTTPS=false CACHE_BACKEND=locmem \
-	PLAIN_STATIC_STORAGE=true MFA_REQUIRED=true DJANGO_ALLOW_ASYNC_UNSAFE=true
+	PLAIN_STATIC_STORAGE=true MFA_REQUIRED=true
 DEMO_ENV = SECRET_KEY="$$(cat var/secret_key)" HTTPS=false MFA_REQUIRED=false SITE_URL=http://127.0.0.1:$(PORT)
 
 .PHONY: help venv demo serve test test-sqlite test-postgres test-browser lint format typecheck \
@@ -64,7 +64,8 @@ test-postgres: venv ## The same tests on PostgreSQL
 
 test-browser: venv ## Browser tests in Debian's Chromium through Playwright
 	@echo "== browser tests (Chromium) =="
-	$(TEST_ENV) DATABASE_URL=sqlite:///var/test.sqlite3 $(BIN)/pytest -m browser tests/e2e
+	$(TEST_ENV) DJANGO_ALLOW_ASYNC_UNSAFE=true DATABASE_URL=sqlite:///var/test.sqlite3 \
+		$(BIN)/pytest -m browser tests/e2e
 
 lint: venv ## ruff lint and format check
 	$(BIN)/ruff check .
