@@ -1,0 +1,249 @@
+"""Session schedules, titration steps and non-IV doses, framework-free.
+
+IV infusions are calculated by :mod:`infusionist.lib.dosing`; this module covers what a
+protocol needs around them (clinical-reference.md §1): planned session days from a
+frequency, the next titration step under a ceiling (Cusin 2017 via [6]: 0.5 → 0.75
+mg/kg), IM doses (0.25/0.5 mg/kg [15]) and intranasal esketamine doses in whole
+28-mg devices with the ≥65-year 28-mg start [18][19].
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from infusionist.lib.dosing import (
+    DoseError,
+    DoseLimits,
+    DoseWarning,
+    InvalidDoseInput,
+    Sex,
+    WeightBasis,
+    dosing_weight,
+)
+
+__all__ = [
+    "InjectionCalculation",
+    "IntranasalCalculation",
+    "RegimenStop",
+    "calculate_im_injection",
+    "calculate_intranasal",
+    "next_titration_step",
+    "planned_session_offsets_days",
+]
+
+DAYS_PER_WEEK = 7
+
+
+class RegimenStop(DoseError):
+    """Signal a hard stop for an IM or intranasal dose; carries every finding."""
+
+    def __init__(self, warnings: Sequence[DoseWarning]) -> None:
+        self.warnings = list(warnings)
+        self.stops = [w for w in self.warnings if w.severity == "stop"]
+        super().__init__(" ".join(w.message for w in self.stops))
+
+
+@dataclass(frozen=True)
+class InjectionCalculation:
+    """Hold an IM dose: mg, mg/kg, the drawn volume and the weight it used."""
+
+    dose_mg: float
+    dose_mg_per_kg: float
+    vial_mg_per_ml: float
+    draw_volume_ml: float
+    dosing_weight_kg: float
+    weight_basis: WeightBasis
+    weight_formula: str
+    warnings: list[DoseWarning]
+
+
+@dataclass(frozen=True)
+class IntranasalCalculation:
+    """Hold an intranasal esketamine dose and the number of devices it takes."""
+
+    dose_mg: float
+    devices: int
+    device_mg: float
+    warnings: list[DoseWarning]
+
+
+def planned_session_offsets_days(session_count: int, sessions_per_week: float) -> list[int]:
+    """Return the day offset of each planned session from the first (day 0).
+
+    Sessions are spread evenly and rounded half-up to whole days, so 6 sessions at
+    3 a week fall on days 0, 2, 5, 7, 9, 12: six over 12 days, as in [10].
+    """
+    if not isinstance(session_count, int) or session_count < 1 or session_count > 1000:
+        raise ValueError(f"session_count must be 1–1000; got {session_count!r}.")
+    if not math.isfinite(sessions_per_week) or not 0 < sessions_per_week <= DAYS_PER_WEEK:
+        raise ValueError(
+            f"sessions_per_week must be above 0 and at most 7; got {sessions_per_week}."
+        )
+    spacing = Decimal(DAYS_PER_WEEK) / Decimal(repr(float(sessions_per_week)))
+    return [
+        int((spacing * i).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+        for i in range(session_count)
+    ]
+
+
+def next_titration_step(
+    steps_mg_per_kg: Sequence[float], current_mg_per_kg: float, ceiling_mg_per_kg: float | None
+) -> float | None:
+    """Return the next rising step above the current dose within the ceiling, or None."""
+    for step in sorted(steps_mg_per_kg):
+        if step > current_mg_per_kg * (1 + 1e-9):
+            if ceiling_mg_per_kg is not None and step > ceiling_mg_per_kg * (1 + 1e-9):
+                return None
+            return float(step)
+    return None
+
+
+def _number(name: str, value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        raise InvalidDoseInput(name, f"{name} must be a number; got {value!r}.")
+    number = float(value)
+    if not math.isfinite(number) or number <= 0:
+        raise InvalidDoseInput(name, f"{name} must be a finite number above zero; got {value}.")
+    return number
+
+
+def calculate_im_injection(
+    *,
+    weight_kg: float,
+    vial_mg_per_ml: float,
+    dose_mg_per_kg: float | None = None,
+    dose_mg: float | None = None,
+    weight_basis: WeightBasis = "actual",
+    height_cm: float | None = None,
+    sex: Sex | None = None,
+    limits: DoseLimits | None = None,
+) -> InjectionCalculation:
+    """Return an IM dose and draw volume, or raise InvalidDoseInput or RegimenStop.
+
+    IM 0.25 and 0.5 mg/kg matched IV 0.5 mg/kg in [15]; the per-session mg/kg
+    maximum of ``limits`` is a hard stop, as for IV.
+    """
+    limits = limits or DoseLimits()
+    actual_kg = _number("weight_kg", weight_kg)
+    if not limits.min_weight_kg <= actual_kg <= limits.max_weight_kg:
+        raise InvalidDoseInput(
+            "weight_kg",
+            f"weight_kg {actual_kg:g} kg is outside the plausible range "
+            f"{limits.min_weight_kg:g}–{limits.max_weight_kg:g} kg; check the weight and its "
+            "unit (kilograms, not pounds).",
+        )
+    if (dose_mg_per_kg is None) == (dose_mg is None):
+        raise InvalidDoseInput(
+            "dose_mg_per_kg", "Give exactly one dose: dose_mg_per_kg or dose_mg."
+        )
+    vial = _number("vial_mg_per_ml", vial_mg_per_ml)
+    weight = dosing_weight(
+        actual_kg,
+        weight_basis,
+        height_cm,
+        sex,
+        adjusted_weight_factor=limits.adjusted_weight_factor,
+        use_actual_weight_below_ibw=limits.use_actual_weight_below_ibw,
+    )
+    if dose_mg_per_kg is not None:
+        total_mg = _number("dose_mg_per_kg", dose_mg_per_kg) * weight.kg
+    else:
+        total_mg = _number("dose_mg", dose_mg)
+    per_kg = total_mg / weight.kg
+    found: list[DoseWarning] = []
+    if limits.max_dose_mg_per_kg is not None and per_kg > limits.max_dose_mg_per_kg * (1 + 1e-9):
+        found.append(
+            DoseWarning(
+                "dose_above_protocol_max",
+                f"Dose {per_kg:.3g} mg/kg ({total_mg:.1f} mg) is above the protocol maximum of "
+                f"{limits.max_dose_mg_per_kg:g} mg/kg; lower the dose or have the protocol "
+                "maximum changed.",
+                "stop",
+            )
+        )
+    ratio = vial / limits.usual_vial_mg_per_ml
+    if ratio >= limits.tenfold_strength_ratio or ratio <= 1 / limits.tenfold_strength_ratio:
+        found.append(
+            DoseWarning(
+                "vial_strength_tenfold",
+                f"Check the vial: {total_mg:.4g} mg is {total_mg / vial:.3g} mL of {vial:g} mg/mL "
+                f"but {total_mg / limits.usual_vial_mg_per_ml:.3g} mL of the usual "
+                f"{limits.usual_vial_mg_per_ml:g} mg/mL.",
+            )
+        )
+    if any(w.severity == "stop" for w in found):
+        raise RegimenStop(found)
+    return InjectionCalculation(
+        dose_mg=total_mg,
+        dose_mg_per_kg=per_kg,
+        vial_mg_per_ml=vial,
+        draw_volume_ml=total_mg / vial,
+        dosing_weight_kg=weight.kg,
+        weight_basis=weight.basis,
+        weight_formula=weight.formula,
+        warnings=found,
+    )
+
+
+def calculate_intranasal(
+    *,
+    dose_mg: float,
+    device_mg: float = 28.0,
+    max_dose_mg: float | None = 84.0,
+    age_years: float | None = None,
+    older_adult_age_years: float | None = 65.0,
+    older_adult_start_dose_mg: float | None = 28.0,
+    is_first_dose: bool = False,
+) -> IntranasalCalculation:
+    """Return an esketamine dose in whole devices, or raise RegimenStop.
+
+    Spravato [18][19]: 28 mg per device, doses 56 or 84 mg, changes in 28-mg steps;
+    patients aged 65 or more start at 28 mg.
+    """
+    total = _number("dose_mg", dose_mg)
+    per_device = _number("device_mg", device_mg)
+    devices_exact = total / per_device
+    devices = round(devices_exact)
+    found: list[DoseWarning] = []
+    if abs(devices_exact - devices) > 1e-9:
+        found.append(
+            DoseWarning(
+                "not_whole_devices",
+                f"{total:g} mg is not a whole number of {per_device:g}-mg devices; choose "
+                f"{max(1, math.floor(devices_exact)) * per_device:g} or "
+                f"{math.ceil(devices_exact) * per_device:g} mg.",
+                "stop",
+            )
+        )
+    if max_dose_mg is not None and total > max_dose_mg * (1 + 1e-9):
+        found.append(
+            DoseWarning(
+                "dose_above_protocol_max",
+                f"{total:g} mg is above the protocol maximum of {max_dose_mg:g} mg.",
+                "stop",
+            )
+        )
+    if (
+        is_first_dose
+        and age_years is not None
+        and older_adult_age_years is not None
+        and older_adult_start_dose_mg is not None
+        and age_years >= older_adult_age_years
+        and total > older_adult_start_dose_mg * (1 + 1e-9)
+    ):
+        found.append(
+            DoseWarning(
+                "older_adult_start_dose",
+                f"Patients aged {older_adult_age_years:g} or more start at "
+                f"{older_adult_start_dose_mg:g} mg; {total:g} mg is planned.",
+            )
+        )
+    found.sort(key=lambda w: w.severity != "stop")
+    if any(w.severity == "stop" for w in found):
+        raise RegimenStop(found)
+    return IntranasalCalculation(
+        dose_mg=total, devices=devices, device_mg=per_device, warnings=found
+    )
