@@ -1,0 +1,390 @@
+"""Dose calculations and PK simulations: stateless decision-support endpoints.
+
+Inputs are bounded (finite numbers, ≤ 1,000 schedule items, ≤ 100,000 times) so no
+request can make a 500 or hang; hard stops answer 422 with every stop reason.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from django.http import HttpRequest
+from ninja import Router, Schema, Status
+from ninja.errors import HttpError
+from pydantic import ConfigDict, Discriminator, Field, Tag, field_validator, model_validator
+
+from infusionist.accounts.access import organization_of
+from infusionist.accounts.roles import can
+from infusionist.audit.models import AuditEvent
+from infusionist.audit.services import audit_record
+from infusionist.lib import dosing, pk
+from infusionist.treatment import calculations, selectors
+
+router = Router(tags=["treatment"])
+
+MAX_SCHEDULE_ITEMS = 1_000
+MAX_TIMES = 100_000
+MAX_TIME_MIN = 525_600.0  # one year
+ALLOWED_VIALS_MG_PER_ML = (10.0, 50.0, 100.0)
+
+WORKED_EXAMPLE: dict[str, Any] = {
+    "weight_kg": 70,
+    "dose_mg_per_kg": 0.5,
+    "duration_min": 40,
+    "vial_mg_per_ml": 10,
+    "bag_volume_ml": 100,
+    "withdraw_equal_volume": False,
+    "weight_basis": "actual",
+}
+
+
+class _Strict(Schema):
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+
+class DoseCalculationIn(_Strict):
+    """One IV infusion session. Give exactly one of the four dose fields."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        allow_inf_nan=False,
+        json_schema_extra={"examples": [WORKED_EXAMPLE]},
+    )
+
+    weight_kg: float = Field(
+        gt=0, le=1000, description="Actual body weight in kilograms.", examples=[70]
+    )
+    dose_mg_per_kg: float | None = Field(
+        None, gt=0, le=100, description="Session dose per kg of dosing weight.", examples=[0.5]
+    )
+    dose_mg: float | None = Field(None, gt=0, le=100_000, description="Session dose in mg.")
+    dose_mg_per_kg_per_h: float | None = Field(
+        None, gt=0, le=100, description="Dose rate per kg, held for duration_min (pain)."
+    )
+    dose_mg_per_h: float | None = Field(
+        None, gt=0, le=100_000, description="Fixed dose rate in mg/h (e.g. CRPS 22 mg/h)."
+    )
+    duration_min: float = Field(gt=0, le=10_080, description="Infusion length in minutes.")
+    vial_mg_per_ml: float = Field(
+        description="Vial strength: 10, 50 or 100 mg/mL (Ketalar).", examples=[10]
+    )
+    bag_volume_ml: float = Field(
+        ge=0, le=10_000, description="Diluent volume before the drug is added; 0 = neat syringe."
+    )
+    withdraw_equal_volume: bool = Field(
+        False, description="Withdraw the drug's volume from the bag first (final = bag volume)."
+    )
+    weight_basis: Literal["actual", "ideal", "adjusted"] = Field(
+        "actual",
+        description="Dosing weight: actual, Devine ideal, or adjusted (IBW + 0.4 × excess).",
+    )
+    height_cm: float | None = Field(
+        None, gt=0, le=300, description="Needed for ideal or adjusted weight."
+    )
+    sex: Literal["male", "female"] | None = Field(
+        None, description="Needed for ideal or adjusted weight."
+    )
+    protocol_key: str | None = Field(
+        None,
+        max_length=60,
+        pattern=r"^[a-z0-9][a-z0-9-]*$",
+        description="Apply this clinic protocol's maximum dose and rate (e.g. "
+        "depression-iv-induction); otherwise the clinic's defaults apply.",
+    )
+
+    @field_validator("vial_mg_per_ml")
+    @classmethod
+    def _standard_vial(cls, value: float) -> float:
+        if value not in ALLOWED_VIALS_MG_PER_ML:
+            raise ValueError("vial_mg_per_ml must be 10, 50 or 100 (the Ketalar strengths).")
+        return value
+
+    @model_validator(mode="after")
+    def _one_dose(self) -> DoseCalculationIn:
+        given = [
+            name
+            for name in ("dose_mg_per_kg", "dose_mg", "dose_mg_per_kg_per_h", "dose_mg_per_h")
+            if getattr(self, name) is not None
+        ]
+        if len(given) != 1:
+            raise ValueError(
+                "Give exactly one of dose_mg_per_kg, dose_mg, dose_mg_per_kg_per_h or "
+                f"dose_mg_per_h (got {len(given)})."
+            )
+        return self
+
+
+class FindingOut(Schema):
+    code: str = Field(description="Stable machine code, e.g. dose_above_protocol_max.")
+    message: str
+    severity: Literal["warning", "stop"]
+    rule: str = Field(description="The rule that produced the finding.")
+    source: str = Field(description="Where the rule comes from (clinical-reference key).")
+
+
+class DoseCalculationOut(Schema):
+    dose_mg: float
+    dose_mg_per_kg: float
+    dose_rate_mg_per_h: float
+    dose_rate_mg_per_kg_per_h: float
+    duration_min: float
+    draw_volume_ml: float = Field(description="Volume drawn from the vial.")
+    withdraw_volume_ml: float
+    final_volume_ml: float
+    final_concentration_mg_per_ml: float
+    pump_rate_ml_per_h: float
+    vtbi_ml: float
+    dosing_weight_kg: float
+    weight_basis: str
+    weight_formula: str = Field(description="How the dosing weight was obtained; store it.")
+    warnings: list[FindingOut]
+    display: dict[str, str] = Field(description="Every value rounded half-up, with its unit.")
+
+
+class FieldErrorOut(Schema):
+    field: str
+    message: str
+
+
+class DoseErrorOut(Schema):
+    detail: str
+    errors: list[FieldErrorOut] = []
+    stops: list[FindingOut] = Field([], description="Hard stops: the dose must not be given.")
+    warnings: list[FindingOut] = []
+    calculation: DoseCalculationOut | None = Field(
+        None, description="With a hard stop: the numbers that broke the limit, for review only."
+    )
+
+
+class DetailOut(Schema):
+    detail: str
+
+
+def _require(request: HttpRequest, capability: str) -> None:
+    if not can(request.user, capability):
+        audit_record(
+            action=AuditEvent.Action.ACCESS,
+            request=request,
+            object_type="api",
+            object_id=request.path,
+            outcome=AuditEvent.Outcome.DENIED,
+            detail={"capability": capability},
+        )
+        raise HttpError(403, "Your role may not do this.")
+
+
+def _calculation_out(result: calculations.SessionResult) -> dict[str, Any]:
+    calc = result.infusion
+    assert calc is not None
+    return {
+        "dose_mg": calc.dose_mg,
+        "dose_mg_per_kg": calc.dose_mg_per_kg,
+        "dose_rate_mg_per_h": calc.dose_rate_mg_per_h,
+        "dose_rate_mg_per_kg_per_h": calc.dose_rate_mg_per_kg_per_h,
+        "duration_min": calc.duration_min,
+        "draw_volume_ml": calc.draw_volume_ml,
+        "withdraw_volume_ml": calc.withdraw_volume_ml,
+        "final_volume_ml": calc.final_volume_ml,
+        "final_concentration_mg_per_ml": calc.final_concentration_mg_per_ml,
+        "pump_rate_ml_per_h": calc.pump_rate_ml_per_h,
+        "vtbi_ml": calc.vtbi_ml,
+        "dosing_weight_kg": calc.dosing_weight_kg,
+        "weight_basis": calc.weight_basis,
+        "weight_formula": calc.weight_formula,
+        "warnings": [f.as_dict() for f in result.warnings],
+        "display": calc.as_display(),
+    }
+
+
+@router.post(
+    "/dose-calculations",
+    response={200: DoseCalculationOut, 422: DoseErrorOut, 403: DetailOut, 404: DetailOut},
+    summary="Calculate an IV ketamine infusion",
+    description=(
+        "Return dose, dose rate, draw volume, final volume and concentration, pump rate and "
+        "VTBI for one session, with warnings. Nothing is stored. A broken limit (protocol "
+        "maximum dose or rate, undiluted 100 mg/mL, IV concentration) answers **422** with "
+        "`stops` and the computed numbers for review; bad input answers 422 with `errors`. "
+        "Worked example: 70 kg × 0.5 mg/kg over 40 min from 10 mg/mL into 100 mL → 35 mg, "
+        "52.5 mg/h, draw 3.5 mL, 103.5 mL, 0.338 mg/mL, 155.3 mL/h."
+    ),
+)
+def dose_calculation(request: HttpRequest, payload: DoseCalculationIn) -> Any:
+    _require(request, "treatment.calculate")
+    organization = organization_of(request)
+    protocol = None
+    if payload.protocol_key:
+        protocol = (
+            selectors.protocols_for_organization(organization=organization)
+            .filter(key=payload.protocol_key)
+            .first()
+        )
+        if protocol is None:
+            return Status(404, {"detail": f"No protocol {payload.protocol_key!r} in this clinic."})
+    settings = selectors.dosing_settings(organization=organization)
+    values = payload.model_dump(exclude={"protocol_key"})
+    try:
+        result = calculations.calculate_session(
+            route="iv",
+            limits=calculations.limits_for(settings=settings, protocol=protocol),
+            protocol=protocol,
+            **values,
+        )
+    except dosing.InvalidDoseInput as exc:
+        return Status(
+            422,
+            {
+                "detail": "The request has invalid fields.",
+                "errors": [{"field": exc.field, "message": exc.message}],
+            },
+        )
+    if result.is_stopped:
+        return Status(
+            422,
+            {
+                "detail": "Hard stop: " + " ".join(f.message for f in result.stops),
+                "stops": [f.as_dict() for f in result.stops],
+                "warnings": [f.as_dict() for f in result.warnings],
+                "calculation": _calculation_out(result),
+            },
+        )
+    return Status(200, _calculation_out(result))
+
+
+# --- PK simulation ----------------------------------------------------------------------
+
+TimeMin = Annotated[float, Field(ge=0, le=MAX_TIME_MIN)]
+
+
+class InfusionItemIn(_Strict):
+    """A constant-rate infusion."""
+
+    start_min: float = Field(ge=0, le=MAX_TIME_MIN, examples=[0])
+    duration_min: float = Field(gt=0, le=MAX_TIME_MIN, examples=[40])
+    rate_mg_per_min: float = Field(ge=0, le=1_000, examples=[0.875])
+
+
+class BolusItemIn(_Strict):
+    """An instantaneous bolus."""
+
+    start_min: float = Field(ge=0, le=MAX_TIME_MIN, examples=[0])
+    bolus_mg: float = Field(ge=0, le=10_000, examples=[20])
+
+
+def _schedule_kind(value: Any) -> str:
+    if isinstance(value, dict):
+        return "bolus" if "bolus_mg" in value else "infusion"
+    return "bolus" if isinstance(value, BolusItemIn) else "infusion"
+
+
+# An item with `bolus_mg` is a bolus; anything else is checked as an infusion, so an
+# error names the missing infusion field instead of listing both shapes' fields.
+ScheduleItem = Annotated[
+    Annotated[InfusionItemIn, Tag("infusion")] | Annotated[BolusItemIn, Tag("bolus")],
+    Discriminator(_schedule_kind),
+]
+
+PK_EXAMPLE: dict[str, Any] = {
+    "model": "domino",
+    "weight_kg": 70,
+    "age_years": 40,
+    "sex": "female",
+    "height_cm": 170,
+    "schedule": [{"start_min": 0, "duration_min": 40, "rate_mg_per_min": 0.875}],
+    "times_min": [0, 10, 20, 30, 40, 60, 90, 120],
+}
+
+
+class PKSimulationIn(_Strict):
+    """A dosing schedule and the times to predict concentrations at."""
+
+    model_config = ConfigDict(
+        extra="forbid", allow_inf_nan=False, json_schema_extra={"examples": [PK_EXAMPLE]}
+    )
+
+    model: Literal["domino", "clements", "kamp", "hijazi", "herd", "hornik"] = Field(
+        description="Published ketamine PK model (clinical-reference.md §7)."
+    )
+    weight_kg: float = Field(gt=0, le=500)
+    age_years: float | None = Field(None, ge=0, le=130)
+    sex: Literal["male", "female"] | None = None
+    height_cm: float | None = Field(None, gt=0, le=300)
+    schedule: list[ScheduleItem] = Field(
+        max_length=MAX_SCHEDULE_ITEMS,
+        description=f"At most {MAX_SCHEDULE_ITEMS:,} infusions and boluses; overlaps add.",
+    )
+    times_min: list[TimeMin] = Field(
+        min_length=1,
+        max_length=MAX_TIMES,
+        description=f"1–{MAX_TIMES:,} times in minutes from 0 (any order).",
+    )
+
+
+class PKWarningOut(Schema):
+    code: str
+    message: str
+
+
+class PKSimulationOut(Schema):
+    model: str
+    citation: str
+    times_min: list[float]
+    cp_ng_per_ml: list[float] = Field(description="Plasma concentration, ng/mL.")
+    ce_ng_per_ml: list[float] = Field(description="Effect-site concentration, ng/mL.")
+    warnings: list[PKWarningOut]
+    decision_support: str
+
+
+class ErrorOut(Schema):
+    detail: str
+    errors: list[FieldErrorOut] = []
+
+
+@router.post(
+    "/pk-simulations",
+    response={200: PKSimulationOut, 422: ErrorOut, 403: DetailOut},
+    summary="Predict plasma and effect-site ketamine concentrations",
+    description=(
+        "Closed-form simulation of a schedule of infusions and boluses with a published "
+        "model. Check value: Domino, 70 kg, 0.5 mg/kg over 40 min → Cp 240.3 ng/mL at 40 min. "
+        "Decision support only: a population prediction, not a measurement."
+    ),
+)
+def pk_simulation(request: HttpRequest, payload: PKSimulationIn) -> Any:
+    _require(request, "treatment.calculate")
+    schedule: list[pk.Bolus | pk.Infusion] = [
+        pk.Bolus(time_min=item.start_min, dose_mg=item.bolus_mg)
+        if isinstance(item, BolusItemIn)
+        else pk.Infusion(
+            start_min=item.start_min,
+            duration_min=item.duration_min,
+            rate_mg_per_min=item.rate_mg_per_min,
+        )
+        for item in payload.schedule
+    ]
+    try:
+        result = pk.simulate(
+            payload.model,
+            weight_kg=payload.weight_kg,
+            age_years=payload.age_years,
+            sex=payload.sex,
+            height_cm=payload.height_cm,
+            schedule=schedule,
+            times_min=payload.times_min,
+        )
+    except ValueError as exc:
+        return Status(422, {"detail": str(exc), "errors": []})
+    model = pk.get_model(payload.model)
+    return Status(
+        200,
+        {
+            "model": model.name,
+            "citation": model.citation,
+            "times_min": result.times_min.tolist(),
+            "cp_ng_per_ml": result.cp_ng_per_ml.tolist(),
+            "ce_ng_per_ml": result.ce_ng_per_ml.tolist(),
+            "warnings": [{"code": w.code, "message": w.message} for w in result.warnings],
+            "decision_support": "Population prediction, not a measurement; never a substitute "
+            "for monitoring.",
+        },
+    )

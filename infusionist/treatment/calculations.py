@@ -1,0 +1,303 @@
+"""Glue between clinic settings, protocols and the framework-free dose kernels.
+
+One entry point, `calculate_session`, serves the calculator page, the plan form, the
+plan page and the JSON API, so every surface shows the same numbers, warnings and
+hard stops with the same basis (rule, limit, source).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from infusionist.lib import dosing, regimens
+from infusionist.lib.dosing import DoseLimits, DoseWarning
+from infusionist.treatment.models import DosingSettings, Protocol
+
+# Every warning code -> the rule it applies and where the rule comes from.
+WARNING_BASIS: dict[str, tuple[str, str]] = {
+    "dose_above_protocol_max": (
+        "Maximum dose per session (mg/kg or mg)",
+        "protocol setting; [4] [18]",
+    ),
+    "dose_rate_above_protocol_max": ("Maximum dose rate (mg/kg/h)", "protocol setting; [21]"),
+    "undiluted_iv_forbidden": ("100 mg/mL is never given IV undiluted", "Ketalar label [22]"),
+    "concentration_above_iv_max": ("Strongest concentration allowed IV", "clinic setting; [22]"),
+    "concentrated_vial_diluted": ("Concentrated vial must be diluted", "Ketalar label [22]"),
+    "vial_strength_tenfold": ("Draw volume is a 10× error site", "clinical-reference §1; [22]"),
+    "draw_exceeds_vial": ("Draw exceeds one vial", "Ketalar vial sizes [22] [23]"),
+    "not_whole_devices": ("Esketamine is given in whole 28-mg devices", "Spravato label [18] [19]"),
+    "older_adult_start_dose": ("Patients 65 or older start at 28 mg", "Spravato label [18] [19]"),
+}
+
+
+def _f(value: Decimal | float | None) -> float | None:
+    return None if value is None else float(value)
+
+
+def limits_for(*, settings: DosingSettings, protocol: Protocol | None = None) -> DoseLimits:
+    """Return the guards for a clinic, narrowed by a protocol's limits when one is chosen."""
+    max_mg_per_kg = _f(settings.default_max_dose_mg_per_kg)
+    max_rate = _f(settings.default_max_dose_rate_mg_per_kg_per_h)
+    if protocol is not None:
+        max_mg_per_kg = _f(protocol.max_dose_mg_per_kg)
+        max_rate = _f(protocol.max_dose_rate_mg_per_kg_per_h)
+    return DoseLimits(
+        min_weight_kg=float(settings.min_weight_kg),
+        max_weight_kg=float(settings.max_weight_kg),
+        min_height_cm=float(settings.min_height_cm),
+        max_height_cm=float(settings.max_height_cm),
+        max_dose_mg_per_kg=max_mg_per_kg,
+        max_dose_rate_mg_per_kg_per_h=max_rate,
+        must_dilute_vial_mg_per_ml=float(settings.must_dilute_vial_mg_per_ml),
+        max_iv_concentration_mg_per_ml=float(settings.max_iv_concentration_mg_per_ml),
+        usual_vial_mg_per_ml=float(settings.usual_vial_mg_per_ml),
+        adjusted_weight_factor=float(settings.adjusted_weight_factor),
+        use_actual_weight_below_ibw=settings.use_actual_weight_below_ibw,
+    )
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A warning or hard stop with the rule, its source and the limit that applied."""
+
+    code: str
+    message: str
+    severity: str
+    rule: str
+    source: str
+
+    @classmethod
+    def of(cls, warning: DoseWarning, *, protocol: Protocol | None = None) -> Finding:
+        rule, source = WARNING_BASIS.get(warning.code, ("Dose check", "clinical-reference §1"))
+        if warning.code.startswith("dose") and protocol is not None:
+            source = f"protocol “{protocol.name}” ({protocol.source_keys})"
+        elif warning.code == "dose_above_protocol_max":
+            source = "clinic setting without a protocol; [4]"
+        elif warning.code == "dose_rate_above_protocol_max":
+            source = "clinic setting without a protocol; [21]"
+        return cls(warning.code, warning.message, warning.severity, rule, source)
+
+    def as_dict(self) -> dict[str, str]:
+        return {
+            "code": self.code,
+            "message": self.message,
+            "severity": self.severity,
+            "rule": self.rule,
+            "source": self.source,
+        }
+
+
+@dataclass
+class SessionResult:
+    """Everything one session's dose calculation produced, or why it must not be given."""
+
+    route: str
+    inputs: dict[str, Any]
+    findings: list[Finding] = field(default_factory=list)
+    infusion: dosing.InfusionCalculation | None = None
+    injection: regimens.InjectionCalculation | None = None
+    intranasal: regimens.IntranasalCalculation | None = None
+
+    @property
+    def stops(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "stop"]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity != "stop"]
+
+    @property
+    def is_stopped(self) -> bool:
+        return bool(self.stops)
+
+    @property
+    def dose_mg(self) -> float | None:
+        for calc in (self.infusion, self.injection, self.intranasal):
+            if calc is not None:
+                return calc.dose_mg
+        return None
+
+    @property
+    def dosing_weight_kg(self) -> float | None:
+        calc = self.infusion or self.injection
+        return calc.dosing_weight_kg if calc is not None else None
+
+    @property
+    def weight_basis(self) -> str:
+        calc = self.infusion or self.injection
+        return calc.weight_basis if calc is not None else "actual"
+
+    @property
+    def weight_formula(self) -> str:
+        calc = self.infusion or self.injection
+        if calc is not None:
+            return calc.weight_formula
+        return "fixed intranasal dose; weight not used"
+
+    def rows(self) -> list[tuple[str, str]]:
+        """Return (label, value with unit) rows for display, every quantity side by side."""
+        if self.infusion is not None:
+            shown = self.infusion.as_display()
+            return [
+                ("Dose", shown["dose"]),
+                ("Dose per kg", shown["dose_per_kg"]),
+                ("Dose rate", shown["dose_rate"]),
+                ("Dose rate per kg", shown["dose_rate_per_kg"]),
+                (
+                    "Draw from vial",
+                    f"{shown['draw_volume']} of {self.infusion.vial_mg_per_ml:g} mg/mL",
+                ),
+                ("Withdraw from bag first", shown["withdraw_volume"]),
+                ("Final volume", shown["final_volume"]),
+                ("Final concentration", shown["final_concentration"]),
+                ("Pump rate", shown["pump_rate"]),
+                ("VTBI", shown["vtbi"]),
+                ("Duration", f"{self.infusion.duration_min:g} min"),
+                ("Dosing weight", shown["dosing_weight"]),
+            ]
+        if self.injection is not None:
+            calc = self.injection
+            return [
+                ("Dose", f"{dosing.round_half_up(calc.dose_mg, 2).normalize():f} mg"),
+                (
+                    "Dose per kg",
+                    f"{dosing.round_half_up(calc.dose_mg_per_kg, 3).normalize():f} mg/kg",
+                ),
+                (
+                    "Draw from vial",
+                    f"{dosing.round_half_up(calc.draw_volume_ml, 2).normalize():f} mL of "
+                    f"{calc.vial_mg_per_ml:g} mg/mL",
+                ),
+                (
+                    "Dosing weight",
+                    f"{dosing.round_half_up(calc.dosing_weight_kg, 1).normalize():f} kg",
+                ),
+            ]
+        if self.intranasal is not None:
+            nasal = self.intranasal
+            return [
+                ("Dose", f"{nasal.dose_mg:g} mg"),
+                ("Devices", f"{nasal.devices} × {nasal.device_mg:g} mg (5 min between devices)"),
+            ]
+        return []
+
+
+def _stop_result(result: SessionResult, exc: Exception, protocol: Protocol | None) -> SessionResult:
+    if isinstance(exc, dosing.DoseStop):
+        result.infusion = exc.calculation
+    result.findings = [Finding.of(w, protocol=protocol) for w in exc.warnings]  # type: ignore[attr-defined]
+    return result
+
+
+def calculate_session(
+    *,
+    route: str,
+    weight_kg: float | None,
+    limits: DoseLimits,
+    protocol: Protocol | None = None,
+    dose_mg_per_kg: float | None = None,
+    dose_mg: float | None = None,
+    dose_mg_per_kg_per_h: float | None = None,
+    dose_mg_per_h: float | None = None,
+    duration_min: float | None = None,
+    vial_mg_per_ml: float | None = None,
+    bag_volume_ml: float | None = None,
+    withdraw_equal_volume: bool = False,
+    weight_basis: str = "actual",
+    height_cm: float | None = None,
+    sex: str | None = None,
+    age_years: float | None = None,
+    is_first_dose: bool = False,
+) -> SessionResult:
+    """Return the session's calculation; hard stops come back as findings, not numbers to use.
+
+    Raises `dosing.InvalidDoseInput` (with the field name) for input that cannot be
+    calculated at all.
+    """
+    inputs = {
+        k: v
+        for k, v in {
+            "route": route,
+            "weight_kg": weight_kg,
+            "dose_mg_per_kg": dose_mg_per_kg,
+            "dose_mg": dose_mg,
+            "dose_mg_per_kg_per_h": dose_mg_per_kg_per_h,
+            "dose_mg_per_h": dose_mg_per_h,
+            "duration_min": duration_min,
+            "vial_mg_per_ml": vial_mg_per_ml,
+            "bag_volume_ml": bag_volume_ml,
+            "withdraw_equal_volume": withdraw_equal_volume,
+            "weight_basis": weight_basis,
+            "height_cm": height_cm,
+            "sex": sex or None,
+        }.items()
+        if v is not None
+    }
+    result = SessionResult(route=route, inputs=inputs)
+    sex_value = sex or None
+    try:
+        if route == "intranasal":
+            if dose_mg is None:
+                raise dosing.InvalidDoseInput(
+                    "dose_mg", "An intranasal dose is a fixed dose in mg."
+                )
+            result.intranasal = regimens.calculate_intranasal(
+                dose_mg=dose_mg,
+                device_mg=(_f(protocol.device_mg) or 28.0) if protocol else 28.0,
+                max_dose_mg=_f(protocol.max_dose_mg) if protocol else 84.0,
+                age_years=age_years,
+                older_adult_age_years=_f(protocol.older_adult_age_years) if protocol else 65.0,
+                older_adult_start_dose_mg=_f(protocol.older_adult_start_dose_mg)
+                if protocol
+                else 28.0,
+                is_first_dose=is_first_dose,
+            )
+            result.findings = [Finding.of(w, protocol=protocol) for w in result.intranasal.warnings]
+        elif route == "im":
+            _require_value("weight_kg", weight_kg)
+            _require_value("vial_mg_per_ml", vial_mg_per_ml)
+            result.injection = regimens.calculate_im_injection(
+                weight_kg=weight_kg,  # type: ignore[arg-type]
+                vial_mg_per_ml=vial_mg_per_ml,  # type: ignore[arg-type]
+                dose_mg_per_kg=dose_mg_per_kg,
+                dose_mg=dose_mg,
+                weight_basis=weight_basis,  # type: ignore[arg-type]
+                height_cm=height_cm,
+                sex=sex_value,  # type: ignore[arg-type]
+                limits=limits,
+            )
+            result.findings = [Finding.of(w, protocol=protocol) for w in result.injection.warnings]
+        else:
+            _require_value("weight_kg", weight_kg)
+            _require_value("duration_min", duration_min)
+            _require_value("vial_mg_per_ml", vial_mg_per_ml)
+            _require_value("bag_volume_ml", bag_volume_ml)
+            result.infusion = dosing.calculate_infusion(
+                weight_kg=weight_kg,  # type: ignore[arg-type]
+                dose_mg_per_kg=dose_mg_per_kg,
+                dose_mg=dose_mg,
+                dose_mg_per_kg_per_h=dose_mg_per_kg_per_h,
+                dose_mg_per_h=dose_mg_per_h,
+                duration_min=duration_min,  # type: ignore[arg-type]
+                vial_mg_per_ml=vial_mg_per_ml,  # type: ignore[arg-type]
+                bag_volume_ml=bag_volume_ml,  # type: ignore[arg-type]
+                withdraw_equal_volume=withdraw_equal_volume,
+                weight_basis=weight_basis,  # type: ignore[arg-type]
+                height_cm=height_cm,
+                sex=sex_value,  # type: ignore[arg-type]
+                limits=limits,
+            )
+            result.findings = [Finding.of(w, protocol=protocol) for w in result.infusion.warnings]
+    except (dosing.DoseStop, regimens.RegimenStop) as exc:
+        return _stop_result(result, exc, protocol)
+    return result
+
+
+def _require_value(name: str, value: float | None) -> None:
+    if value is None:
+        raise dosing.InvalidDoseInput(name, f"{name} is required.")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise dosing.InvalidDoseInput(name, f"{name} must be a finite number; got {value}.")

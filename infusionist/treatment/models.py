@@ -1,0 +1,498 @@
+"""Protocols, per-clinic dosing settings and versioned, signed treatment plans.
+
+Every clinical number on a protocol or a setting is a per-organization value seeded from
+the documented defaults in `treatment/defaults.py`, each citing its clinical-reference.md
+source key. Plan versions are immutable once signed (services refuse, the model guard
+refuses, and on PostgreSQL a trigger rejects UPDATE and DELETE; migration 0002).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class SignedVersionError(Exception):
+    """An attempt to change or remove a signed treatment plan version."""
+
+
+class Indication(models.TextChoices):
+    DEPRESSION = "depression", _("Depression (incl. treatment-resistant)")
+    ANXIETY = "anxiety", _("Anxiety")
+    PTSD = "ptsd", _("PTSD")
+    OCD = "ocd", _("OCD")
+    CHRONIC_PAIN = "chronic_pain", _("Chronic pain")
+    CRPS = "crps", _("CRPS")
+
+
+class Route(models.TextChoices):
+    IV = "iv", _("Intravenous infusion")
+    IM = "im", _("Intramuscular injection")
+    INTRANASAL = "intranasal", _("Intranasal (esketamine)")
+
+
+class Drug(models.TextChoices):
+    KETAMINE = "ketamine", _("Ketamine (racemic)")
+    ESKETAMINE = "esketamine", _("Esketamine (Spravato)")
+
+
+class Phase(models.TextChoices):
+    """Plan phases; the measurement schedule reads these values."""
+
+    EVALUATION = "evaluation", _("Evaluation")
+    INDUCTION = "induction", _("Induction")
+    MAINTENANCE = "maintenance", _("Maintenance")
+
+
+class WeightBasis(models.TextChoices):
+    ACTUAL = "actual", _("Actual body weight")
+    IDEAL = "ideal", _("Ideal body weight (Devine)")
+    ADJUSTED = "adjusted", _("Adjusted body weight")
+
+
+class Sex(models.TextChoices):
+    FEMALE = "female", _("Female")
+    MALE = "male", _("Male")
+
+
+def _dec(max_digits: int, places: int, **kwargs: Any) -> models.DecimalField:
+    return models.DecimalField(max_digits=max_digits, decimal_places=places, **kwargs)
+
+
+_POSITIVE = [MinValueValidator(Decimal("0.001"))]
+
+
+class Protocol(models.Model):
+    """One clinic's treatment protocol: route, dose, schedule, monitoring and limits."""
+
+    organization = models.ForeignKey(
+        "clinics.Organization", on_delete=models.PROTECT, related_name="protocols"
+    )
+    key = models.SlugField(_("key"), max_length=60, help_text=_("Short stable identifier."))
+    name = models.CharField(_("name"), max_length=120)
+    indication = models.CharField(_("indication"), max_length=20, choices=Indication.choices)
+    phase = models.CharField(
+        _("phase"),
+        max_length=12,
+        choices=[(Phase.INDUCTION, Phase.INDUCTION.label), (Phase.MAINTENANCE, _("Maintenance"))],
+    )
+    route = models.CharField(_("route"), max_length=12, choices=Route.choices)
+    drug = models.CharField(_("drug"), max_length=12, choices=Drug.choices, default=Drug.KETAMINE)
+    # Exactly one dose form is set (checked in clean()).
+    dose_mg_per_kg = _dec(
+        6, 3, verbose_name=_("dose (mg/kg)"), null=True, blank=True, validators=_POSITIVE
+    )
+    dose_mg = _dec(
+        7, 2, verbose_name=_("fixed dose (mg)"), null=True, blank=True, validators=_POSITIVE
+    )
+    dose_mg_per_kg_per_h = _dec(
+        6, 3, verbose_name=_("dose rate (mg/kg/h)"), null=True, blank=True, validators=_POSITIVE
+    )
+    dose_mg_per_h = _dec(
+        7, 2, verbose_name=_("fixed dose rate (mg/h)"), null=True, blank=True, validators=_POSITIVE
+    )
+    duration_min = models.PositiveIntegerField(
+        _("duration (min)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(10080)],
+        help_text=_("Infusion length; required for IV, empty for IM and intranasal."),
+    )
+    session_count = models.PositiveIntegerField(
+        _("sessions"), validators=[MinValueValidator(1), MaxValueValidator(200)]
+    )
+    sessions_per_week = _dec(
+        4,
+        2,
+        verbose_name=_("sessions per week"),
+        validators=[MinValueValidator(Decimal("0.1")), MaxValueValidator(Decimal("7"))],
+        help_text=_("3 = thrice weekly, 1 = weekly, 0.5 = every 2 weeks, 7 = daily."),
+    )
+    course_max_days = models.PositiveIntegerField(
+        _("course length limit (days)"),
+        null=True,
+        blank=True,
+        help_text=_("All sessions within this many days (e.g. 6 infusions within 21 days)."),
+    )
+    min_interval_h = models.PositiveIntegerField(
+        _("minimum interval between sessions (h)"), validators=[MaxValueValidator(8760)]
+    )
+    max_sessions_per_7_days = models.PositiveIntegerField(
+        _("maximum sessions in any 7 days"), validators=[MinValueValidator(1), MaxValueValidator(7)]
+    )
+    monitoring_interval_min = models.PositiveIntegerField(
+        _("vital signs every (min)"), validators=[MinValueValidator(1), MaxValueValidator(240)]
+    )
+    observation_min = models.PositiveIntegerField(
+        _("observation after dose (min)"), validators=[MaxValueValidator(1440)]
+    )
+    titration_steps_mg_per_kg = models.CharField(
+        _("titration steps (mg/kg)"),
+        max_length=80,
+        blank=True,
+        help_text=_("Comma-separated, rising, e.g. 0.5, 0.75, 1.0."),
+    )
+    titration_rule = models.TextField(_("titration rule"), blank=True)
+    max_dose_mg_per_kg = _dec(
+        6,
+        3,
+        verbose_name=_("maximum dose per session (mg/kg)"),
+        null=True,
+        blank=True,
+        validators=_POSITIVE,
+        help_text=_("Hard stop and titration ceiling. Empty: no per-session mg/kg limit."),
+    )
+    max_dose_rate_mg_per_kg_per_h = _dec(
+        6,
+        3,
+        verbose_name=_("maximum dose rate (mg/kg/h)"),
+        null=True,
+        blank=True,
+        validators=_POSITIVE,
+    )
+    max_dose_mg = _dec(
+        7, 2, verbose_name=_("maximum fixed dose (mg)"), null=True, blank=True, validators=_POSITIVE
+    )
+    device_mg = _dec(
+        6,
+        2,
+        verbose_name=_("mg per device"),
+        null=True,
+        blank=True,
+        validators=_POSITIVE,
+        help_text=_("Intranasal: doses are whole devices (Spravato 28 mg)."),
+    )
+    older_adult_age_years = models.PositiveIntegerField(
+        _("older-adult age (years)"), null=True, blank=True
+    )
+    older_adult_start_dose_mg = _dec(
+        7, 2, verbose_name=_("older-adult starting dose (mg)"), null=True, blank=True
+    )
+    rems_required = models.BooleanField(_("REMS programme applies"), default=False)
+    monitoring_requirements = models.TextField(_("monitoring requirements"), blank=True)
+    schedule_description = models.TextField(_("schedule"), blank=True)
+    source_keys = models.CharField(
+        _("sources"),
+        max_length=200,
+        help_text=_("clinical-reference.md source keys, e.g. [1] [2] [10]."),
+    )
+    is_active = models.BooleanField(_("in use"), default=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+
+    class Meta:
+        ordering = ["indication", "route", "phase", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "key"], name="protocol_key_per_org"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    DOSE_FIELDS = ("dose_mg_per_kg", "dose_mg", "dose_mg_per_kg_per_h", "dose_mg_per_h")
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        from infusionist.treatment.validation import check_dose_shape, parse_titration_steps
+
+        errors = check_dose_shape(self, route=self.route, duration_min=self.duration_min)
+        if self.titration_steps_mg_per_kg:
+            try:
+                steps = parse_titration_steps(self.titration_steps_mg_per_kg)
+            except ValueError as exc:
+                errors.setdefault("titration_steps_mg_per_kg", []).append(str(exc))
+            else:
+                ceiling = self.max_dose_mg_per_kg
+                if ceiling is not None and steps and steps[-1] > ceiling:
+                    errors.setdefault("titration_steps_mg_per_kg", []).append(
+                        _("The last step %(step)s mg/kg is above the maximum %(max)s mg/kg.")
+                        % {"step": steps[-1], "max": ceiling}
+                    )
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def dose_field(self) -> str | None:
+        for name in self.DOSE_FIELDS:
+            if getattr(self, name) is not None:
+                return name
+        return None
+
+
+class DosingSettings(models.Model):
+    """One clinic's dose-calculator guards; unset clinics use the documented defaults."""
+
+    class PKModelName(models.TextChoices):
+        DOMINO = "domino", "Domino"
+        CLEMENTS = "clements", "Clements & Nimmo 1981"
+        KAMP = "kamp", "Kamp 2020"
+        HIJAZI = "hijazi", "Hijazi 2003"
+
+    organization = models.OneToOneField(
+        "clinics.Organization", on_delete=models.CASCADE, related_name="dosing_settings"
+    )
+    # [?] no source: conservative range that catches pounds typed as kilograms.
+    min_weight_kg = _dec(
+        5, 1, verbose_name=_("lowest plausible weight (kg)"), default=Decimal("30")
+    )
+    max_weight_kg = _dec(
+        5, 1, verbose_name=_("highest plausible weight (kg)"), default=Decimal("250")
+    )
+    # [?] no source: catches inches typed as centimetres.
+    min_height_cm = _dec(
+        5, 1, verbose_name=_("lowest plausible height (cm)"), default=Decimal("120")
+    )
+    max_height_cm = _dec(
+        5, 1, verbose_name=_("highest plausible height (cm)"), default=Decimal("230")
+    )
+    # [4]: 1.0 mg/kg is the top arm of the dose-finding RCT; used when no protocol is chosen.
+    default_max_dose_mg_per_kg = _dec(
+        6, 3, verbose_name=_("maximum dose without a protocol (mg/kg)"), default=Decimal("1.0")
+    )
+    # [21]: 0.5–2 mg/kg/h outpatient infusion range (ASRA/AAPM/ASA 2018).
+    default_max_dose_rate_mg_per_kg_per_h = _dec(
+        6,
+        3,
+        verbose_name=_("maximum dose rate without a protocol (mg/kg/h)"),
+        default=Decimal("2.0"),
+    )
+    # [22]: the Ketalar label requires 100 mg/mL to be diluted before IV use.
+    must_dilute_vial_mg_per_ml = _dec(
+        6, 2, verbose_name=_("vials this strong must be diluted (mg/mL)"), default=Decimal("100")
+    )
+    # [22]: 100 mg/mL diluted with an equal volume = 50 mg/mL.
+    max_iv_concentration_mg_per_ml = _dec(
+        6, 2, verbose_name=_("strongest IV concentration (mg/mL)"), default=Decimal("50")
+    )
+    # [22][23]: the clinic's usual vial; others 10× away trigger the draw-volume check.
+    usual_vial_mg_per_ml = _dec(
+        6,
+        2,
+        verbose_name=_("usual vial strength (mg/mL)"),
+        default=Decimal("10.00"),
+        choices=[
+            (Decimal("10.00"), "10 mg/mL"),
+            (Decimal("50.00"), "50 mg/mL"),
+            (Decimal("100.00"), "100 mg/mL"),
+        ],
+    )
+    # [9]: adjusted weight = IBW + 0.4 × (actual − IBW).
+    adjusted_weight_factor = _dec(
+        4,
+        2,
+        verbose_name=_("adjusted-weight factor"),
+        default=Decimal("0.4"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))],
+    )
+    # [?] usual pharmacy practice, unsourced.
+    use_actual_weight_below_ibw = models.BooleanField(
+        _("use actual weight when it is below ideal weight"), default=True
+    )
+    # §7: decision-support curve; Domino has the published check value.
+    pk_model = models.CharField(
+        _("PK model for predicted curves"),
+        max_length=12,
+        choices=PKModelName.choices,
+        default=PKModelName.DOMINO,
+    )
+    # [?] no source: how long after the infusion the predicted curve runs.
+    pk_curve_after_min = models.PositiveIntegerField(
+        _("predicted curve continues after the infusion (min)"),
+        default=120,
+        validators=[MinValueValidator(10), MaxValueValidator(720)],
+    )
+    updated_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+
+    SOURCE_KEYS = {
+        "min_weight_kg": "[?]",
+        "max_weight_kg": "[?]",
+        "min_height_cm": "[?]",
+        "max_height_cm": "[?]",
+        "default_max_dose_mg_per_kg": "[4]",
+        "default_max_dose_rate_mg_per_kg_per_h": "[21]",
+        "must_dilute_vial_mg_per_ml": "[22]",
+        "max_iv_concentration_mg_per_ml": "[22]",
+        "usual_vial_mg_per_ml": "[22] [23]",
+        "adjusted_weight_factor": "[9]",
+        "use_actual_weight_below_ibw": "[?]",
+        "pk_model": "§7 [83]",
+        "pk_curve_after_min": "[?]",
+    }
+
+    class Meta:
+        verbose_name_plural = "dosing settings"
+
+    def __str__(self) -> str:
+        return f"Dosing settings of {self.organization_id}"
+
+
+class TreatmentPlan(models.Model):
+    """A patient's treatment plan; its content lives in numbered versions."""
+
+    organization = models.ForeignKey(
+        "clinics.Organization", on_delete=models.PROTECT, related_name="+"
+    )
+    patient = models.OneToOneField(
+        "patients.Patient", on_delete=models.PROTECT, related_name="treatment_plan"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False
+    )
+
+    def __str__(self) -> str:
+        return f"Treatment plan {self.pk}"
+
+
+class TreatmentPlanVersion(models.Model):
+    """One version of a plan: a draft, or a signed physician's order that never changes."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SIGNED = "signed", _("Signed")
+
+    plan = models.ForeignKey(TreatmentPlan, on_delete=models.PROTECT, related_name="versions")
+    organization = models.ForeignKey(
+        "clinics.Organization", on_delete=models.PROTECT, related_name="+"
+    )
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.PROTECT, related_name="treatment_plan_versions"
+    )
+    number = models.PositiveIntegerField(_("version"))
+    status = models.CharField(max_length=6, choices=Status.choices, default=Status.DRAFT)
+
+    indication = models.CharField(_("indication"), max_length=20, choices=Indication.choices)
+    phase = models.CharField(_("phase"), max_length=12, choices=Phase.choices)
+    protocol = models.ForeignKey(Protocol, on_delete=models.PROTECT, related_name="+")
+    # The protocol as it was when this version was written: later protocol edits never
+    # change what a signed order meant.
+    protocol_snapshot = models.JSONField(default=dict, editable=False)
+    route = models.CharField(_("route"), max_length=12, choices=Route.choices)
+    planned_sessions = models.PositiveIntegerField(
+        _("planned sessions"), validators=[MinValueValidator(1), MaxValueValidator(200)]
+    )
+    sessions_per_week = _dec(
+        4,
+        2,
+        verbose_name=_("sessions per week"),
+        validators=[MinValueValidator(Decimal("0.1")), MaxValueValidator(Decimal("7"))],
+    )
+    planned_start_date = models.DateField(_("first session on"))
+
+    # The order as written: exactly one dose form.
+    dose_mg_per_kg = _dec(6, 3, verbose_name=_("dose (mg/kg)"), null=True, blank=True)
+    dose_mg = _dec(7, 2, verbose_name=_("fixed dose (mg)"), null=True, blank=True)
+    dose_mg_per_kg_per_h = _dec(6, 3, verbose_name=_("dose rate (mg/kg/h)"), null=True, blank=True)
+    dose_mg_per_h = _dec(7, 2, verbose_name=_("fixed dose rate (mg/h)"), null=True, blank=True)
+    duration_min = models.PositiveIntegerField(_("duration (min)"), null=True, blank=True)
+
+    # The patient measurements and the weight the dose was calculated on (safety fact 1).
+    weight_kg = _dec(5, 1, verbose_name=_("weight (kg)"))
+    height_cm = _dec(5, 1, verbose_name=_("height (cm)"), null=True, blank=True)
+    sex = models.CharField(
+        _("sex (for weight formulas)"), max_length=6, choices=Sex.choices, blank=True
+    )
+    weight_basis = models.CharField(
+        _("dosing weight basis"), max_length=8, choices=WeightBasis.choices
+    )
+    dosing_weight_kg = _dec(6, 2, verbose_name=_("dosing weight (kg)"))
+    weight_formula = models.TextField(_("dosing weight formula"))
+
+    # What the calculator produced for one session.
+    session_dose_mg = _dec(8, 2, verbose_name=_("dose per session (mg)"))
+    dose_rate_mg_per_h = _dec(8, 2, verbose_name=_("dose rate (mg/h)"), null=True, blank=True)
+    vial_mg_per_ml = _dec(6, 2, verbose_name=_("vial strength (mg/mL)"), null=True, blank=True)
+    bag_volume_ml = _dec(6, 1, verbose_name=_("diluent bag (mL)"), null=True, blank=True)
+    withdraw_equal_volume = models.BooleanField(_("withdraw an equal volume first"), default=False)
+
+    rationale = models.TextField(_("rationale / changes"), blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    updated_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    signed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+    attestation = models.TextField(blank=True, editable=False)
+    content_sha256 = models.CharField(max_length=64, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["plan", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "number"], name="plan_version_number"),
+            models.UniqueConstraint(
+                fields=["plan"], condition=Q(status="draft"), name="one_draft_per_plan"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="draft")
+                | (Q(signed_at__isnull=False, signed_by__isnull=False) & ~Q(content_sha256="")),
+                name="signed_version_has_signature",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["patient", "status", "-number"], name="plan_version_patient"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Plan version {self.number} ({self.status})"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # Invariant guard, like AuditEvent's: a version loaded as signed is never written.
+        if getattr(self, "_stored_status", None) == self.Status.SIGNED:
+            raise SignedVersionError("A signed plan version cannot be changed; write a new one.")
+        super().save(*args, **kwargs)
+        self._stored_status = self.status
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        if self.status == self.Status.SIGNED:
+            raise SignedVersionError("A signed plan version cannot be deleted.")
+        return super().delete(*args, **kwargs)
+
+    @classmethod
+    def from_db(cls, db: Any, field_names: Any, values: Any) -> TreatmentPlanVersion:
+        instance = super().from_db(db, field_names, values)
+        instance._stored_status = instance.__dict__.get("status") or ""
+        return instance
+
+    @property
+    def is_signed(self) -> bool:
+        return self.status == self.Status.SIGNED
+
+    @property
+    def dose_field(self) -> str | None:
+        for name in Protocol.DOSE_FIELDS:
+            if getattr(self, name) is not None:
+                return name
+        return None
