@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "infusionist.clinics",
     "infusionist.patients",
     "infusionist.today",
+    "infusionist.treatment",
+    "infusionist.measurements",
     "infusionist.api",
 ]
 
@@ -214,6 +216,21 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Infusionist <no-reply@infusi
 DEMO_PASSWORD = env_str("DEMO_PASSWORD", "infuse-demo-2026")
 
 PATIENT_SEARCH_PAGE_SIZE = env_int("PATIENT_SEARCH_PAGE_SIZE", 25, minimum=5)
+
+# Background work: django-tasks. The immediate backend runs a task in the request that queues it
+# (on commit); set TASKS_BACKEND to django-tasks-db's backend to run them in `db_worker` instead.
+TASKS = {
+    "default": {
+        "BACKEND": env_str("TASKS_BACKEND", "django_tasks.backends.immediate.ImmediateBackend")
+    }
+}
+
+# Measurement-based care (infusionist/measurements). Clinical thresholds are per-clinic
+# MeasurementSettings rows; these are deployment settings.
+SMS_BACKEND = env_str("SMS_BACKEND", "infusionist.measurements.sms.ConsoleSmsBackend")
+MEASUREMENT_LINK_EXPIRY_HOURS = env_int("MEASUREMENT_LINK_EXPIRY_HOURS", 72, minimum=1)
+MEASUREMENT_LINK_DOB_MAX_ATTEMPTS = env_int("MEASUREMENT_LINK_DOB_MAX_ATTEMPTS", 5, minimum=1)
+MEASUREMENT_API_MAX_ANSWERS = env_int("MEASUREMENT_API_MAX_ANSWERS", 100, minimum=10)
 
 LOGGING = {
     "version": 1,

@@ -22,6 +22,9 @@ urlpatterns = [
     path("patients/", include("infusionist.patients.urls")),
     path("clinic/", include("infusionist.clinics.urls")),
     path("audit/", include("infusionist.audit.urls")),
+    path("measurements/", include("infusionist.measurements.urls")),
+    path("q/", include("infusionist.measurements.urls_link")),
+    path("", include("infusionist.treatment.urls")),
     path("api/v1/", api.urls),
     path("django-admin/", admin.site.urls),
 ]

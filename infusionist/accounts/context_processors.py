@@ -11,6 +11,10 @@ from infusionist.accounts.roles import can
 NAV_ITEMS = [
     ("today:index", _("Today"), "today.view"),
     ("patients:list", _("Patients"), "patients.search"),
+    ("treatment:plan_list", _("Treatment plans"), "treatment.view"),
+    ("treatment:calculator", _("Dose calculator"), "treatment.calculate"),
+    ("treatment:protocol_list", _("Protocols"), "protocols.view"),
+    ("measurements:alerts", _("Safety alerts"), "safety.review"),
     ("clinics:locations", _("Locations"), "clinic.view"),
     ("audit:report", _("Audit report"), "audit.report"),
 ]

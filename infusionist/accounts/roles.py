@@ -35,6 +35,22 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "audit.report": frozenset({Role.CLINIC_ADMIN}),
     "clinic.view": STAFF_ROLES,
     "api.use": STAFF_ROLES,
+    # Measurement-based care (docs/decisions/0003): answers are clinical, so only clinical
+    # roles see them; the front desk sees only that a questionnaire is overdue. Any clinician
+    # may acknowledge a safety alert; a prescriber documents the risk assessment that closes it.
+    "measurements.view": CLINICAL_ROLES,
+    "measurements.enter": CLINICAL_ROLES,
+    "measurements.overdue": STAFF_ROLES,
+    "safety.review": CLINICAL_ROLES,
+    "safety.close": PRESCRIBER_ROLES,
+    # Treatment plans (docs/decisions/0002): nurses read orders, prescribers draft them,
+    # only physicians sign them; the dose calculator is for clinical roles.
+    "treatment.view": CLINICAL_ROLES,
+    "treatment.draft": PRESCRIBER_ROLES,
+    "treatment.sign": frozenset({Role.PHYSICIAN}),
+    "treatment.calculate": CLINICAL_ROLES,
+    "protocols.view": CLINICAL_ROLES | {Role.CLINIC_ADMIN},
+    "protocols.edit": frozenset({Role.PHYSICIAN, Role.CLINIC_ADMIN}),
 }
 
 

@@ -23,15 +23,23 @@ api = NinjaAPI(
 )
 
 
+def _field_name(loc: tuple[object, ...] | list[object]) -> str:
+    """Return the client's name for an error location.
+
+    ("body", "payload", "weight_kg") -> "weight_kg"; ("query", "limit") -> "limit".
+    """
+    parts = list(loc)
+    if parts[:1] == ["body"]:
+        parts = parts[2:] if len(parts) > 2 else parts[1:]
+    elif parts[:1] in (["query"], ["path"]):
+        parts = parts[1:]
+    return ".".join(str(p) for p in parts)
+
+
 @api.exception_handler(ValidationError)
 def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     errors = [
-        {
-            "field": ".".join(
-                str(p) for p in e.get("loc", ()) if p not in ("body", "query", "path")
-            ),
-            "message": e.get("msg", "Invalid value."),
-        }
+        {"field": _field_name(e.get("loc", ())), "message": e.get("msg", "Invalid value.")}
         for e in exc.errors
     ]
     return api.create_response(
@@ -52,9 +60,13 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 def _add_routers(target: Any) -> None:
     from infusionist.api.routers import accounts as accounts_router
     from infusionist.api.routers import patients as patients_router
+    from infusionist.api.routers import treatment as treatment_router
+    from infusionist.measurements import api as instruments_router
 
     target.add_router("/", accounts_router.router)
     target.add_router("/patients", patients_router.router)
+    target.add_router("/", treatment_router.router)
+    target.add_router("/instruments", instruments_router.router)
 
 
 _add_routers(api)

@@ -7,6 +7,7 @@ from django.utils import timezone
 from infusionist.accounts.access import organization_of, require_capability
 from infusionist.accounts.roles import can
 from infusionist.clinics import selectors as clinic_selectors
+from infusionist.measurements import views as measurement_views
 from infusionist.today.selectors import recent_patients_for_user
 
 
@@ -31,5 +32,6 @@ def today(request: HttpRequest) -> HttpResponse:
             "locations": locations,
             "recent_patients": recent_patients_for_user(user=request.user),
             "can_create_patient": can(request.user, "patients.create"),
+            "measurement_today": measurement_views.today_context(request=request, now=now),
         },
     )

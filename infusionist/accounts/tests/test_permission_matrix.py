@@ -24,6 +24,22 @@ EXPECTED: dict[str, set[str]] = {
     "clinics:locations": ALL_STAFF,
     "audit:report": ADMIN_ONLY,
     "audit:export": ADMIN_ONLY,
+    # Treatment (docs/decisions/0002): clinical roles read plans and use the calculator,
+    # prescribers draft, physicians sign; physicians and clinic admins edit protocols.
+    "treatment:plan_list": {Role.NURSE, Role.PROVIDER, Role.PHYSICIAN},
+    "treatment:plan_detail": {Role.NURSE, Role.PROVIDER, Role.PHYSICIAN},
+    "treatment:plan_draft": {Role.PROVIDER, Role.PHYSICIAN},
+    "treatment:plan_sign": {Role.PHYSICIAN},
+    "treatment:calculator": {Role.NURSE, Role.PROVIDER, Role.PHYSICIAN},
+    "treatment:protocol_list": {Role.NURSE, Role.PROVIDER, Role.PHYSICIAN, Role.CLINIC_ADMIN},
+    "treatment:protocol_edit": {Role.PHYSICIAN, Role.CLINIC_ADMIN},
+    "treatment:settings_edit": {Role.PHYSICIAN, Role.CLINIC_ADMIN},
+    # Measurement answers and safety alerts: clinical roles; overdue list: all staff.
+    "measurements:alerts": {Role.NURSE, Role.PROVIDER, Role.PHYSICIAN},
+    "measurements:overdue": ALL_STAFF,
+    "measurements:patient": {Role.NURSE, Role.PROVIDER, Role.PHYSICIAN},
+    "measurements:enter": {Role.NURSE, Role.PROVIDER, Role.PHYSICIAN},
+    "measurements:safety": {Role.NURSE, Role.PROVIDER, Role.PHYSICIAN},
 }
 # Patterns whose access is decided elsewhere, and why.
 EXEMPT_PREFIXES = {
@@ -32,7 +48,13 @@ EXEMPT_PREFIXES = {
     "admin:": "Django admin: is_staff superusers only, enforced by Django",
     "api:": "JSON API: bearer tokens, checked per endpoint in infusionist/api (see api tests)",
 }
-PUBLIC = {"root": "redirects to Today", "health": "load-balancer health check, no data"}
+PUBLIC = {
+    "root": "redirects to Today",
+    "health": "load-balancer health check, no data",
+    "questionnaire:start": "patient link: hashed single-use token, then date of birth check",
+    "questionnaire:answer": "patient link: only after the date-of-birth step, from the session",
+    "questionnaire:done": "patient link: thank-you page with crisis resources, no data",
+}
 
 
 def _walk(patterns, prefix: str = "") -> list[str]:

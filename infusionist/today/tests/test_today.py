@@ -8,8 +8,9 @@ def test_today_lists_recently_opened_patients(client, cast, django_assert_max_nu
     client.get(reverse("patients:detail", args=[cast.patient.pk]))
     client.get(reverse("patients:detail", args=[cast.other_patient.pk]))
     client.get(reverse("patients:detail", args=[cast.patient.pk]))
-    # session, user, TOTP check, locations, hours, recent audit events, session save
-    with django_assert_max_num_queries(9):
+    # session, user, TOTP check, locations, hours, recent audit events, session save,
+    # open safety alerts, overdue questionnaires (measurements section)
+    with django_assert_max_num_queries(11):
         html = client.get(reverse("today:index")).content.decode()
     assert html.index("Alice Testpatient") < html.index("Bruno Otherpatient")
     assert "Main" in html

@@ -70,6 +70,12 @@ class Command(BaseCommand):
                 )
             patient.user = portal_user
             patient.save(update_fields=["user"])
+        from infusionist.treatment.demo import seed_treatment
+
+        seed_treatment(organization=org, staff=staff)
+        from infusionist.measurements.demo import seed_measurements
+
+        seed_measurements(organization=org, staff=staff)
         if not options["quiet"]:
             self._print_logins(password, options["patients"])
 

@@ -1,0 +1,179 @@
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from infusionist.lib import instruments
+from infusionist.measurements.models import MeasurementProfile, RiskAssessment
+from infusionist.measurements.patient_text import text_for
+
+ENTERABLE_INSTRUMENTS = ("phq9", "gad7", "qids_sr16", "pcl5", "madrs", "cssrs_screener")
+
+
+def item_label(item: instruments.Item, lang: str, wording: Mapping[str, str] | None = None) -> str:
+    """Return the item's wording in ``lang``; licensed wording pasted by the clinic; or its name."""
+    if wording and wording.get(item.link_id):
+        return wording[item.link_id]
+    return item.text.get(lang) or item.text.get("en") or item.name
+
+
+class InstrumentForm(forms.Form):
+    """One radio group per item. Every item is optional here: the library decides completeness.
+
+    Field names are the instrument's link ids, so the library's errors land beside their item.
+    """
+
+    def __init__(
+        self,
+        *args: Any,
+        instrument: instruments.Instrument,
+        lang: str = "en",
+        wording: Mapping[str, str] | None = None,
+        patient_facing: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.instrument = instrument
+        self.lang = lang
+        self.patient_facing = patient_facing
+        for number, item in enumerate(instrument.items, start=1):
+            choices = [
+                (option.value, option.label.get(lang) or option.label.get("en") or option.value)
+                for option in item.options
+            ]
+            field = forms.TypedChoiceField(
+                label=item_label(item, lang, wording),
+                choices=choices,
+                coerce=int,
+                required=False,
+                empty_value=None,
+                widget=forms.RadioSelect,
+            )
+            field.item = item  # type: ignore[attr-defined]
+            field.number = number  # type: ignore[attr-defined]
+            self.fields[item.link_id] = field
+
+    def item_fields(self) -> list[forms.BoundField]:
+        return [self[item.link_id] for item in self.instrument.items]
+
+    def answers(self) -> dict[str, int | None]:
+        data = getattr(self, "cleaned_data", {})
+        return {item.link_id: data.get(item.link_id) for item in self.instrument.items}
+
+    def add_answer_errors(self, errors: Mapping[str, str]) -> None:
+        """Put the library's per-item errors beside their items (plain words for patients)."""
+        plain = text_for(self.lang)["choose"]
+        for link_id, message in errors.items():
+            if link_id in self.fields:
+                if self.patient_facing:
+                    message = plain
+                elif message.startswith("required"):
+                    message = "Required: choose an answer."
+                else:
+                    message = message[:1].upper() + message[1:] + "."
+                self.add_error(link_id, message)
+            else:
+                self.add_error(None, f"{link_id}: {message}")
+
+
+class StaffEntryForm(InstrumentForm):
+    completed_at = forms.DateTimeField(
+        label=_("Completed at"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        help_text=_("Leave empty for now. For a paper form, enter when the patient filled it in."),
+    )
+
+    def clean_completed_at(self) -> dt.datetime | None:
+        value: dt.datetime | None = self.cleaned_data.get("completed_at")
+        if value is not None and value > timezone.now():
+            raise forms.ValidationError(_("The completion time cannot be in the future."))
+        return value
+
+
+class RiskAssessmentForm(InstrumentForm):
+    """The documented risk assessment that closes a safety alert: C-SSRS screener, level, plan."""
+
+    risk_level = forms.ChoiceField(
+        label=_("Assessed risk level"),
+        choices=[("", "—"), *RiskAssessment.RiskLevel.choices],
+    )
+    safety_plan = forms.CharField(
+        label=_("Safety plan"),
+        max_length=10_000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_(
+            "Warning signs, coping steps, people and places for distraction, people to ask for "
+            "help, professionals and crisis lines (988, text HOME to 741741, 911), means safety."
+        ),
+    )
+    notes = forms.CharField(
+        label=_("Assessment notes"),
+        max_length=10_000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class DateOfBirthForm(forms.Form):
+    """Month, day and year as separate boxes: easiest to type on a phone."""
+
+    month = forms.IntegerField(min_value=1, max_value=12)
+    day = forms.IntegerField(min_value=1, max_value=31)
+    year = forms.IntegerField(min_value=1900, max_value=2100)
+
+    def __init__(self, *args: Any, lang: str = "en", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        words = text_for(lang)
+        self.invalid_message = words["dob_invalid"]
+        for name in ("month", "day", "year"):
+            field = self.fields[name]
+            field.label = words[name]
+            field.error_messages = {
+                key: words["dob_invalid"]
+                for key in ("required", "invalid", "min_value", "max_value")
+            }
+            field.widget.attrs.update(
+                {"inputmode": "numeric", "autocomplete": f"bday-{name}", "pattern": "[0-9]*"}
+            )
+            field.widget.input_type = "text"
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not self.errors:
+            try:
+                data["date_of_birth"] = dt.date(data["year"], data["month"], data["day"])
+            except (TypeError, ValueError, KeyError):
+                raise forms.ValidationError(self.invalid_message) from None
+        return data
+
+
+class ProfileForm(forms.ModelForm):
+    class Meta:
+        model = MeasurementProfile
+        fields = ["responsible_clinician", "channel"]
+
+    def __init__(self, *args: Any, clinicians: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["responsible_clinician"].queryset = clinicians  # type: ignore[attr-defined]
+        self.fields["responsible_clinician"].required = True
+        self.fields["responsible_clinician"].label = _("Responsible clinician (receives alerts)")
+        self.fields["channel"].label = _("Send questionnaires by")
+
+
+class SendForm(forms.Form):
+    instrument = forms.ChoiceField(label=_("Questionnaire"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["instrument"].choices = [  # type: ignore[attr-defined]
+            (i.code, i.title)
+            for i in instruments.all_instruments()
+            if i.administration == "self_report" and i.total_range is not None
+        ]

@@ -1,0 +1,505 @@
+"""Measurement-based care: questionnaire responses, schedules, links and safety alerts.
+
+Source keys in square brackets resolve in clinical-reference.md's Sources list; ``[?]`` marks a
+default without an authoritative source (a conservative value each clinic sets for itself).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from infusionist.lib import instruments
+from infusionist.lib.measurement_schedule import Cadence, Reason
+
+
+def validate_instrument_codes(value: str) -> None:
+    """Reject a comma-separated list naming an unknown or clinician-only instrument."""
+    codes = [code.strip() for code in value.split(",") if code.strip()]
+    if not codes:
+        raise ValidationError(_("Name at least one instrument, e.g. phq9,gad7."))
+    for code in codes:
+        try:
+            instrument = instruments.get(code)
+        except instruments.UnknownInstrument as exc:
+            raise ValidationError(
+                _("%(code)s is not a known instrument."), params={"code": code}
+            ) from exc
+        if instrument.administration != "self_report":
+            raise ValidationError(
+                _("%(code)s is clinician-administered; patients cannot self-report it."),
+                params={"code": code},
+            )
+
+
+def _whole(minimum: int, maximum: int) -> list:
+    return [MinValueValidator(minimum), MaxValueValidator(maximum)]
+
+
+class MeasurementSettings(models.Model):
+    """One organization's measurement thresholds and schedule; every field has a documented default.
+
+    Response, remission and loss of response: clinical-reference.md §4 "Definitions".
+    Suicidality triggers: §4 "Item 9" and "C-SSRS screener", §9.
+    """
+
+    organization = models.OneToOneField(
+        "clinics.Organization", on_delete=models.CASCADE, related_name="measurement_settings"
+    )
+    response_reduction_pct = models.PositiveSmallIntegerField(
+        _("response: reduction from baseline (%)"),
+        default=50,
+        validators=_whole(1, 100),
+        help_text=_("Default 50: response is a drop of at least 50% from baseline [11][14]."),
+    )
+    remission_max_phq9 = models.PositiveSmallIntegerField(
+        _("remission: highest PHQ-9 score"),
+        default=4,
+        validators=_whole(0, 27),
+        help_text=_("Default 4, i.e. PHQ-9 below 5 [14]."),
+    )
+    remission_max_qids_sr16 = models.PositiveSmallIntegerField(
+        _("remission: highest QIDS-SR16 score"),
+        default=5,
+        validators=_whole(0, 27),
+        help_text=_("Default 5, i.e. QIDS-SR16 of 5 or less [52]."),
+    )
+    remission_max_madrs = models.PositiveSmallIntegerField(
+        _("remission: highest MADRS score"),
+        default=10,
+        validators=_whole(0, 60),
+        help_text=_("Default 10 [54]; esketamine trials used 12 [54] — label which you use."),
+    )
+    loss_of_response_consecutive = models.PositiveSmallIntegerField(
+        _("loss of response: consecutive non-responding scores"),
+        default=2,
+        validators=_whole(1, 6),
+        help_text=_(
+            "Default 2: two consecutive scores no longer at the response threshold after a "
+            "response. Relapse definitions vary by study [?]; this is a conservative default."
+        ),
+    )
+    phq9_item9_alert_min = models.PositiveSmallIntegerField(
+        _("PHQ-9 item 9: alert at or above"),
+        default=1,
+        validators=_whole(1, 3),
+        help_text=_(
+            "Default 1: any answer above 'not at all' needs a structured risk assessment "
+            "[63][51]. A negative answer is not clearance [65]."
+        ),
+    )
+    cssrs_alert_min_risk_level = models.PositiveSmallIntegerField(
+        _("C-SSRS: alert at or above risk level"),
+        default=2,
+        validators=_whole(1, 2),
+        help_text=_("1 = any positive answer, 2 = imminent risk (default) [57][63]."),
+    )
+    cssrs_licensed_wording = models.TextField(
+        _("C-SSRS licensed item wording"),
+        blank=True,
+        help_text=_(
+            "No C-SSRS wording ships with Infusionist: electronic use is licensed by Clario [58]. "
+            "If your clinic holds a licence, paste the wording one item per line as "
+            "'q1: text' (items q1, q2, q3, q4, q5, q6, q6b). Otherwise staff see item names."
+        ),
+    )
+    scheduled_instruments = models.CharField(
+        _("instruments sent on schedule"),
+        max_length=120,
+        default="phq9,gad7",
+        validators=[validate_instrument_codes],
+        help_text=_("Comma-separated codes of self-report instruments, e.g. phq9,gad7."),
+    )
+    induction_interval_days = models.PositiveSmallIntegerField(
+        _("check-in every (days) during induction"),
+        default=Cadence.induction_interval_days,
+        validators=_whole(1, 60),
+        help_text=_("Default 7 (weekly) [?]; counted from the last infusion."),
+    )
+    maintenance_interval_days = models.PositiveSmallIntegerField(
+        _("check-in every (days) in maintenance"),
+        default=Cadence.maintenance_interval_days,
+        validators=_whole(1, 90),
+        help_text=_("Default 14 (every two weeks) [?]; counted from the last infusion."),
+    )
+    next_day_checkin_hours = models.PositiveSmallIntegerField(
+        _("next-day check-in after an infusion (hours)"),
+        default=Cadence.next_day_checkin_hours,
+        validators=_whole(1, 96),
+        help_text=_("Default 24 [?]."),
+    )
+    pre_infusion_lead_hours = models.PositiveSmallIntegerField(
+        _("send pre-infusion questionnaire ahead (hours)"),
+        default=Cadence.pre_infusion_lead_hours,
+        validators=_whole(1, 168),
+        help_text=_("Default 48 [?]; due at the infusion."),
+    )
+    completion_window_hours = models.PositiveSmallIntegerField(
+        _("hours to complete a check-in before it is overdue"),
+        default=Cadence.completion_window_hours,
+        validators=_whole(1, 336),
+        help_text=_("Default 48 [?]."),
+    )
+    max_reminders = models.PositiveSmallIntegerField(
+        _("reminders after the first message"),
+        default=3,
+        validators=_whole(0, 3),
+        help_text=_("Default 3, as clinics' current tools send (market-reference.md [S4])."),
+    )
+    reminder_interval_hours = models.PositiveSmallIntegerField(
+        _("hours between reminders"),
+        default=24,
+        validators=_whole(1, 168),
+        help_text=_("Default 24 (daily reminders, market-reference.md [S4])."),
+    )
+    safety_escalation_minutes = models.PositiveSmallIntegerField(
+        _("escalate an unacknowledged safety alert after (minutes)"),
+        default=60,
+        validators=_whole(5, 1440),
+        help_text=_(
+            "Default 60 [?]: a conservative default; the medical director is emailed if the "
+            "responsible clinician has not acknowledged the alert by then."
+        ),
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("measurement settings")
+        verbose_name_plural = _("measurement settings")
+
+    def __str__(self) -> str:
+        return f"Measurement settings of {self.organization_id}"
+
+    @property
+    def instrument_codes(self) -> list[str]:
+        return [code.strip() for code in self.scheduled_instruments.split(",") if code.strip()]
+
+    def cadence(self) -> Cadence:
+        return Cadence(
+            induction_interval_days=self.induction_interval_days,
+            maintenance_interval_days=self.maintenance_interval_days,
+            next_day_checkin_hours=self.next_day_checkin_hours,
+            pre_infusion_lead_hours=self.pre_infusion_lead_hours,
+            completion_window_hours=self.completion_window_hours,
+        )
+
+    def remission_thresholds(self) -> dict[str, int]:
+        return {
+            "phq9": self.remission_max_phq9,
+            "qids_sr16": self.remission_max_qids_sr16,
+            "madrs": self.remission_max_madrs,
+        }
+
+    def instrument_params(self, code: str) -> dict[str, int]:
+        """Return the library parameters this clinic overrides for one instrument."""
+        if code == "phq9":
+            return {"item9_alert_min": self.phq9_item9_alert_min}
+        if code == "cssrs_screener":
+            return {"alert_min_risk_level": self.cssrs_alert_min_risk_level}
+        return {}
+
+    def cssrs_wording(self) -> dict[str, str]:
+        """Return the pasted licensed wording as link_id -> text."""
+        wording: dict[str, str] = {}
+        for line in self.cssrs_licensed_wording.splitlines():
+            key, sep, text = line.partition(":")
+            if sep and key.strip() and text.strip():
+                wording[key.strip().lower()] = text.strip()
+        return wording
+
+
+class MeasurementProfile(models.Model):
+    """A patient's measurement set-up: who gets alerts, how links are sent, infusion times."""
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("Email")
+        SMS = "sms", _("Text message")
+        NONE = "none", _("Do not send (staff enter on paper)")
+
+    patient = models.OneToOneField(
+        "patients.Patient", on_delete=models.CASCADE, related_name="measurement_profile"
+    )
+    responsible_clinician = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Receives this patient's safety alerts. Defaults to the medical director."),
+    )
+    channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.EMAIL)
+    last_infusion_at = models.DateTimeField(null=True, blank=True)
+    next_infusion_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"Measurement profile of patient {self.patient_id}"
+
+
+class Assignment(models.Model):
+    """One questionnaire a patient is asked to complete: sent at `available_at`, due at `due_at`."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for the patient")
+        COMPLETED = "completed", _("Completed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    REASON_CHOICES = [
+        (Reason.PRE_INFUSION, _("Before the infusion")),
+        (Reason.NEXT_DAY, _("Day after the infusion")),
+        (Reason.INDUCTION, _("Weekly check-in (induction)")),
+        (Reason.MAINTENANCE, _("Check-in (maintenance)")),
+        ("manual", _("Sent by staff")),
+    ]
+
+    organization = models.ForeignKey(
+        "clinics.Organization", on_delete=models.PROTECT, related_name="+"
+    )
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.PROTECT, related_name="measurement_assignments"
+    )
+    instrument_code = models.CharField(max_length=30)
+    reason = models.CharField(max_length=30, choices=REASON_CHOICES)
+    available_at = models.DateTimeField()
+    due_at = models.DateTimeField()
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
+    reminder_count = models.PositiveSmallIntegerField(default=0)
+    first_sent_at = models.DateTimeField(null=True, blank=True)
+    last_sent_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    cancelled_reason = models.CharField(max_length=60, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["due_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient", "instrument_code", "reason", "available_at"],
+                name="one_assignment_per_occasion",
+            ),
+            models.CheckConstraint(
+                condition=Q(due_at__gte=models.F("available_at")),
+                name="assignment_due_after_available",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["organization", "status", "due_at"], name="assignment_org_due"),
+            models.Index(fields=["status", "available_at"], name="assignment_status_avail"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.instrument_code} for patient {self.patient_id} due {self.due_at:%Y-%m-%d}"
+
+    def is_overdue(self, now: object = None) -> bool:
+        now = now or timezone.now()
+        return self.status == self.Status.PENDING and self.due_at < now  # type: ignore[operator]
+
+
+class QuestionnaireResponse(models.Model):
+    """One administration of an instrument: the answers and, when complete, the exact score."""
+
+    class Status(models.TextChoices):
+        IN_PROGRESS = "in_progress", _("In progress")
+        COMPLETED = "completed", _("Completed")
+
+    class Source(models.TextChoices):
+        PATIENT_LINK = "patient_link", _("Patient, by emailed or texted link")
+        PATIENT_PORTAL = "patient_portal", _("Patient, in the portal")
+        STAFF = "staff", _("Staff, on the patient's behalf")
+
+    organization = models.ForeignKey(
+        "clinics.Organization", on_delete=models.PROTECT, related_name="+"
+    )
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.PROTECT, related_name="questionnaire_responses"
+    )
+    assignment = models.OneToOneField(
+        Assignment, on_delete=models.PROTECT, null=True, blank=True, related_name="response"
+    )
+    instrument_code = models.CharField(max_length=30)
+    instrument_version = models.CharField(max_length=20)
+    language = models.CharField(max_length=5, default="en")
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.IN_PROGRESS)
+    source = models.CharField(max_length=20, choices=Source.choices)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_(
+            "The staff member who entered the answers, when entered on the patient's behalf."
+        ),
+    )
+    answers = models.JSONField(default=dict, blank=True)
+    total = models.IntegerField(null=True, blank=True)
+    severity_code = models.CharField(max_length=30, blank=True)
+    severity_label = models.CharField(max_length=120, blank=True)
+    subscores = models.JSONField(default=dict, blank=True)
+    flags = models.JSONField(default=list, blank=True)
+    params = models.JSONField(default=dict, blank=True)
+    is_chosen_baseline = models.BooleanField(default=False)
+    started_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-completed_at", "-started_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient", "instrument_code"],
+                condition=Q(is_chosen_baseline=True),
+                name="one_chosen_baseline_per_instrument",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="in_progress", completed_at__isnull=True, total__isnull=True)
+                | Q(status="completed", completed_at__isnull=False),
+                name="response_completed_has_time_partial_has_no_total",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["patient", "instrument_code", "status", "completed_at"],
+                name="response_patient_instr",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.instrument_code} response {self.pk} ({self.status})"
+
+    @property
+    def instrument(self) -> instruments.Instrument:
+        return instruments.get(self.instrument_code)
+
+    @property
+    def is_complete(self) -> bool:
+        return self.status == self.Status.COMPLETED
+
+    @property
+    def has_suicidality_flag(self) -> bool:
+        return instruments.SUICIDALITY_FLAG in (self.flags or [])
+
+
+class AccessLink(models.Model):
+    """A single-use, expiring link to one assignment; only the token's SHA-256 digest is kept."""
+
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="links")
+    token_sha256 = models.CharField(max_length=64, unique=True)
+    channel = models.CharField(max_length=10, choices=MeasurementProfile.Channel.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    verified_at = models.DateTimeField(null=True, blank=True)
+    failed_attempts = models.PositiveSmallIntegerField(default=0)
+    locked_at = models.DateTimeField(null=True, blank=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Link {self.pk} for assignment {self.assignment_id}"
+
+    def refusal(self, now: object = None) -> str:
+        """Return why the link cannot be used now ("" when it can)."""
+        now = now or timezone.now()
+        if self.used_at is not None:
+            return "used"
+        if self.revoked_at is not None:
+            return "replaced"
+        if self.locked_at is not None:
+            return "locked"
+        if self.expires_at <= now:  # type: ignore[operator]
+            return "expired"
+        if self.assignment.status != Assignment.Status.PENDING:
+            return "used"
+        return ""
+
+
+class SafetyAlert(models.Model):
+    """A suicidality answer that needs a clinician: open until a documented risk assessment."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+        CLOSED = "closed", _("Closed with risk assessment")
+
+    organization = models.ForeignKey(
+        "clinics.Organization", on_delete=models.PROTECT, related_name="+"
+    )
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.PROTECT, related_name="safety_alerts"
+    )
+    response = models.OneToOneField(
+        QuestionnaireResponse, on_delete=models.PROTECT, related_name="safety_alert"
+    )
+    trigger = models.CharField(max_length=120)
+    status = models.CharField(max_length=14, choices=Status.choices, default=Status.OPEN)
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    escalated_at = models.DateTimeField(null=True, blank=True)
+    escalated_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(fields=["organization", "status", "created_at"], name="alert_org_status"),
+            models.Index(fields=["patient", "status"], name="alert_patient_status"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="closed") | Q(closed_at__isnull=False),
+                name="closed_alert_has_closed_at",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Safety alert {self.pk} ({self.status})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status != self.Status.CLOSED
+
+
+class RiskAssessment(models.Model):
+    """The documented risk assessment that closes a safety alert [63][57]."""
+
+    class RiskLevel(models.TextChoices):
+        LOW = "low", _("Low")
+        MODERATE = "moderate", _("Moderate")
+        HIGH = "high", _("High")
+        IMMINENT = "imminent", _("Imminent")
+
+    alert = models.OneToOneField(SafetyAlert, on_delete=models.PROTECT, related_name="assessment")
+    cssrs_response = models.OneToOneField(
+        QuestionnaireResponse, on_delete=models.PROTECT, related_name="+"
+    )
+    risk_level = models.CharField(max_length=10, choices=RiskLevel.choices)
+    safety_plan = models.TextField(
+        help_text=_("Warning signs, coping steps, contacts, means safety, crisis lines.")
+    )
+    notes = models.TextField(blank=True)
+    assessed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    assessed_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"Risk assessment for alert {self.alert_id}"

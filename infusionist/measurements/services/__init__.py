@@ -1,0 +1,61 @@
+"""Writes for measurement-based care; each writes its audit event in the same transaction.
+
+Answers are PHI: audit details carry instrument codes, states and field names, never values.
+Split by domain: responses (settings, profiles, answers), safety (alerts), schedules (assignments,
+infusion hooks, links and reminders) and links (the patient's date-of-birth check).
+"""
+
+from infusionist.measurements.services.links import LinkRefused, link_verify_date_of_birth
+from infusionist.measurements.services.responses import (
+    baseline_choose,
+    measurement_profile_ensure,
+    measurement_profile_update,
+    measurement_settings_ensure,
+    questionnaire_response_save,
+    questionnaire_response_submit,
+)
+from infusionist.measurements.services.safety import (
+    ALERT_EMAIL_BODY,
+    ALERT_EMAIL_SUBJECT,
+    alert_email_send,
+    safety_alert_acknowledge,
+    safety_alert_close,
+    safety_alert_raise,
+    safety_alerts_escalate,
+)
+from infusionist.measurements.services.schedules import (
+    assignment_create_manual,
+    assignment_send,
+    assignments_refresh,
+    link_issue,
+    measurement_infusion_planned,
+    measurement_infusion_recorded,
+    measurement_reminders_send,
+    measurement_schedules_refresh,
+)
+
+__all__ = [
+    "ALERT_EMAIL_BODY",
+    "ALERT_EMAIL_SUBJECT",
+    "LinkRefused",
+    "alert_email_send",
+    "assignment_create_manual",
+    "assignment_send",
+    "assignments_refresh",
+    "baseline_choose",
+    "link_issue",
+    "link_verify_date_of_birth",
+    "measurement_infusion_planned",
+    "measurement_infusion_recorded",
+    "measurement_profile_ensure",
+    "measurement_profile_update",
+    "measurement_reminders_send",
+    "measurement_schedules_refresh",
+    "measurement_settings_ensure",
+    "questionnaire_response_save",
+    "questionnaire_response_submit",
+    "safety_alert_acknowledge",
+    "safety_alert_close",
+    "safety_alert_raise",
+    "safety_alerts_escalate",
+]

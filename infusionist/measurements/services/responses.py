@@ -1,0 +1,322 @@
+"""Settings, profiles and questionnaire responses (exact scores; partial answers kept)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from infusionist.audit.models import AuditEvent
+from infusionist.audit.services import audit_record
+from infusionist.lib import instruments
+from infusionist.measurements import selectors
+from infusionist.measurements.models import (
+    AccessLink,
+    Assignment,
+    MeasurementProfile,
+    MeasurementSettings,
+    QuestionnaireResponse,
+)
+from infusionist.patients.models import Patient
+
+
+def _require_aware(name: str, value: dt.datetime) -> None:
+    if timezone.is_naive(value):
+        raise ValueError(f"{name} must be a timezone-aware datetime.")
+
+
+# ---- settings and profiles ----------------------------------------------------------------
+
+
+@transaction.atomic
+def measurement_settings_ensure(*, organization: Any) -> MeasurementSettings:
+    """Return the organization's stored settings, creating the documented defaults if missing."""
+    found, _ = MeasurementSettings.objects.get_or_create(organization=organization)
+    return found
+
+
+@transaction.atomic
+def measurement_profile_ensure(*, patient: Patient) -> MeasurementProfile:
+    """Return the patient's profile, creating it with the medical director as clinician."""
+    profile = MeasurementProfile.objects.filter(patient=patient).first()
+    if profile is not None:
+        return profile
+    profile = MeasurementProfile(
+        patient=patient,
+        responsible_clinician=selectors.default_clinician(organization=patient.organization),
+    )
+    profile.full_clean()
+    profile.save(force_insert=True)
+    return profile
+
+
+@transaction.atomic
+def measurement_profile_update(
+    *,
+    patient: Patient,
+    actor: Any,
+    responsible_clinician: Any,
+    channel: str,
+    request: HttpRequest | None = None,
+) -> list[str]:
+    """Change who receives the patient's alerts and how links are sent; return changed fields."""
+    if responsible_clinician is not None and (
+        responsible_clinician.organization_id != patient.organization_id
+        or not responsible_clinician.is_clinical
+    ):
+        raise ValidationError("The responsible clinician must be a clinician of this clinic.")
+    profile = measurement_profile_ensure(patient=patient)
+    changed = []
+    if profile.responsible_clinician_id != getattr(responsible_clinician, "pk", None):
+        profile.responsible_clinician = responsible_clinician
+        changed.append("responsible_clinician")
+    if profile.channel != channel:
+        profile.channel = channel
+        changed.append("channel")
+    if not changed:
+        return []
+    profile.updated_at = timezone.now()
+    profile.full_clean()
+    profile.save(update_fields=[*changed, "updated_at"])
+    audit_record(
+        action=AuditEvent.Action.UPDATE,
+        actor=actor,
+        request=request,
+        organization=patient.organization,
+        object_type="measurement_profile",
+        object_id=profile.pk,
+        patient=patient,
+        detail={"fields": changed},
+    )
+    return changed
+
+
+# ---- questionnaire responses ----------------------------------------------------------------
+
+
+def _validated(
+    *, code: str, answers: Mapping[str, object], settings: MeasurementSettings, complete: bool
+) -> instruments.ScoreResult:
+    return instruments.score(
+        code, answers, params=settings.instrument_params(code), allow_partial=not complete
+    )
+
+
+def _write_response(
+    *,
+    patient: Patient,
+    instrument_code: str,
+    answers: Mapping[str, object],
+    source: str,
+    language: str,
+    complete: bool,
+    actor: Any = None,
+    entered_by: Any = None,
+    assignment: Assignment | None = None,
+    response: QuestionnaireResponse | None = None,
+    completed_at: dt.datetime | None = None,
+    request: HttpRequest | None = None,
+    raise_alert: bool = True,
+) -> QuestionnaireResponse:
+    instrument = instruments.get(instrument_code)
+    settings = selectors.settings_for(organization=patient.organization)
+    # Raises InvalidAnswers naming each bad item before anything is written.
+    result = _validated(code=instrument.code, answers=answers, settings=settings, complete=complete)
+    now = timezone.now()
+    if response is None and assignment is not None:
+        response = QuestionnaireResponse.objects.filter(assignment=assignment).first()
+    if response is not None:
+        response = QuestionnaireResponse.objects.select_for_update().get(pk=response.pk)
+        if response.patient_id != patient.pk or response.instrument_code != instrument.code:
+            raise ValueError("The response belongs to another patient or instrument.")
+        if response.is_complete:
+            raise ValueError("This questionnaire was already completed; start a new one.")
+    creating = response is None
+    if response is None:
+        response = QuestionnaireResponse(
+            organization=patient.organization,
+            patient=patient,
+            assignment=assignment,
+            instrument_code=instrument.code,
+            source=source,
+            started_at=now,
+        )
+    response.instrument_version = instrument.version
+    response.language = language if language in instrument.languages else "en"
+    response.entered_by = entered_by
+    response.answers = {link_id: value for link_id, value in answers.items() if value is not None}
+    response.flags = list(result.flags)
+    response.params = dict(result.params)
+    response.updated_at = now
+    if complete:
+        if completed_at is not None:
+            _require_aware("completed_at", completed_at)
+            if completed_at > now + dt.timedelta(minutes=5):
+                raise ValidationError("The completion time cannot be in the future.")
+        response.status = QuestionnaireResponse.Status.COMPLETED
+        response.completed_at = completed_at or now
+        response.total = result.total
+        response.severity_code = result.severity.code if result.severity else ""
+        response.severity_label = result.severity.label if result.severity else ""
+        response.subscores = dict(result.subscores)
+    else:
+        response.status = QuestionnaireResponse.Status.IN_PROGRESS
+        response.completed_at = None
+        response.total = None
+        response.severity_code = response.severity_label = ""
+        response.subscores = {}
+    response.full_clean()
+    response.save(force_insert=creating)
+    audit_record(
+        action=AuditEvent.Action.CREATE if creating else AuditEvent.Action.UPDATE,
+        actor=actor,
+        request=request,
+        organization=patient.organization,
+        object_type="questionnaire_response",
+        object_id=response.pk,
+        patient=patient,
+        detail={
+            "instrument": instrument.code,
+            "status": response.status,
+            "source": source,
+            "answered": len(response.answers),
+        },
+    )
+    if complete:
+        target = assignment or _matching_assignment(patient=patient, code=instrument.code, now=now)
+        if target is not None:
+            Assignment.objects.filter(pk=target.pk, status=Assignment.Status.PENDING).update(
+                status=Assignment.Status.COMPLETED, completed_at=response.completed_at
+            )
+            if response.assignment_id is None:
+                response.assignment = target
+                response.save(update_fields=["assignment"])
+    if raise_alert and response.has_suicidality_flag:
+        # Imported here: the safety module builds on this one (its assessment is a response).
+        from infusionist.measurements.services.safety import safety_alert_raise
+
+        safety_alert_raise(response=response, request=request)  # once per response
+    return response
+
+
+def _matching_assignment(*, patient: Patient, code: str, now: dt.datetime) -> Assignment | None:
+    """Return the oldest open assignment of this instrument a new completion fulfils."""
+    return (
+        Assignment.objects.filter(
+            patient=patient,
+            instrument_code=code,
+            status=Assignment.Status.PENDING,
+            available_at__lte=now,
+            response__isnull=True,
+        )
+        .order_by("due_at")
+        .first()
+    )
+
+
+@transaction.atomic
+def questionnaire_response_save(
+    *,
+    patient: Patient,
+    instrument_code: str,
+    answers: Mapping[str, object],
+    source: str,
+    language: str = "en",
+    actor: Any = None,
+    entered_by: Any = None,
+    assignment: Assignment | None = None,
+    response: QuestionnaireResponse | None = None,
+    request: HttpRequest | None = None,
+) -> QuestionnaireResponse:
+    """Store answers so far as an in-progress response; it is never scored as complete.
+
+    Each answer given is still validated, and safety flags are raised from a partial set, so a
+    suicidality answer raises its alert even if the patient stops before the end [63].
+    """
+    return _write_response(
+        patient=patient,
+        instrument_code=instrument_code,
+        answers=answers,
+        source=source,
+        language=language,
+        complete=False,
+        actor=actor,
+        entered_by=entered_by,
+        assignment=assignment,
+        response=response,
+        request=request,
+    )
+
+
+@transaction.atomic
+def questionnaire_response_submit(
+    *,
+    patient: Patient,
+    instrument_code: str,
+    answers: Mapping[str, object],
+    source: str,
+    language: str = "en",
+    actor: Any = None,
+    entered_by: Any = None,
+    assignment: Assignment | None = None,
+    response: QuestionnaireResponse | None = None,
+    link: AccessLink | None = None,
+    completed_at: dt.datetime | None = None,
+    request: HttpRequest | None = None,
+    raise_alert: bool = True,
+) -> QuestionnaireResponse:
+    """Score a complete answer set exactly and store it; raise InvalidAnswers otherwise.
+
+    Completing a response fulfils its assignment and uses up the link it came through. A
+    suicidality flag raises a safety alert for the responsible clinician.
+    """
+    if source == QuestionnaireResponse.Source.STAFF and entered_by is None:
+        raise ValueError("A response entered by staff must record who entered it.")
+    response = _write_response(
+        patient=patient,
+        instrument_code=instrument_code,
+        answers=answers,
+        source=source,
+        language=language,
+        complete=True,
+        actor=actor,
+        entered_by=entered_by,
+        assignment=assignment,
+        response=response,
+        completed_at=completed_at,
+        request=request,
+        raise_alert=raise_alert,
+    )
+    if link is not None:
+        AccessLink.objects.filter(pk=link.pk, used_at__isnull=True).update(used_at=timezone.now())
+    return response
+
+
+@transaction.atomic
+def baseline_choose(
+    *, response: QuestionnaireResponse, actor: Any, request: HttpRequest | None = None
+) -> None:
+    """Make this completed response the patient's baseline for its instrument."""
+    if not response.is_complete:
+        raise ValidationError("Only a completed questionnaire can be the baseline.")
+    QuestionnaireResponse.objects.filter(
+        patient_id=response.patient_id,
+        instrument_code=response.instrument_code,
+        is_chosen_baseline=True,
+    ).exclude(pk=response.pk).update(is_chosen_baseline=False)
+    QuestionnaireResponse.objects.filter(pk=response.pk).update(is_chosen_baseline=True)
+    audit_record(
+        action=AuditEvent.Action.UPDATE,
+        actor=actor,
+        request=request,
+        organization=response.organization,
+        object_type="questionnaire_response",
+        object_id=response.pk,
+        patient=response.patient,
+        detail={"fields": ["is_chosen_baseline"], "instrument": response.instrument_code},
+    )

@@ -1,0 +1,430 @@
+"""Schedules around treatment, the infusion hooks, links and reminders."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import secrets
+from typing import Any
+
+from django.conf import settings as django_settings
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import F, Q
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils import timezone
+
+from infusionist.audit.models import AuditEvent
+from infusionist.audit.services import audit_record
+from infusionist.lib import instruments
+from infusionist.lib.measurement_schedule import Reason, due_assignments
+from infusionist.measurements import selectors
+from infusionist.measurements.models import (
+    AccessLink,
+    Assignment,
+    MeasurementProfile,
+    MeasurementSettings,
+)
+from infusionist.measurements.services.responses import (
+    _require_aware,
+    measurement_profile_ensure,
+)
+from infusionist.measurements.sms import send_sms
+from infusionist.patients.models import Patient
+
+logger = logging.getLogger(__name__)
+
+
+# ---- schedules ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def assignments_refresh(*, patient: Patient, now: dt.datetime | None = None) -> list[Assignment]:
+    """Create the questionnaires now due for the patient; return the new ones.
+
+    Uses the phase of ``infusionist.treatment.selectors.current_plan`` (weekly in induction,
+    every two weeks in maintenance, none without a plan), the last recorded and next planned
+    infusion, and the clinic's cadence settings (lib.measurement_schedule). Idempotent.
+    """
+    now = now or timezone.now()
+    _require_aware("now", now)
+    settings = selectors.settings_for(organization=patient.organization)
+    profile = measurement_profile_ensure(patient=patient)
+    occasions = due_assignments(
+        phase=selectors.current_phase(patient=patient),
+        last_infusion_at=profile.last_infusion_at,
+        next_infusion_at=profile.next_infusion_at,
+        now=now,
+        cadence=settings.cadence(),
+    )
+    created: list[Assignment] = []
+    for occasion in occasions:
+        for code in settings.instrument_codes:
+            assignment, was_created = Assignment.objects.get_or_create(
+                patient=patient,
+                instrument_code=code,
+                reason=occasion.reason,
+                available_at=occasion.available_at,
+                defaults={"organization": patient.organization, "due_at": occasion.due_at},
+            )
+            if was_created:
+                created.append(assignment)
+                audit_record(
+                    action=AuditEvent.Action.CREATE,
+                    organization=patient.organization,
+                    object_type="measurement_assignment",
+                    object_id=assignment.pk,
+                    patient=patient,
+                    detail={"instrument": code, "reason": occasion.reason},
+                )
+    return created
+
+
+def _cancel(*, qs: Any, reason: str, patient: Patient) -> int:
+    ids = list(qs.values_list("pk", flat=True))
+    if not ids:
+        return 0
+    Assignment.objects.filter(pk__in=ids).update(
+        status=Assignment.Status.CANCELLED, cancelled_reason=reason
+    )
+    AccessLink.objects.filter(assignment_id__in=ids, used_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+    audit_record(
+        action=AuditEvent.Action.UPDATE,
+        organization=patient.organization,
+        object_type="measurement_assignment",
+        object_id=",".join(str(i) for i in ids)[:64],
+        patient=patient,
+        detail={"status": "cancelled", "reason": reason, "count": len(ids)},
+    )
+    return len(ids)
+
+
+@transaction.atomic
+def measurement_infusion_recorded(
+    *, patient: Patient, infusion_at: dt.datetime, now: dt.datetime | None = None
+) -> list[Assignment]:
+    """Reset the patient's schedule around an infusion that took place; return new assignments.
+
+    The hook the infusion chart (a later issue) calls when an infusion is recorded; until then
+    it is exercised directly by the tests. Open questionnaires from before the infusion are
+    cancelled (the next-day check-in replaces them) and the cadence restarts from it.
+    """
+    now = now or timezone.now()
+    _require_aware("infusion_at", infusion_at)
+    profile = measurement_profile_ensure(patient=patient)
+    if profile.last_infusion_at is None or infusion_at > profile.last_infusion_at:
+        profile.last_infusion_at = infusion_at
+    if (
+        profile.next_infusion_at is not None
+        and profile.next_infusion_at <= infusion_at + dt.timedelta(hours=12)
+    ):
+        profile.next_infusion_at = None
+    profile.updated_at = now
+    profile.save(update_fields=["last_infusion_at", "next_infusion_at", "updated_at"])
+    _cancel(
+        qs=Assignment.objects.filter(
+            patient=patient, status=Assignment.Status.PENDING, available_at__lte=infusion_at
+        ),
+        reason="superseded by infusion",
+        patient=patient,
+    )
+    audit_record(
+        action=AuditEvent.Action.UPDATE,
+        organization=patient.organization,
+        object_type="measurement_profile",
+        object_id=profile.pk,
+        patient=patient,
+        detail={"fields": ["last_infusion_at"]},
+    )
+    return assignments_refresh(patient=patient, now=now)
+
+
+@transaction.atomic
+def measurement_infusion_planned(
+    *, patient: Patient, planned_at: dt.datetime, now: dt.datetime | None = None
+) -> list[Assignment]:
+    """Schedule the pre-infusion questionnaire for a planned infusion; return new assignments.
+
+    The hook the scheduling issue calls when an infusion is booked or moved; exercised directly
+    by the tests until then. A pre-infusion questionnaire for an earlier plan that has not been
+    sent yet is cancelled.
+    """
+    now = now or timezone.now()
+    _require_aware("planned_at", planned_at)
+    if planned_at <= now:
+        raise ValidationError("A planned infusion must be in the future.")
+    profile = measurement_profile_ensure(patient=patient)
+    profile.next_infusion_at = planned_at
+    profile.updated_at = now
+    profile.save(update_fields=["next_infusion_at", "updated_at"])
+    _cancel(
+        qs=Assignment.objects.filter(
+            patient=patient,
+            status=Assignment.Status.PENDING,
+            reason=Reason.PRE_INFUSION,
+            due_at__gt=now,
+        ).exclude(due_at=planned_at),
+        reason="infusion rescheduled",
+        patient=patient,
+    )
+    audit_record(
+        action=AuditEvent.Action.UPDATE,
+        organization=patient.organization,
+        object_type="measurement_profile",
+        object_id=profile.pk,
+        patient=patient,
+        detail={"fields": ["next_infusion_at"]},
+    )
+    return assignments_refresh(patient=patient, now=now)
+
+
+@transaction.atomic
+def assignment_create_manual(
+    *,
+    patient: Patient,
+    instrument_code: str,
+    actor: Any,
+    now: dt.datetime | None = None,
+    request: HttpRequest | None = None,
+) -> Assignment:
+    """Ask the patient to complete one instrument now (sent by the next reminder run)."""
+    now = now or timezone.now()
+    instrument = instruments.get(instrument_code)
+    if instrument.administration != "self_report":
+        raise ValidationError("Only self-report questionnaires can be sent to a patient.")
+    settings = selectors.settings_for(organization=patient.organization)
+    assignment = Assignment(
+        organization=patient.organization,
+        patient=patient,
+        instrument_code=instrument.code,
+        reason="manual",
+        available_at=now,
+        due_at=now + dt.timedelta(hours=settings.completion_window_hours),
+    )
+    assignment.full_clean()
+    assignment.save(force_insert=True)
+    audit_record(
+        action=AuditEvent.Action.CREATE,
+        actor=actor,
+        request=request,
+        organization=patient.organization,
+        object_type="measurement_assignment",
+        object_id=assignment.pk,
+        patient=patient,
+        detail={"instrument": instrument.code, "reason": "manual"},
+    )
+    return assignment
+
+
+# ---- links and reminders ----------------------------------------------------------------
+
+
+def _token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@transaction.atomic
+def link_issue(
+    *, assignment: Assignment, channel: str, now: dt.datetime | None = None
+) -> tuple[AccessLink, str]:
+    """Create a fresh single-use link for the assignment and return it with its raw token.
+
+    Only the token's SHA-256 digest is stored; earlier unused links of the assignment stop
+    working, so the newest message is always the one that opens.
+    """
+    now = now or timezone.now()
+    AccessLink.objects.filter(
+        assignment=assignment, used_at__isnull=True, revoked_at__isnull=True
+    ).update(revoked_at=now)
+    token = secrets.token_urlsafe(32)
+    link = AccessLink(
+        assignment=assignment,
+        token_sha256=_token_digest(token),
+        channel=channel,
+        created_at=now,
+        expires_at=now + dt.timedelta(hours=django_settings.MEASUREMENT_LINK_EXPIRY_HOURS),
+    )
+    link.full_clean()
+    link.save(force_insert=True)
+    return link, token
+
+
+def _link_url(token: str) -> str:
+    return django_settings.SITE_URL.rstrip("/") + reverse("questionnaire:start", args=[token])
+
+
+def _message(patient: Patient, url: str, reminder: int) -> tuple[str, str]:
+    clinic = patient.organization.name
+    if patient.preferred_language == "es":
+        subject = f"{clinic}: su cuestionario breve"
+        body = (
+            f"{clinic} le pide completar un cuestionario breve. Primero le pediremos su fecha de "
+            f"nacimiento.\n{url}\nEste enlace caduca en "
+            f"{django_settings.MEASUREMENT_LINK_EXPIRY_HOURS} horas. Las respuestas no se "
+            "vigilan en tiempo real: si está en crisis, llame o envíe un texto al 988, o llame "
+            "al 911."
+        )
+    else:
+        subject = f"{clinic}: your short check-in"
+        body = (
+            f"{clinic} asks you to complete a short check-in. You will be asked for your date of "
+            f"birth first.\n{url}\nThis link expires in "
+            f"{django_settings.MEASUREMENT_LINK_EXPIRY_HOURS} hours. Answers are not monitored "
+            "in real time: if you are in crisis, call or text 988, or call 911."
+        )
+    if reminder:
+        subject = (
+            "Recordatorio — " if patient.preferred_language == "es" else "Reminder — "
+        ) + subject
+    return subject, body
+
+
+def _channel_for(*, patient: Patient, profile: MeasurementProfile) -> str:
+    """Return how to reach the patient: their chosen channel, else whichever they have, else ""."""
+    channel = profile.channel
+    if channel == MeasurementProfile.Channel.NONE:
+        return ""
+    if channel == MeasurementProfile.Channel.SMS and patient.phone:
+        return channel
+    if patient.email:
+        return MeasurementProfile.Channel.EMAIL
+    return MeasurementProfile.Channel.SMS if patient.phone else ""
+
+
+def _deliver(*, assignment: Assignment, channel: str, now: dt.datetime) -> None:
+    """Send a new link for the assignment by ``channel``."""
+    patient = assignment.patient
+    _, token = link_issue(assignment=assignment, channel=channel, now=now)
+    subject, body = _message(patient, _link_url(token), assignment.reminder_count)
+    if channel == MeasurementProfile.Channel.SMS:
+        send_sms(to=patient.phone, body=body)
+    else:
+        send_mail(subject, body, None, [patient.email], fail_silently=False)
+
+
+def assignment_send(
+    *,
+    assignment: Assignment,
+    now: dt.datetime | None = None,
+    max_reminders: int = 3,
+    reminder_interval_hours: int = 24,
+    force: bool = False,
+    actor: Any = None,
+    request: HttpRequest | None = None,
+) -> str:
+    """Send the first message or the next reminder of one assignment; return the channel used.
+
+    Returns "" when nothing was sent: not yet available, reminders used up, too soon since the
+    last message (unless ``force``, for a staff "send now"), no contact details, or another worker
+    sent it first. Each send claims the assignment with a conditional UPDATE on its reminder
+    state, so concurrent runs send each step once.
+    """
+    now = now or timezone.now()
+    if assignment.status != Assignment.Status.PENDING or assignment.available_at > now:
+        return ""
+    first = assignment.first_sent_at is None
+    if not first:
+        if assignment.reminder_count >= max_reminders:
+            return ""
+        wait = dt.timedelta(hours=reminder_interval_hours)
+        if (
+            not force
+            and assignment.last_sent_at is not None
+            and assignment.last_sent_at + wait > now
+        ):
+            return ""
+    channel = _channel_for(
+        patient=assignment.patient, profile=measurement_profile_ensure(patient=assignment.patient)
+    )
+    if not channel:
+        return ""
+    with transaction.atomic():
+        state = Q(pk=assignment.pk, status=Assignment.Status.PENDING)
+        state &= Q(reminder_count=assignment.reminder_count)
+        state &= Q(first_sent_at__isnull=True) if first else Q(last_sent_at=assignment.last_sent_at)
+        claimed = Assignment.objects.filter(state).update(
+            first_sent_at=assignment.first_sent_at or now,
+            last_sent_at=now,
+            reminder_count=F("reminder_count") + (0 if first else 1),
+        )
+        if not claimed:
+            return ""
+        assignment.refresh_from_db()
+        _deliver(assignment=assignment, channel=channel, now=now)
+        audit_record(
+            action=AuditEvent.Action.UPDATE,
+            actor=actor,
+            request=request,
+            organization=assignment.organization,
+            object_type="measurement_assignment",
+            object_id=assignment.pk,
+            patient=assignment.patient,
+            detail={"sent": channel, "reminder": assignment.reminder_count},
+        )
+    return channel
+
+
+def measurement_reminders_send(*, now: dt.datetime | None = None) -> int:
+    """Send first messages and up to the clinic's maximum of reminders; return how many went.
+
+    Idempotent and safe beside other workers (see :func:`assignment_send`).
+    """
+    now = now or timezone.now()
+    _require_aware("now", now)
+    pending = list(
+        Assignment.objects.filter(status=Assignment.Status.PENDING, available_at__lte=now)
+        .select_related("patient__organization")
+        .order_by("available_at", "id")
+    )
+    settings_by_org: dict[int, MeasurementSettings] = {}
+    sent = 0
+    for assignment in pending:
+        org_settings = settings_by_org.setdefault(
+            assignment.organization_id,
+            selectors.settings_for(organization=assignment.patient.organization),
+        )
+        try:
+            channel = assignment_send(
+                assignment=assignment,
+                now=now,
+                max_reminders=org_settings.max_reminders,
+                reminder_interval_hours=org_settings.reminder_interval_hours,
+            )
+        except Exception as exc:
+            # One failing mailbox or carrier must not stop the others; the claim rolled back.
+            # Log the error type only: mail and SMS errors often quote the address (PHI).
+            logger.error(  # noqa: TRY400
+                "Sending measurement assignment %s failed: %s", assignment.pk, type(exc).__name__
+            )
+            continue
+        if channel:
+            sent += 1
+    return sent
+
+
+def measurement_schedules_refresh(*, now: dt.datetime | None = None) -> int:
+    """Refresh the schedule of every patient in measurement or on a signed treatment plan.
+
+    Returns how many assignments were created.
+    """
+    now = now or timezone.now()
+    patient_ids = set(MeasurementProfile.objects.values_list("patient_id", flat=True))
+    try:
+        from infusionist.treatment.models import TreatmentPlanVersion
+    except ImportError:  # the treatment app is optional for this module
+        pass
+    else:
+        patient_ids |= set(
+            TreatmentPlanVersion.objects.filter(status="signed").values_list(
+                "patient_id", flat=True
+            )
+        )
+    created = 0
+    for patient in Patient.objects.filter(pk__in=patient_ids).select_related("organization"):
+        created += len(assignments_refresh(patient=patient, now=now))
+    return created

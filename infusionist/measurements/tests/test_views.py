@@ -1,0 +1,245 @@
+"""Staff pages: who sees what, outsiders refused, errors beside items, query budgets."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from infusionist.audit.models import AuditEvent
+from infusionist.measurements import services
+from infusionist.measurements.models import Assignment, QuestionnaireResponse, SafetyAlert
+from infusionist.patients.models import Patient
+
+PATIENT_PAGES = ["measurements:patient", "measurements:enter", "measurements:safety"]
+
+
+def phq9(total_items: int = 1, item9: int = 0) -> dict[str, int]:
+    return {f"q{i}": total_items for i in range(1, 9)} | {"q9": item9}
+
+
+def submit(cast, patient=None, item9: int = 0, days_ago: int = 0) -> QuestionnaireResponse:
+    return services.questionnaire_response_submit(
+        patient=patient or cast.patient,
+        instrument_code="phq9",
+        answers=phq9(item9=item9),
+        source="staff",
+        entered_by=cast.nurse,
+        completed_at=timezone.now() - dt.timedelta(days=days_ago),
+    )
+
+
+def overdue(cast, patient=None) -> Assignment:
+    assignment = services.assignment_create_manual(
+        patient=patient or cast.patient,
+        instrument_code="phq9",
+        actor=cast.nurse,
+        now=timezone.now() - dt.timedelta(days=5),
+    )
+    return assignment
+
+
+@pytest.mark.parametrize("name", PATIENT_PAGES)
+def test_outsiders_get_404(client, cast, name) -> None:
+    client.force_login(cast.nurse)
+    assert client.get(reverse(name, args=[cast.outsider_patient.pk])).status_code == 404
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    from infusionist.test import TOTP_SECRET
+
+    outsider_nurse = cast.outsider
+    outsider_nurse.role = "nurse"
+    outsider_nurse.save(update_fields=["role"])
+    TOTP.activate(outsider_nurse, TOTP_SECRET)
+    client.force_login(outsider_nurse)
+    assert client.get(reverse(name, args=[cast.patient.pk])).status_code == 404
+
+
+def test_front_desk_sees_overdue_but_never_answers(client, cast) -> None:
+    submit(cast, item9=2)
+    overdue(cast)
+    client.force_login(cast.frontdesk)
+    for name in PATIENT_PAGES:
+        assert client.get(reverse(name, args=[cast.patient.pk])).status_code == 403
+    assert client.get(reverse("measurements:alerts")).status_code == 403
+    page = client.get(reverse("measurements:overdue")).content.decode()
+    assert "Alice Testpatient" in page and "PHQ9" not in page
+    today = client.get(reverse("today:index")).content.decode()
+    assert "Overdue questionnaires" in today and "Safety alerts" not in today
+
+
+def test_the_patient_page_shows_the_trajectory_chart_and_table(client, cast) -> None:
+    submit(cast, days_ago=20)
+    services.questionnaire_response_submit(
+        patient=cast.patient,
+        instrument_code="phq9",
+        answers={f"q{i}": 0 for i in range(1, 10)},
+        source="staff",
+        entered_by=cast.nurse,
+    )
+    client.force_login(cast.physician)
+    page = client.get(reverse("measurements:patient", args=[cast.patient.pk])).content.decode()
+    assert "<svg" in page and 'role="img"' in page
+    assert "50% below baseline: 4" in page and "Remission ≤ 4" in page
+    assert "<table>" in page and "-100%" in page
+    assert "Response" in page and "Remission" in page
+    assert AuditEvent.objects.filter(
+        action="view", object_type="measurements", patient=cast.patient
+    ).exists()
+
+
+def test_staff_entry_shows_errors_beside_items_and_keeps_what_was_typed(client, cast) -> None:
+    client.force_login(cast.nurse)
+    url = reverse("measurements:enter", args=[cast.patient.pk]) + "?instrument=phq9"
+    data = {f"q{i}": "2" for i in range(1, 8)} | {"instrument": "phq9", "action": "submit"}
+    response = client.post(url, data)
+    assert response.status_code == 422
+    page = response.content.decode()
+    for link_id in ("q8", "q9"):
+        assert f'id="{link_id}-error"' in page
+    q3 = page.split('id="item-q3"')[1].split("</fieldset>")[0]
+    assert 'value="2"' in q3 and "checked" in q3
+    assert not QuestionnaireResponse.objects.exists()
+
+
+def test_staff_entry_is_recorded_as_on_behalf(client, cast) -> None:
+    client.force_login(cast.nurse)
+    url = reverse("measurements:enter", args=[cast.patient.pk])
+    data = {f"q{i}": "0" for i in range(1, 8)} | {"instrument": "gad7", "action": "submit"}
+    response = client.post(url + "?instrument=gad7", data)
+    assert response.status_code == 302
+    saved = QuestionnaireResponse.objects.get()
+    assert (saved.source, saved.entered_by, saved.total) == ("staff", cast.nurse, 0)
+
+
+def test_staff_can_save_in_progress_and_continue(client, cast) -> None:
+    client.force_login(cast.nurse)
+    url = reverse("measurements:enter", args=[cast.patient.pk]) + "?instrument=phq9"
+    client.post(url, {"q1": "3", "instrument": "phq9", "action": "save"})
+    assert QuestionnaireResponse.objects.get().status == "in_progress"
+    page = client.get(url).content.decode()
+    assert "Continuing your unfinished entry" in page
+
+
+def test_staff_item9_entry_goes_to_the_safety_page(client, cast) -> None:
+    client.force_login(cast.nurse)
+    url = reverse("measurements:enter", args=[cast.patient.pk]) + "?instrument=phq9"
+    data = {k: str(v) for k, v in phq9(item9=1).items()} | {
+        "instrument": "phq9",
+        "action": "submit",
+    }
+    response = client.post(url, data)
+    assert response["Location"] == reverse("measurements:safety", args=[cast.patient.pk])
+    assert SafetyAlert.objects.count() == 1
+
+
+def test_a_nurse_acknowledges_but_only_a_prescriber_closes(client, cast) -> None:
+    submit(cast, item9=1)
+    alert = SafetyAlert.objects.get()
+    url = reverse("measurements:safety", args=[cast.patient.pk])
+    client.force_login(cast.nurse)
+    page = client.get(url).content.decode()
+    assert "A provider or physician documents the risk assessment" in page
+    client.post(url, {"alert_id": alert.pk, "action": "acknowledge"})
+    alert.refresh_from_db()
+    assert alert.status == "acknowledged" and alert.acknowledged_by == cast.nurse
+    assert client.post(url, {"alert_id": alert.pk, "action": "close"}).status_code == 403
+    client.force_login(cast.provider)
+    data = {
+        "alert_id": alert.pk,
+        "action": "close",
+        "q1": "1",
+        "q2": "0",
+        "q6": "0",
+        "risk_level": "low",
+        "safety_plan": "Call 988; sister; remove means.",
+    }
+    assert client.post(url, data).status_code == 302
+    alert.refresh_from_db()
+    assert alert.status == "closed" and alert.assessment.risk_level == "low"
+
+
+def test_closing_without_an_assessment_shows_errors(client, cast) -> None:
+    submit(cast, item9=1)
+    alert = SafetyAlert.objects.get()
+    client.force_login(cast.physician)
+    url = reverse("measurements:safety", args=[cast.patient.pk])
+    response = client.post(
+        url, {"alert_id": alert.pk, "action": "close", "q1": "1", "notes": "kept"}
+    )
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert 'id="q2-error"' in page and "kept" in page
+    assert "This field is required" in page  # risk level and safety plan
+    alert.refresh_from_db()
+    assert alert.status == "open"
+
+
+def test_cssrs_licensed_wording_from_settings_is_shown(client, cast) -> None:
+    from infusionist.measurements.models import MeasurementSettings
+
+    MeasurementSettings.objects.create(
+        organization=cast.org, cssrs_licensed_wording="q1: Licensed wording one"
+    )
+    submit(cast, item9=1)
+    client.force_login(cast.physician)
+    page = client.get(reverse("measurements:safety", args=[cast.patient.pk])).content.decode()
+    assert "Licensed wording one" in page and "Suicidal thoughts (past month)" in page
+
+
+def test_today_shows_alerts_to_clinicians(client, cast) -> None:
+    submit(cast, item9=1)
+    client.force_login(cast.physician)
+    page = client.get(reverse("today:index")).content.decode()
+    assert "Safety alerts" in page and "Alice Testpatient" in page
+
+
+def _many_patients(cast, n: int) -> None:
+    for i in range(n):
+        patient = Patient.objects.create(
+            organization=cast.org,
+            mrn=f"WTC9{i:05d}",
+            legal_first_name=f"P{i}",
+            legal_last_name="Load",
+            date_of_birth=dt.date(1980, 1, 1),
+            sex_at_birth="female",
+        )
+        submit(cast, patient=patient, item9=1)
+        overdue(cast, patient=patient)
+
+
+@pytest.mark.parametrize("n", [1, 6])
+def test_list_pages_and_today_have_fixed_query_budgets(
+    client, cast, n, django_assert_max_num_queries
+) -> None:
+    _many_patients(cast, n)
+    client.force_login(cast.physician)
+    client.get(reverse("today:index"))  # warm the session's clinic time zone
+    # session, user, TOTP check, open alerts (patients and clinicians joined), audit insert,
+    # session save, and the session save's savepoint pair
+    with django_assert_max_num_queries(8):
+        client.get(reverse("measurements:alerts"))
+    # session, user, TOTP check, overdue (patients joined), audit insert, session save + savepoints
+    with django_assert_max_num_queries(8):
+        client.get(reverse("measurements:overdue"))
+    # session, user, TOTP, locations, hours, recent events, alerts, overdue, audit insert,
+    # session save + savepoints
+    with django_assert_max_num_queries(13):
+        client.get(reverse("today:index"))
+
+
+@pytest.mark.parametrize("n", [2, 8])
+def test_the_patient_page_has_a_fixed_query_budget(
+    client, cast, n, django_assert_max_num_queries
+) -> None:
+    for day in range(n):
+        submit(cast, days_ago=day)
+        overdue(cast)
+    client.force_login(cast.physician)
+    client.get(reverse("today:index"))
+    # session, user, TOTP, patient, profile, clinicians, default clinician, settings, responses,
+    # assignments, alerts, audit insert, session save (+ savepoints)
+    with django_assert_max_num_queries(16):
+        client.get(reverse("measurements:patient", args=[cast.patient.pk]))
