@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from infusionist.accounts.access import organization_of, require_capability
+from infusionist.accounts.roles import can
 from infusionist.audit.models import AuditEvent
 from infusionist.audit.services import audit_record
 from infusionist.patients import selectors, services
@@ -48,7 +49,23 @@ def patient_detail(request: HttpRequest, patient_id: int) -> HttpResponse:
         object_id=patient.pk,
         patient=patient,
     )
-    return render(request, "patients/detail.html", {"patient": patient})
+    user = request.user
+    safety_blocks = []
+    if can(user, "safety.review"):
+        from infusionist.measurements.selectors import infusion_gate
+
+        safety_blocks = infusion_gate(patient=patient)
+    return render(
+        request,
+        "patients/detail.html",
+        {
+            "patient": patient,
+            "safety_blocks": safety_blocks,
+            "can_view_treatment": can(user, "treatment.view"),
+            "can_view_measurements": can(user, "measurements.view"),
+            "can_review_safety": can(user, "safety.review"),
+        },
+    )
 
 
 @require_capability("patients.create")

@@ -213,3 +213,31 @@ def test_unknown_patient_and_garbage_ids_are_404(client, cast) -> None:
     assert client.get("/patients/999999/").status_code == 404
     assert client.get("/patients/abc/").status_code == 404
     assert client.get("/patients/?page=-3&q=" + "z" * 500).status_code == 200
+
+
+def test_detail_links_clinicians_to_plan_measurements_and_open_alerts(client, cast) -> None:
+    from infusionist.measurements.services import questionnaire_response_save
+
+    client.force_login(cast.nurse)
+    html = client.get(reverse("patients:detail", args=[cast.patient.pk])).content.decode()
+    assert reverse("treatment:plan_detail", args=[cast.patient.pk]) in html
+    assert reverse("measurements:patient", args=[cast.patient.pk]) in html
+    assert "Safety alert open." not in html
+    client.force_login(cast.frontdesk)
+    html = client.get(reverse("patients:detail", args=[cast.patient.pk])).content.decode()
+    assert reverse("treatment:plan_detail", args=[cast.patient.pk]) not in html
+    # An item-9 answer opens a safety alert; clinicians see it on the record at once.
+    questionnaire_response_save(
+        patient=cast.patient,
+        instrument_code="phq9",
+        answers={"q9": 1},
+        source="staff",
+        actor=cast.nurse,
+        entered_by=cast.nurse,
+    )
+    client.force_login(cast.nurse)
+    html = client.get(reverse("patients:detail", args=[cast.patient.pk])).content.decode()
+    assert "Safety alert open." in html
+    client.force_login(cast.frontdesk)
+    html = client.get(reverse("patients:detail", args=[cast.patient.pk])).content.decode()
+    assert "Safety alert open." not in html
