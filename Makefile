@@ -76,8 +76,7 @@ format: venv ## Format and fix what ruff can
 	$(BIN)/ruff check --fix .
 
 typecheck: venv ## mypy with django-stubs
-	$(TEST_ENV) $(BIN)/mypy infusionist/lib infusionist/accounts infusionist/patients infusionist/audit \
-		infusionist/clinics infusionist/today infusionist/api infusionist/env.py infusionist/settings.py
+	$(TEST_ENV) $(BIN)/mypy infusionist
 
 PG_BENCH_URL ?= postgres://infusionist:infusionist@127.0.0.1:$(PG_PORT)/infusionist_bench
 
