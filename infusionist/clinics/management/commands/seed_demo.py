@@ -21,8 +21,15 @@ class Command(BaseCommand):
         parser.add_argument("--patients", type=int, default=36)
         parser.add_argument("--quiet", action="store_true")
 
-    @transaction.atomic
     def handle(self, *args: Any, **options: Any) -> None:
+        # Seed in one transaction; print the logins after it commits, below any email the
+        # seeding sends on commit (the demo safety alert).
+        with transaction.atomic():
+            self._seed(options)
+        if not options["quiet"]:
+            self._print_logins(settings.DEMO_PASSWORD, options["patients"])
+
+    def _seed(self, options: dict[str, Any]) -> None:
         org, _ = Organization.objects.get_or_create(
             slug=demo_data.ORGANIZATION["slug"], defaults=demo_data.ORGANIZATION
         )
@@ -76,8 +83,6 @@ class Command(BaseCommand):
         from infusionist.measurements.demo import seed_measurements
 
         seed_measurements(organization=org, staff=staff)
-        if not options["quiet"]:
-            self._print_logins(password, options["patients"])
 
     def _print_logins(self, password: str, patient_count: int) -> None:
         out = self.stdout
