@@ -151,31 +151,14 @@ def protocol_update(
     if unknown:
         raise ValueError(f"Not protocol fields: {sorted(unknown)}")
     protocol = Protocol.objects.select_for_update().get(pk=protocol.pk)
-    changed = [name for name, value in data.items() if getattr(protocol, name) != value]
-    if not changed:
-        return []
-    before = {name: _jsonable(getattr(protocol, name)) for name in changed}
-    for name in changed:
-        setattr(protocol, name, data[name])
-    protocol.updated_at = timezone.now()
-    protocol.updated_by = actor
-    protocol.full_clean()
-    protocol.save(update_fields=[*changed, "updated_at", "updated_by"])
-    audit_record(
-        action=AuditEvent.Action.UPDATE,
+    return _settings_row_apply(
+        row=protocol,
+        data=data,
         actor=actor,
         request=request,
         organization=protocol.organization,
         object_type="protocol",
-        object_id=protocol.pk,
-        # Protocols hold no patient data, so old and new values are recorded.
-        detail={
-            "fields": changed,
-            "before": before,
-            "after": {name: _jsonable(getattr(protocol, name)) for name in changed},
-        },
     )
-    return changed
 
 
 @transaction.atomic
@@ -196,27 +179,50 @@ def dosing_settings_update(
     settings_row, _ = DosingSettings.objects.select_for_update().get_or_create(
         organization=organization
     )
-    changed = [name for name, value in data.items() if getattr(settings_row, name) != value]
+    return _settings_row_apply(
+        row=settings_row,
+        data=data,
+        actor=actor,
+        request=request,
+        organization=organization,
+        object_type="dosing_settings",
+    )
+
+
+def _settings_row_apply(
+    *,
+    row: Protocol | DosingSettings,
+    data: dict[str, Any],
+    actor: Any,
+    request: HttpRequest | None,
+    organization: Organization,
+    object_type: str,
+) -> list[str]:
+    """Write the changed fields of a locked clinic-settings row and audit old and new values.
+
+    Protocols and dosing settings hold no patient data, so the values themselves are recorded.
+    """
+    changed = [name for name, value in data.items() if getattr(row, name) != value]
     if not changed:
         return []
-    before = {name: _jsonable(getattr(settings_row, name)) for name in changed}
+    before = {name: _jsonable(getattr(row, name)) for name in changed}
     for name in changed:
-        setattr(settings_row, name, data[name])
-    settings_row.updated_at = timezone.now()
-    settings_row.updated_by = actor
-    settings_row.full_clean()
-    settings_row.save(update_fields=[*changed, "updated_at", "updated_by"])
+        setattr(row, name, data[name])
+    row.updated_at = timezone.now()
+    row.updated_by = actor
+    row.full_clean()
+    row.save(update_fields=[*changed, "updated_at", "updated_by"])
     audit_record(
         action=AuditEvent.Action.UPDATE,
         actor=actor,
         request=request,
         organization=organization,
-        object_type="dosing_settings",
-        object_id=settings_row.pk,
+        object_type=object_type,
+        object_id=row.pk,
         detail={
             "fields": changed,
             "before": before,
-            "after": {name: _jsonable(getattr(settings_row, name)) for name in changed},
+            "after": {name: _jsonable(getattr(row, name)) for name in changed},
         },
     )
     return changed
