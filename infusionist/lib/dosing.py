@@ -235,7 +235,21 @@ def _fmt(value: Decimal) -> str:
 # --- input checks -----------------------------------------------------------------
 
 
-def _require_number(field_name: str, value: object, *, allow_zero: bool = False) -> float:
+def plausible_weight_kg(weight_kg: object, limits: DoseLimits) -> float:
+    """Return the weight as a number, or raise when it is outside the clinic's plausible range."""
+    actual_kg = require_number("weight_kg", weight_kg)
+    if not limits.min_weight_kg <= actual_kg <= limits.max_weight_kg:
+        raise InvalidDoseInput(
+            "weight_kg",
+            f"weight_kg {actual_kg:g} kg is outside the plausible range "
+            f"{limits.min_weight_kg:g}–{limits.max_weight_kg:g} kg; check the weight and "
+            "its unit (kilograms, not pounds).",
+        )
+    return actual_kg
+
+
+def require_number(field_name: str, value: object, *, allow_zero: bool = False) -> float:
+    """Return a finite, positive (or, with allow_zero, non-negative) number or raise."""
     if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
         raise InvalidDoseInput(field_name, f"{field_name} must be a number; got {value!r}.")
     number = float(value)
@@ -257,7 +271,7 @@ def ideal_body_weight_kg(height_cm: float, sex: Sex) -> float:
     """
     if sex not in SEXES:
         raise InvalidDoseInput("sex", f"sex must be 'male' or 'female'; got {sex!r}.")
-    height_in = _require_number("height_cm", height_cm) / CM_PER_INCH
+    height_in = require_number("height_cm", height_cm) / CM_PER_INCH
     return DEVINE_BASE_KG[sex] + DEVINE_KG_PER_INCH * (height_in - DEVINE_BASE_HEIGHT_IN)
 
 
@@ -266,15 +280,15 @@ def adjusted_body_weight_kg(
 ) -> float:
     """Return adjusted body weight in kg: IBW + factor × (actual − IBW) [9]."""
     ibw_kg = ideal_body_weight_kg(height_cm, sex)
-    return ibw_kg + factor * (_require_number("weight_kg", weight_kg) - ibw_kg)
+    return ibw_kg + factor * (require_number("weight_kg", weight_kg) - ibw_kg)
 
 
 def fat_free_mass_kg(weight_kg: float, height_cm: float, sex: Sex) -> float:
     """Return Janmahasatian fat-free mass in kg [V] (BMI not rounded)."""
     if sex not in SEXES:
         raise InvalidDoseInput("sex", f"sex must be 'male' or 'female'; got {sex!r}.")
-    weight = _require_number("weight_kg", weight_kg)
-    height_m = _require_number("height_cm", height_cm) / 100.0
+    weight = require_number("weight_kg", weight_kg)
+    height_m = require_number("height_cm", height_cm) / 100.0
     bmi_kg_per_m2 = weight / height_m**2
     base, per_bmi = JANMAHASATIAN_DENOMINATOR[sex]
     return JANMAHASATIAN_NUMERATOR * weight / (base + per_bmi * bmi_kg_per_m2)
@@ -293,7 +307,7 @@ def dosing_weight(
 
     Trials dose on actual weight [7]; IBW and adjusted weight are clinic choices [9].
     """
-    actual_kg = _require_number("weight_kg", weight_kg)
+    actual_kg = require_number("weight_kg", weight_kg)
     if basis not in WEIGHT_BASES:
         raise InvalidDoseInput(
             "weight_basis", f"weight_basis must be one of {', '.join(WEIGHT_BASES)}; got {basis!r}."
@@ -306,7 +320,7 @@ def dosing_weight(
         raise InvalidDoseInput(
             "sex", f"sex ('male' or 'female') is required for {basis} body weight; got {sex!r}."
         )
-    height = _require_number("height_cm", height_cm)
+    height = require_number("height_cm", height_cm)
     ibw_kg = ideal_body_weight_kg(height, sex)
     base_kg = DEVINE_BASE_KG[sex]
     ibw_text = (
@@ -347,9 +361,9 @@ def pump_program(
 
     Rate (mL/h) = mg/h ÷ mg/mL; VTBI = rate × hours (§1).
     """
-    rate_mg_per_h = _require_number("dose_rate_mg_per_h", dose_rate_mg_per_h)
-    conc = _require_number("concentration_mg_per_ml", concentration_mg_per_ml)
-    minutes = _require_number("duration_min", duration_min)
+    rate_mg_per_h = require_number("dose_rate_mg_per_h", dose_rate_mg_per_h)
+    conc = require_number("concentration_mg_per_ml", concentration_mg_per_ml)
+    minutes = require_number("duration_min", duration_min)
     pump_rate_ml_per_h = rate_mg_per_h / conc
     return PumpProgram(
         dose_mg=rate_mg_per_h * minutes / MIN_PER_H,
@@ -397,16 +411,9 @@ def calculate_infusion(
     Raises :class:`InvalidDoseInput` (field named) or :class:`DoseStop` (limit broken).
     """
     limits = limits or DoseLimits()
-    actual_kg = _require_number("weight_kg", weight_kg)
-    if not limits.min_weight_kg <= actual_kg <= limits.max_weight_kg:
-        raise InvalidDoseInput(
-            "weight_kg",
-            f"weight_kg {actual_kg:g} kg is outside the plausible range "
-            f"{limits.min_weight_kg:g}–{limits.max_weight_kg:g} kg; check the weight and "
-            "its unit (kilograms, not pounds).",
-        )
+    actual_kg = plausible_weight_kg(weight_kg, limits)
     if height_cm is not None:
-        height = _require_number("height_cm", height_cm)
+        height = require_number("height_cm", height_cm)
         if not limits.min_height_cm <= height <= limits.max_height_cm:
             raise InvalidDoseInput(
                 "height_cm",
@@ -414,11 +421,11 @@ def calculate_infusion(
                 f"{limits.min_height_cm:g}–{limits.max_height_cm:g} cm; check the height "
                 "and its unit (centimetres, not inches).",
             )
-    minutes = _require_number("duration_min", duration_min)
-    vial_conc = _require_number("vial_mg_per_ml", vial_mg_per_ml)
-    bag_ml = _require_number("bag_volume_ml", bag_volume_ml, allow_zero=True)
+    minutes = require_number("duration_min", duration_min)
+    vial_conc = require_number("vial_mg_per_ml", vial_mg_per_ml)
+    bag_ml = require_number("bag_volume_ml", bag_volume_ml, allow_zero=True)
     if vial_volume_ml is not None:
-        vial_volume_ml = _require_number("vial_volume_ml", vial_volume_ml)
+        vial_volume_ml = require_number("vial_volume_ml", vial_volume_ml)
     else:
         vial_volume_ml = _standard_vial_volume_ml(vial_conc)
 
@@ -436,7 +443,7 @@ def calculate_infusion(
             f"dose_mg_per_h; got {', '.join(named) if named else 'none'}.",
         )
     dose_field = named[0]
-    dose_value = _require_number(dose_field, given[dose_field])
+    dose_value = require_number(dose_field, given[dose_field])
 
     weight = dosing_weight(
         actual_kg,

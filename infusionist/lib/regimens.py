@@ -22,6 +22,8 @@ from infusionist.lib.dosing import (
     Sex,
     WeightBasis,
     dosing_weight,
+    plausible_weight_kg,
+    require_number,
 )
 
 __all__ = [
@@ -101,15 +103,6 @@ def next_titration_step(
     return None
 
 
-def _number(name: str, value: object) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
-        raise InvalidDoseInput(name, f"{name} must be a number; got {value!r}.")
-    number = float(value)
-    if not math.isfinite(number) or number <= 0:
-        raise InvalidDoseInput(name, f"{name} must be a finite number above zero; got {value}.")
-    return number
-
-
 def calculate_im_injection(
     *,
     weight_kg: float,
@@ -127,19 +120,12 @@ def calculate_im_injection(
     maximum of ``limits`` is a hard stop, as for IV.
     """
     limits = limits or DoseLimits()
-    actual_kg = _number("weight_kg", weight_kg)
-    if not limits.min_weight_kg <= actual_kg <= limits.max_weight_kg:
-        raise InvalidDoseInput(
-            "weight_kg",
-            f"weight_kg {actual_kg:g} kg is outside the plausible range "
-            f"{limits.min_weight_kg:g}–{limits.max_weight_kg:g} kg; check the weight and its "
-            "unit (kilograms, not pounds).",
-        )
+    actual_kg = plausible_weight_kg(weight_kg, limits)
     if (dose_mg_per_kg is None) == (dose_mg is None):
         raise InvalidDoseInput(
             "dose_mg_per_kg", "Give exactly one dose: dose_mg_per_kg or dose_mg."
         )
-    vial = _number("vial_mg_per_ml", vial_mg_per_ml)
+    vial = require_number("vial_mg_per_ml", vial_mg_per_ml)
     weight = dosing_weight(
         actual_kg,
         weight_basis,
@@ -149,9 +135,9 @@ def calculate_im_injection(
         use_actual_weight_below_ibw=limits.use_actual_weight_below_ibw,
     )
     if dose_mg_per_kg is not None:
-        total_mg = _number("dose_mg_per_kg", dose_mg_per_kg) * weight.kg
+        total_mg = require_number("dose_mg_per_kg", dose_mg_per_kg) * weight.kg
     else:
-        total_mg = _number("dose_mg", dose_mg)
+        total_mg = require_number("dose_mg", dose_mg)
     per_kg = total_mg / weight.kg
     found: list[DoseWarning] = []
     if limits.max_dose_mg_per_kg is not None and per_kg > limits.max_dose_mg_per_kg * (1 + 1e-9):
@@ -203,8 +189,8 @@ def calculate_intranasal(
     Spravato [18][19]: 28 mg per device, doses 56 or 84 mg, changes in 28-mg steps;
     patients aged 65 or more start at 28 mg.
     """
-    total = _number("dose_mg", dose_mg)
-    per_device = _number("device_mg", device_mg)
+    total = require_number("dose_mg", dose_mg)
+    per_device = require_number("device_mg", device_mg)
     devices_exact = total / per_device
     devices = round(devices_exact)
     found: list[DoseWarning] = []
