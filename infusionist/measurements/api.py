@@ -15,9 +15,7 @@ from ninja.errors import HttpError
 from ninja.responses import Status
 from pydantic import Field
 
-from infusionist.accounts.roles import can
-from infusionist.audit.models import AuditEvent
-from infusionist.audit.services import audit_record
+from infusionist.api.auth import require_api_capability
 from infusionist.lib import instruments
 from infusionist.measurements import selectors
 
@@ -139,19 +137,6 @@ class ErrorOut(Schema):
     errors: list[ErrorItem] = []
 
 
-def _require(request: HttpRequest) -> None:
-    if not can(request.user, "api.use"):
-        audit_record(
-            action=AuditEvent.Action.ACCESS,
-            request=request,
-            object_type="api",
-            object_id=request.path[:64],
-            outcome=AuditEvent.Outcome.DENIED,
-            detail={"capability": "api.use"},
-        )
-        raise HttpError(403, "Your role may not do this.")
-
-
 def _instrument(code: str) -> instruments.Instrument:
     if len(code) > 40 or "\x00" in code:
         raise HttpError(404, "No such instrument.")
@@ -163,7 +148,7 @@ def _instrument(code: str) -> instruments.Instrument:
 
 @router.get("", response=list[InstrumentSummary], summary="List instrument definitions")
 def instrument_list(request: HttpRequest) -> list[dict[str, Any]]:
-    _require(request)
+    require_api_capability(request, "api.use")
     return [
         {
             "code": i.code,
@@ -183,7 +168,7 @@ def instrument_list(request: HttpRequest) -> list[dict[str, Any]]:
     summary="One instrument definition: items in order with their allowed values",
 )
 def instrument_detail(request: HttpRequest, code: str, params: Query[LangParams]) -> Any:
-    _require(request)
+    require_api_capability(request, "api.use")
     lang = params.lang if "\x00" not in params.lang else "en"
     return instruments.definition_as_dict(_instrument(code), lang)
 
@@ -200,7 +185,7 @@ def instrument_detail(request: HttpRequest, code: str, params: Query[LangParams]
     ),
 )
 def instrument_score(request: HttpRequest, code: str, payload: ScoreIn) -> Any:
-    _require(request)
+    require_api_capability(request, "api.use")
     instrument = _instrument(code)
     if len(payload.answers) > django_settings.MEASUREMENT_API_MAX_ANSWERS:
         return Status(422, {"detail": "Too many answers.", "errors": []})

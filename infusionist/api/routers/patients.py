@@ -8,7 +8,7 @@ from ninja.errors import HttpError
 from pydantic import Field
 
 from infusionist.accounts.access import organization_of
-from infusionist.accounts.roles import can
+from infusionist.api.auth import require_api_capability
 from infusionist.audit.models import AuditEvent
 from infusionist.audit.services import audit_record
 from infusionist.patients import selectors
@@ -38,22 +38,9 @@ class SearchParams(Schema):
     offset: int = Field(0, ge=0, le=100_000)
 
 
-def _require(request: HttpRequest, capability: str) -> None:
-    if not can(request.user, capability):
-        audit_record(
-            action=AuditEvent.Action.ACCESS,
-            request=request,
-            object_type="api",
-            object_id=request.path,
-            outcome=AuditEvent.Outcome.DENIED,
-            detail={"capability": capability},
-        )
-        raise HttpError(403, "Your role may not do this.")
-
-
 @router.get("", response=PatientPage, summary="Search patients")
 def patient_search(request: HttpRequest, params: Query[SearchParams]) -> dict:
-    _require(request, "patients.search")
+    require_api_capability(request, "patients.search")
     if "\x00" in params.q:
         raise HttpError(422, "The search text contains a null character.")
     query, qs = selectors.patient_search(organization=organization_of(request), text=params.q)
@@ -70,7 +57,7 @@ def patient_search(request: HttpRequest, params: Query[SearchParams]) -> dict:
 
 @router.get("/{patient_id}", response=PatientOut, summary="One patient")
 def patient_detail(request: HttpRequest, patient_id: int) -> object:
-    _require(request, "patients.view")
+    require_api_capability(request, "patients.view")
     try:
         patient = selectors.patient_get(
             organization=organization_of(request), patient_id=patient_id

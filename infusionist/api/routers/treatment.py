@@ -10,13 +10,10 @@ from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
-from ninja.errors import HttpError
 from pydantic import ConfigDict, Discriminator, Field, Tag, field_validator, model_validator
 
 from infusionist.accounts.access import organization_of
-from infusionist.accounts.roles import can
-from infusionist.audit.models import AuditEvent
-from infusionist.audit.services import audit_record
+from infusionist.api.auth import require_api_capability
 from infusionist.lib import dosing, pk
 from infusionist.treatment import calculations, selectors
 
@@ -160,19 +157,6 @@ class DetailOut(Schema):
     detail: str
 
 
-def _require(request: HttpRequest, capability: str) -> None:
-    if not can(request.user, capability):
-        audit_record(
-            action=AuditEvent.Action.ACCESS,
-            request=request,
-            object_type="api",
-            object_id=request.path,
-            outcome=AuditEvent.Outcome.DENIED,
-            detail={"capability": capability},
-        )
-        raise HttpError(403, "Your role may not do this.")
-
-
 def _calculation_out(result: calculations.SessionResult) -> dict[str, Any]:
     calc = result.infusion
     assert calc is not None
@@ -210,7 +194,7 @@ def _calculation_out(result: calculations.SessionResult) -> dict[str, Any]:
     ),
 )
 def dose_calculation(request: HttpRequest, payload: DoseCalculationIn) -> Any:
-    _require(request, "treatment.calculate")
+    require_api_capability(request, "treatment.calculate")
     organization = organization_of(request)
     protocol = None
     if payload.protocol_key:
@@ -351,7 +335,7 @@ class ErrorOut(Schema):
     ),
 )
 def pk_simulation(request: HttpRequest, payload: PKSimulationIn) -> Any:
-    _require(request, "treatment.calculate")
+    require_api_capability(request, "treatment.calculate")
     schedule: list[pk.Bolus | pk.Infusion] = [
         pk.Bolus(time_min=item.start_min, dose_mg=item.bolus_mg)
         if isinstance(item, BolusItemIn)
