@@ -88,4 +88,10 @@ class PatientSearchForm(forms.Form):
         required=False,
         help_text=_("Name, date of birth (YYYY-MM-DD or MM/DD/YYYY), phone or MRN."),
     )
+
+
+class PatientListState(forms.Form):
+    """What the results URL carries: an opaque search key and a page number, never the text."""
+
+    s = forms.CharField(max_length=20, required=False)
     page = forms.IntegerField(min_value=1, max_value=100000, required=False)

@@ -5,23 +5,48 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from infusionist.accounts.access import organization_of, require_capability
 from infusionist.accounts.roles import can
 from infusionist.audit.models import AuditEvent
 from infusionist.audit.services import audit_record
-from infusionist.patients import selectors, services
-from infusionist.patients.forms import PatientForm, PatientSearchForm
+from infusionist.patients import search_keys, selectors, services
+from infusionist.patients.forms import PatientForm, PatientListState, PatientSearchForm
 
 
 @require_capability("patients.search")
 def patient_list(request: HttpRequest) -> HttpResponse:
-    form = PatientSearchForm(request.GET or None)
-    text, page_number = "", 1
-    if form.is_valid():
-        text = form.cleaned_data["q"] or ""
-        page_number = form.cleaned_data["page"] or 1
+    """List and search patients; searches are posted so no name or DOB sits in a URL."""
+    if request.method == "POST":
+        form = PatientSearchForm(request.POST)
+        if form.is_valid():
+            text = (form.cleaned_data["q"] or "").strip()
+            if not text:
+                return redirect("patients:list")
+            key = search_keys.search_key_store(request, text)
+            return redirect(f"{reverse('patients:list')}?s={key}")
+        return _patient_list_page(request, form=form, text="", key="", page_number=1)
+    state = PatientListState(request.GET or None)
+    text, key, page_number = "", "", 1
+    if state.is_valid():
+        key = state.cleaned_data["s"] or ""
+        page_number = state.cleaned_data["page"] or 1
+        if key:
+            recalled = search_keys.search_text_recall(request, key)
+            if recalled is None:
+                messages.info(request, _("That search has expired. Please search again."))
+                key = ""
+            else:
+                text = recalled
+    form = PatientSearchForm(initial={"q": text})
+    return _patient_list_page(request, form=form, text=text, key=key, page_number=page_number)
+
+
+def _patient_list_page(
+    request: HttpRequest, *, form: PatientSearchForm, text: str, key: str, page_number: int
+) -> HttpResponse:
     query, qs = selectors.patient_search(organization=organization_of(request), text=text)
     paginator = Paginator(qs, settings.PATIENT_SEARCH_PAGE_SIZE)
     page = paginator.get_page(page_number)
@@ -35,7 +60,7 @@ def patient_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "patients/list.html",
-        {"form": form, "page": page, "query": query, "q": text},
+        {"form": form, "page": page, "query": query, "q": text, "search_key": key},
     )
 
 

@@ -185,7 +185,8 @@ def settings_edit(request: HttpRequest) -> HttpResponse:
 @require_capability("treatment.view")
 def plan_list(request: HttpRequest) -> HttpResponse:
     organization = organization_of(request)
-    form = PatientPickForm(request.GET or None)
+    # Posted, not a query string, so no patient name or date of birth sits in a URL.
+    form = PatientPickForm(request.POST or None)
     matches: list[Patient] = []
     text = ""
     if form.is_valid():

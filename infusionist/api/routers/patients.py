@@ -32,27 +32,45 @@ class PatientPage(Schema):
     results: list[PatientOut]
 
 
-class SearchParams(Schema):
-    q: str = Field("", max_length=100, description="Name, date of birth, phone or MRN")
+class PageParams(Schema):
     limit: int = Field(25, ge=1, le=100)
     offset: int = Field(0, ge=0, le=100_000)
 
 
-@router.get("", response=PatientPage, summary="Search patients")
-def patient_search(request: HttpRequest, params: Query[SearchParams]) -> dict:
-    require_api_capability(request, "patients.search")
-    if "\x00" in params.q:
-        raise HttpError(422, "The search text contains a null character.")
-    query, qs = selectors.patient_search(organization=organization_of(request), text=params.q)
+class SearchIn(PageParams):
+    q: str = Field(
+        "",
+        max_length=100,
+        description="Name, date of birth, phone or MRN. Sent in the body, never the URL, so "
+        "search terms stay out of access logs.",
+    )
+
+
+def _page(request: HttpRequest, *, text: str, limit: int, offset: int) -> dict:
+    query, qs = selectors.patient_search(organization=organization_of(request), text=text)
     count = qs.count()
-    rows = list(qs[params.offset : params.offset + params.limit])
+    rows = list(qs[offset : offset + limit])
     audit_record(
         action=AuditEvent.Action.SEARCH,
         request=request,
         object_type="patient",
-        detail={"query": params.q, "kind": query.kind, "results": count, "via": "api"},
+        detail={"query": text, "kind": query.kind, "results": count, "via": "api"},
     )
     return {"count": count, "results": rows}
+
+
+@router.get("", response=PatientPage, summary="List patients by last name")
+def patient_list(request: HttpRequest, params: Query[PageParams]) -> dict:
+    require_api_capability(request, "patients.search")
+    return _page(request, text="", limit=params.limit, offset=params.offset)
+
+
+@router.post("/search", response=PatientPage, summary="Search patients")
+def patient_search(request: HttpRequest, payload: SearchIn) -> dict:
+    require_api_capability(request, "patients.search")
+    if "\x00" in payload.q:
+        raise HttpError(422, "The search text contains a null character.")
+    return _page(request, text=payload.q, limit=payload.limit, offset=payload.offset)
 
 
 @router.get("/{patient_id}", response=PatientOut, summary="One patient")

@@ -37,8 +37,15 @@ def test_token_acts_as_its_user(client, cast, token) -> None:
 
 
 def test_patient_search_is_scoped_and_audited(client, cast, token) -> None:
-    body = client.get("/api/v1/patients", {"q": ""}, **_auth(token)).json()
+    body = client.get("/api/v1/patients", **_auth(token)).json()
     assert {r["mrn"] for r in body["results"]} == {cast.patient.mrn, cast.other_patient.mrn}
+    body = client.post(
+        "/api/v1/patients/search",
+        {"q": "testpat"},
+        content_type="application/json",
+        **_auth(token),
+    ).json()
+    assert [r["mrn"] for r in body["results"]] == [cast.patient.mrn]
     assert AuditEvent.objects.filter(action="search", actor=cast.nurse).exists()
 
 
@@ -59,5 +66,17 @@ def test_bad_query_values_get_422_with_field_messages(client, cast, token) -> No
     response = client.get("/api/v1/patients", {"limit": "lots"}, **_auth(token))
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "limit"
-    response = client.get("/api/v1/patients", {"q": "a\x00b"}, **_auth(token))
-    assert response.status_code in (400, 422)
+    response = client.post(
+        "/api/v1/patients/search",
+        {"q": "a\x00b"},
+        content_type="application/json",
+        **_auth(token),
+    )
+    assert response.status_code == 422
+    response = client.post(
+        "/api/v1/patients/search",
+        {"q": "x" * 101},
+        content_type="application/json",
+        **_auth(token),
+    )
+    assert response.status_code == 422 and response.json()["errors"][0]["field"] == "q"

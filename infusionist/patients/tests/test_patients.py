@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.urls import reverse
@@ -149,12 +150,42 @@ def test_patient_list_query_count_does_not_grow_with_results(
             sex_at_birth="male",
         )
     client.force_login(cast.frontdesk)
-    client.get(reverse("patients:list"))  # warm the session's time-zone cache
+    results_url = client.post(reverse("patients:list"), {"q": "zulu"})["Location"]
     # session, user, count, page of patients, audit insert, session save (+ savepoints)
     with django_assert_max_num_queries(9):
-        response = client.get(reverse("patients:list") + "?q=zulu")
+        response = client.get(results_url)
     assert response.status_code == 200
     assert response.content.decode().count("Zulu") >= 25
+
+
+def test_search_text_never_appears_in_a_url(client, cast) -> None:
+    for i in range(30):
+        Patient.objects.create(
+            organization=cast.org,
+            mrn=f"WTC8{i:05d}",
+            legal_first_name="Yara",
+            legal_last_name=f"Testpatient{i}",
+            last_name_key=f"testpatient{i}",
+            first_name_key="yara",
+            date_of_birth=dt.date(1981, 1, 1),
+            sex_at_birth="female",
+        )
+    client.force_login(cast.frontdesk)
+    response = client.post(reverse("patients:list"), {"q": "Testpatient"})
+    assert response.status_code == 302
+    assert "Testpatient" not in response["Location"] and "?s=" in response["Location"]
+    page_one = client.get(response["Location"]).content.decode()
+    assert "31 patients match" in page_one
+    next_link = re.search(r'href="(\?s=[^"]+page=2)"', page_one).group(1).replace("&amp;", "&")
+    assert "Testpatient" not in next_link
+    page_two = client.get(reverse("patients:list") + next_link).content.decode()
+    assert "Page 2 of 2" in page_two and "31 patients match" in page_two
+
+
+def test_an_unknown_search_key_asks_to_search_again(client, cast) -> None:
+    client.force_login(cast.frontdesk)
+    response = client.get(reverse("patients:list"), {"s": "stale"}, follow=True)
+    assert "That search has expired. Please search again." in response.content.decode()
 
 
 def test_viewing_a_patient_is_audited(client, cast) -> None:

@@ -318,7 +318,7 @@ def test_plan_list_shows_drafts_waiting_and_current_plans(client, cast, depressi
     client.force_login(cast.physician)
     html = client.get(reverse("treatment:plan_list")).content.decode()
     assert "Bruno Otherpatient" in html and "Alice Testpatient" in html
-    html = client.get(reverse("treatment:plan_list") + "?q=testpat").content.decode()
+    html = client.post(reverse("treatment:plan_list"), {"q": "testpat"}).content.decode()
     assert detail_url(cast.patient) in html
 
 
