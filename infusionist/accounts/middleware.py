@@ -4,10 +4,12 @@ import zoneinfo
 from collections.abc import Callable
 
 from django.conf import settings
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from infusionist.accounts.roles import CLINICAL_ROLES
 
@@ -48,6 +50,13 @@ class RequireMfaMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if settings.MFA_REQUIRED_FOR_CLINICAL_ROLES and self._needs_mfa(request):
+            messages.warning(
+                request,
+                _(
+                    "Clinical staff sign in with an authenticator app as well as a password. "
+                    "Set one up now to continue; it takes a minute."
+                ),
+            )
             return redirect(reverse("mfa_activate_totp") + "?next=" + request.path)
         return self.get_response(request)
 

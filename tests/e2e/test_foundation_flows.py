@@ -49,3 +49,28 @@ def test_admin_filters_the_audit_report(page, live_server, cast) -> None:
     page.get_by_role("button", name="Filter").click()
     expect(page.get_by_role("cell", name="Signed in")).to_be_visible()
     shot(page, "audit-report")
+
+
+def test_new_clinician_is_walked_through_authenticator_setup(page, live_server, cast) -> None:
+    from infusionist.accounts.models import User
+    from infusionist.test import PASSWORD
+    from tests.e2e.conftest import totp_now
+
+    User.objects.create_user(
+        "newnurse@test.example", PASSWORD, role="nurse", organization=cast.org, full_name="Nia New"
+    )
+    login(page, live_server.url, "newnurse@test.example")
+    page.goto(f"{live_server.url}/patients/")
+    # Clinical pages wait until an authenticator app is set up (MFA_REQUIRED); adding one
+    # asks for the password again, so a borrowed session cannot enrol its own device.
+    expect(page.get_by_role("heading", name="Confirm Access")).to_be_visible()
+    expect(page.get_by_text("Clinical staff sign in with an authenticator app")).to_be_visible()
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Confirm").click()
+    expect(page.get_by_role("heading", name="Activate Authenticator App")).to_be_visible()
+    shot(page, "mfa-activate")
+    secret = page.locator("#authenticator_secret").input_value()
+    page.get_by_label("Authenticator code").fill(totp_now(secret))
+    page.get_by_role("button", name="Activate").click()
+    page.goto(f"{live_server.url}/patients/")
+    expect(page.get_by_role("heading", name="Patients")).to_be_visible()
