@@ -15,6 +15,8 @@ class AuditFilterForm(forms.Form):
         queryset=None, required=False, label=_("User")
     )
     patient_mrn = forms.CharField(max_length=20, required=False, label=_("Patient MRN"))
+    # The results URL carries the patient's internal id, never the MRN (no PHI in URLs).
+    patient = forms.IntegerField(min_value=1, required=False, widget=forms.HiddenInput)
     date_from = forms.DateField(
         required=False, label=_("From"), widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -30,10 +32,41 @@ class AuditFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         from infusionist.accounts.models import User
 
+        self.organization = organization
         self.fields["actor"].queryset = User.objects.filter(organization=organization)  # type: ignore[attr-defined]
+
+    def query_string(self) -> str:
+        """Return the filters as a query string that names the patient only by internal id."""
+        from django.http import QueryDict
+
+        query = QueryDict(mutable=True)
+        data = self.cleaned_data
+        if data.get("actor"):
+            query["actor"] = str(data["actor"].pk)
+        if data.get("patient"):
+            query["patient"] = str(data["patient"])
+        for name in ("date_from", "date_to"):
+            if data.get(name):
+                query[name] = data[name].isoformat()
+        if data.get("outcome"):
+            query["outcome"] = data["outcome"]
+        return query.urlencode()
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        mrn = (data.get("patient_mrn") or "").strip().upper()
+        if mrn:
+            from infusionist.patients.selectors import patients_for_organization
+
+            found = patients_for_organization(organization=self.organization).filter(mrn=mrn)
+            patient_id = found.values_list("pk", flat=True).first()
+            if patient_id is None:
+                self.add_error(
+                    "patient_mrn",
+                    _("No patient with MRN %(mrn)s in this clinic.") % {"mrn": mrn},
+                )
+            else:
+                data["patient"] = patient_id
         start, end = data.get("date_from"), data.get("date_to")
         if start and end and end < start:
             self.add_error("date_to", _("The end date is before the start date."))

@@ -14,7 +14,7 @@ def audit_events(
     *,
     organization: Any,
     actor_id: int | None = None,
-    patient_mrn: str = "",
+    patient_id: int | None = None,
     date_from: dt.datetime | None = None,
     date_to: dt.datetime | None = None,
     outcome: str = "",
@@ -23,8 +23,8 @@ def audit_events(
     qs = AuditEvent.objects.filter(organization=organization).select_related("patient")
     if actor_id:
         qs = qs.filter(actor_id=actor_id)
-    if patient_mrn:
-        qs = qs.filter(patient__mrn=patient_mrn.strip().upper(), patient__organization=organization)
+    if patient_id:
+        qs = qs.filter(patient_id=patient_id)
     if date_from:
         qs = qs.filter(occurred_at__gte=date_from)
     if date_to:

@@ -7,7 +7,8 @@ from typing import Any
 
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 
 from infusionist.accounts.access import organization_of, require_capability
@@ -43,7 +44,7 @@ def _filtered(request: HttpRequest) -> tuple[AuditFilterForm, Any]:
     return form, audit_events(
         organization=organization,
         actor_id=actor.pk if actor else None,
-        patient_mrn=form.cleaned_data.get("patient_mrn") or "",
+        patient_id=form.cleaned_data.get("patient"),
         date_from=lower,
         date_to=upper,
         outcome=form.cleaned_data.get("outcome") or "",
@@ -52,13 +53,29 @@ def _filtered(request: HttpRequest) -> tuple[AuditFilterForm, Any]:
 
 @require_capability("audit.report")
 def report(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        posted = AuditFilterForm(request.POST, organization=organization_of(request))
+        if posted.is_valid():
+            return redirect(f"{reverse('audit:report')}?{posted.query_string()}")
+        return render(request, "audit/report.html", {"form": posted, "page": None})
     form, events = _filtered(request)
     page_number = form.cleaned_data.get("page") if form.is_bound and form.is_valid() else 1
     page = Paginator(events, 50).get_page(page_number or 1)
     query = request.GET.copy()
     query.pop("page", None)
+    patient_filter = None
+    if form.is_bound and form.is_valid() and form.cleaned_data.get("patient"):
+        from infusionist.patients.selectors import patients_for_organization
+
+        patient_filter = (
+            patients_for_organization(organization=organization_of(request))
+            .filter(pk=form.cleaned_data["patient"])
+            .first()
+        )
     return render(
-        request, "audit/report.html", {"form": form, "page": page, "query": query.urlencode()}
+        request,
+        "audit/report.html",
+        {"form": form, "page": page, "query": query.urlencode(), "patient_filter": patient_filter},
     )
 
 

@@ -66,8 +66,17 @@ def test_admin_report_filters_by_user_patient_and_date(client, cast) -> None:
     client.force_login(cast.admin)
     page = client.get(reverse("audit:report"), {"actor": cast.nurse.pk}).content.decode()
     assert cast.patient.mrn in page and cast.other_patient.mrn not in page
-    page = client.get(reverse("audit:report"), {"patient_mrn": cast.other_patient.mrn.lower()})
-    assert cast.other_patient.mrn in page.content.decode()
+    posted = client.post(reverse("audit:report"), {"patient_mrn": cast.other_patient.mrn.lower()})
+    assert posted.status_code == 302 and cast.other_patient.mrn not in posted["Location"]
+    assert f"patient={cast.other_patient.pk}" in posted["Location"]
+    page = client.get(posted["Location"]).content.decode()
+    assert f"Showing events for patient {cast.other_patient.mrn}" in page
+    assert cast.patient.mrn not in page.split("Showing events")[1]
+    unknown = client.post(reverse("audit:report"), {"patient_mrn": cast.outsider_patient.mrn})
+    assert "No patient with MRN OTC000001 in this clinic." in unknown.content.decode()
+    # Another clinic's patient id in the URL shows nothing of theirs.
+    page = client.get(reverse("audit:report"), {"patient": cast.outsider_patient.pk})
+    assert cast.outsider_patient.mrn not in page.content.decode()
     assert cast.outsider_patient.mrn not in client.get(reverse("audit:report")).content.decode()
     page = client.get(reverse("audit:report"), {"date_from": "2001-01-01", "date_to": "2001-01-02"})
     assert "No events match these filters." in page.content.decode()
