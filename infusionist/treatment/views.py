@@ -451,6 +451,13 @@ def plan_sign(request: HttpRequest, patient_id: int) -> HttpResponse:
     draft = selectors.plan_draft(patient=patient)
     form = SignForm(request.POST or None)
     if draft is None:
+        audit_record(
+            action=AuditEvent.Action.VIEW,
+            request=request,
+            object_type="treatment_plan",
+            patient=patient,
+            detail={"form": "sign", "version": None},
+        )
         return render(request, "treatment/plan_sign.html", {"patient": patient, "draft": None})
     if request.method == "POST" and form.is_valid():
         try:
