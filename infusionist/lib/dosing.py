@@ -90,6 +90,10 @@ class DoseLimits:
     # Protocol maximum per session: 1.0 mg/kg, the highest arm of the dose-finding RCT
     # [4]; no authoritative ceiling above it for depression was found [?]. Hard stop.
     max_dose_mg_per_kg: float | None = 1.0
+    # Smallest total dose accepted: below 1 mg is no ketamine session in the reference
+    # (the lowest studied IV dose, 0.1 mg/kg [3][4], is 3 mg at 30 kg), and it is how a
+    # microgram/milligram mix-up shows [?]. Refused as a data-entry error, not a stop.
+    min_dose_mg: float = 1.0
     # Protocol maximum rate: 2 mg/kg/h, the top of the outpatient infusion range in
     # the ASRA/AAPM/ASA chronic-pain guideline [21] (7 mg/kg/h is ICU only). Hard stop.
     max_dose_rate_mg_per_kg_per_h: float | None = 2.0
@@ -248,6 +252,22 @@ def plausible_weight_kg(weight_kg: object, limits: DoseLimits) -> float:
     return actual_kg
 
 
+# An infusion shorter than this is a push, which a pump program does not describe; it also
+# keeps mg/h and mL/h finite for any input.
+MIN_INFUSION_MIN = 1.0
+
+
+def _infusion_minutes(duration_min: object) -> float:
+    minutes = require_number("duration_min", duration_min)
+    if minutes < MIN_INFUSION_MIN:
+        raise InvalidDoseInput(
+            "duration_min",
+            f"duration_min {minutes:g} min is shorter than {MIN_INFUSION_MIN:g} min; an "
+            "infusion runs at least a minute (give a push as a bolus, not an infusion).",
+        )
+    return minutes
+
+
 def require_number(field_name: str, value: object, *, allow_zero: bool = False) -> float:
     """Return a finite, positive (or, with allow_zero, non-negative) number or raise."""
     if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
@@ -363,7 +383,7 @@ def pump_program(
     """
     rate_mg_per_h = require_number("dose_rate_mg_per_h", dose_rate_mg_per_h)
     conc = require_number("concentration_mg_per_ml", concentration_mg_per_ml)
-    minutes = require_number("duration_min", duration_min)
+    minutes = _infusion_minutes(duration_min)
     pump_rate_ml_per_h = rate_mg_per_h / conc
     return PumpProgram(
         dose_mg=rate_mg_per_h * minutes / MIN_PER_H,
@@ -421,7 +441,7 @@ def calculate_infusion(
                 f"{limits.min_height_cm:g}–{limits.max_height_cm:g} cm; check the height "
                 "and its unit (centimetres, not inches).",
             )
-    minutes = require_number("duration_min", duration_min)
+    minutes = _infusion_minutes(duration_min)
     vial_conc = require_number("vial_mg_per_ml", vial_mg_per_ml)
     bag_ml = require_number("bag_volume_ml", bag_volume_ml, allow_zero=True)
     if vial_volume_ml is not None:
@@ -463,6 +483,13 @@ def calculate_infusion(
         total_mg = dose_value * weight.kg * hours
     else:
         total_mg = dose_value * hours
+    if not math.isfinite(total_mg) or total_mg < limits.min_dose_mg:
+        raise InvalidDoseInput(
+            dose_field,
+            f"{dose_field} {dose_value:g} gives a dose of {total_mg:g} mg, outside "
+            f"{limits.min_dose_mg:g} mg and above; check the number and its unit "
+            "(milligrams, not micrograms).",
+        )
     rate_mg_per_h = total_mg / hours
 
     draw_ml = total_mg / vial_conc

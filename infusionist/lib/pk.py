@@ -203,6 +203,10 @@ def _from_clearances(
     )
 
 
+# No model here was built on patients under 1 kg; below it the volumes round to zero.
+MIN_WEIGHT_KG = 1.0
+
+
 def _domino(weight_kg: float) -> PKParameters:
     return PKParameters(
         v1_l=0.063 * weight_kg,
@@ -281,8 +285,11 @@ class PKModel:
 
     def parameters(self, *, weight_kg: float) -> PKParameters:
         """Return the constants for a patient of ``weight_kg``."""
-        if not math.isfinite(weight_kg) or weight_kg <= 0:
-            raise ValueError(f"weight_kg must be a finite number above zero; got {weight_kg}.")
+        if not math.isfinite(weight_kg) or weight_kg < MIN_WEIGHT_KG:
+            raise ValueError(
+                f"weight_kg must be a finite number of at least {MIN_WEIGHT_KG:g} kg; "
+                f"got {weight_kg}."
+            )
         return self.parameters_for_weight(weight_kg)
 
     def check_population(self, weight_kg: float, age_years: float | None) -> list[PKWarning]:

@@ -289,7 +289,7 @@ class PKSimulationIn(_Strict):
     model: Literal["domino", "clements", "kamp", "hijazi", "herd", "hornik"] = Field(
         description="Published ketamine PK model (clinical-reference.md §7)."
     )
-    weight_kg: float = Field(gt=0, le=500)
+    weight_kg: float = Field(ge=1, le=500, description="Body weight in kilograms.")
     age_years: float | None = Field(None, ge=0, le=130)
     sex: Literal["male", "female"] | None = None
     height_cm: float | None = Field(None, gt=0, le=300)

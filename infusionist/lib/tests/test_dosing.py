@@ -490,3 +490,15 @@ def test_adjusted_weight_lies_between_ideal_and_actual(
     adjusted_kg = adjusted_body_weight_kg(weight_kg, height_cm, sex)  # type: ignore[arg-type]
 
     assert min(ibw_kg, weight_kg) - 1e-9 <= adjusted_kg <= max(ibw_kg, weight_kg) + 1e-9
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("dose_mg_per_kg_per_h", 5e-324), ("dose_mg", 0.05), ("dose_mg_per_kg", 1e-9)],
+)
+def test_a_dose_below_one_milligram_is_refused_as_a_unit_error(field: str, value: float) -> None:
+    with pytest.raises(InvalidDoseInput, match="milligrams, not micrograms") as caught:
+        calculate_infusion(
+            weight_kg=70, duration_min=40, vial_mg_per_ml=10, bag_volume_ml=100, **{field: value}
+        )
+    assert caught.value.field == field
