@@ -10,6 +10,8 @@ import pytest
 
 schemathesis = pytest.importorskip("schemathesis")
 
+from django.core.signals import request_finished, request_started  # noqa: E402
+from django.db import close_old_connections  # noqa: E402
 from hypothesis import HealthCheck, settings  # noqa: E402
 from schemathesis.checks import not_a_server_error  # noqa: E402
 
@@ -18,6 +20,20 @@ from infusionist.test import build_cast  # noqa: E402
 from infusionist.wsgi import application  # noqa: E402
 
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection():
+    """Keep the test's database connection open across calls, as Django's test client does.
+
+    Schemathesis calls the WSGI application directly, whose request signals would otherwise
+    close the connection that holds the test transaction (visible on PostgreSQL).
+    """
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
