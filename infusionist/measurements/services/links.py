@@ -32,6 +32,24 @@ def _ip_key(request: HttpRequest | None) -> str:
     return f"mbc-dob-ip:{client_ip(request) or 'unknown'}"
 
 
+def _audit_link(
+    link: AccessLink, request: HttpRequest | None, *, denied: bool, detail: dict[str, object]
+) -> None:
+    """Record one use of a patient link; the patient has no user account, so no actor."""
+    patient = link.assignment.patient
+    audit_record(
+        action=AuditEvent.Action.ACCESS,
+        actor=None,
+        request=request,
+        organization=patient.organization,
+        object_type="questionnaire_link",
+        object_id=link.pk,
+        patient=patient,
+        outcome=AuditEvent.Outcome.DENIED if denied else AuditEvent.Outcome.ALLOWED,
+        detail=detail,
+    )
+
+
 def link_verify_date_of_birth(
     *, link: AccessLink, date_of_birth: dt.date, request: HttpRequest | None = None
 ) -> bool:
@@ -48,32 +66,13 @@ def link_verify_date_of_birth(
         raise LinkRefused(refusal)
     limit = django_settings.MEASUREMENT_LINK_DOB_MAX_ATTEMPTS
     if cache.get(_ip_key(request), 0) >= limit * 4:
-        audit_record(
-            action=AuditEvent.Action.ACCESS,
-            actor=None,
-            request=request,
-            organization=patient.organization,
-            object_type="questionnaire_link",
-            object_id=link.pk,
-            patient=patient,
-            outcome=AuditEvent.Outcome.DENIED,
-            detail={"reason": "rate_limited"},
-        )
+        _audit_link(link, request, denied=True, detail={"reason": "rate_limited"})
         raise LinkRefused("rate")
     with transaction.atomic():
         if date_of_birth == patient.date_of_birth:
             AccessLink.objects.filter(pk=link.pk).update(verified_at=now)
             link.verified_at = now
-            audit_record(
-                action=AuditEvent.Action.ACCESS,
-                actor=None,
-                request=request,
-                organization=patient.organization,
-                object_type="questionnaire_link",
-                object_id=link.pk,
-                patient=patient,
-                detail={"step": "date_of_birth_verified"},
-            )
+            _audit_link(link, request, denied=False, detail={"step": "date_of_birth_verified"})
             return True
         AccessLink.objects.filter(pk=link.pk).update(failed_attempts=F("failed_attempts") + 1)
         link.refresh_from_db(fields=["failed_attempts"])
@@ -81,15 +80,10 @@ def link_verify_date_of_birth(
         if locked:
             AccessLink.objects.filter(pk=link.pk).update(locked_at=now)
             link.locked_at = now
-        audit_record(
-            action=AuditEvent.Action.ACCESS,
-            actor=None,
-            request=request,
-            organization=patient.organization,
-            object_type="questionnaire_link",
-            object_id=link.pk,
-            patient=patient,
-            outcome=AuditEvent.Outcome.DENIED,
+        _audit_link(
+            link,
+            request,
+            denied=True,
             detail={
                 "reason": "wrong_date_of_birth",
                 "attempt": link.failed_attempts,
