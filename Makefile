@@ -37,7 +37,6 @@ var/secret_key:
 
 demo: venv var/secret_key ## Migrate an SQLite demo under var/, seed it, serve on 127.0.0.1:$(PORT)
 	$(DEMO_ENV) $(PYTHON) manage.py migrate --noinput -v0
-	$(DEMO_ENV) $(PYTHON) manage.py createcachetable
 	$(DEMO_ENV) $(PYTHON) manage.py collectstatic --noinput -v0
 	$(DEMO_ENV) $(PYTHON) manage.py seed_demo
 	@echo "Serving http://127.0.0.1:$(PORT)  (Ctrl-C stops it)"
@@ -67,9 +66,10 @@ test-browser: venv ## Browser tests in Debian's Chromium through Playwright
 	$(TEST_ENV) DJANGO_ALLOW_ASYNC_UNSAFE=true DATABASE_URL=sqlite:///var/test.sqlite3 \
 		$(BIN)/pytest -m browser tests/e2e
 
-lint: venv ## ruff lint and format check
+lint: venv ## ruff lint and format check; import-linter checks the layer order
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 
 format: venv ## Format and fix what ruff can
 	$(BIN)/ruff format .

@@ -40,14 +40,18 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
-    "infusionist.accounts",
-    "infusionist.audit",
+    # In layer order (docs/architecture.md): an app imports only from apps listed above it.
     "infusionist.clinics",
+    "infusionist.audit",
+    "infusionist.accounts",
     "infusionist.patients",
-    "infusionist.today",
-    "infusionist.treatment",
     "infusionist.measurements",
+    "infusionist.treatment",
+    "infusionist.today",
+    "infusionist.record",
+    "infusionist.administration",
     "infusionist.api",
+    "infusionist.demo",
 ]
 
 MIDDLEWARE = [

@@ -11,6 +11,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from allauth.mfa.totp.internal.auth import TOTP
+
 from infusionist.accounts.models import User
 from infusionist.accounts.roles import CLINICAL_ROLES, Role
 from infusionist.clinics.models import BusinessHours, Location, Organization
@@ -72,8 +74,6 @@ def _org(name: str, slug: str, prefix: str) -> tuple[Organization, Location]:
 def _user(email: str, role: str, org: Organization, name: str) -> User:
     user = User.objects.create_user(email, PASSWORD, role=role, organization=org, full_name=name)
     if role in CLINICAL_ROLES:
-        from allauth.mfa.totp.internal.auth import TOTP
-
         TOTP.activate(user, TOTP_SECRET)
     return user
 

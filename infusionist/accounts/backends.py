@@ -4,6 +4,8 @@ from typing import Any
 
 from allauth.account.auth_backends import AuthenticationBackend
 
+from infusionist.accounts.models import User
+
 
 class OrganizationAwareBackend(AuthenticationBackend):
     """allauth's email backend, loading the user's organization in the same query.
@@ -11,11 +13,9 @@ class OrganizationAwareBackend(AuthenticationBackend):
     Nearly every request needs `request.user.organization` to scope its reads.
     """
 
-    def get_user(self, user_id: Any) -> Any:
-        from infusionist.accounts.models import User
-
+    def get_user(self, user_id: Any) -> User | None:
         try:
             user = User.objects.select_related("organization").get(pk=user_id)
-        except User.DoesNotExist:
+        except (User.DoesNotExist, ValueError, TypeError):
             return None
         return user if self.user_can_authenticate(user) else None

@@ -15,8 +15,8 @@ NAV_ITEMS = [
     ("treatment:calculator", _("Dose calculator"), "treatment.calculate"),
     ("treatment:protocol_list", _("Protocols"), "protocols.view"),
     ("measurements:alerts", _("Safety alerts"), "safety.review"),
-    ("clinics:locations", _("Locations"), "clinic.view"),
-    ("audit:report", _("Audit report"), "audit.report"),
+    ("administration:locations", _("Locations"), "clinic.view"),
+    ("administration:audit_report", _("Audit report"), "audit.report"),
 ]
 
 

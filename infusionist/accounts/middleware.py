@@ -3,6 +3,7 @@ from __future__ import annotations
 import zoneinfo
 from collections.abc import Callable
 
+from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -66,6 +67,4 @@ class RequireMfaMiddleware:
             return False
         if request.path.startswith(self.exempt_prefixes):
             return False
-        from allauth.mfa.models import Authenticator
-
         return not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from infusionist.api.auth import BearerToken
+from infusionist.accounts.api_auth import BearerToken
+from infusionist.api.routers import accounts as accounts_router
+from infusionist.api.routers import instruments as instruments_router
+from infusionist.api.routers import patients as patients_router
+from infusionist.api.routers import treatment as treatment_router
 
 api = NinjaAPI(
     title="Infusionist API",
@@ -57,16 +59,7 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return api.create_response(request, {"detail": str(exc)}, status=exc.status_code)
 
 
-def _add_routers(target: Any) -> None:
-    from infusionist.api.routers import accounts as accounts_router
-    from infusionist.api.routers import patients as patients_router
-    from infusionist.api.routers import treatment as treatment_router
-    from infusionist.measurements import api as instruments_router
-
-    target.add_router("/", accounts_router.router)
-    target.add_router("/patients", patients_router.router)
-    target.add_router("/", treatment_router.router)
-    target.add_router("/instruments", instruments_router.router)
-
-
-_add_routers(api)
+api.add_router("/", accounts_router.router)
+api.add_router("/patients", patients_router.router)
+api.add_router("/", treatment_router.router)
+api.add_router("/instruments", instruments_router.router)

@@ -1,30 +1,19 @@
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-
-class AppendOnlyError(Exception):
-    """An attempt to change or remove an append-only record."""
+from infusionist.integrity import AppendOnlyModel
 
 
-class AppendOnlyQuerySet(models.QuerySet):
-    def update(self, **kwargs: Any) -> int:
-        raise AppendOnlyError("Audit events are append-only; they cannot be updated.")
-
-    def delete(self) -> tuple[int, dict[str, int]]:
-        raise AppendOnlyError("Audit events are append-only; they cannot be deleted.")
-
-
-class AuditEvent(models.Model):
+class AuditEvent(AppendOnlyModel):
     """One access to, or change of, data: who, as what role, did what, to which record, when.
 
     HIPAA audit controls, 45 CFR 164.312(b). Append-only: on PostgreSQL a trigger rejects
-    UPDATE and DELETE (migration 0002); everywhere the model and its queryset refuse them.
+    UPDATE and DELETE (migration 0002); everywhere the model and its queryset refuse them
+    (``infusionist.integrity.AppendOnlyModel``).
     """
 
     class Action(models.TextChoices):
@@ -38,6 +27,31 @@ class AuditEvent(models.Model):
         LOGOUT = "logout", _("Signed out")
         LOGIN_FAILED = "login_failed", _("Failed sign-in")
         ACCESS = "access", _("Opened page")
+
+    class ObjectType(models.TextChoices):
+        """What an event is about: a fixed vocabulary, so reports can filter on it."""
+
+        USER = "user", _("User account")
+        API_TOKEN = "api_token", _("API token")
+        PAGE = "view", _("Page")
+        API = "api", _("API endpoint")
+        AUDIT_REPORT = "audit_report", _("Audit report")
+        PATIENT = "patient", _("Patient")
+        PROTOCOL = "protocol", _("Protocol")
+        DOSING_SETTINGS = "dosing_settings", _("Dosing settings")
+        TREATMENT_PLAN = "treatment_plan", _("Treatment plan")
+        TREATMENT_PLAN_VERSION = "treatment_plan_version", _("Treatment plan version")
+        MEASUREMENT_SETTINGS = "measurement_settings", _("Measurement settings")
+        MEASUREMENT_PROFILE = "measurement_profile", _("Measurement profile")
+        MEASUREMENT_ASSIGNMENT = "measurement_assignment", _("Questionnaire assignment")
+        MEASUREMENTS = "measurements", _("Measurements page")
+        MEASUREMENT_ENTRY = "measurement_entry", _("Questionnaire entry form")
+        MEASUREMENTS_TODAY = "measurements_today", _("Today's measurement rows")
+        QUESTIONNAIRE = "questionnaire", _("Questionnaire")
+        QUESTIONNAIRE_LINK = "questionnaire_link", _("Questionnaire link")
+        QUESTIONNAIRE_RESPONSE = "questionnaire_response", _("Questionnaire response")
+        SAFETY_ALERT = "safety_alert", _("Safety alert")
+        RISK_ASSESSMENT = "risk_assessment", _("Risk assessment")
 
     class Outcome(models.TextChoices):
         ALLOWED = "allowed", _("Allowed")
@@ -53,7 +67,7 @@ class AuditEvent(models.Model):
     actor_email = models.CharField(max_length=254, blank=True)
     actor_role = models.CharField(max_length=20, blank=True)
     action = models.CharField(max_length=20, choices=Action.choices)
-    object_type = models.CharField(max_length=60, blank=True)
+    object_type = models.CharField(max_length=60, choices=ObjectType.choices)
     object_id = models.CharField(max_length=64, blank=True)
     patient = models.ForeignKey(
         "patients.Patient", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -63,8 +77,6 @@ class AuditEvent(models.Model):
     path = models.CharField(max_length=300, blank=True)
     outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.ALLOWED)
     detail = models.JSONField(default=dict, blank=True)
-
-    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         ordering = ["-occurred_at", "-id"]
@@ -78,20 +90,3 @@ class AuditEvent(models.Model):
         return (
             f"{self.occurred_at:%Y-%m-%d %H:%M} {self.actor_email} {self.action} {self.object_type}"
         )
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None and not self._state.adding:
-            raise AppendOnlyError("Audit events are append-only; they cannot be updated.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise AppendOnlyError("Audit events are append-only; they cannot be deleted.")
-
-    @property
-    def actor_role_label(self) -> str:
-        from infusionist.accounts.roles import Role
-
-        try:
-            return str(Role(self.actor_role).label)
-        except ValueError:
-            return self.actor_role

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.db.models import QuerySet
 
 from infusionist.audit.models import AuditEvent
+from infusionist.clinics.models import Organization
 
 
 def audit_events(
     *,
-    organization: Any,
+    organization: Organization,
     actor_id: int | None = None,
     patient_id: int | None = None,
     date_from: dt.datetime | None = None,

@@ -1,20 +1,64 @@
-"""Writes to the audit trail. Every other service calls `audit_record` for its own writes."""
+"""Writes to the audit trail. Every other service calls `audit_record` for its own writes.
+
+Services never see the HTTP request: a view turns it into an :class:`AuditContext` (address,
+browser, path) once, and each service passes that context with the acting user.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Protocol
 
+from django.conf import settings
 from django.http import HttpRequest
 
 from infusionist.audit.models import AuditEvent
+from infusionist.clinics.models import Organization
+
+
+class Actor(Protocol):
+    """Who acted: any signed-in user (the accounts app's ``User`` satisfies this)."""
+
+    pk: Any
+    email: str
+    role: str
+    organization_id: int | None
+
+
+class Record(Protocol):
+    """A stored row an event names, such as a patient."""
+
+    pk: Any
+
+
+@dataclass(frozen=True)
+class AuditContext:
+    """Where an action came from: the client address, its browser and the page path.
+
+    ``NO_REQUEST`` is the context of background work (reminders, escalation, seeding).
+    """
+
+    ip_address: str | None = None
+    user_agent: str = ""
+    path: str = ""
+
+    @classmethod
+    def from_request(cls, request: HttpRequest) -> AuditContext:
+        """Return the context of a web or API request."""
+        return cls(
+            ip_address=client_ip(request),
+            user_agent=request.META.get("HTTP_USER_AGENT", "")[:300],
+            path=request.path[:300],
+        )
+
+
+NO_REQUEST = AuditContext()
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
     """Return the client's IP address as the server saw it."""
     if request is None:
         return None
-    from django.conf import settings
-
     if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
         forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
         if forwarded:
@@ -25,33 +69,35 @@ def client_ip(request: HttpRequest | None) -> str | None:
 def audit_record(
     *,
     action: str,
-    actor: Any = None,
-    request: HttpRequest | None = None,
-    organization: Any = None,
-    object_type: str = "",
+    object_type: AuditEvent.ObjectType | str,
+    actor: Actor | None = None,
+    context: AuditContext = NO_REQUEST,
+    organization: Organization | None = None,
     object_id: object = "",
-    patient: Any = None,
+    patient: Record | None = None,
     outcome: str = AuditEvent.Outcome.ALLOWED,
     detail: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Append one audit event; the actor and request fill in who, where from and how."""
-    if actor is None and request is not None:
-        user = getattr(request, "user", None)
-        actor = user if getattr(user, "is_authenticated", False) else None
-    if organization is None and actor is not None:
-        organization = getattr(actor, "organization", None)
+    """Append one audit event and return it.
+
+    The organization defaults to the actor's. Raises ``ValidationError`` for an action,
+    object type or outcome outside the fixed vocabularies of :class:`AuditEvent`.
+    """
+    organization_id = organization.pk if organization is not None else None
+    if organization_id is None and actor is not None:
+        organization_id = actor.organization_id
     event = AuditEvent(
         action=action,
-        actor=actor,
-        actor_email=getattr(actor, "email", "") or "",
-        actor_role=getattr(actor, "role", "") or "",
-        organization=organization,
+        actor_id=actor.pk if actor is not None else None,
+        actor_email=(actor.email if actor is not None else "") or "",
+        actor_role=(actor.role if actor is not None else "") or "",
+        organization_id=organization_id,
         object_type=object_type,
         object_id=str(object_id or ""),
-        patient=patient,
-        ip_address=client_ip(request),
-        user_agent=(request.META.get("HTTP_USER_AGENT", "") if request else "")[:300],
-        path=(request.path if request else "")[:300],
+        patient_id=patient.pk if patient is not None else None,
+        ip_address=context.ip_address,
+        user_agent=context.user_agent[:300],
+        path=context.path[:300],
         outcome=outcome,
         detail=detail or {},
     )

@@ -22,9 +22,13 @@ from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
+from infusionist.lib.products import ketalar_vial_volume_ml
+
 __all__ = [
-    "KETALAR_VIAL_VOLUME_ML_BY_MG_PER_ML",
+    "DOSE_FIELDS",
+    "ROUTE_DOSE_FIELDS",
     "DoseError",
+    "DoseInputs",
     "DoseLimits",
     "DoseStop",
     "DoseWarning",
@@ -67,9 +71,27 @@ JANMAHASATIAN_DENOMINATOR: dict[Sex, tuple[float, float]] = {
     "female": (8780.0, 244.0),
 }
 
-# Ketalar vial sizes by strength [22][23] [V]: 10 mg/mL × 20 mL, 50 mg/mL × 10 mL,
-# 100 mg/mL × 5 mL.
-KETALAR_VIAL_VOLUME_ML_BY_MG_PER_ML: dict[float, float] = {10.0: 20.0, 50.0: 10.0, 100.0: 5.0}
+#: The four ways a session dose is ordered: a session total per kg or in mg, or a rate per
+#: kg or in mg held for the infusion's duration (§1). Exactly one is given.
+DOSE_FIELDS: tuple[str, ...] = (
+    "dose_mg_per_kg",
+    "dose_mg",
+    "dose_mg_per_kg_per_h",
+    "dose_mg_per_h",
+)
+#: Which dose forms each route may use: IM doses are totals [15]; esketamine is whole
+#: 28-mg devices, a fixed mg dose [18].
+ROUTE_DOSE_FIELDS: dict[str, tuple[str, ...]] = {
+    "iv": DOSE_FIELDS,
+    "im": ("dose_mg_per_kg", "dose_mg"),
+    "intranasal": ("dose_mg",),
+}
+_DOSE_FORM_WORDS = {
+    "dose_mg_per_kg": "mg/kg",
+    "dose_mg": "mg",
+    "dose_mg_per_kg_per_h": "mg/kg/h",
+    "dose_mg_per_h": "mg/h",
+}
 
 
 @dataclass(frozen=True)
@@ -112,6 +134,119 @@ class DoseLimits:
     # When the actual weight is below IBW, dose on actual weight rather than the
     # larger IBW or adjusted weight [?]: usual pharmacy practice, unsourced here.
     use_actual_weight_below_ibw: bool = True
+
+
+@dataclass(frozen=True)
+class DoseInputs:
+    """Everything one session's dose calculation needs, as one typed value.
+
+    Built by the calculator and plan forms, by the API schema and from a stored plan
+    version, and checked in one place: :meth:`errors`. Units are in the names; ``None``
+    means "not given".
+    """
+
+    weight_kg: float | None = None
+    height_cm: float | None = None
+    sex: Sex | None = None
+    weight_basis: WeightBasis = "actual"
+    dose_mg_per_kg: float | None = None
+    dose_mg: float | None = None
+    dose_mg_per_kg_per_h: float | None = None
+    dose_mg_per_h: float | None = None
+    duration_min: float | None = None
+    vial_mg_per_ml: float | None = None
+    bag_volume_ml: float | None = None
+    withdraw_equal_volume: bool = False
+
+    @classmethod
+    def from_values(cls, values: object) -> DoseInputs:
+        """Return inputs read from a mapping or an object's attributes (Decimals → floats).
+
+        Names missing from ``values`` are not given; an empty ``sex`` means not given.
+        """
+
+        def get(name: str) -> object:
+            if isinstance(values, dict):
+                return values.get(name)
+            return getattr(values, name, None)
+
+        def number(name: str) -> float | None:
+            value = get(name)
+            if value is None or value == "":
+                return None
+            if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+                raise InvalidDoseInput(name, f"{name} must be a number; got {value!r}.")
+            try:
+                number = float(value)
+            except OverflowError:
+                raise InvalidDoseInput(name, f"{name} is far too large.") from None
+            if not math.isfinite(number):
+                raise InvalidDoseInput(name, f"{name} must be a finite number; got {value}.")
+            return number
+
+        sex = get("sex") or None
+        return cls(
+            weight_kg=number("weight_kg"),
+            height_cm=number("height_cm"),
+            sex=sex,  # type: ignore[arg-type]
+            weight_basis=get("weight_basis") or "actual",  # type: ignore[arg-type]
+            dose_mg_per_kg=number("dose_mg_per_kg"),
+            dose_mg=number("dose_mg"),
+            dose_mg_per_kg_per_h=number("dose_mg_per_kg_per_h"),
+            dose_mg_per_h=number("dose_mg_per_h"),
+            duration_min=number("duration_min"),
+            vial_mg_per_ml=number("vial_mg_per_ml"),
+            bag_volume_ml=number("bag_volume_ml"),
+            withdraw_equal_volume=bool(get("withdraw_equal_volume")),
+        )
+
+    @property
+    def dose_forms_given(self) -> list[str]:
+        """Return the names of the dose fields that have a value."""
+        return [name for name in DOSE_FIELDS if getattr(self, name) is not None]
+
+    def order_errors(self, route: str) -> dict[str, str]:
+        """Return field -> message for the dose as ordered: one dose form fitting the route.
+
+        IV needs a duration; IM and intranasal doses have none. Protocols use this check too.
+        """
+        errors: dict[str, str] = {}
+        given = self.dose_forms_given
+        allowed = ROUTE_DOSE_FIELDS.get(route, DOSE_FIELDS)
+        if len(given) != 1:
+            errors["dose_mg_per_kg"] = (
+                f"Enter exactly one dose: mg/kg, mg, mg/kg/h or mg/h ({len(given)} given)."
+            )
+        elif given[0] not in allowed:
+            forms = ", ".join(_DOSE_FORM_WORDS[name] for name in allowed)
+            errors[given[0]] = f"This route is dosed as {forms}."
+        if route == "iv" and not self.duration_min:
+            errors["duration_min"] = (
+                "This field is required for an IV infusion: its length in minutes."
+            )
+        if route != "iv" and self.duration_min:
+            errors["duration_min"] = "Leave the duration empty for IM and intranasal doses."
+        return errors
+
+    def errors(self, route: str) -> dict[str, str]:
+        """Return field -> message for everything missing before a session can be calculated."""
+        errors = self.order_errors(route)
+        if route in ("iv", "im") and self.weight_kg is None:
+            errors.setdefault("weight_kg", "Enter the weight in kilograms.")
+        if route == "iv":
+            for name in ("vial_mg_per_ml", "bag_volume_ml"):
+                if getattr(self, name) is None:
+                    errors.setdefault(name, "This field is required for an IV infusion.")
+        if route == "im" and self.vial_mg_per_ml is None:
+            errors.setdefault("vial_mg_per_ml", "Choose the vial strength for an IM dose.")
+        return errors
+
+    def check(self, route: str) -> None:
+        """Raise :class:`InvalidDoseInput` naming every missing or conflicting field."""
+        errors = self.errors(route)
+        if errors:
+            field_name, message = next(iter(errors.items()))
+            raise InvalidDoseInput(field_name, message, errors=errors)
 
 
 @dataclass(frozen=True)
@@ -193,12 +328,18 @@ class DoseError(ValueError):
 
 
 class InvalidDoseInput(DoseError):
-    """Signal an input that is missing, malformed or implausible; name the field."""
+    """Signal an input that is missing, malformed or implausible; name the field.
 
-    def __init__(self, field_name: str, message: str) -> None:
+    ``errors`` maps every bad field to its message; ``field`` and ``message`` are the first.
+    """
+
+    def __init__(
+        self, field_name: str, message: str, *, errors: dict[str, str] | None = None
+    ) -> None:
         super().__init__(message)
         self.field = field_name
         self.message = message
+        self.errors = errors or {field_name: message}
 
 
 class DoseStop(DoseError):
@@ -254,15 +395,15 @@ def plausible_weight_kg(weight_kg: object, limits: DoseLimits) -> float:
 
 # An infusion shorter than this is a push, which a pump program does not describe; it also
 # keeps mg/h and mL/h finite for any input.
-MIN_INFUSION_MIN = 1.0
+SHORTEST_INFUSION_MIN = 1.0
 
 
 def _infusion_minutes(duration_min: object) -> float:
     minutes = require_number("duration_min", duration_min)
-    if minutes < MIN_INFUSION_MIN:
+    if minutes < SHORTEST_INFUSION_MIN:
         raise InvalidDoseInput(
             "duration_min",
-            f"duration_min {minutes:g} min is shorter than {MIN_INFUSION_MIN:g} min; an "
+            f"duration_min {minutes:g} min is shorter than {SHORTEST_INFUSION_MIN:g} min; an "
             "infusion runs at least a minute (give a push as a bolus, not an infusion).",
         )
     return minutes
@@ -395,13 +536,6 @@ def pump_program(
     )
 
 
-def _standard_vial_volume_ml(vial_mg_per_ml: float) -> float | None:
-    for strength, volume_ml in KETALAR_VIAL_VOLUME_ML_BY_MG_PER_ML.items():
-        if math.isclose(strength, vial_mg_per_ml):
-            return volume_ml
-    return None
-
-
 def calculate_infusion(
     *,
     weight_kg: float,
@@ -447,7 +581,7 @@ def calculate_infusion(
     if vial_volume_ml is not None:
         vial_volume_ml = require_number("vial_volume_ml", vial_volume_ml)
     else:
-        vial_volume_ml = _standard_vial_volume_ml(vial_conc)
+        vial_volume_ml = ketalar_vial_volume_ml(vial_conc)
 
     given = {
         "dose_mg_per_kg": dose_mg_per_kg,
@@ -455,13 +589,10 @@ def calculate_infusion(
         "dose_mg_per_kg_per_h": dose_mg_per_kg_per_h,
         "dose_mg_per_h": dose_mg_per_h,
     }
-    named = [name for name, value in given.items() if value is not None]
+    order = DoseInputs(**given, duration_min=minutes)  # type: ignore[arg-type]
+    named = order.dose_forms_given
     if len(named) != 1:
-        raise InvalidDoseInput(
-            "dose_mg_per_kg",
-            "Give exactly one dose: dose_mg_per_kg, dose_mg, dose_mg_per_kg_per_h or "
-            f"dose_mg_per_h; got {', '.join(named) if named else 'none'}.",
-        )
+        raise InvalidDoseInput("dose_mg_per_kg", order.order_errors("iv")["dose_mg_per_kg"])
     dose_field = named[0]
     dose_value = require_number(dose_field, given[dose_field])
 

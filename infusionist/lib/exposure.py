@@ -1,10 +1,9 @@
 """Cumulative ketamine exposure and session-frequency checks, framework-free.
 
-:func:`exposure_summary` is the function the infusion chart feeds with *administered*
-doses once it exists; until then the treatment plan page feeds it the plan's *planned*
-sessions (planned start dates × dose per session). Each ``(time, mg)`` pair is one
-session: the chart sums a session's boluses and infusions into one entry at the
-session's start.
+:func:`exposure_summary` takes ``(time, mg)`` pairs, one per session (a session's
+boluses and infusions summed into one entry at its start). The treatment plan page feeds it
+the plan's *planned* sessions (planned start dates × dose per session); administered doses
+fit the same shape.
 
 Frequency limits are per-clinic protocol settings (clinical-reference.md §1: induction
 ~6 infusions over 2–3 weeks, thrice weekly [10][11]; Spravato twice weekly in weeks

@@ -12,10 +12,11 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from infusionist.lib.dosing import (
     DoseError,
+    DoseInputs,
     DoseLimits,
     DoseWarning,
     InvalidDoseInput,
@@ -25,18 +26,25 @@ from infusionist.lib.dosing import (
     plausible_weight_kg,
     require_number,
 )
+from infusionist.lib.products import ESKETAMINE
 
 __all__ = [
+    "MAX_TITRATION_STEPS",
     "InjectionCalculation",
     "IntranasalCalculation",
     "RegimenStop",
     "calculate_im_injection",
     "calculate_intranasal",
     "next_titration_step",
+    "parse_titration_steps",
     "planned_session_offsets_days",
 ]
 
 DAYS_PER_WEEK = 7
+MAX_TITRATION_STEPS = 8
+#: Titration steps above this are refused as a typing slip; the protocol maximum is the
+#: clinical ceiling (1.0 mg/kg for depression [4]).
+MAX_TITRATION_STEP_MG_PER_KG = Decimal(10)
 
 
 class RegimenStop(DoseError):
@@ -91,6 +99,29 @@ def planned_session_offsets_days(session_count: int, sessions_per_week: float) -
     ]
 
 
+def parse_titration_steps(text: str) -> list[Decimal]:
+    """Return rising mg/kg steps from "0.5, 0.75, 1.0", or raise ValueError with a message."""
+    parts = [p.strip() for p in text.replace(";", ",").split(",") if p.strip()]
+    if len(parts) > MAX_TITRATION_STEPS:
+        raise ValueError(f"Give at most {MAX_TITRATION_STEPS} steps.")
+    steps: list[Decimal] = []
+    for part in parts:
+        try:
+            value = Decimal(part)
+        except InvalidOperation:
+            raise ValueError(
+                f"{part!r} is not a number; write steps like 0.5, 0.75, 1.0."
+            ) from None
+        if not value.is_finite() or value <= 0 or value > MAX_TITRATION_STEP_MG_PER_KG:
+            raise ValueError(
+                f"Each step must be between 0 and {MAX_TITRATION_STEP_MG_PER_KG} mg/kg."
+            )
+        steps.append(value)
+    if any(b <= a for a, b in zip(steps, steps[1:], strict=False)):
+        raise ValueError("Steps must rise, e.g. 0.5, 0.75, 1.0.")
+    return steps
+
+
 def next_titration_step(
     steps_mg_per_kg: Sequence[float], current_mg_per_kg: float, ceiling_mg_per_kg: float | None
 ) -> float | None:
@@ -121,10 +152,10 @@ def calculate_im_injection(
     """
     limits = limits or DoseLimits()
     actual_kg = plausible_weight_kg(weight_kg, limits)
-    if (dose_mg_per_kg is None) == (dose_mg is None):
-        raise InvalidDoseInput(
-            "dose_mg_per_kg", "Give exactly one dose: dose_mg_per_kg or dose_mg."
-        )
+    order_errors = DoseInputs(dose_mg_per_kg=dose_mg_per_kg, dose_mg=dose_mg).order_errors("im")
+    if order_errors:
+        field_name, message = next(iter(order_errors.items()))
+        raise InvalidDoseInput(field_name, message, errors=order_errors)
     vial = require_number("vial_mg_per_ml", vial_mg_per_ml)
     weight = dosing_weight(
         actual_kg,
@@ -177,11 +208,11 @@ def calculate_im_injection(
 def calculate_intranasal(
     *,
     dose_mg: float,
-    device_mg: float = 28.0,
-    max_dose_mg: float | None = 84.0,
+    device_mg: float = ESKETAMINE.device_mg,
+    max_dose_mg: float | None = ESKETAMINE.max_dose_mg,
     age_years: float | None = None,
-    older_adult_age_years: float | None = 65.0,
-    older_adult_start_dose_mg: float | None = 28.0,
+    older_adult_age_years: float | None = ESKETAMINE.older_adult_age_years,
+    older_adult_start_dose_mg: float | None = ESKETAMINE.older_adult_start_dose_mg,
     is_first_dose: bool = False,
 ) -> IntranasalCalculation:
     """Return an esketamine dose in whole devices, or raise RegimenStop.

@@ -32,8 +32,8 @@ class MeasurementSettingsAdmin(admin.ModelAdmin):
             "Suicidality safety workflow (clinical-reference.md §4, §9)",
             {
                 "fields": [
-                    "phq9_item9_alert_min",
-                    "cssrs_alert_min_risk_level",
+                    "phq9_item9_alert_at_least",
+                    "cssrs_alert_at_least_risk_level",
                     "safety_escalation_minutes",
                     "cssrs_licensed_wording",
                 ]

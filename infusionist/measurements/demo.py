@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.utils import timezone
 
+from infusionist.accounts.models import User
+from infusionist.accounts.roles import Role
+from infusionist.clinics.models import Organization
 from infusionist.measurements import services
 from infusionist.measurements.models import Assignment, QuestionnaireResponse
 from infusionist.patients.models import Patient
@@ -35,7 +37,7 @@ def _answers(total: int, items: int, item9: int | None = None) -> dict[str, int]
 
 
 def seed_measurements(
-    *, organization: Any, staff: dict[str, Any], now: dt.datetime | None = None
+    *, organization: Organization, staff: dict[str, User], now: dt.datetime | None = None
 ) -> int:
     """Give the first demo patients PHQ-9/GAD-7 histories; return how many were seeded.
 
@@ -43,7 +45,7 @@ def seed_measurements(
     """
     now = now or timezone.now()
     services.measurement_settings_ensure(organization=organization)
-    nurse = staff.get("nurse")
+    nurse = staff[Role.NURSE]
     patients = list(Patient.objects.filter(organization=organization).order_by("id")[:8])
     seeded = 0
     for slot, patient in enumerate(patients[: len(PHQ9_HISTORIES)]):

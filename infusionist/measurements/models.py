@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from infusionist.lib import instruments
-from infusionist.lib.measurement_schedule import Cadence, Reason
+from infusionist.lib.measurement_schedule import PHASES, Cadence, Reason
 
 
 def validate_instrument_codes(value: str) -> None:
@@ -84,7 +84,7 @@ class MeasurementSettings(models.Model):
             "response. Relapse definitions vary by study [?]; this is a conservative default."
         ),
     )
-    phq9_item9_alert_min = models.PositiveSmallIntegerField(
+    phq9_item9_alert_at_least = models.PositiveSmallIntegerField(
         _("PHQ-9 item 9: alert at or above"),
         default=1,
         validators=_whole(1, 3),
@@ -93,7 +93,7 @@ class MeasurementSettings(models.Model):
             "[63][51]. A negative answer is not clearance [65]."
         ),
     )
-    cssrs_alert_min_risk_level = models.PositiveSmallIntegerField(
+    cssrs_alert_at_least_risk_level = models.PositiveSmallIntegerField(
         _("C-SSRS: alert at or above risk level"),
         default=2,
         validators=_whole(1, 2),
@@ -198,9 +198,9 @@ class MeasurementSettings(models.Model):
     def instrument_params(self, code: str) -> dict[str, int]:
         """Return the library parameters this clinic overrides for one instrument."""
         if code == "phq9":
-            return {"item9_alert_min": self.phq9_item9_alert_min}
+            return {"item9_alert_at_least": self.phq9_item9_alert_at_least}
         if code == "cssrs_screener":
-            return {"alert_min_risk_level": self.cssrs_alert_min_risk_level}
+            return {"alert_at_least_risk_level": self.cssrs_alert_at_least_risk_level}
         return {}
 
     def cssrs_wording(self) -> dict[str, str]:
@@ -233,6 +233,15 @@ class MeasurementProfile(models.Model):
         help_text=_("Receives this patient's safety alerts. Defaults to the medical director."),
     )
     channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.EMAIL)
+    # Fed by the apps that own these facts, as plain values: the phase of the current signed
+    # treatment plan, and the last recorded and next planned infusion.
+    treatment_phase = models.CharField(
+        _("treatment phase"),
+        max_length=12,
+        blank=True,
+        choices=[(phase, phase.capitalize()) for phase in PHASES],
+        help_text=_("The phase of the current signed treatment plan; empty without one."),
+    )
     last_infusion_at = models.DateTimeField(null=True, blank=True)
     next_infusion_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(default=timezone.now)

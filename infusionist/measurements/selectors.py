@@ -6,12 +6,14 @@ import datetime as dt
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from infusionist.accounts.models import User
+from infusionist.accounts.roles import CLINICAL_ROLES, Role, can
+from infusionist.clinics.models import Organization
 from infusionist.lib import instruments
 from infusionist.lib.instruments import response as outcome
 from infusionist.measurements.models import (
@@ -24,11 +26,8 @@ from infusionist.measurements.models import (
 )
 from infusionist.patients.models import Patient
 
-#: Instruments staff may enter and chart: everything with a total, plus the C-SSRS screener.
-CHARTED_INSTRUMENTS = ("phq9", "gad7", "qids_sr16", "madrs", "pcl5")
 
-
-def settings_for(*, organization: Any) -> MeasurementSettings:
+def measurement_settings_for(*, organization: Organization | None) -> MeasurementSettings:
     """Return the organization's settings, or unsaved documented defaults when none are stored."""
     found = MeasurementSettings.objects.filter(organization=organization).first()
     return found or MeasurementSettings(organization=organization)
@@ -42,11 +41,8 @@ def profile_for(*, patient: Patient) -> MeasurementProfile | None:
     )
 
 
-def default_clinician(*, organization: Any) -> Any:
+def default_clinician(*, organization: Organization) -> User | None:
     """Return the organization's medical director: its first active physician, or None."""
-    from infusionist.accounts.models import User
-    from infusionist.accounts.roles import Role
-
     return (
         User.objects.filter(organization=organization, role=Role.PHYSICIAN, is_active=True)
         .order_by("id")
@@ -54,11 +50,8 @@ def default_clinician(*, organization: Any) -> Any:
     )
 
 
-def medical_directors(*, organization: Any) -> list[Any]:
+def medical_directors(*, organization: Organization) -> list[User]:
     """Return every active physician (medical director role) of the organization."""
-    from infusionist.accounts.models import User
-    from infusionist.accounts.roles import Role
-
     return list(
         User.objects.filter(
             organization=organization, role=Role.PHYSICIAN, is_active=True
@@ -66,36 +59,11 @@ def medical_directors(*, organization: Any) -> list[Any]:
     )
 
 
-def clinicians(*, organization: Any) -> QuerySet:
-    from infusionist.accounts.models import User
-    from infusionist.accounts.roles import CLINICAL_ROLES
-
+def clinicians(*, organization: Organization) -> QuerySet[User]:
+    """Return the organization's active clinical staff, by name."""
     return User.objects.filter(
         organization=organization, role__in=CLINICAL_ROLES, is_active=True
     ).order_by("full_name", "id")
-
-
-def current_phase(*, patient: Patient) -> str | None:
-    """Return the phase of the patient's current signed treatment plan, or None without one.
-
-    The treatment app provides ``current_plan``; until it exists (or when the patient has no
-    plan) there is no phase, and only infusion-anchored questionnaires are scheduled.
-    """
-    try:
-        from infusionist.treatment.selectors import current_plan
-    except ImportError:
-        return None
-    plan = current_plan(patient=patient)
-    phase = getattr(plan, "phase", None) if plan is not None else None
-    return phase if phase in ("evaluation", "induction", "maintenance") else None
-
-
-def infusion_dates(*, patient: Patient) -> list[dt.datetime]:
-    """Return the start times of the patient's infusions, for chart markers.
-
-    Returns [] until the infusion chart (a later issue) lands; it will read its own records here.
-    """
-    return []
 
 
 def responses_for_patient(*, patient: Patient) -> QuerySet[QuestionnaireResponse]:
@@ -105,7 +73,7 @@ def responses_for_patient(*, patient: Patient) -> QuerySet[QuestionnaireResponse
 
 
 def response_in_progress(
-    *, patient: Patient, instrument_code: str, entered_by: Any
+    *, patient: Patient, instrument_code: str, entered_by: User
 ) -> QuestionnaireResponse | None:
     """Return the staff member's unfinished entry of this instrument for the patient, if any."""
     return (
@@ -149,7 +117,7 @@ def link_by_id(link_id: object) -> AccessLink | None:
 
 @dataclass(frozen=True)
 class GateBlock:
-    """A reason an infusion may not start; the infusion chart shows ``message`` and blocks."""
+    """A reason the patient may not have an infusion now, with the message staff see."""
 
     code: str
     message: str
@@ -178,7 +146,7 @@ def infusion_gate(*, patient: Patient) -> list[GateBlock]:
     ]
 
 
-def open_alerts(*, organization: Any) -> QuerySet[SafetyAlert]:
+def open_alerts(*, organization: Organization) -> QuerySet[SafetyAlert]:
     """Return the organization's alerts not yet closed, oldest first (one query)."""
     return (
         SafetyAlert.objects.filter(organization=organization)
@@ -197,14 +165,23 @@ def alerts_for_patient(*, patient: Patient) -> QuerySet[SafetyAlert]:
     )
 
 
-def alert_get(*, patient: Patient, alert_id: object) -> SafetyAlert:
+def alert_get(*, patient: Patient, alert_id: int) -> SafetyAlert:
+    """Return one of the patient's safety alerts or raise Http404."""
     try:
-        return alerts_for_patient(patient=patient).get(pk=int(str(alert_id)))
-    except (SafetyAlert.DoesNotExist, ValueError) as exc:
+        return alerts_for_patient(patient=patient).get(pk=alert_id)
+    except SafetyAlert.DoesNotExist as exc:
         raise Http404("No such alert.") from exc
 
 
-def overdue_assignments(*, organization: Any, now: dt.datetime) -> QuerySet[Assignment]:
+def response_get(*, patient: Patient, response_id: int) -> QuestionnaireResponse:
+    """Return one of the patient's questionnaire responses or raise Http404."""
+    try:
+        return responses_for_patient(patient=patient).get(pk=response_id)
+    except QuestionnaireResponse.DoesNotExist as exc:
+        raise Http404("No such questionnaire response.") from exc
+
+
+def overdue_assignments(*, organization: Organization, now: dt.datetime) -> QuerySet[Assignment]:
     """Return pending assignments past their due time, oldest first (one query)."""
     return (
         Assignment.objects.filter(
@@ -267,7 +244,7 @@ def _completed_at(response: QuestionnaireResponse) -> dt.datetime:
 def trajectories(
     *,
     patient: Patient,
-    settings: MeasurementSettings,
+    measurement_settings: MeasurementSettings,
     responses: Iterable[QuestionnaireResponse] | None = None,
 ) -> list[Trajectory]:
     """Return one trajectory per instrument the patient has completed, in catalogue order.
@@ -286,7 +263,7 @@ def trajectories(
     for response in responses:
         if response.is_complete and response.total is not None:
             by_code.setdefault(response.instrument_code, []).append(response)
-    remission = settings.remission_thresholds()
+    remission = measurement_settings.remission_thresholds()
     result: list[Trajectory] = []
     for instrument in instruments.all_instruments():
         rows = sorted(by_code.get(instrument.code, []), key=lambda r: (r.completed_at, r.pk))
@@ -309,7 +286,9 @@ def trajectories(
                     source=row.get_source_display(),
                     pct_change=outcome.percent_change(base, total) if after else None,
                     is_response=(
-                        outcome.is_response(base, total, settings.response_reduction_pct)
+                        outcome.is_response(
+                            base, total, measurement_settings.response_reduction_pct
+                        )
                         if after
                         else None
                     ),
@@ -333,16 +312,18 @@ def trajectories(
                 points=points,
                 baseline=baseline_point,
                 baseline_chosen=chosen is not None,
-                response_pct=settings.response_reduction_pct,
+                response_pct=measurement_settings.response_reduction_pct,
                 response_threshold=(
-                    base * (100 - settings.response_reduction_pct) / 100 if base else None
+                    base * (100 - measurement_settings.response_reduction_pct) / 100
+                    if base
+                    else None
                 ),
                 remission_max=remission_max,
                 loss_of_response=outcome.loss_of_response(
                     base,
                     later,
-                    settings.response_reduction_pct,
-                    settings.loss_of_response_consecutive,
+                    measurement_settings.response_reduction_pct,
+                    measurement_settings.loss_of_response_consecutive,
                 ),
                 flagged_ids={r.pk for r in rows if r.has_suicidality_flag},
             )
@@ -350,31 +331,68 @@ def trajectories(
     return result
 
 
-# ---- Today page ---------------------------------------------------------------------------
+# ---- sections of pages composed elsewhere ----------------------------------------------
 
 TODAY_OVERDUE_ROWS = 10
+TODAY_ALERT_ROWS = 25
 
 
-def today_section(*, user: Any, now: dt.datetime) -> dict[str, Any]:
+@dataclass(frozen=True)
+class TodaySection:
+    """The Today page's measurement rows the user's role may see."""
+
+    show_alerts: bool
+    show_overdue: bool
+    alerts: list[SafetyAlert]
+    overdue: list[Assignment]
+    more_overdue: bool
+
+
+def today_section(*, user: User, now: dt.datetime) -> TodaySection:
     """Return the Today page's measurement rows the user's role may see (at most two queries).
 
     Clinical roles see open safety alerts; every staff role sees overdue questionnaires (who and
     since when, never answers).
     """
-    from infusionist.accounts.roles import can
-
     show_alerts = can(user, "safety.review")
     show_overdue = can(user, "measurements.overdue")
-    alerts = list(open_alerts(organization=user.organization)[:25]) if show_alerts else []
-    rows = (
-        list(overdue_assignments(organization=user.organization, now=now)[: TODAY_OVERDUE_ROWS + 1])
-        if show_overdue
+    organization = user.organization
+    alerts = (
+        list(open_alerts(organization=organization)[:TODAY_ALERT_ROWS])
+        if show_alerts and organization is not None
         else []
     )
-    return {
-        "show_alerts": show_alerts,
-        "show_overdue": show_overdue,
-        "alerts": alerts,
-        "overdue": rows[:TODAY_OVERDUE_ROWS],
-        "more_overdue": len(rows) > TODAY_OVERDUE_ROWS,
-    }
+    rows = (
+        list(overdue_assignments(organization=organization, now=now)[: TODAY_OVERDUE_ROWS + 1])
+        if show_overdue and organization is not None
+        else []
+    )
+    return TodaySection(
+        show_alerts=show_alerts,
+        show_overdue=show_overdue,
+        alerts=alerts,
+        overdue=rows[:TODAY_OVERDUE_ROWS],
+        more_overdue=len(rows) > TODAY_OVERDUE_ROWS,
+    )
+
+
+@dataclass(frozen=True)
+class MeasurementPanel:
+    """The measurement section of the patient record page."""
+
+    can_view: bool
+    can_review_safety: bool
+    safety_blocks: list[GateBlock]
+
+
+def patient_panel(*, user: User, patient: Patient) -> MeasurementPanel | None:
+    """Return what the patient record page shows of measurements to this user (≤ 1 query)."""
+    can_view = can(user, "measurements.view")
+    can_review_safety = can(user, "safety.review")
+    if not (can_view or can_review_safety):
+        return None
+    return MeasurementPanel(
+        can_view=can_view,
+        can_review_safety=can_review_safety,
+        safety_blocks=infusion_gate(patient=patient) if can_review_safety else [],
+    )

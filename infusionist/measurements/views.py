@@ -1,8 +1,10 @@
-"""Staff pages for measurement-based care. The patient's link pages are in views_link.py."""
+"""Staff pages for measurement-based care. The patient's link pages are in views_link.py.
+
+Each action has its own URL and small view; ids travel in the path.
+"""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.contrib import messages
@@ -11,11 +13,17 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from infusionist.accounts.access import organization_of, require_capability, user_of
+from infusionist.accounts.access import (
+    context_of,
+    organization_of,
+    record_view,
+    require_capability,
+    user_of,
+)
 from infusionist.accounts.roles import can
 from infusionist.audit.models import AuditEvent
-from infusionist.audit.services import audit_record
 from infusionist.lib import instruments
 from infusionist.measurements import selectors, services
 from infusionist.measurements.charts import trajectory_chart
@@ -26,27 +34,31 @@ from infusionist.measurements.forms import (
     SendForm,
     StaffEntryForm,
 )
-from infusionist.measurements.models import QuestionnaireResponse
-from infusionist.patients.selectors import patient_get
+from infusionist.measurements.models import QuestionnaireResponse, SafetyAlert
+from infusionist.patients.models import Patient
+from infusionist.patients.selectors import patient_get_for_user
 
 
-def _audit_view(request: HttpRequest, *, object_type: str, patient=None, **detail) -> None:  # noqa: ANN001
-    audit_record(
-        action=AuditEvent.Action.VIEW,
-        request=request,
-        object_type=object_type,
-        object_id=getattr(patient, "pk", "") or "",
-        patient=patient,
-        detail=detail or None,
-    )
+def _patient(request: HttpRequest, patient_id: int) -> Patient:
+    return patient_get_for_user(user=user_of(request), patient_id=patient_id)
+
+
+# ---- the patient's measurement page and its actions ----------------------------------------
 
 
 @require_capability("measurements.view")
 def patient_measurements(request: HttpRequest, patient_id: int) -> HttpResponse:
+    patient = _patient(request, patient_id)
+    return _patient_page(request, patient)
+
+
+def _profile_form(
+    request: HttpRequest, patient: Patient, data: Any = None
+) -> tuple[ProfileForm, Any]:
     organization = organization_of(request)
-    patient = patient_get(organization=organization, patient_id=patient_id)
     profile = selectors.profile_for(patient=patient)
-    profile_form = ProfileForm(
+    form = ProfileForm(
+        data,
         instance=profile,
         clinicians=selectors.clinicians(organization=organization),
         initial=(
@@ -55,141 +67,178 @@ def patient_measurements(request: HttpRequest, patient_id: int) -> HttpResponse:
             else None
         ),
     )
-    send_form = SendForm()
-    can_enter = can(request.user, "measurements.enter")
-    if request.method == "POST":
-        if not can_enter:
-            return render(request, "403.html", {}, status=403)
-        action = request.POST.get("action", "")
-        if action == "baseline":
-            response = (
-                selectors.responses_for_patient(patient=patient)
-                .filter(pk=_int(request.POST.get("response_id")))
-                .first()
-            )
-            if response is None:
-                raise Http404("No such response.")
-            try:
-                services.baseline_choose(response=response, actor=request.user, request=request)
-                messages.success(request, _("Baseline changed."))
-            except ValidationError as exc:
-                messages.error(request, " ".join(exc.messages))
-            return redirect("measurements:patient", patient_id=patient.pk)
-        if action == "profile":
-            profile_form = ProfileForm(
-                request.POST,
-                instance=profile,
-                clinicians=selectors.clinicians(organization=organization),
-            )
-            if profile_form.is_valid():
-                services.measurement_profile_update(
-                    patient=patient,
-                    actor=request.user,
-                    responsible_clinician=profile_form.cleaned_data["responsible_clinician"],
-                    channel=profile_form.cleaned_data["channel"],
-                    request=request,
-                )
-                messages.success(request, _("Saved."))
-                return redirect("measurements:patient", patient_id=patient.pk)
-        if action == "send":
-            send_form = SendForm(request.POST)
-            if send_form.is_valid():
-                assignment = services.assignment_create_manual(
-                    patient=patient,
-                    instrument_code=send_form.cleaned_data["instrument"],
-                    actor=request.user,
-                    request=request,
-                )
-                channel = services.assignment_send(
-                    assignment=assignment, actor=request.user, request=request
-                )
-                if channel:
-                    messages.success(request, _("Questionnaire link sent."))
-                else:
-                    messages.warning(
-                        request,
-                        _(
-                            "Questionnaire assigned, but not sent: the patient has no email or "
-                            "phone, or asked not to be sent links."
-                        ),
-                    )
-                return redirect("measurements:patient", patient_id=patient.pk)
+    return form, profile
 
-    settings = selectors.settings_for(organization=organization)
+
+def _patient_page(
+    request: HttpRequest,
+    patient: Patient,
+    *,
+    profile_form: ProfileForm | None = None,
+    send_form: SendForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    organization = organization_of(request)
+    default_profile_form, profile = _profile_form(request, patient)
+    measurement_settings = selectors.measurement_settings_for(organization=organization)
     responses = list(selectors.responses_for_patient(patient=patient))
-    trajectories = selectors.trajectories(patient=patient, settings=settings, responses=responses)
-    infusion_dates = selectors.infusion_dates(patient=patient)
-    charts = [(t, trajectory_chart(t, infusion_dates)) for t in trajectories]
-    now = timezone.now()
-    assignments = list(selectors.assignments_for_patient(patient=patient)[:30])
-    _audit_view(request, object_type="measurements", patient=patient)
+    trajectories = selectors.trajectories(
+        patient=patient, measurement_settings=measurement_settings, responses=responses
+    )
+    record_view(
+        request,
+        object_type=AuditEvent.ObjectType.MEASUREMENTS,
+        object_id=patient.pk,
+        patient=patient,
+    )
     return render(
         request,
         "measurements/patient.html",
         {
             "patient": patient,
             "profile": profile,
-            "profile_form": profile_form,
-            "send_form": send_form,
-            "settings": settings,
-            "charts": charts,
+            "profile_form": profile_form or default_profile_form,
+            "send_form": send_form or SendForm(),
+            "measurement_settings": measurement_settings,
+            "charts": [(t, trajectory_chart(t)) for t in trajectories],
             "responses": responses,
             "in_progress": [r for r in responses if not r.is_complete],
-            "assignments": assignments,
-            "now": now,
+            "assignments": list(selectors.assignments_for_patient(patient=patient)[:30]),
+            "now": timezone.now(),
             "alerts": [a for a in selectors.alerts_for_patient(patient=patient) if a.is_open],
-            "can_enter": can_enter,
+            "can_enter": can(user_of(request), "measurements.enter"),
             "enterable": [instruments.get(code) for code in ENTERABLE_INSTRUMENTS],
         },
+        status=status,
     )
 
 
-def _int(value: object) -> int:
+@require_POST
+@require_capability("measurements.enter")
+def baseline_choose(request: HttpRequest, patient_id: int, response_id: int) -> HttpResponse:
+    """Make one completed questionnaire the patient's baseline for its instrument."""
+    patient = _patient(request, patient_id)
+    response = selectors.response_get(patient=patient, response_id=response_id)
     try:
-        return int(str(value))
-    except ValueError:
-        return 0
+        services.baseline_choose(
+            response=response, actor=user_of(request), context=context_of(request)
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Baseline changed."))
+    return redirect("measurements:patient", patient_id=patient.pk)
+
+
+@require_POST
+@require_capability("measurements.enter")
+def profile_update(request: HttpRequest, patient_id: int) -> HttpResponse:
+    """Change who receives the patient's safety alerts and how questionnaires are sent."""
+    patient = _patient(request, patient_id)
+    form, _profile = _profile_form(request, patient, request.POST)
+    if not form.is_valid():
+        return _patient_page(request, patient, profile_form=form, status=422)
+    try:
+        services.measurement_profile_update(
+            patient=patient,
+            actor=user_of(request),
+            responsible_clinician=form.cleaned_data["responsible_clinician"],
+            channel=form.cleaned_data["channel"],
+            context=context_of(request),
+        )
+    except ValidationError as exc:
+        form.add_error("responsible_clinician", exc)
+        return _patient_page(request, patient, profile_form=form, status=422)
+    messages.success(request, _("Saved."))
+    return redirect("measurements:patient", patient_id=patient.pk)
+
+
+@require_POST
+@require_capability("measurements.enter")
+def questionnaire_send(request: HttpRequest, patient_id: int) -> HttpResponse:
+    """Ask the patient to complete one questionnaire now and send the link."""
+    patient = _patient(request, patient_id)
+    form = SendForm(request.POST)
+    if not form.is_valid():
+        return _patient_page(request, patient, send_form=form, status=422)
+    actor, context = user_of(request), context_of(request)
+    assignment = services.assignment_create_manual(
+        patient=patient,
+        instrument_code=form.cleaned_data["instrument"],
+        actor=actor,
+        context=context,
+    )
+    if services.assignment_send(assignment=assignment, actor=actor, context=context):
+        messages.success(request, _("Questionnaire link sent."))
+    else:
+        messages.warning(
+            request,
+            _(
+                "Questionnaire assigned, but not sent: the patient has no email or phone, or "
+                "asked not to be sent links."
+            ),
+        )
+    return redirect("measurements:patient", patient_id=patient.pk)
+
+
+# ---- staff entry on the patient's behalf ----------------------------------------------------
+
+
+def _enterable(instrument_code: str) -> instruments.Instrument:
+    if instrument_code not in ENTERABLE_INSTRUMENTS:
+        raise Http404("No such questionnaire.")
+    return instruments.get(instrument_code)
 
 
 @require_capability("measurements.enter")
-def enter_response(request: HttpRequest, patient_id: int) -> HttpResponse:
-    """Staff enter a questionnaire on the patient's behalf, with the same validation."""
-    organization = organization_of(request)
-    patient = patient_get(organization=organization, patient_id=patient_id)
-    code = request.GET.get("instrument") or request.POST.get("instrument") or "phq9"
-    if code not in ENTERABLE_INSTRUMENTS:
-        code = "phq9"
-    instrument = instruments.get(code)
-    settings = selectors.settings_for(organization=organization)
-    wording = settings.cssrs_wording() if code == "cssrs_screener" else None
-    lang = "en"
+def enter_response(request: HttpRequest, patient_id: int, instrument_code: str) -> HttpResponse:
+    """Enter and score a questionnaire on the patient's behalf, with the same validation."""
+    return _entry(request, patient_id, instrument_code, complete=request.method == "POST")
+
+
+@require_POST
+@require_capability("measurements.enter")
+def enter_response_save(
+    request: HttpRequest, patient_id: int, instrument_code: str
+) -> HttpResponse:
+    """Keep a staff entry as in progress; it is never scored until every item is answered."""
+    return _entry(request, patient_id, instrument_code, complete=False)
+
+
+def _entry(
+    request: HttpRequest, patient_id: int, instrument_code: str, *, complete: bool
+) -> HttpResponse:
+    patient = _patient(request, patient_id)
+    instrument = _enterable(instrument_code)
+    user = user_of(request)
+    measurement_settings = selectors.measurement_settings_for(organization=organization_of(request))
+    wording = measurement_settings.cssrs_wording() if instrument.code == "cssrs_screener" else None
     draft = selectors.response_in_progress(
-        patient=patient, instrument_code=code, entered_by=request.user
+        patient=patient, instrument_code=instrument.code, entered_by=user
     )
     form = StaffEntryForm(
         request.POST or None,
         instrument=instrument,
-        lang=lang,
+        lang="en",
         wording=wording,
         initial=dict(draft.answers) if draft and request.method == "GET" else None,
     )
     saved_partial = False
     if request.method == "POST" and form.is_valid():
-        action = request.POST.get("action", "submit")
-        kwargs: dict[str, Any] = {
+        common: dict[str, Any] = {
             "patient": patient,
-            "instrument_code": code,
+            "instrument_code": instrument.code,
             "answers": form.answers(),
             "source": QuestionnaireResponse.Source.STAFF,
-            "language": lang,
-            "actor": request.user,
-            "entered_by": request.user,
+            "language": "en",
+            "actor": user,
+            "entered_by": user,
             "response": draft,
-            "request": request,
+            "context": context_of(request),
         }
         try:
-            if action == "save":
-                draft = services.questionnaire_response_save(**kwargs)
+            if not complete:
+                draft = services.questionnaire_response_save(**common)
                 saved_partial = True
                 messages.info(
                     request,
@@ -197,7 +246,7 @@ def enter_response(request: HttpRequest, patient_id: int) -> HttpResponse:
                 )
             else:
                 response = services.questionnaire_response_submit(
-                    **kwargs, completed_at=form.cleaned_data.get("completed_at")
+                    **common, completed_at=form.cleaned_data.get("completed_at")
                 )
                 if response.has_suicidality_flag:
                     messages.error(
@@ -218,8 +267,13 @@ def enter_response(request: HttpRequest, patient_id: int) -> HttpResponse:
             form.add_answer_errors(exc.errors)
         except ValidationError as exc:
             form.add_error(None, exc)
-    if request.method == "GET":
-        _audit_view(request, object_type="measurement_entry", patient=patient, instrument=code)
+    record_view(
+        request,
+        object_type=AuditEvent.ObjectType.MEASUREMENT_ENTRY,
+        object_id=patient.pk,
+        patient=patient,
+        detail={"instrument": instrument.code},
+    )
     return render(
         request,
         "measurements/enter.html",
@@ -230,91 +284,134 @@ def enter_response(request: HttpRequest, patient_id: int) -> HttpResponse:
             "draft": draft,
             "saved_partial": saved_partial,
             "enterable": [instruments.get(c) for c in ENTERABLE_INSTRUMENTS],
-            "wording_missing": code == "cssrs_screener" and not wording,
+            "wording_missing": instrument.code == "cssrs_screener" and not wording,
         },
         status=422 if request.method == "POST" and not saved_partial and form.errors else 200,
+    )
+
+
+# ---- safety alerts ----------------------------------------------------------------------------
+
+
+def _risk_form(
+    alert: SafetyAlert, *, wording: dict[str, str], data: Any = None
+) -> RiskAssessmentForm:
+    """Return the risk-assessment form of one alert; its prefix keeps element ids unique."""
+    return RiskAssessmentForm(
+        data,
+        instrument=instruments.get("cssrs_screener"),
+        wording=wording,
+        prefix=f"alert-{alert.pk}",
     )
 
 
 @require_capability("safety.review")
 def patient_safety(request: HttpRequest, patient_id: int) -> HttpResponse:
     """A patient's safety alerts: acknowledge, and close with a documented risk assessment."""
-    organization = organization_of(request)
-    patient = patient_get(organization=organization, patient_id=patient_id)
-    settings = selectors.settings_for(organization=organization)
-    wording = settings.cssrs_wording()
-    cssrs = instruments.get("cssrs_screener")
-    can_close = can(request.user, "safety.close")
-    form = RiskAssessmentForm(instrument=cssrs, wording=wording)
-    form_alert_id = None
-    if request.method == "POST":
-        alert = selectors.alert_get(patient=patient, alert_id=request.POST.get("alert_id"))
-        action = request.POST.get("action")
-        if action == "acknowledge":
-            services.safety_alert_acknowledge(alert=alert, actor=request.user, request=request)
-            messages.success(
-                request, _("Alert acknowledged. It stays open until a risk assessment closes it.")
-            )
-            return redirect("measurements:safety", patient_id=patient.pk)
-        if action == "close":
-            if not can_close:
-                return render(request, "403.html", {"capability": "safety.close"}, status=403)
-            form = RiskAssessmentForm(request.POST, instrument=cssrs, wording=wording)
-            form_alert_id = alert.pk
-            if not form.is_valid():
-                # Show the screener's item errors too, not only the missing level or plan.
-                try:
-                    instruments.validate_answers(cssrs, form.answers())
-                except instruments.InvalidAnswers as exc:
-                    form.add_answer_errors(exc.errors)
-            else:
-                try:
-                    services.safety_alert_close(
-                        alert=alert,
-                        actor=request.user,
-                        cssrs_answers=form.answers(),
-                        risk_level=form.cleaned_data["risk_level"],
-                        safety_plan=form.cleaned_data["safety_plan"],
-                        notes=form.cleaned_data["notes"],
-                        request=request,
-                    )
-                    messages.success(request, _("Risk assessment saved. The alert is closed."))
-                    return redirect("measurements:safety", patient_id=patient.pk)
-                except instruments.InvalidAnswers as exc:
-                    form.add_answer_errors(exc.errors)
-                except ValidationError as exc:
-                    if hasattr(exc, "error_dict"):
-                        for field, errors in exc.message_dict.items():
-                            form.add_error(field if field in form.fields else None, errors)
-                    else:
-                        form.add_error(None, exc)
+    return _safety_page(request, _patient(request, patient_id))
+
+
+def _safety_page(
+    request: HttpRequest,
+    patient: Patient,
+    *,
+    posted: RiskAssessmentForm | None = None,
+    posted_alert_id: int | None = None,
+) -> HttpResponse:
+    measurement_settings = selectors.measurement_settings_for(organization=organization_of(request))
+    wording = measurement_settings.cssrs_wording()
     alerts = list(selectors.alerts_for_patient(patient=patient))
-    if request.method == "GET":
-        _audit_view(request, object_type="safety_alert", patient=patient)
+    open_alerts = [a for a in alerts if a.is_open]
+    forms = {
+        a.pk: posted
+        if a.pk == posted_alert_id and posted is not None
+        else _risk_form(a, wording=wording)
+        for a in open_alerts
+    }
+    record_view(
+        request,
+        object_type=AuditEvent.ObjectType.SAFETY_ALERT,
+        object_id=patient.pk,
+        patient=patient,
+    )
     return render(
         request,
         "measurements/safety.html",
         {
             "patient": patient,
             "alerts": alerts,
-            "open_alerts": [a for a in alerts if a.is_open],
-            "form": form,
-            "form_alert_id": form_alert_id,
-            "can_close": can_close,
+            "open_alerts": [(a, forms[a.pk]) for a in open_alerts],
+            "can_close": can(user_of(request), "safety.close"),
             "wording_missing": not wording,
             "gate": selectors.infusion_gate(patient=patient),
         },
-        status=422 if form.errors else 200,
+        status=422 if posted is not None and posted.errors else 200,
     )
+
+
+@require_POST
+@require_capability("safety.review")
+def alert_acknowledge(request: HttpRequest, patient_id: int, alert_id: int) -> HttpResponse:
+    """Record that a clinician is dealing with the alert (stops escalation, not the gate)."""
+    patient = _patient(request, patient_id)
+    alert = selectors.alert_get(patient=patient, alert_id=alert_id)
+    services.safety_alert_acknowledge(
+        alert=alert, actor=user_of(request), context=context_of(request)
+    )
+    messages.success(
+        request, _("Alert acknowledged. It stays open until a risk assessment closes it.")
+    )
+    return redirect("measurements:safety", patient_id=patient.pk)
+
+
+@require_POST
+@require_capability("safety.close")
+def alert_close(request: HttpRequest, patient_id: int, alert_id: int) -> HttpResponse:
+    """Close the alert with a documented risk assessment (C-SSRS screener, level, plan)."""
+    patient = _patient(request, patient_id)
+    alert = selectors.alert_get(patient=patient, alert_id=alert_id)
+    measurement_settings = selectors.measurement_settings_for(organization=organization_of(request))
+    form = _risk_form(alert, wording=measurement_settings.cssrs_wording(), data=request.POST)
+    if not form.is_valid():
+        # Show the screener's item errors too, not only the missing level or plan.
+        try:
+            instruments.validate_answers(instruments.get("cssrs_screener"), form.answers())
+        except instruments.InvalidAnswers as exc:
+            form.add_answer_errors(exc.errors)
+        return _safety_page(request, patient, posted=form, posted_alert_id=alert.pk)
+    try:
+        services.safety_alert_close(
+            alert=alert,
+            actor=user_of(request),
+            cssrs_answers=form.answers(),
+            risk_level=form.cleaned_data["risk_level"],
+            safety_plan=form.cleaned_data["safety_plan"],
+            notes=form.cleaned_data["notes"],
+            context=context_of(request),
+        )
+    except instruments.InvalidAnswers as exc:
+        form.add_answer_errors(exc.errors)
+    except ValidationError as exc:
+        if hasattr(exc, "error_dict"):
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            form.add_error(None, exc)
+    else:
+        messages.success(request, _("Risk assessment saved. The alert is closed."))
+        return redirect("measurements:safety", patient_id=patient.pk)
+    return _safety_page(request, patient, posted=form, posted_alert_id=alert.pk)
+
+
+# ---- lists ------------------------------------------------------------------------------------
 
 
 @require_capability("safety.review")
 def alert_list(request: HttpRequest) -> HttpResponse:
     alerts = list(selectors.open_alerts(organization=organization_of(request)))
-    audit_record(
-        action=AuditEvent.Action.VIEW,
-        request=request,
-        object_type="safety_alert",
+    record_view(
+        request,
+        object_type=AuditEvent.ObjectType.SAFETY_ALERT,
         detail={"list": "open", "count": len(alerts)},
     )
     return render(request, "measurements/alerts.html", {"alerts": alerts, "now": timezone.now()})
@@ -325,28 +422,13 @@ def overdue_list(request: HttpRequest) -> HttpResponse:
     """Overdue questionnaires: who and since when, never the answers (front desk may call)."""
     now = timezone.now()
     rows = list(selectors.overdue_assignments(organization=organization_of(request), now=now)[:200])
-    audit_record(
-        action=AuditEvent.Action.VIEW,
-        request=request,
-        object_type="measurement_assignment",
+    record_view(
+        request,
+        object_type=AuditEvent.ObjectType.MEASUREMENT_ASSIGNMENT,
         detail={"list": "overdue", "count": len(rows)},
     )
     return render(
         request,
         "measurements/overdue.html",
-        {"rows": rows, "now": now, "clinical": can(request.user, "measurements.view")},
+        {"rows": rows, "now": now, "clinical": can(user_of(request), "measurements.view")},
     )
-
-
-def today_context(*, request: HttpRequest, now: dt.datetime) -> dict[str, Any]:
-    """Return the Today page's measurement section, auditing the patient rows it shows."""
-    section = selectors.today_section(user=user_of(request), now=now)
-    shown = len(section["alerts"]) + len(section["overdue"])
-    if shown:
-        audit_record(
-            action=AuditEvent.Action.VIEW,
-            request=request,
-            object_type="measurements_today",
-            detail={"alerts": len(section["alerts"]), "overdue": len(section["overdue"])},
-        )
-    return section

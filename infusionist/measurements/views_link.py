@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
@@ -18,7 +19,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from infusionist.audit.models import AuditEvent
-from infusionist.audit.services import audit_record
+from infusionist.audit.services import AuditContext, audit_record
 from infusionist.lib import instruments
 from infusionist.measurements import selectors, services
 from infusionist.measurements.forms import DateOfBirthForm, InstrumentForm
@@ -70,14 +71,12 @@ def _problem(request: HttpRequest, reason: str, patient: Any = None) -> HttpResp
 
 
 def _crisis_items(instrument: instruments.Instrument, organization: Any) -> dict[str, int]:
-    """Return link_id -> lowest answer that should show crisis resources at once."""
-    settings = selectors.settings_for(organization=organization)
-    params = instruments.resolve_params(instrument, settings.instrument_params(instrument.code))
-    known = {"phq9": ("q9", "item9_alert_min"), "qids_sr16": ("q12", "item12_alert_min")}
-    if instrument.code in known:
-        link_id, param = known[instrument.code]
-        return {link_id: params[param]}
-    return {}
+    """Return link_id -> lowest answer that shows crisis resources at once (clinic params)."""
+    measurement_settings = selectors.measurement_settings_for(organization=organization)
+    params = instruments.resolve_params(
+        instrument, measurement_settings.instrument_params(instrument.code)
+    )
+    return instrument.crisis_thresholds(params)
 
 
 @never_cache
@@ -91,9 +90,9 @@ def link_start(request: HttpRequest, token: str) -> HttpResponse:
     if refusal:
         audit_record(
             action=AuditEvent.Action.ACCESS,
-            request=request,
+            context=AuditContext.from_request(request),
             organization=patient.organization,
-            object_type="questionnaire_link",
+            object_type=AuditEvent.ObjectType.QUESTIONNAIRE_LINK,
             object_id=link.pk,
             patient=patient,
             outcome=AuditEvent.Outcome.DENIED,
@@ -106,7 +105,9 @@ def link_start(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             ok = services.link_verify_date_of_birth(
-                link=link, date_of_birth=form.cleaned_data["date_of_birth"], request=request
+                link=link,
+                date_of_birth=form.cleaned_data["date_of_birth"],
+                context=AuditContext.from_request(request),
             )
         except services.LinkRefused as exc:
             return _problem(request, exc.reason, patient)
@@ -120,9 +121,9 @@ def link_start(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "GET":
         audit_record(
             action=AuditEvent.Action.ACCESS,
-            request=request,
+            context=AuditContext.from_request(request),
             organization=patient.organization,
-            object_type="questionnaire_link",
+            object_type=AuditEvent.ObjectType.QUESTIONNAIRE_LINK,
             object_id=link.pk,
             patient=patient,
             detail={"step": "opened"},
@@ -137,8 +138,6 @@ def link_start(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def request_limit() -> int:
-    from django.conf import settings
-
     return int(settings.MEASUREMENT_LINK_DOB_MAX_ATTEMPTS)
 
 
@@ -156,6 +155,18 @@ def _session_link(request: HttpRequest) -> AccessLink | None:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def link_answer(request: HttpRequest) -> HttpResponse:
+    """Show the questionnaire; a POST sends the answers to be scored."""
+    return _answer(request, submit=request.method == "POST")
+
+
+@never_cache
+@require_http_methods(["POST"])
+def link_answer_save(request: HttpRequest) -> HttpResponse:
+    """Keep the answers so far (the "finish later" button and every autosave)."""
+    return _answer(request, submit=False)
+
+
+def _answer(request: HttpRequest, *, submit: bool) -> HttpResponse:
     link = _session_link(request)
     if link is None:
         lang = request.session.get(SESSION_LANG, "en")
@@ -186,6 +197,7 @@ def link_answer(request: HttpRequest) -> HttpResponse:
     for field in form.fields.values():
         field.error_messages["invalid_choice"] = text_for(lang)["choose"]
     saved = False
+    context = AuditContext.from_request(request)
     if request.method == "POST" and form.is_valid():
         common: dict[str, Any] = {
             "patient": patient,
@@ -194,9 +206,9 @@ def link_answer(request: HttpRequest) -> HttpResponse:
             "source": QuestionnaireResponse.Source.PATIENT_LINK,
             "language": lang,
             "assignment": assignment,
-            "request": request,
+            "context": context,
         }
-        if request.POST.get("action") == "submit":
+        if submit:
             try:
                 response = services.questionnaire_response_submit(**common, link=link)
             except instruments.InvalidAnswers as exc:
@@ -218,9 +230,9 @@ def link_answer(request: HttpRequest) -> HttpResponse:
     elif request.method == "GET":
         audit_record(
             action=AuditEvent.Action.VIEW,
-            request=request,
+            context=context,
             organization=patient.organization,
-            object_type="questionnaire",
+            object_type=AuditEvent.ObjectType.QUESTIONNAIRE,
             object_id=assignment.pk,
             patient=patient,
             detail={"instrument": instrument.code, "via": "link"},
@@ -228,7 +240,7 @@ def link_answer(request: HttpRequest) -> HttpResponse:
     definition = instruments.definition_as_dict(instrument, lang)
     crisis_items = _crisis_items(instrument, patient.organization)
     rows = [
-        {"field": bound, "number": number, "crisis_min": crisis_items.get(bound.name)}
+        {"field": bound, "number": number, "crisis_at_least": crisis_items.get(bound.name)}
         for number, bound in enumerate(form.item_fields(), start=1)
     ]
     return _render(

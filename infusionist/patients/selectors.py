@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from infusionist.accounts.models import User
+from infusionist.accounts.roles import Role
 from infusionist.clinics.models import Organization
 from infusionist.patients.models import Patient
 from infusionist.patients.normalize import name_key, phone_digits
@@ -81,14 +83,23 @@ def patient_search(
     return query, qs
 
 
-def patient_get(*, organization: Organization, patient_id: int) -> Patient:
-    """Return the organization's patient or raise Http404 (never another clinic's)."""
-    try:
-        return Patient.objects.select_related("organization").get(
-            organization=organization, pk=patient_id
-        )
-    except Patient.DoesNotExist as exc:
-        raise Http404("No such patient.") from exc
+def patient_get_for_user(*, user: User, patient_id: int) -> Patient:
+    """Return the patient ``user`` may see, or raise Http404.
+
+    Staff see the patients of their own organization; a patient sees only their own record.
+    Anyone else gets the same 404 as for an id that does not exist, so another clinic's ids
+    reveal nothing. The caller still checks the capability the page or action needs.
+    """
+    qs = Patient.objects.select_related("organization").filter(pk=patient_id)
+    if user.organization_id is None:
+        raise Http404("No such patient.")
+    qs = qs.filter(organization_id=user.organization_id)
+    if user.role == Role.PATIENT:
+        qs = qs.filter(user=user)
+    patient = qs.first()
+    if patient is None:
+        raise Http404("No such patient.")
+    return patient
 
 
 def possible_duplicates(

@@ -6,11 +6,12 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import F
-from django.http import HttpRequest
 from django.utils import timezone
 
+from infusionist.accounts.access import require, require_same_organization
+from infusionist.accounts.models import User
 from infusionist.audit.models import AuditEvent
-from infusionist.audit.services import audit_record
+from infusionist.audit.services import NO_REQUEST, AuditContext, audit_record
 from infusionist.clinics.models import Organization
 from infusionist.patients.models import Patient
 
@@ -53,11 +54,17 @@ def mrn_next(*, organization: Organization) -> str:
 def patient_create(
     *,
     organization: Organization,
-    actor: Any,
+    actor: User,
     data: dict[str, Any],
-    request: HttpRequest | None = None,
+    context: AuditContext = NO_REQUEST,
 ) -> Patient:
-    """Create a patient with a fresh MRN and record who did it."""
+    """Create a patient with a fresh MRN and record who did it.
+
+    Raises ``PermissionDenied`` unless the actor may register patients of this organization,
+    ``ValueError`` for keys that are not patient fields and ``ValidationError`` for bad values.
+    """
+    require(actor, "patients.create")
+    require_same_organization(actor, organization.pk)
     unknown = set(data) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValueError(f"Not patient fields: {sorted(unknown)}")
@@ -69,9 +76,9 @@ def patient_create(
     audit_record(
         action=AuditEvent.Action.CREATE,
         actor=actor,
-        request=request,
+        context=context,
         organization=organization,
-        object_type="patient",
+        object_type=AuditEvent.ObjectType.PATIENT,
         object_id=patient.pk,
         patient=patient,
     )
@@ -82,11 +89,16 @@ def patient_create(
 def patient_update(
     *,
     patient: Patient,
-    actor: Any,
+    actor: User,
     data: dict[str, Any],
-    request: HttpRequest | None = None,
+    context: AuditContext = NO_REQUEST,
 ) -> list[str]:
-    """Apply changed demographics; return the names of the fields that changed."""
+    """Apply changed demographics; return the names of the fields that changed.
+
+    Raises ``PermissionDenied`` unless the actor may edit this organization's patients.
+    """
+    require(actor, "patients.edit")
+    require_same_organization(actor, patient.organization_id)
     unknown = set(data) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValueError(f"Not patient fields: {sorted(unknown)}")
@@ -102,9 +114,9 @@ def patient_update(
     audit_record(
         action=AuditEvent.Action.UPDATE,
         actor=actor,
-        request=request,
+        context=context,
         organization=patient.organization,
-        object_type="patient",
+        object_type=AuditEvent.ObjectType.PATIENT,
         object_id=patient.pk,
         patient=patient,
         detail={"fields": changed},  # field names only: values are PHI

@@ -6,6 +6,5 @@ app_name = "patients"
 urlpatterns = [
     path("", views.patient_list, name="list"),
     path("new/", views.patient_create, name="create"),
-    path("<int:patient_id>/", views.patient_detail, name="detail"),
     path("<int:patient_id>/edit/", views.patient_edit, name="edit"),
 ]

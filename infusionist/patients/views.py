@@ -8,8 +8,13 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from infusionist.accounts.access import organization_of, require_capability
-from infusionist.accounts.roles import can
+from infusionist.accounts.access import (
+    context_of,
+    organization_of,
+    record_view,
+    require_capability,
+    user_of,
+)
 from infusionist.audit.models import AuditEvent
 from infusionist.audit.services import audit_record
 from infusionist.patients import search_keys, selectors, services
@@ -53,43 +58,15 @@ def _patient_list_page(
     if text:
         audit_record(
             action=AuditEvent.Action.SEARCH,
-            request=request,
-            object_type="patient",
+            actor=user_of(request),
+            context=context_of(request),
+            object_type=AuditEvent.ObjectType.PATIENT,
             detail={"query": text, "kind": query.kind, "results": paginator.count},
         )
     return render(
         request,
         "patients/list.html",
         {"form": form, "page": page, "query": query, "q": text, "search_key": key},
-    )
-
-
-@require_capability("patients.view")
-def patient_detail(request: HttpRequest, patient_id: int) -> HttpResponse:
-    patient = selectors.patient_get(organization=organization_of(request), patient_id=patient_id)
-    audit_record(
-        action=AuditEvent.Action.VIEW,
-        request=request,
-        object_type="patient",
-        object_id=patient.pk,
-        patient=patient,
-    )
-    user = request.user
-    safety_blocks = []
-    if can(user, "safety.review"):
-        from infusionist.measurements.selectors import infusion_gate
-
-        safety_blocks = infusion_gate(patient=patient)
-    return render(
-        request,
-        "patients/detail.html",
-        {
-            "patient": patient,
-            "safety_blocks": safety_blocks,
-            "can_view_treatment": can(user, "treatment.view"),
-            "can_view_measurements": can(user, "measurements.view"),
-            "can_review_safety": can(user, "safety.review"),
-        },
     )
 
 
@@ -118,10 +95,13 @@ def patient_create(request: HttpRequest) -> HttpResponse:
             )
         else:
             patient = services.patient_create(
-                organization=organization, actor=request.user, data=data, request=request
+                organization=organization,
+                actor=user_of(request),
+                data=data,
+                context=context_of(request),
             )
             messages.success(request, _("Patient created with MRN %(mrn)s.") % {"mrn": patient.mrn})
-            return redirect("patients:detail", patient_id=patient.pk)
+            return redirect("record:patient", patient_id=patient.pk)
     return render(
         request,
         "patients/form.html",
@@ -132,25 +112,27 @@ def patient_create(request: HttpRequest) -> HttpResponse:
 
 @require_capability("patients.edit")
 def patient_edit(request: HttpRequest, patient_id: int) -> HttpResponse:
-    patient = selectors.patient_get(organization=organization_of(request), patient_id=patient_id)
+    patient = selectors.patient_get_for_user(user=user_of(request), patient_id=patient_id)
     form = PatientForm(request.POST or None, instance=patient)
     if request.method == "POST" and form.is_valid():
         # ModelForm validation already copied the values onto `patient`; reload it so the
         # service sees what is stored and can tell which fields change.
         patient.refresh_from_db()
         changed = services.patient_update(
-            patient=patient, actor=request.user, data=form.patient_data(), request=request
+            patient=patient,
+            actor=user_of(request),
+            data=form.patient_data(),
+            context=context_of(request),
         )
         if changed:
             messages.success(request, _("Changes saved."))
         else:
             messages.info(request, _("Nothing was changed."))
-        return redirect("patients:detail", patient_id=patient.pk)
+        return redirect("record:patient", patient_id=patient.pk)
     if request.method == "GET":
-        audit_record(
-            action=AuditEvent.Action.VIEW,
-            request=request,
-            object_type="patient",
+        record_view(
+            request,
+            object_type=AuditEvent.ObjectType.PATIENT,
             object_id=patient.pk,
             patient=patient,
             detail={"form": "edit"},

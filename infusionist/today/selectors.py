@@ -1,19 +1,18 @@
 from __future__ import annotations
 
-from typing import Any
-
+from infusionist.accounts.models import User
 from infusionist.audit.models import AuditEvent
 from infusionist.patients.models import Patient
 
 
-def recent_patients_for_user(*, user: Any, limit: int = 8) -> list[Patient]:
+def recent_patients_for_user(*, user: User, limit: int = 8) -> list[Patient]:
     """Return the patients this user opened most recently, newest first (one query)."""
     events = (
         AuditEvent.objects.filter(
             actor=user,
             organization=user.organization,
             action=AuditEvent.Action.VIEW,
-            object_type="patient",
+            object_type=AuditEvent.ObjectType.PATIENT,
             patient__isnull=False,
         )
         .select_related("patient")

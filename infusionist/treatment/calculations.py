@@ -7,13 +7,13 @@ hard stops with the same basis (rule, limit, source).
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from infusionist.lib import dosing, regimens
 from infusionist.lib.dosing import DoseLimits, DoseWarning
+from infusionist.lib.products import ESKETAMINE
 from infusionist.treatment.models import DosingSettings, Protocol
 
 # Every warning code -> the rule it applies and where the rule comes from.
@@ -37,25 +37,25 @@ def _f(value: Decimal | float | None) -> float | None:
     return None if value is None else float(value)
 
 
-def limits_for(*, settings: DosingSettings, protocol: Protocol | None = None) -> DoseLimits:
+def limits_for(*, dosing_settings: DosingSettings, protocol: Protocol | None = None) -> DoseLimits:
     """Return the guards for a clinic, narrowed by a protocol's limits when one is chosen."""
-    max_mg_per_kg = _f(settings.default_max_dose_mg_per_kg)
-    max_rate = _f(settings.default_max_dose_rate_mg_per_kg_per_h)
+    max_mg_per_kg = _f(dosing_settings.default_max_dose_mg_per_kg)
+    max_rate = _f(dosing_settings.default_max_dose_rate_mg_per_kg_per_h)
     if protocol is not None:
         max_mg_per_kg = _f(protocol.max_dose_mg_per_kg)
         max_rate = _f(protocol.max_dose_rate_mg_per_kg_per_h)
     return DoseLimits(
-        min_weight_kg=float(settings.min_weight_kg),
-        max_weight_kg=float(settings.max_weight_kg),
-        min_height_cm=float(settings.min_height_cm),
-        max_height_cm=float(settings.max_height_cm),
+        min_weight_kg=float(dosing_settings.min_weight_kg),
+        max_weight_kg=float(dosing_settings.max_weight_kg),
+        min_height_cm=float(dosing_settings.min_height_cm),
+        max_height_cm=float(dosing_settings.max_height_cm),
         max_dose_mg_per_kg=max_mg_per_kg,
         max_dose_rate_mg_per_kg_per_h=max_rate,
-        must_dilute_vial_mg_per_ml=float(settings.must_dilute_vial_mg_per_ml),
-        max_iv_concentration_mg_per_ml=float(settings.max_iv_concentration_mg_per_ml),
-        usual_vial_mg_per_ml=float(settings.usual_vial_mg_per_ml),
-        adjusted_weight_factor=float(settings.adjusted_weight_factor),
-        use_actual_weight_below_ibw=settings.use_actual_weight_below_ibw,
+        must_dilute_vial_mg_per_ml=float(dosing_settings.must_dilute_vial_mg_per_ml),
+        max_iv_concentration_mg_per_ml=float(dosing_settings.max_iv_concentration_mg_per_ml),
+        usual_vial_mg_per_ml=float(dosing_settings.usual_vial_mg_per_ml),
+        adjusted_weight_factor=float(dosing_settings.adjusted_weight_factor),
+        use_actual_weight_below_ibw=dosing_settings.use_actual_weight_below_ibw,
     )
 
 
@@ -195,99 +195,52 @@ def _stop_result(result: SessionResult, exc: Exception, protocol: Protocol | Non
 def calculate_session(
     *,
     route: str,
-    weight_kg: float | None,
+    inputs: dosing.DoseInputs,
     limits: DoseLimits,
     protocol: Protocol | None = None,
-    dose_mg_per_kg: float | None = None,
-    dose_mg: float | None = None,
-    dose_mg_per_kg_per_h: float | None = None,
-    dose_mg_per_h: float | None = None,
-    duration_min: float | None = None,
-    vial_mg_per_ml: float | None = None,
-    bag_volume_ml: float | None = None,
-    withdraw_equal_volume: bool = False,
-    weight_basis: str = "actual",
-    height_cm: float | None = None,
-    sex: str | None = None,
     age_years: float | None = None,
     is_first_dose: bool = False,
 ) -> SessionResult:
     """Return the session's calculation; hard stops come back as findings, not numbers to use.
 
-    Raises `dosing.InvalidDoseInput` (with the field name) for input that cannot be
-    calculated at all.
+    ``inputs`` is checked here, once, for every surface (``DoseInputs.check``). Raises
+    `dosing.InvalidDoseInput` (naming every bad field) for input that cannot be calculated.
     """
-    inputs = {
-        k: v
-        for k, v in {
-            "route": route,
-            "weight_kg": weight_kg,
-            "dose_mg_per_kg": dose_mg_per_kg,
-            "dose_mg": dose_mg,
-            "dose_mg_per_kg_per_h": dose_mg_per_kg_per_h,
-            "dose_mg_per_h": dose_mg_per_h,
-            "duration_min": duration_min,
-            "vial_mg_per_ml": vial_mg_per_ml,
-            "bag_volume_ml": bag_volume_ml,
-            "withdraw_equal_volume": withdraw_equal_volume,
-            "weight_basis": weight_basis,
-            "height_cm": height_cm,
-            "sex": sex or None,
-        }.items()
-        if v is not None
-    }
-    result = SessionResult(route=route, inputs=inputs)
-    sex_value = sex or None
+    inputs.check(route)
+    result = SessionResult(
+        route=route,
+        inputs={k: v for k, v in {"route": route, **asdict(inputs)}.items() if v is not None},
+    )
     try:
         if route == "intranasal":
-            if dose_mg is None:
-                raise dosing.InvalidDoseInput(
-                    "dose_mg", "An intranasal dose is a fixed dose in mg."
-                )
-            result.intranasal = regimens.calculate_intranasal(
-                dose_mg=dose_mg,
-                device_mg=(_f(protocol.device_mg) or 28.0) if protocol else 28.0,
-                max_dose_mg=_f(protocol.max_dose_mg) if protocol else 84.0,
-                age_years=age_years,
-                older_adult_age_years=_f(protocol.older_adult_age_years) if protocol else 65.0,
-                older_adult_start_dose_mg=_f(protocol.older_adult_start_dose_mg)
-                if protocol
-                else 28.0,
-                is_first_dose=is_first_dose,
-            )
+            result.intranasal = _intranasal(inputs, protocol, age_years, is_first_dose)
             result.findings = [Finding.of(w, protocol=protocol) for w in result.intranasal.warnings]
         elif route == "im":
-            _require_value("weight_kg", weight_kg)
-            _require_value("vial_mg_per_ml", vial_mg_per_ml)
             result.injection = regimens.calculate_im_injection(
-                weight_kg=weight_kg,  # type: ignore[arg-type]
-                vial_mg_per_ml=vial_mg_per_ml,  # type: ignore[arg-type]
-                dose_mg_per_kg=dose_mg_per_kg,
-                dose_mg=dose_mg,
-                weight_basis=weight_basis,  # type: ignore[arg-type]
-                height_cm=height_cm,
-                sex=sex_value,  # type: ignore[arg-type]
+                weight_kg=_given(inputs.weight_kg),
+                vial_mg_per_ml=_given(inputs.vial_mg_per_ml),
+                dose_mg_per_kg=inputs.dose_mg_per_kg,
+                dose_mg=inputs.dose_mg,
+                weight_basis=inputs.weight_basis,
+                height_cm=inputs.height_cm,
+                sex=inputs.sex,
                 limits=limits,
             )
             result.findings = [Finding.of(w, protocol=protocol) for w in result.injection.warnings]
         else:
-            _require_value("weight_kg", weight_kg)
-            _require_value("duration_min", duration_min)
-            _require_value("vial_mg_per_ml", vial_mg_per_ml)
-            _require_value("bag_volume_ml", bag_volume_ml)
             result.infusion = dosing.calculate_infusion(
-                weight_kg=weight_kg,  # type: ignore[arg-type]
-                dose_mg_per_kg=dose_mg_per_kg,
-                dose_mg=dose_mg,
-                dose_mg_per_kg_per_h=dose_mg_per_kg_per_h,
-                dose_mg_per_h=dose_mg_per_h,
-                duration_min=duration_min,  # type: ignore[arg-type]
-                vial_mg_per_ml=vial_mg_per_ml,  # type: ignore[arg-type]
-                bag_volume_ml=bag_volume_ml,  # type: ignore[arg-type]
-                withdraw_equal_volume=withdraw_equal_volume,
-                weight_basis=weight_basis,  # type: ignore[arg-type]
-                height_cm=height_cm,
-                sex=sex_value,  # type: ignore[arg-type]
+                weight_kg=_given(inputs.weight_kg),
+                dose_mg_per_kg=inputs.dose_mg_per_kg,
+                dose_mg=inputs.dose_mg,
+                dose_mg_per_kg_per_h=inputs.dose_mg_per_kg_per_h,
+                dose_mg_per_h=inputs.dose_mg_per_h,
+                duration_min=_given(inputs.duration_min),
+                vial_mg_per_ml=_given(inputs.vial_mg_per_ml),
+                bag_volume_ml=_given(inputs.bag_volume_ml),
+                withdraw_equal_volume=inputs.withdraw_equal_volume,
+                weight_basis=inputs.weight_basis,
+                height_cm=inputs.height_cm,
+                sex=inputs.sex,
                 limits=limits,
             )
             result.findings = [Finding.of(w, protocol=protocol) for w in result.infusion.warnings]
@@ -296,8 +249,33 @@ def calculate_session(
     return result
 
 
-def _require_value(name: str, value: float | None) -> None:
-    if value is None:
-        raise dosing.InvalidDoseInput(name, f"{name} is required.")
-    if isinstance(value, float) and not math.isfinite(value):
-        raise dosing.InvalidDoseInput(name, f"{name} must be a finite number; got {value}.")
+def _intranasal(
+    inputs: dosing.DoseInputs,
+    protocol: Protocol | None,
+    age_years: float | None,
+    is_first_dose: bool,
+) -> regimens.IntranasalCalculation:
+    """Return the esketamine dose with the protocol's device limits, else the label's [18]."""
+    return regimens.calculate_intranasal(
+        dose_mg=_given(inputs.dose_mg),
+        device_mg=_f(protocol.device_mg) or ESKETAMINE.device_mg
+        if protocol
+        else ESKETAMINE.device_mg,
+        max_dose_mg=_f(protocol.max_dose_mg) if protocol else ESKETAMINE.max_dose_mg,
+        age_years=age_years,
+        older_adult_age_years=(
+            _f(protocol.older_adult_age_years) if protocol else ESKETAMINE.older_adult_age_years
+        ),
+        older_adult_start_dose_mg=(
+            _f(protocol.older_adult_start_dose_mg)
+            if protocol
+            else ESKETAMINE.older_adult_start_dose_mg
+        ),
+        is_first_dose=is_first_dose,
+    )
+
+
+def _given(value: float | None) -> float:
+    """Return a value that ``DoseInputs.check`` has already required for this route."""
+    assert value is not None
+    return value

@@ -10,6 +10,8 @@ from __future__ import annotations
 from decimal import Decimal as D
 from typing import Any
 
+from infusionist.lib.products import ESKETAMINE
+
 # Vital signs q10 min during infusions: Emory (684 infusions) and Yale (2,342) [7][41].
 IV_MONITORING_MIN = 10
 # No source gives an observation time after IV ketamine [?]; the Spravato REMS minimum of
@@ -17,6 +19,15 @@ IV_MONITORING_MIN = 10
 IV_OBSERVATION_MIN = 120
 # No source gives a minimum interval between IV sessions [?]: not the same day.
 IV_MIN_INTERVAL_H = 24
+
+# Esketamine (Spravato) label facts [18][19], from the one home of product facts.
+ESKETAMINE_USUAL_DOSE_MG = D(f"{ESKETAMINE.usual_doses_mg[0]:g}")
+ESKETAMINE_DEVICE_LIMITS: dict[str, Any] = {
+    "max_dose_mg": D(f"{ESKETAMINE.max_dose_mg:g}"),
+    "device_mg": D(f"{ESKETAMINE.device_mg:g}"),
+    "older_adult_age_years": int(ESKETAMINE.older_adult_age_years),
+    "older_adult_start_dose_mg": D(f"{ESKETAMINE.older_adult_start_dose_mg:g}"),
+}
 
 DEPRESSION_INDUCTION: dict[str, Any] = {
     "phase": "induction",
@@ -217,7 +228,7 @@ def default_protocols() -> list[dict[str, Any]]:
             "route": "intranasal",
             "drug": "esketamine",
             # TRD <65 y: day 1 56 mg, then 56 or 84 mg twice weekly in weeks 1–4 [18][19].
-            "dose_mg": D("56"),
+            "dose_mg": ESKETAMINE_USUAL_DOSE_MG,
             "duration_min": None,
             "session_count": 8,
             "sessions_per_week": D("2"),
@@ -233,10 +244,7 @@ def default_protocols() -> list[dict[str, Any]]:
             "suicidality: 84 mg twice weekly, may drop to 56) [18][19].",
             "max_dose_mg_per_kg": None,
             "max_dose_rate_mg_per_kg_per_h": None,
-            "max_dose_mg": D("84"),
-            "device_mg": D("28"),
-            "older_adult_age_years": 65,
-            "older_adult_start_dose_mg": D("28"),
+            **ESKETAMINE_DEVICE_LIMITS,
             "rems_required": True,
             "monitoring_requirements": (
                 "Spravato REMS [18][36][46][47]: certified site with the prescriber on site and a "
@@ -256,7 +264,7 @@ def default_protocols() -> list[dict[str, Any]]:
             "phase": "maintenance",
             "route": "intranasal",
             "drug": "esketamine",
-            "dose_mg": D("56"),
+            "dose_mg": ESKETAMINE_USUAL_DOSE_MG,
             "duration_min": None,
             "session_count": 4,
             "sessions_per_week": D("1"),
@@ -269,10 +277,7 @@ def default_protocols() -> list[dict[str, Any]]:
             "titration_rule": "Change in 28-mg steps between 56 and 84 mg [18].",
             "max_dose_mg_per_kg": None,
             "max_dose_rate_mg_per_kg_per_h": None,
-            "max_dose_mg": D("84"),
-            "device_mg": D("28"),
-            "older_adult_age_years": 65,
-            "older_adult_start_dose_mg": D("28"),
+            **ESKETAMINE_DEVICE_LIMITS,
             "rems_required": True,
             "monitoring_requirements": "Spravato REMS as for induction [18][36][46][47].",
             "schedule_description": "Weekly in weeks 5–8 [18].",
@@ -285,7 +290,7 @@ def default_protocols() -> list[dict[str, Any]]:
             "phase": "maintenance",
             "route": "intranasal",
             "drug": "esketamine",
-            "dose_mg": D("56"),
+            "dose_mg": ESKETAMINE_USUAL_DOSE_MG,
             "duration_min": None,
             "session_count": 6,
             "sessions_per_week": D("0.5"),
@@ -300,10 +305,7 @@ def default_protocols() -> list[dict[str, Any]]:
             ),
             "max_dose_mg_per_kg": None,
             "max_dose_rate_mg_per_kg_per_h": None,
-            "max_dose_mg": D("84"),
-            "device_mg": D("28"),
-            "older_adult_age_years": 65,
-            "older_adult_start_dose_mg": D("28"),
+            **ESKETAMINE_DEVICE_LIMITS,
             "rems_required": True,
             "monitoring_requirements": "Spravato REMS as for induction [18][36][46][47].",
             "schedule_description": "Every 2 weeks (or weekly) from week 9 [18].",

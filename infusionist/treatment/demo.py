@@ -9,10 +9,14 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
+from infusionist.accounts.models import User
+from infusionist.accounts.roles import Role
 from infusionist.clinics.models import Organization
+from infusionist.lib.dosing import DOSE_FIELDS
 from infusionist.patients.models import Patient
 from infusionist.treatment import selectors, services
 from infusionist.treatment.models import Protocol, TreatmentPlan
+from infusionist.treatment.services import PlanVersionSpec
 
 # (protocol key, phase, weight kg, height cm, dose overrides, start in days from today)
 DEMO_PLANS: list[list[tuple[str, str, str, str, dict[str, Any], int]]] = [
@@ -26,7 +30,7 @@ DEMO_PLANS: list[list[tuple[str, str, str, str, dict[str, Any], int]]] = [
 ]
 
 
-def _data(patient: Patient, protocol: Protocol, spec: tuple[Any, ...]) -> dict[str, Any]:
+def _spec(patient: Patient, protocol: Protocol, spec: tuple[Any, ...]) -> PlanVersionSpec:
     _key, phase, weight, height, overrides, start_days = spec
     data: dict[str, Any] = {
         "protocol": protocol,
@@ -45,17 +49,17 @@ def _data(patient: Patient, protocol: Protocol, spec: tuple[Any, ...]) -> dict[s
         "withdraw_equal_volume": False,
         "rationale": "Demo plan (fictional).",
     }
-    for name in Protocol.DOSE_FIELDS:
+    for name in DOSE_FIELDS:
         data[name] = overrides.get(name, getattr(protocol, name))
-    return data
+    return PlanVersionSpec.from_values(data)
 
 
-def seed_treatment(*, organization: Organization, staff: dict[str, Any]) -> int:
+def seed_treatment(*, organization: Organization, staff: dict[str, User]) -> int:
     """Create default protocols and signed plans for the first demo patients; return plans made.
 
     Idempotent: patients who already have a plan are left alone.
     """
-    services.protocols_create_defaults(organization=organization, actor=staff.get("physician"))
+    services.protocols_create_defaults(organization=organization, actor=staff[Role.PHYSICIAN])
     protocols = {p.key: p for p in selectors.protocols_for_organization(organization=organization)}
     patients = list(
         Patient.objects.filter(organization=organization).order_by("mrn")[: len(DEMO_PLANS)]
@@ -65,14 +69,14 @@ def seed_treatment(*, organization: Organization, staff: dict[str, Any]) -> int:
         if TreatmentPlan.objects.filter(patient=patient).exists():
             continue
         for spec in specs:
-            draft = services.plan_draft_save(
+            draft = services.plan_version_draft_save(
                 patient=patient,
-                actor=staff["provider"],
-                data=_data(patient, protocols[spec[0]], spec),
+                actor=staff[Role.PROVIDER],
+                spec=_spec(patient, protocols[spec[0]], spec),
             )
             services.plan_version_sign(
                 version=draft,
-                signer=staff["physician"],
+                signer=staff[Role.PHYSICIAN],
                 password=settings.DEMO_PASSWORD,
                 attested=True,
             )

@@ -7,6 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from infusionist.lib import dosing
+from infusionist.lib.products import KETALAR_VIALS
 from infusionist.treatment import calculations, services
 from infusionist.treatment.models import (
     DosingSettings,
@@ -16,9 +17,8 @@ from infusionist.treatment.models import (
     Sex,
     WeightBasis,
 )
-from infusionist.treatment.validation import check_dose_shape
 
-VIAL_CHOICES = [("10", "10 mg/mL"), ("50", "50 mg/mL"), ("100", "100 mg/mL")]
+VIAL_CHOICES = [(f"{vial.strength_mg_per_ml:g}", vial.label) for vial in KETALAR_VIALS]
 VIAL_HELP = _("Read the vial label: 35 mg is 3.5 mL of 10 mg/mL but 0.35 mL of 100 mg/mL.")
 
 
@@ -100,26 +100,14 @@ class _DoseInputsMixin(forms.Form):
         label=_("Withdraw an equal volume from the bag first"), required=False
     )
 
-    dose_fields = ("dose_mg_per_kg", "dose_mg", "dose_mg_per_kg_per_h", "dose_mg_per_h")
+    def dose_inputs(self) -> dosing.DoseInputs:
+        """Return the cleaned inputs as the dose calculator's one typed input."""
+        return dosing.DoseInputs.from_values(self.cleaned_data)
 
-    def calculation_inputs(self) -> dict[str, Any]:
-        data = self.cleaned_data
-        names = (
-            "weight_kg",
-            "height_cm",
-            "sex",
-            "weight_basis",
-            *self.dose_fields,
-            "duration_min",
-            "vial_mg_per_ml",
-            "bag_volume_ml",
-            "withdraw_equal_volume",
-        )
-        return {name: data.get(name) for name in names}
-
-    def add_dose_error(self, exc: dosing.InvalidDoseInput) -> None:
-        field = exc.field if exc.field in self.fields else None
-        self.add_error(field, exc.message)
+    def add_dose_errors(self, exc: dosing.InvalidDoseInput) -> None:
+        """Show each of the calculator's field errors beside its field."""
+        for name, message in exc.errors.items():
+            self.add_error(name if name in self.fields else None, message)
 
 
 class CalculatorForm(_DoseInputsMixin):
@@ -142,20 +130,6 @@ class CalculatorForm(_DoseInputsMixin):
         protocol_field.queryset = Protocol.objects.filter(
             organization=organization, is_active=True, route="iv"
         )
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        given = [name for name in self.dose_fields if data.get(name) is not None]
-        if len(given) != 1 and not any(name in self.errors for name in self.dose_fields):
-            self.add_error(
-                "dose_mg_per_kg",
-                _("Enter exactly one dose: mg/kg, mg, mg/kg/h or mg/h (%(n)s given).")
-                % {"n": len(given)},
-            )
-        for name in ("duration_min", "vial_mg_per_ml", "bag_volume_ml"):
-            if data.get(name) is None and name not in self.errors:
-                self.add_error(name, _("This field is required for an IV infusion."))
-        return data
 
 
 class PlanForm(_DoseInputsMixin):
@@ -200,41 +174,20 @@ class PlanForm(_DoseInputsMixin):
         protocol = data.get("protocol")
         if protocol is None or self.errors:
             return data
-        shape = check_dose_shape(
-            _Attrs(data), route=protocol.route, duration_min=data.get("duration_min")
-        )
-        for field, messages in shape.items():
-            for message in messages:
-                self.add_error(field, message)
-        if protocol.route == "iv":
-            for name in ("vial_mg_per_ml", "bag_volume_ml"):
-                if data.get(name) is None:
-                    self.add_error(name, _("This field is required for an IV infusion."))
-        if protocol.route == "im" and data.get("vial_mg_per_ml") is None:
-            self.add_error("vial_mg_per_ml", _("Choose the vial strength for an IM dose."))
-        if self.errors:
-            return data
         try:
             self.result = services.plan_session_calculate(
-                patient=self.patient, protocol=protocol, values=data
+                patient=self.patient, protocol=protocol, inputs=self.dose_inputs()
             )
         except dosing.InvalidDoseInput as exc:
-            self.add_dose_error(exc)
+            self.add_dose_errors(exc)
             return data
         for stop in self.result.stops:
             self.add_error(None, f"Hard stop — {stop.rule} ({stop.source}): {stop.message}")
         return data
 
-    def plan_data(self) -> dict[str, Any]:
-        return {name: self.cleaned_data.get(name) for name in services.PLAN_INPUT_FIELDS}
-
-
-class _Attrs:
-    def __init__(self, data: dict[str, Any]) -> None:
-        self._data = data
-
-    def __getattr__(self, name: str) -> Any:
-        return self._data.get(name)
+    def plan_spec(self) -> services.PlanVersionSpec:
+        """Return the cleaned form as the typed input of a draft version."""
+        return services.PlanVersionSpec.from_values(self.cleaned_data)
 
 
 class SignForm(forms.Form):
@@ -276,7 +229,7 @@ class DosingSettingsForm(forms.ModelForm):
             )
             field.help_text = f"Source: {source}{unsourced}"
 
-    def settings_data(self) -> dict[str, Any]:
+    def dosing_settings_data(self) -> dict[str, Any]:
         return {name: self.cleaned_data[name] for name in services.SETTINGS_EDITABLE_FIELDS}
 
 

@@ -1,9 +1,10 @@
 """Protocols, per-clinic dosing settings and versioned, signed treatment plans.
 
 Every clinical number on a protocol or a setting is a per-organization value seeded from
-the documented defaults in `treatment/defaults.py`, each citing its clinical-reference.md
-source key. Plan versions are immutable once signed (services refuse, the model guard
-refuses, and on PostgreSQL a trigger rejects UPDATE and DELETE; migration 0002).
+the documented defaults in `treatment/defaults.py` and `lib.dosing.DoseLimits`, each citing
+its source key in the project's clinical reference. Plan versions are immutable once signed
+(services refuse, the model guard refuses, and on PostgreSQL a trigger rejects UPDATE and
+DELETE; migration 0002).
 """
 
 from __future__ import annotations
@@ -12,11 +13,16 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from infusionist.lib.dosing import DOSE_FIELDS, DoseInputs, DoseLimits, InvalidDoseInput
+from infusionist.lib.products import KETALAR_VIALS
+from infusionist.lib.regimens import parse_titration_steps
 
 
 class SignedVersionError(Exception):
@@ -204,14 +210,12 @@ class Protocol(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    DOSE_FIELDS = ("dose_mg_per_kg", "dose_mg", "dose_mg_per_kg_per_h", "dose_mg_per_h")
-
     def clean(self) -> None:
-        from django.core.exceptions import ValidationError
-
-        from infusionist.treatment.validation import check_dose_shape, parse_titration_steps
-
-        errors = check_dose_shape(self, route=self.route, duration_min=self.duration_min)
+        try:
+            order_errors = DoseInputs.from_values(self).order_errors(self.route)
+        except InvalidDoseInput as exc:
+            order_errors = exc.errors
+        errors: dict[str, list[str]] = {name: [message] for name, message in order_errors.items()}
         if self.titration_steps_mg_per_kg:
             try:
                 steps = parse_titration_steps(self.titration_steps_mg_per_kg)
@@ -229,10 +233,13 @@ class Protocol(models.Model):
 
     @property
     def dose_field(self) -> str | None:
-        for name in self.DOSE_FIELDS:
-            if getattr(self, name) is not None:
-                return name
-        return None
+        """Return the name of the dose form this protocol orders, or None."""
+        return next((name for name in DOSE_FIELDS if getattr(self, name) is not None), None)
+
+
+def _limit(name: str) -> Decimal:
+    """Return a ``DoseLimits`` default as a Decimal: the one home of each documented value."""
+    return Decimal(str(getattr(DoseLimits(), name)))
 
 
 class DosingSettings(models.Model):
@@ -249,60 +256,66 @@ class DosingSettings(models.Model):
     )
     # [?] no source: conservative range that catches pounds typed as kilograms.
     min_weight_kg = _dec(
-        5, 1, verbose_name=_("lowest plausible weight (kg)"), default=Decimal("30")
+        5, 1, verbose_name=_("lowest plausible weight (kg)"), default=_limit("min_weight_kg")
     )
     max_weight_kg = _dec(
-        5, 1, verbose_name=_("highest plausible weight (kg)"), default=Decimal("250")
+        5, 1, verbose_name=_("highest plausible weight (kg)"), default=_limit("max_weight_kg")
     )
     # [?] no source: catches inches typed as centimetres.
     min_height_cm = _dec(
-        5, 1, verbose_name=_("lowest plausible height (cm)"), default=Decimal("120")
+        5, 1, verbose_name=_("lowest plausible height (cm)"), default=_limit("min_height_cm")
     )
     max_height_cm = _dec(
-        5, 1, verbose_name=_("highest plausible height (cm)"), default=Decimal("230")
+        5, 1, verbose_name=_("highest plausible height (cm)"), default=_limit("max_height_cm")
     )
     # [4]: 1.0 mg/kg is the top arm of the dose-finding RCT; used when no protocol is chosen.
     default_max_dose_mg_per_kg = _dec(
-        6, 3, verbose_name=_("maximum dose without a protocol (mg/kg)"), default=Decimal("1.0")
+        6,
+        3,
+        verbose_name=_("maximum dose without a protocol (mg/kg)"),
+        default=_limit("max_dose_mg_per_kg"),
     )
     # [21]: 0.5–2 mg/kg/h outpatient infusion range (ASRA/AAPM/ASA 2018).
     default_max_dose_rate_mg_per_kg_per_h = _dec(
         6,
         3,
         verbose_name=_("maximum dose rate without a protocol (mg/kg/h)"),
-        default=Decimal("2.0"),
+        default=_limit("max_dose_rate_mg_per_kg_per_h"),
     )
     # [22]: the Ketalar label requires 100 mg/mL to be diluted before IV use.
     must_dilute_vial_mg_per_ml = _dec(
-        6, 2, verbose_name=_("vials this strong must be diluted (mg/mL)"), default=Decimal("100")
+        6,
+        2,
+        verbose_name=_("vials this strong must be diluted (mg/mL)"),
+        default=_limit("must_dilute_vial_mg_per_ml"),
     )
     # [22]: 100 mg/mL diluted with an equal volume = 50 mg/mL.
     max_iv_concentration_mg_per_ml = _dec(
-        6, 2, verbose_name=_("strongest IV concentration (mg/mL)"), default=Decimal("50")
+        6,
+        2,
+        verbose_name=_("strongest IV concentration (mg/mL)"),
+        default=_limit("max_iv_concentration_mg_per_ml"),
     )
     # [22][23]: the clinic's usual vial; others 10× away trigger the draw-volume check.
     usual_vial_mg_per_ml = _dec(
         6,
         2,
         verbose_name=_("usual vial strength (mg/mL)"),
-        default=Decimal("10.00"),
-        choices=[
-            (Decimal("10.00"), "10 mg/mL"),
-            (Decimal("50.00"), "50 mg/mL"),
-            (Decimal("100.00"), "100 mg/mL"),
-        ],
+        default=_limit("usual_vial_mg_per_ml"),
+        choices=[(Decimal(f"{vial.strength_mg_per_ml:.2f}"), vial.label) for vial in KETALAR_VIALS],
     )
     # [9]: adjusted weight = IBW + 0.4 × (actual − IBW).
     adjusted_weight_factor = _dec(
         4,
         2,
         verbose_name=_("adjusted-weight factor"),
-        default=Decimal("0.4"),
+        default=_limit("adjusted_weight_factor"),
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))],
     )
     # [?] usual pharmacy practice, unsourced.
     use_actual_weight_below_ibw = models.BooleanField(
-        _("use actual weight when it is below ideal weight"), default=True
+        _("use actual weight when it is below ideal weight"),
+        default=DoseLimits().use_actual_weight_below_ibw,
     )
     # §7: decision-support curve; Domino has the published check value.
     pk_model = models.CharField(
@@ -492,7 +505,9 @@ class TreatmentPlanVersion(models.Model):
 
     @property
     def dose_field(self) -> str | None:
-        for name in Protocol.DOSE_FIELDS:
-            if getattr(self, name) is not None:
-                return name
-        return None
+        """Return the name of the dose form this version orders, or None."""
+        return next((name for name in DOSE_FIELDS if getattr(self, name) is not None), None)
+
+    def dose_inputs(self) -> DoseInputs:
+        """Return the stored order and measurements as the dose calculator's typed input."""
+        return DoseInputs.from_values(self)

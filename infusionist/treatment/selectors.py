@@ -2,24 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import Http404
 
+from infusionist.accounts.models import User
+from infusionist.accounts.roles import can
 from infusionist.clinics.models import Organization
 from infusionist.patients.models import Patient
-from infusionist.treatment.models import (
-    DosingSettings,
-    Protocol,
-    TreatmentPlan,
-    TreatmentPlanVersion,
-)
+from infusionist.treatment.models import DosingSettings, Protocol, TreatmentPlanVersion
 
 
-def current_plan(*, patient: Patient) -> TreatmentPlanVersion | None:
-    """Return the patient's latest signed plan version, or None.
-
-    Other apps read `.phase` ("evaluation", "induction" or "maintenance") from it.
-    """
+def current_plan_version(*, patient: Patient) -> TreatmentPlanVersion | None:
+    """Return the patient's latest signed plan version (the current order), or None."""
     return (
         TreatmentPlanVersion.objects.filter(
             patient=patient,
@@ -43,7 +39,7 @@ def plan_versions(*, patient: Patient) -> list[TreatmentPlanVersion]:
     )
 
 
-def plan_draft(*, patient: Patient) -> TreatmentPlanVersion | None:
+def plan_draft_version(*, patient: Patient) -> TreatmentPlanVersion | None:
     """Return the patient's open draft version, or None."""
     return (
         TreatmentPlanVersion.objects.filter(
@@ -56,12 +52,6 @@ def plan_draft(*, patient: Patient) -> TreatmentPlanVersion | None:
     )
 
 
-def plan_for_patient(*, patient: Patient) -> TreatmentPlan | None:
-    return TreatmentPlan.objects.filter(
-        patient=patient, organization_id=patient.organization_id
-    ).first()
-
-
 def protocols_for_organization(
     *, organization: Organization, active_only: bool = False
 ) -> QuerySet[Protocol]:
@@ -71,28 +61,30 @@ def protocols_for_organization(
     return qs
 
 
-def protocol_get(*, organization: Organization, protocol_id: object) -> Protocol:
-    """Return the organization's protocol or raise Http404 (never another clinic's)."""
-    try:
-        return Protocol.objects.get(organization=organization, pk=int(str(protocol_id)))
-    except (Protocol.DoesNotExist, ValueError, OverflowError) as exc:
-        raise Http404("No such protocol.") from exc
+def protocol_get_for_user(*, user: User, protocol_id: int) -> Protocol:
+    """Return a protocol of the user's organization or raise Http404 (never another clinic's)."""
+    protocol = Protocol.objects.filter(
+        organization__isnull=False, organization=user.organization, pk=protocol_id
+    ).first()
+    if protocol is None:
+        raise Http404("No such protocol.")
+    return protocol
 
 
-def protocol_get_by_key(*, organization: Organization, key: str) -> Protocol:
-    try:
-        return Protocol.objects.get(organization=organization, key=key)
-    except Protocol.DoesNotExist as exc:
-        raise Http404("No such protocol.") from exc
+def protocol_by_key(*, organization: Organization, key: str) -> Protocol | None:
+    """Return the organization's protocol with this key, or None."""
+    return Protocol.objects.filter(organization=organization, key=key).first()
 
 
-def dosing_settings(*, organization: Organization) -> DosingSettings:
+def dosing_settings_for(*, organization: Organization) -> DosingSettings:
     """Return the clinic's dosing settings, or unsaved documented defaults."""
     found = DosingSettings.objects.filter(organization=organization).first()
     return found or DosingSettings(organization=organization)
 
 
-def plan_drafts_for_organization(*, organization: Organization) -> QuerySet[TreatmentPlanVersion]:
+def plan_draft_versions_for_organization(
+    *, organization: Organization
+) -> QuerySet[TreatmentPlanVersion]:
     """Return open drafts, oldest first: the physician's signing queue."""
     return (
         TreatmentPlanVersion.objects.filter(
@@ -103,7 +95,9 @@ def plan_drafts_for_organization(*, organization: Organization) -> QuerySet[Trea
     )
 
 
-def signed_plans_for_organization(*, organization: Organization) -> QuerySet[TreatmentPlanVersion]:
+def current_plan_versions_for_organization(
+    *, organization: Organization
+) -> QuerySet[TreatmentPlanVersion]:
     """Return each patient's current (latest signed) version, most recently signed first."""
     latest_signed = (
         TreatmentPlanVersion.objects.filter(
@@ -121,3 +115,25 @@ def signed_plans_for_organization(*, organization: Organization) -> QuerySet[Tre
         .select_related("patient", "protocol", "signed_by")
         .order_by("-signed_at", "-id")
     )
+
+
+def plan_version_get(*, patient: Patient, number: int) -> TreatmentPlanVersion:
+    """Return version ``number`` of the patient's plan or raise Http404."""
+    version = next((v for v in plan_versions(patient=patient) if v.number == number), None)
+    if version is None:
+        raise Http404("No such plan version.")
+    return version
+
+
+@dataclass(frozen=True)
+class TreatmentPanel:
+    """The treatment section of the patient record page."""
+
+    can_draft: bool
+
+
+def patient_panel(*, user: User, patient: Patient) -> TreatmentPanel | None:
+    """Return what the patient record page shows of treatment to this user (no query)."""
+    if not can(user, "treatment.view"):
+        return None
+    return TreatmentPanel(can_draft=can(user, "treatment.draft"))

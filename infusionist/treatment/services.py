@@ -8,23 +8,26 @@ role themselves too, so no caller can skip the rule.
 
 from __future__ import annotations
 
-import hashlib
-import json
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
-from django.http import HttpRequest
 from django.utils import timezone
 
-from infusionist.accounts.roles import can
+from infusionist.accounts.access import require, require_same_organization
+from infusionist.accounts.models import User
 from infusionist.audit.models import AuditEvent
-from infusionist.audit.services import audit_record
+from infusionist.audit.services import NO_REQUEST, AuditContext, audit_record
 from infusionist.clinics.models import Organization
+from infusionist.integrity import canonical_sha256, jsonable
 from infusionist.lib import dosing
+from infusionist.measurements.services import measurement_treatment_phase_set
 from infusionist.patients.models import Patient
 from infusionist.treatment import calculations, defaults, selectors
 from infusionist.treatment.models import (
@@ -34,7 +37,6 @@ from infusionist.treatment.models import (
     TreatmentPlan,
     TreatmentPlanVersion,
 )
-from infusionist.treatment.validation import check_dose_shape
 
 PROTOCOL_EDITABLE_FIELDS = (
     "name",
@@ -69,27 +71,6 @@ PROTOCOL_EDITABLE_FIELDS = (
     "is_active",
 )
 SETTINGS_EDITABLE_FIELDS = tuple(DosingSettings.SOURCE_KEYS)
-PLAN_INPUT_FIELDS = (
-    "indication",
-    "phase",
-    "protocol",
-    "planned_sessions",
-    "sessions_per_week",
-    "planned_start_date",
-    "dose_mg_per_kg",
-    "dose_mg",
-    "dose_mg_per_kg_per_h",
-    "dose_mg_per_h",
-    "duration_min",
-    "weight_kg",
-    "height_cm",
-    "sex",
-    "weight_basis",
-    "vial_mg_per_ml",
-    "bag_volume_ml",
-    "withdraw_equal_volume",
-    "rationale",
-)
 ATTESTATION_TEXT = (
     "I have reviewed this treatment plan, the dose calculation and its dosing weight, and "
     "I order it for this patient."
@@ -102,22 +83,20 @@ class SigningError(Exception):
     """A signature was refused; the message says why and what to do."""
 
 
-# --- protocols and settings ---------------------------------------------------------
-
-
-def _require(actor: Any, capability: str) -> None:
-    if not can(actor, capability):
-        raise PermissionDenied(f"Your role may not do this ({capability}).")
+# --- protocols and dosing settings ---------------------------------------------------
 
 
 @transaction.atomic
 def protocols_create_defaults(
-    *, organization: Organization, actor: Any = None, request: HttpRequest | None = None
+    *, organization: Organization, actor: User, context: AuditContext = NO_REQUEST
 ) -> list[Protocol]:
     """Create the documented default protocols the organization lacks; return the new ones.
 
     Safe to run again: an existing protocol with the same key is left as the clinic set it.
+    Raises ``PermissionDenied`` unless the actor may edit this organization's protocols.
     """
+    require(actor, "protocols.edit")
+    require_same_organization(actor, organization.pk)
     existing = set(Protocol.objects.filter(organization=organization).values_list("key", flat=True))
     created: list[Protocol] = []
     for spec in defaults.default_protocols():
@@ -131,9 +110,9 @@ def protocols_create_defaults(
         audit_record(
             action=AuditEvent.Action.CREATE,
             actor=actor,
-            request=request,
+            context=context,
             organization=organization,
-            object_type="protocol",
+            object_type=AuditEvent.ObjectType.PROTOCOL,
             detail={"defaults": [p.key for p in created]},
         )
     return created
@@ -141,23 +120,26 @@ def protocols_create_defaults(
 
 @transaction.atomic
 def protocol_update(
-    *, protocol: Protocol, actor: Any, data: dict[str, Any], request: HttpRequest | None = None
+    *,
+    protocol: Protocol,
+    actor: User,
+    data: Mapping[str, Any],
+    context: AuditContext = NO_REQUEST,
 ) -> list[str]:
     """Apply changed protocol fields; return their names. Signed plans keep their snapshot."""
-    _require(actor, "protocols.edit")
-    if actor.organization_id != protocol.organization_id:
-        raise PermissionDenied("Another organization's protocol.")
+    require(actor, "protocols.edit")
+    require_same_organization(actor, protocol.organization_id)
     unknown = set(data) - set(PROTOCOL_EDITABLE_FIELDS)
     if unknown:
         raise ValueError(f"Not protocol fields: {sorted(unknown)}")
     protocol = Protocol.objects.select_for_update().get(pk=protocol.pk)
-    return _settings_row_apply(
+    return _clinic_row_apply(
         row=protocol,
         data=data,
         actor=actor,
-        request=request,
+        context=context,
         organization=protocol.organization,
-        object_type="protocol",
+        object_type=AuditEvent.ObjectType.PROTOCOL,
     )
 
 
@@ -165,40 +147,39 @@ def protocol_update(
 def dosing_settings_update(
     *,
     organization: Organization,
-    actor: Any,
-    data: dict[str, Any],
-    request: HttpRequest | None = None,
+    actor: User,
+    data: Mapping[str, Any],
+    context: AuditContext = NO_REQUEST,
 ) -> list[str]:
     """Apply changed dose-calculator guards for the organization; return their names."""
-    _require(actor, "protocols.edit")
-    if actor.organization_id != organization.pk:
-        raise PermissionDenied("Another organization's settings.")
+    require(actor, "protocols.edit")
+    require_same_organization(actor, organization.pk)
     unknown = set(data) - set(SETTINGS_EDITABLE_FIELDS)
     if unknown:
         raise ValueError(f"Not dosing settings: {sorted(unknown)}")
-    settings_row, _ = DosingSettings.objects.select_for_update().get_or_create(
+    dosing_settings, _ = DosingSettings.objects.select_for_update().get_or_create(
         organization=organization
     )
-    return _settings_row_apply(
-        row=settings_row,
+    return _clinic_row_apply(
+        row=dosing_settings,
         data=data,
         actor=actor,
-        request=request,
+        context=context,
         organization=organization,
-        object_type="dosing_settings",
+        object_type=AuditEvent.ObjectType.DOSING_SETTINGS,
     )
 
 
-def _settings_row_apply(
+def _clinic_row_apply(
     *,
     row: Protocol | DosingSettings,
-    data: dict[str, Any],
-    actor: Any,
-    request: HttpRequest | None,
+    data: Mapping[str, Any],
+    actor: User,
+    context: AuditContext,
     organization: Organization,
-    object_type: str,
+    object_type: AuditEvent.ObjectType,
 ) -> list[str]:
-    """Write the changed fields of a locked clinic-settings row and audit old and new values.
+    """Write the changed fields of a locked clinic row and audit old and new values.
 
     Protocols and dosing settings hold no patient data, so the values themselves are recorded.
     """
@@ -215,7 +196,7 @@ def _settings_row_apply(
     audit_record(
         action=AuditEvent.Action.UPDATE,
         actor=actor,
-        request=request,
+        context=context,
         organization=organization,
         object_type=object_type,
         object_id=row.pk,
@@ -229,13 +210,9 @@ def _settings_row_apply(
 
 
 def _jsonable(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return str(value)
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
     if isinstance(value, Protocol):
         return value.key
-    return value
+    return jsonable(value)
 
 
 def protocol_snapshot(protocol: Protocol) -> dict[str, Any]:
@@ -250,53 +227,63 @@ def protocol_snapshot(protocol: Protocol) -> dict[str, Any]:
 # --- plan versions ------------------------------------------------------------------
 
 
-class _Values:
-    """Attribute access over a dict, for the shared shape checks."""
+@dataclass(frozen=True)
+class PlanVersionSpec:
+    """What a prescriber writes in a plan version: the one typed input of a draft.
 
-    def __init__(self, data: dict[str, Any]) -> None:
-        self._data = data
+    Built by the plan form (and by seeding and tests through :meth:`from_values`); applied to
+    a version by :func:`plan_version_draft_save` only.
+    """
 
-    def __getattr__(self, name: str) -> Any:
-        return self._data.get(name)
+    protocol: Protocol
+    indication: str
+    phase: str
+    planned_sessions: int
+    sessions_per_week: Decimal
+    planned_start_date: dt.date
+    inputs: dosing.DoseInputs
+    rationale: str = ""
 
-
-def _float(value: Any) -> float | None:
-    return None if value is None else float(value)
+    @classmethod
+    def from_values(cls, values: Mapping[str, Any]) -> PlanVersionSpec:
+        """Return the spec of a mapping with the plan fields and the dose inputs' fields."""
+        return cls(
+            protocol=values["protocol"],
+            indication=values["indication"],
+            phase=values["phase"],
+            planned_sessions=int(values["planned_sessions"]),
+            sessions_per_week=Decimal(values["sessions_per_week"]),
+            planned_start_date=values["planned_start_date"],
+            inputs=dosing.DoseInputs.from_values(dict(values)),
+            rationale=values.get("rationale") or "",
+        )
 
 
 def plan_session_calculate(
     *,
     patient: Patient,
     protocol: Protocol,
-    values: Any,
-    settings: DosingSettings | None = None,
+    inputs: dosing.DoseInputs,
+    dosing_settings: DosingSettings | None = None,
     is_first_dose: bool = False,
 ) -> calculations.SessionResult:
-    """Return the session calculation for plan values (a version or a dict of form data)."""
-
-    def get(name: str) -> Any:
-        return values.get(name) if isinstance(values, dict) else getattr(values, name)
-
-    settings = settings or selectors.dosing_settings(organization=patient.organization)
+    """Return the session calculation for a plan's dose inputs with the protocol's limits."""
+    dosing_settings = dosing_settings or selectors.dosing_settings_for(
+        organization=patient.organization
+    )
     return calculations.calculate_session(
         route=protocol.route,
-        weight_kg=_float(get("weight_kg")),
-        limits=calculations.limits_for(settings=settings, protocol=protocol),
+        inputs=inputs,
+        limits=calculations.limits_for(dosing_settings=dosing_settings, protocol=protocol),
         protocol=protocol,
-        dose_mg_per_kg=_float(get("dose_mg_per_kg")),
-        dose_mg=_float(get("dose_mg")),
-        dose_mg_per_kg_per_h=_float(get("dose_mg_per_kg_per_h")),
-        dose_mg_per_h=_float(get("dose_mg_per_h")),
-        duration_min=_float(get("duration_min")),
-        vial_mg_per_ml=_float(get("vial_mg_per_ml")),
-        bag_volume_ml=_float(get("bag_volume_ml")),
-        withdraw_equal_volume=bool(get("withdraw_equal_volume")),
-        weight_basis=get("weight_basis") or "actual",
-        height_cm=_float(get("height_cm")),
-        sex=get("sex") or None,
         age_years=patient.age_years(),
         is_first_dose=is_first_dose,
     )
+
+
+def _decimal(value: float | None) -> Decimal | None:
+    """Return a float input as the Decimal that was typed (repr round-trips short decimals)."""
+    return None if value is None else Decimal(repr(value))
 
 
 def _quantize(value: float | None, places: int) -> Decimal | None:
@@ -304,32 +291,27 @@ def _quantize(value: float | None, places: int) -> Decimal | None:
 
 
 @transaction.atomic
-def plan_draft_save(
+def plan_version_draft_save(
     *,
     patient: Patient,
-    actor: Any,
-    data: dict[str, Any],
-    request: HttpRequest | None = None,
+    actor: User,
+    spec: PlanVersionSpec,
+    context: AuditContext = NO_REQUEST,
 ) -> TreatmentPlanVersion:
     """Write the patient's open draft version (creating the plan and draft if needed).
 
-    The dose is recalculated here from the inputs; a hard stop or an input the
-    calculator cannot use raises ValidationError naming the field, so nothing is saved.
+    The dose is recalculated here from the inputs; a hard stop or an input the calculator
+    cannot use raises ValidationError naming the field, so nothing is saved. Raises
+    ``PermissionDenied`` unless the actor may draft plans for this patient's organization.
     """
-    _require(actor, "treatment.draft")
-    if actor.organization_id != patient.organization_id:
-        raise PermissionDenied("Another organization's patient.")
-    unknown = set(data) - set(PLAN_INPUT_FIELDS)
-    if unknown:
-        raise ValueError(f"Not plan fields: {sorted(unknown)}")
-    protocol: Protocol = data["protocol"]
+    require(actor, "treatment.draft")
+    require_same_organization(actor, patient.organization_id)
+    protocol = spec.protocol
     if protocol.organization_id != patient.organization_id:
         raise ValidationError({"protocol": "Choose one of this clinic's protocols."})
-    shape_errors = check_dose_shape(
-        _Values(data), route=protocol.route, duration_min=data.get("duration_min")
-    )
-    if shape_errors:
-        raise ValidationError(shape_errors)
+    order_errors = spec.inputs.order_errors(protocol.route)
+    if order_errors:
+        raise ValidationError({name: [message] for name, message in order_errors.items()})
 
     plan, _ = TreatmentPlan.objects.get_or_create(
         patient=patient,
@@ -338,9 +320,12 @@ def plan_draft_save(
     # The plan row is the lock that serializes version numbers and the single draft.
     plan = TreatmentPlan.objects.select_for_update().get(pk=plan.pk)
     has_signed = plan.versions.filter(status=TreatmentPlanVersion.Status.SIGNED).exists()
-    result = plan_session_calculate(
-        patient=patient, protocol=protocol, values=data, is_first_dose=not has_signed
-    )
+    try:
+        result = plan_session_calculate(
+            patient=patient, protocol=protocol, inputs=spec.inputs, is_first_dose=not has_signed
+        )
+    except dosing.InvalidDoseInput as exc:
+        raise ValidationError({k: [v] for k, v in exc.errors.items()}) from exc
     if result.is_stopped:
         raise ValidationError(
             [f"Hard stop — {f.rule} ({f.source}): {f.message}" for f in result.stops]
@@ -357,34 +342,15 @@ def plan_draft_save(
             number=number,
             created_by=actor,
         )
-    for name in PLAN_INPUT_FIELDS:
-        setattr(draft, name, data.get(name))
-    draft.withdraw_equal_volume = bool(data.get("withdraw_equal_volume"))
-    draft.sex = data.get("sex") or ""
-    draft.rationale = data.get("rationale") or ""
-    draft.route = protocol.route
-    draft.protocol_snapshot = protocol_snapshot(protocol)
-    draft.weight_basis = result.weight_basis
-    draft.dosing_weight_kg = _quantize(result.dosing_weight_kg, 2) or draft.weight_kg
-    draft.weight_formula = result.weight_formula
-    draft.session_dose_mg = _quantize(result.dose_mg, 2)
-    draft.dose_rate_mg_per_h = _quantize(
-        result.infusion.dose_rate_mg_per_h if result.infusion else None, 2
-    )
-    if protocol.route != "iv":
-        draft.bag_volume_ml = None
-        draft.withdraw_equal_volume = False
-    if protocol.route == "intranasal":
-        draft.vial_mg_per_ml = None
-    draft.updated_at = timezone.now()
+    _apply(draft, spec, result)
     draft.full_clean()
     draft.save()
     audit_record(
         action=AuditEvent.Action.CREATE if creating else AuditEvent.Action.UPDATE,
         actor=actor,
-        request=request,
+        context=context,
         organization=patient.organization,
-        object_type="treatment_plan_version",
+        object_type=AuditEvent.ObjectType.TREATMENT_PLAN_VERSION,
         object_id=draft.pk,
         patient=patient,
         detail={"version": draft.number, "status": "draft"},
@@ -392,14 +358,49 @@ def plan_draft_save(
     return draft
 
 
+def _apply(
+    version: TreatmentPlanVersion, spec: PlanVersionSpec, result: calculations.SessionResult
+) -> None:
+    """Copy a spec and its calculation onto a draft version (the one place that does)."""
+    protocol, inputs = spec.protocol, spec.inputs
+    version.protocol = protocol
+    version.protocol_snapshot = protocol_snapshot(protocol)
+    version.route = protocol.route
+    version.indication = spec.indication
+    version.phase = spec.phase
+    version.planned_sessions = spec.planned_sessions
+    version.sessions_per_week = spec.sessions_per_week
+    version.planned_start_date = spec.planned_start_date
+    version.rationale = spec.rationale
+    for name in dosing.DOSE_FIELDS:
+        setattr(version, name, _decimal(getattr(inputs, name)))
+    version.duration_min = None if inputs.duration_min is None else int(inputs.duration_min)
+    version.weight_kg = _decimal(inputs.weight_kg)
+    version.height_cm = _decimal(inputs.height_cm)
+    version.sex = inputs.sex or ""
+    version.vial_mg_per_ml = (
+        None if protocol.route == "intranasal" else _decimal(inputs.vial_mg_per_ml)
+    )
+    is_iv = protocol.route == "iv"
+    version.bag_volume_ml = _decimal(inputs.bag_volume_ml) if is_iv else None
+    version.withdraw_equal_volume = inputs.withdraw_equal_volume if is_iv else False
+    version.weight_basis = result.weight_basis
+    version.dosing_weight_kg = _quantize(result.dosing_weight_kg, 2) or version.weight_kg
+    version.weight_formula = result.weight_formula
+    version.session_dose_mg = _quantize(result.dose_mg, 2)
+    version.dose_rate_mg_per_h = _quantize(
+        result.infusion.dose_rate_mg_per_h if result.infusion else None, 2
+    )
+    version.updated_at = timezone.now()
+
+
 @transaction.atomic
-def plan_draft_discard(
-    *, version: TreatmentPlanVersion, actor: Any, request: HttpRequest | None = None
+def plan_version_draft_discard(
+    *, version: TreatmentPlanVersion, actor: User, context: AuditContext = NO_REQUEST
 ) -> None:
     """Delete an unsigned draft version; signed versions are never removed."""
-    _require(actor, "treatment.draft")
-    if actor.organization_id != version.organization_id:
-        raise PermissionDenied("Another organization's plan.")
+    require(actor, "treatment.draft")
+    require_same_organization(actor, version.organization_id)
     version = TreatmentPlanVersion.objects.select_for_update().get(pk=version.pk)
     if version.is_signed:
         raise SignedVersionError("A signed plan version cannot be deleted.")
@@ -408,84 +409,82 @@ def plan_draft_discard(
     audit_record(
         action=AuditEvent.Action.DELETE,
         actor=actor,
-        request=request,
+        context=context,
         organization=patient.organization,
-        object_type="treatment_plan_version",
+        object_type=AuditEvent.ObjectType.TREATMENT_PLAN_VERSION,
         object_id=number,
         patient=patient,
         detail={"version": number, "status": "draft"},
     )
 
 
-def plan_content(version: TreatmentPlanVersion) -> dict[str, Any]:
+SIGNED_CONTENT_FIELDS = (
+    "number",
+    "indication",
+    "phase",
+    "route",
+    "planned_sessions",
+    "sessions_per_week",
+    "planned_start_date",
+    "dose_mg_per_kg",
+    "dose_mg",
+    "dose_mg_per_kg_per_h",
+    "dose_mg_per_h",
+    "duration_min",
+    "weight_kg",
+    "height_cm",
+    "sex",
+    "weight_basis",
+    "dosing_weight_kg",
+    "weight_formula",
+    "session_dose_mg",
+    "dose_rate_mg_per_h",
+    "vial_mg_per_ml",
+    "bag_volume_ml",
+    "withdraw_equal_volume",
+    "rationale",
+)
+
+
+def plan_version_content(version: TreatmentPlanVersion) -> dict[str, Any]:
     """Return exactly what a signature covers, as JSON-ready values."""
-    fields = (
-        "number",
-        "indication",
-        "phase",
-        "route",
-        "planned_sessions",
-        "sessions_per_week",
-        "planned_start_date",
-        "dose_mg_per_kg",
-        "dose_mg",
-        "dose_mg_per_kg_per_h",
-        "dose_mg_per_h",
-        "duration_min",
-        "weight_kg",
-        "height_cm",
-        "sex",
-        "weight_basis",
-        "dosing_weight_kg",
-        "weight_formula",
-        "session_dose_mg",
-        "dose_rate_mg_per_h",
-        "vial_mg_per_ml",
-        "bag_volume_ml",
-        "withdraw_equal_volume",
-        "rationale",
-    )
     return {
         "organization_id": version.organization_id,
         "patient_id": version.patient_id,
         "plan_id": version.plan_id,
         "protocol": version.protocol_snapshot,
-        **{name: _jsonable(getattr(version, name)) for name in fields},
+        **{name: _jsonable(getattr(version, name)) for name in SIGNED_CONTENT_FIELDS},
         "signed_by_id": version.signed_by_id,
         "signed_at": _jsonable(version.signed_at),
         "attestation": version.attestation,
     }
 
 
-def plan_content_sha256(version: TreatmentPlanVersion) -> str:
-    """Return the SHA-256 of the canonical JSON of `plan_content(version)`."""
-    canonical = json.dumps(
-        plan_content(version), sort_keys=True, separators=(",", ":"), ensure_ascii=False
-    )
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+def plan_version_content_sha256(version: TreatmentPlanVersion) -> str:
+    """Return the SHA-256 of the canonical JSON of `plan_version_content(version)`."""
+    return canonical_sha256(plan_version_content(version))
 
 
-def _sign_failures_key(user: Any) -> str:
+def _sign_failures_key(user: User) -> str:
     return f"treatment:sign-failures:{user.pk}"
 
 
 def plan_version_sign(
     *,
     version: TreatmentPlanVersion,
-    signer: Any,
+    signer: User,
     password: str,
     attested: bool,
-    request: HttpRequest | None = None,
+    context: AuditContext = NO_REQUEST,
 ) -> TreatmentPlanVersion:
     """Sign a draft as the physician's order after re-authentication and attestation.
 
     A refused password is audited outside the signing transaction, so the record of
     the attempt survives the refusal. Repeated wrong passwords lock signing for
-    SIGN_FAILURE_WINDOW_S seconds.
+    SIGN_FAILURE_WINDOW_S seconds. The measurement schedule learns the plan's phase.
     """
-    _require(signer, "treatment.sign")
-    if signer.organization_id != version.organization_id:
-        raise PermissionDenied("Another organization's plan.")
+    require(signer, "treatment.sign")
+    require_same_organization(signer, version.organization_id)
     key = _sign_failures_key(signer)
     if cache.get(key, 0) >= SIGN_FAILURES_ALLOWED:
         raise SigningError(
@@ -503,9 +502,9 @@ def plan_version_sign(
         audit_record(
             action=AuditEvent.Action.UPDATE,
             actor=signer,
-            request=request,
+            context=context,
             organization=signer.organization,
-            object_type="treatment_plan_version",
+            object_type=AuditEvent.ObjectType.TREATMENT_PLAN_VERSION,
             object_id=version.pk,
             patient=version.patient,
             outcome=AuditEvent.Outcome.DENIED,
@@ -513,12 +512,12 @@ def plan_version_sign(
         )
         raise SigningError("The password is not correct. Re-enter your own password to sign.")
     cache.delete(key)
-    return _sign(version=version, signer=signer, request=request)
+    return _sign(version=version, signer=signer, context=context)
 
 
 @transaction.atomic
 def _sign(
-    *, version: TreatmentPlanVersion, signer: Any, request: HttpRequest | None
+    *, version: TreatmentPlanVersion, signer: User, context: AuditContext
 ) -> TreatmentPlanVersion:
     version = (
         TreatmentPlanVersion.objects.select_for_update()
@@ -538,7 +537,7 @@ def _sign(
     result = plan_session_calculate(
         patient=version.patient,
         protocol=version.protocol,
-        values=version,
+        inputs=version.dose_inputs(),
         is_first_dose=not has_signed,
     )
     if result.is_stopped:
@@ -549,7 +548,7 @@ def _sign(
     version.signed_by = signer
     version.signed_at = timezone.now()
     version.attestation = ATTESTATION_TEXT
-    version.content_sha256 = plan_content_sha256(version)
+    version.content_sha256 = plan_version_content_sha256(version)
     version.full_clean()
     version.save(
         update_fields=["status", "signed_by", "signed_at", "attestation", "content_sha256"]
@@ -557,11 +556,12 @@ def _sign(
     audit_record(
         action=AuditEvent.Action.UPDATE,
         actor=signer,
-        request=request,
+        context=context,
         organization=version.organization,
-        object_type="treatment_plan_version",
+        object_type=AuditEvent.ObjectType.TREATMENT_PLAN_VERSION,
         object_id=version.pk,
         patient=version.patient,
         detail={"version": version.number, "status": "signed", "sha256": version.content_sha256},
     )
+    measurement_treatment_phase_set(patient=version.patient, phase=version.phase, context=context)
     return version

@@ -10,8 +10,15 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from infusionist.accounts.access import organization_of, require_capability, user_of
+from infusionist.accounts.access import (
+    context_of,
+    organization_of,
+    record_view,
+    require_capability,
+    user_of,
+)
 from infusionist.accounts.roles import can
 from infusionist.audit.models import AuditEvent
 from infusionist.audit.services import audit_record
@@ -29,31 +36,28 @@ from infusionist.treatment.forms import (
     SignForm,
 )
 from infusionist.treatment.models import DosingSettings, Protocol, TreatmentPlanVersion
-from infusionist.treatment.validation import parse_titration_steps
 
 LIST_LIMIT = 50
 PLANNED_SESSION_HOUR = 9  # planned sessions are placed at 09:00 clinic time
 
 
 def _patient(request: HttpRequest, patient_id: int) -> Patient:
-    return patient_selectors.patient_get(
-        organization=organization_of(request), patient_id=patient_id
-    )
+    return patient_selectors.patient_get_for_user(user=user_of(request), patient_id=patient_id)
 
 
 def _pk_curve(
-    result: SessionResult, *, settings: DosingSettings, age_years: float | None
+    result: SessionResult, *, dosing_settings: DosingSettings, age_years: float | None
 ) -> charts.PKCurve | None:
     calc = result.infusion
     if calc is None:
         return None
     return charts.pk_curve_for_session(
-        model_name=settings.pk_model,
+        model_name=dosing_settings.pk_model,
         weight_kg=calc.actual_weight_kg,
         age_years=age_years,
         dose_mg=calc.dose_mg,
         duration_min=calc.duration_min,
-        after_min=float(settings.pk_curve_after_min),
+        after_min=float(dosing_settings.pk_curve_after_min),
     )
 
 
@@ -63,10 +67,10 @@ def _pk_curve(
 @require_capability("treatment.calculate")
 def calculator(request: HttpRequest) -> HttpResponse:
     organization = organization_of(request)
-    settings = selectors.dosing_settings(organization=organization)
+    dosing_settings = selectors.dosing_settings_for(organization=organization)
     initial = {
         "weight_basis": "actual",
-        "vial_mg_per_ml": str(int(settings.usual_vial_mg_per_ml)),
+        "vial_mg_per_ml": f"{dosing_settings.usual_vial_mg_per_ml:g}",
         "dose_mg_per_kg": Decimal("0.5"),
         "duration_min": 40,
         "bag_volume_ml": Decimal("100"),
@@ -75,28 +79,26 @@ def calculator(request: HttpRequest) -> HttpResponse:
     result = curve = None
     if request.method == "POST" and form.is_valid():
         protocol = form.cleaned_data.get("protocol")
-        inputs: dict[str, Any] = {
-            k: (float(v) if isinstance(v, Decimal | int) and not isinstance(v, bool) else v)
-            for k, v in form.calculation_inputs().items()
-        }
         try:
             result = calculations.calculate_session(
                 route="iv",
-                limits=calculations.limits_for(settings=settings, protocol=protocol),
+                inputs=form.dose_inputs(),
+                limits=calculations.limits_for(dosing_settings=dosing_settings, protocol=protocol),
                 protocol=protocol,
-                **{**inputs, "sex": inputs.get("sex") or None},
             )
         except dosing.InvalidDoseInput as exc:
-            form.add_dose_error(exc)
+            form.add_dose_errors(exc)
         else:
             if not result.is_stopped:
                 curve = _pk_curve(
-                    result, settings=settings, age_years=form.cleaned_data.get("age_years")
+                    result,
+                    dosing_settings=dosing_settings,
+                    age_years=form.cleaned_data.get("age_years"),
                 )
     return render(
         request,
         "treatment/calculator.html",
-        {"form": form, "result": result, "curve": curve, "settings": settings},
+        {"form": form, "result": result, "curve": curve, "dosing_settings": dosing_settings},
     )
 
 
@@ -106,26 +108,12 @@ def calculator(request: HttpRequest) -> HttpResponse:
 @require_capability("protocols.view")
 def protocol_list(request: HttpRequest) -> HttpResponse:
     organization = organization_of(request)
-    can_edit = can(user_of(request), "protocols.edit")
-    if request.method == "POST":
-        if not can_edit:
-            return render(request, "403.html", {"capability": "protocols.edit"}, status=403)
-        created = services.protocols_create_defaults(
-            organization=organization, actor=user_of(request), request=request
-        )
-        messages.success(
-            request,
-            _("%(n)s documented default protocols added.") % {"n": len(created)}
-            if created
-            else _("Every default protocol is already here."),
-        )
-        return redirect("treatment:protocol_list")
     protocols = list(selectors.protocols_for_organization(organization=organization))
-    settings = selectors.dosing_settings(organization=organization)
+    dosing_settings = selectors.dosing_settings_for(organization=organization)
     setting_rows = [
         (
-            getattr(settings._meta.get_field(name), "verbose_name", name),
-            getattr(settings, name),
+            getattr(dosing_settings._meta.get_field(name), "verbose_name", name),
+            getattr(dosing_settings, name),
             source,
         )
         for name, source in DosingSettings.SOURCE_KEYS.items()
@@ -133,23 +121,40 @@ def protocol_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "treatment/protocol_list.html",
-        {"protocols": protocols, "can_edit": can_edit, "setting_rows": setting_rows},
+        {
+            "protocols": protocols,
+            "can_edit": can(user_of(request), "protocols.edit"),
+            "setting_rows": setting_rows,
+        },
     )
 
 
+@require_POST
 @require_capability("protocols.edit")
-def protocol_edit(request: HttpRequest) -> HttpResponse:
-    organization = organization_of(request)
-    protocol_id = request.GET.get("protocol") or request.POST.get("protocol_id")
-    if not protocol_id:
-        protocols = selectors.protocols_for_organization(organization=organization)
-        return render(request, "treatment/protocol_choose.html", {"protocols": protocols})
-    protocol = selectors.protocol_get(organization=organization, protocol_id=protocol_id)
+def protocols_add_defaults(request: HttpRequest) -> HttpResponse:
+    created = services.protocols_create_defaults(
+        organization=organization_of(request), actor=user_of(request), context=context_of(request)
+    )
+    messages.success(
+        request,
+        _("%(n)s documented default protocols added.") % {"n": len(created)}
+        if created
+        else _("Every default protocol is already here."),
+    )
+    return redirect("treatment:protocol_list")
+
+
+@require_capability("protocols.edit")
+def protocol_edit(request: HttpRequest, protocol_id: int) -> HttpResponse:
+    protocol = selectors.protocol_get_for_user(user=user_of(request), protocol_id=protocol_id)
     form = ProtocolForm(request.POST or None, instance=protocol)
     if request.method == "POST" and form.is_valid():
         protocol.refresh_from_db()
         changed = services.protocol_update(
-            protocol=protocol, actor=user_of(request), data=form.protocol_data(), request=request
+            protocol=protocol,
+            actor=user_of(request),
+            data=form.protocol_data(),
+            context=context_of(request),
         )
         if changed:
             messages.success(
@@ -163,20 +168,22 @@ def protocol_edit(request: HttpRequest) -> HttpResponse:
 
 
 @require_capability("protocols.edit")
-def settings_edit(request: HttpRequest) -> HttpResponse:
+def dosing_settings_edit(request: HttpRequest) -> HttpResponse:
     organization = organization_of(request)
-    current = selectors.dosing_settings(organization=organization)
+    current = selectors.dosing_settings_for(organization=organization)
     form = DosingSettingsForm(request.POST or None, instance=current)
     if request.method == "POST" and form.is_valid():
-        data = form.settings_data()
         changed = services.dosing_settings_update(
-            organization=organization, actor=user_of(request), data=data, request=request
+            organization=organization,
+            actor=user_of(request),
+            data=form.dosing_settings_data(),
+            context=context_of(request),
         )
         messages.success(
             request, _("Dosing settings saved.") if changed else _("Nothing was changed.")
         )
         return redirect("treatment:protocol_list")
-    return render(request, "treatment/settings_form.html", {"form": form})
+    return render(request, "treatment/dosing_settings_form.html", {"form": form})
 
 
 # --- treatment plans ---------------------------------------------------------------------
@@ -196,12 +203,15 @@ def plan_list(request: HttpRequest) -> HttpResponse:
         matches = list(qs[:LIST_LIMIT])
         audit_record(
             action=AuditEvent.Action.SEARCH,
-            request=request,
-            object_type="patient",
+            actor=user_of(request),
+            context=context_of(request),
+            object_type=AuditEvent.ObjectType.PATIENT,
             detail={"query": text, "kind": query.kind, "results": len(matches), "via": "plans"},
         )
-    drafts = selectors.plan_drafts_for_organization(organization=organization)[:LIST_LIMIT]
-    signed = selectors.signed_plans_for_organization(organization=organization)[:LIST_LIMIT]
+    drafts = selectors.plan_draft_versions_for_organization(organization=organization)[:LIST_LIMIT]
+    signed = selectors.current_plan_versions_for_organization(organization=organization)[
+        :LIST_LIMIT
+    ]
     return render(
         request,
         "treatment/plan_list.html",
@@ -248,7 +258,7 @@ def _titration_hint(version: TreatmentPlanVersion) -> dict[str, Any] | None:
     if version.dose_mg_per_kg is None or not snapshot.get("titration_steps_mg_per_kg"):
         return None
     try:
-        steps = parse_titration_steps(snapshot["titration_steps_mg_per_kg"])
+        steps = regimens.parse_titration_steps(snapshot["titration_steps_mg_per_kg"])
     except ValueError:
         return None
     ceiling = snapshot.get("max_dose_mg_per_kg")
@@ -262,24 +272,36 @@ def _titration_hint(version: TreatmentPlanVersion) -> dict[str, Any] | None:
 
 @require_capability("treatment.view")
 def plan_detail(request: HttpRequest, patient_id: int) -> HttpResponse:
+    """Show the current signed version (else the newest draft) of the patient's plan."""
     patient = _patient(request, patient_id)
     versions = selectors.plan_versions(patient=patient)
-    shown: TreatmentPlanVersion | None = None
-    wanted = request.GET.get("version", "")
-    if wanted:
-        shown = next((v for v in versions if str(v.number) == wanted), None)
-        if shown is None:
-            raise Http404("No such plan version.")
-    else:
-        shown = next((v for v in versions if v.is_signed), None) or (
-            versions[0] if versions else None
-        )
-    draft = next((v for v in versions if not v.is_signed), None)
-    current = next((v for v in versions if v.is_signed), None)
-    audit_record(
-        action=AuditEvent.Action.VIEW,
-        request=request,
-        object_type="treatment_plan",
+    shown = next((v for v in versions if v.is_signed), None) or (versions[0] if versions else None)
+    return _plan_page(request, patient=patient, versions=versions, shown=shown)
+
+
+@require_capability("treatment.view")
+def plan_version_detail(request: HttpRequest, patient_id: int, number: int) -> HttpResponse:
+    """Show one numbered version of the patient's plan."""
+    patient = _patient(request, patient_id)
+    versions = selectors.plan_versions(patient=patient)
+    shown = next((v for v in versions if v.number == number), None)
+    if shown is None:
+        record_view(request, object_type=AuditEvent.ObjectType.TREATMENT_PLAN, patient=patient)
+        raise Http404("No such plan version.")
+    return _plan_page(request, patient=patient, versions=versions, shown=shown)
+
+
+def _plan_page(
+    request: HttpRequest,
+    *,
+    patient: Patient,
+    versions: list[TreatmentPlanVersion],
+    shown: TreatmentPlanVersion | None,
+) -> HttpResponse:
+    user = user_of(request)
+    record_view(
+        request,
+        object_type=AuditEvent.ObjectType.TREATMENT_PLAN,
         object_id=shown.pk if shown else "",
         patient=patient,
         detail={"version": shown.number if shown else None},
@@ -288,10 +310,10 @@ def plan_detail(request: HttpRequest, patient_id: int) -> HttpResponse:
         "patient": patient,
         "versions": versions,
         "shown": shown,
-        "draft": draft,
-        "current": current,
-        "can_draft": can(user_of(request), "treatment.draft"),
-        "can_sign": can(user_of(request), "treatment.sign"),
+        "draft": next((v for v in versions if not v.is_signed), None),
+        "current": next((v for v in versions if v.is_signed), None),
+        "can_draft": can(user, "treatment.draft"),
+        "can_sign": can(user, "treatment.sign"),
     }
     if shown is None:
         if context["can_draft"]:
@@ -299,18 +321,21 @@ def plan_detail(request: HttpRequest, patient_id: int) -> HttpResponse:
                 organization=organization_of(request), active_only=True
             )
         return render(request, "treatment/plan_detail.html", context)
-    settings = selectors.dosing_settings(organization=organization_of(request))
-    context.update(_version_context(shown, patient=patient, settings=settings))
+    dosing_settings = selectors.dosing_settings_for(organization=organization_of(request))
+    context.update(_version_context(shown, patient=patient, dosing_settings=dosing_settings))
     return render(request, "treatment/plan_detail.html", context)
 
 
 def _version_context(
-    version: TreatmentPlanVersion, *, patient: Patient, settings: DosingSettings
+    version: TreatmentPlanVersion, *, patient: Patient, dosing_settings: DosingSettings
 ) -> dict[str, Any]:
     tz = timezone.get_current_timezone()
     try:
         result = services.plan_session_calculate(
-            patient=patient, protocol=version.protocol, values=version, settings=settings
+            patient=patient,
+            protocol=version.protocol,
+            inputs=version.dose_inputs(),
+            dosing_settings=dosing_settings,
         )
     except dosing.InvalidDoseInput as exc:
         result, error = None, exc.message
@@ -318,10 +343,10 @@ def _version_context(
         error = ""
     curve = None
     if result is not None and not result.is_stopped:
-        curve = _pk_curve(result, settings=settings, age_years=patient.age_years())
+        curve = _pk_curve(result, dosing_settings=dosing_settings, age_years=patient.age_years())
     hash_ok = None
     if version.is_signed:
-        hash_ok = services.plan_content_sha256(version) == version.content_sha256
+        hash_ok = services.plan_version_content_sha256(version) == version.content_sha256
     return {
         "result": result,
         "calc_error": error,
@@ -352,7 +377,7 @@ def _initial_from_protocol(protocol: Protocol) -> dict[str, Any]:
         "weight_basis": "actual",
         "planned_start_date": timezone.localdate(),
     }
-    for name in Protocol.DOSE_FIELDS:
+    for name in dosing.DOSE_FIELDS:
         initial[name] = getattr(protocol, name)
     if protocol.route == "iv":
         initial.update({"vial_mg_per_ml": "10", "bag_volume_ml": Decimal("100")})
@@ -362,8 +387,7 @@ def _initial_from_protocol(protocol: Protocol) -> dict[str, Any]:
 
 
 def _initial_from_version(version: TreatmentPlanVersion) -> dict[str, Any]:
-    names = [n for n in services.PLAN_INPUT_FIELDS if n != "protocol"]
-    initial = {name: getattr(version, name) for name in names}
+    initial = {name: getattr(version, name) for name in PlanForm.base_fields if name != "protocol"}
     initial["protocol"] = version.protocol_id
     if version.vial_mg_per_ml is not None:
         initial["vial_mg_per_ml"] = str(int(version.vial_mg_per_ml))
@@ -372,22 +396,28 @@ def _initial_from_version(version: TreatmentPlanVersion) -> dict[str, Any]:
 
 @require_capability("treatment.draft")
 def plan_draft(request: HttpRequest, patient_id: int) -> HttpResponse:
-    patient = _patient(request, patient_id)
-    organization = organization_of(request)
-    draft = selectors.plan_draft(patient=patient)
-    current = selectors.current_plan(patient=patient)
-    if request.method == "POST" and request.POST.get("action") == "discard":
-        if draft is not None:
-            services.plan_draft_discard(version=draft, actor=user_of(request), request=request)
-            messages.info(request, _("Draft discarded."))
-        return redirect("treatment:plan_detail", patient_id=patient.pk)
+    """Write or revise the patient's draft version."""
+    return _plan_draft_page(request, patient=_patient(request, patient_id), protocol=None)
 
-    chosen_protocol = None
-    protocol_id = request.GET.get("protocol")
-    if protocol_id:
-        chosen_protocol = selectors.protocol_get(organization=organization, protocol_id=protocol_id)
-    if chosen_protocol is not None:
-        initial = _initial_from_protocol(chosen_protocol)
+
+@require_capability("treatment.draft")
+def plan_draft_from_protocol(
+    request: HttpRequest, patient_id: int, protocol_id: int
+) -> HttpResponse:
+    """Start the draft form filled in from one of the clinic's protocols."""
+    patient = _patient(request, patient_id)
+    protocol = selectors.protocol_get_for_user(user=user_of(request), protocol_id=protocol_id)
+    return _plan_draft_page(request, patient=patient, protocol=protocol)
+
+
+def _plan_draft_page(
+    request: HttpRequest, *, patient: Patient, protocol: Protocol | None
+) -> HttpResponse:
+    organization = organization_of(request)
+    draft = selectors.plan_draft_version(patient=patient)
+    current = selectors.current_plan_version(patient=patient)
+    if protocol is not None:
+        initial = _initial_from_protocol(protocol)
         base = draft or current
         if base is not None:
             # Keep the patient's measurements when switching protocol.
@@ -402,8 +432,11 @@ def plan_draft(request: HttpRequest, patient_id: int) -> HttpResponse:
     form = PlanForm(request.POST or None, patient=patient, initial=_plain(initial))
     if request.method == "POST" and form.is_valid():
         try:
-            version = services.plan_draft_save(
-                patient=patient, actor=user_of(request), data=form.plan_data(), request=request
+            version = services.plan_version_draft_save(
+                patient=patient,
+                actor=user_of(request),
+                spec=form.plan_spec(),
+                context=context_of(request),
             )
         except ValidationError as exc:
             if hasattr(exc, "error_dict"):
@@ -418,15 +451,13 @@ def plan_draft(request: HttpRequest, patient_id: int) -> HttpResponse:
                 % {"n": version.number},
             )
             return redirect("treatment:plan_detail", patient_id=patient.pk)
-    if request.method == "GET":
-        audit_record(
-            action=AuditEvent.Action.VIEW,
-            request=request,
-            object_type="treatment_plan",
-            object_id=draft.pk if draft else "",
-            patient=patient,
-            detail={"form": "draft"},
-        )
+    record_view(
+        request,
+        object_type=AuditEvent.ObjectType.TREATMENT_PLAN,
+        object_id=draft.pk if draft else "",
+        patient=patient,
+        detail={"form": "draft"},
+    )
     protocols = selectors.protocols_for_organization(organization=organization, active_only=True)
     selected = form["protocol"].value()
     selected_protocol = next((p for p in protocols if str(p.pk) == str(selected)), None)
@@ -445,16 +476,31 @@ def plan_draft(request: HttpRequest, patient_id: int) -> HttpResponse:
     )
 
 
+@require_POST
+@require_capability("treatment.draft")
+def plan_draft_discard(request: HttpRequest, patient_id: int) -> HttpResponse:
+    """Discard the patient's unsigned draft version."""
+    patient = _patient(request, patient_id)
+    draft = selectors.plan_draft_version(patient=patient)
+    if draft is not None:
+        services.plan_version_draft_discard(
+            version=draft, actor=user_of(request), context=context_of(request)
+        )
+        messages.info(request, _("Draft discarded."))
+    else:
+        messages.info(request, _("There is no draft to discard."))
+    return redirect("treatment:plan_detail", patient_id=patient.pk)
+
+
 @require_capability("treatment.sign")
 def plan_sign(request: HttpRequest, patient_id: int) -> HttpResponse:
     patient = _patient(request, patient_id)
-    draft = selectors.plan_draft(patient=patient)
+    draft = selectors.plan_draft_version(patient=patient)
     form = SignForm(request.POST or None)
     if draft is None:
-        audit_record(
-            action=AuditEvent.Action.VIEW,
-            request=request,
-            object_type="treatment_plan",
+        record_view(
+            request,
+            object_type=AuditEvent.ObjectType.TREATMENT_PLAN,
             patient=patient,
             detail={"form": "sign", "version": None},
         )
@@ -466,7 +512,7 @@ def plan_sign(request: HttpRequest, patient_id: int) -> HttpResponse:
                 signer=user_of(request),
                 password=form.cleaned_data["password"],
                 attested=form.cleaned_data["attest"],
-                request=request,
+                context=context_of(request),
             )
         except services.SigningError as exc:
             form.add_error("password" if "password" in str(exc) else None, str(exc))
@@ -477,16 +523,14 @@ def plan_sign(request: HttpRequest, patient_id: int) -> HttpResponse:
                 % {"n": draft.number},
             )
             return redirect("treatment:plan_detail", patient_id=patient.pk)
-    if request.method == "GET":
-        audit_record(
-            action=AuditEvent.Action.VIEW,
-            request=request,
-            object_type="treatment_plan",
-            object_id=draft.pk,
-            patient=patient,
-            detail={"form": "sign", "version": draft.number},
-        )
-    settings = selectors.dosing_settings(organization=organization_of(request))
+    record_view(
+        request,
+        object_type=AuditEvent.ObjectType.TREATMENT_PLAN,
+        object_id=draft.pk,
+        patient=patient,
+        detail={"form": "sign", "version": draft.number},
+    )
+    dosing_settings = selectors.dosing_settings_for(organization=organization_of(request))
     context = {"patient": patient, "draft": draft, "form": form, "shown": draft}
-    context.update(_version_context(draft, patient=patient, settings=settings))
+    context.update(_version_context(draft, patient=patient, dosing_settings=dosing_settings))
     return render(request, "treatment/plan_sign.html", context)

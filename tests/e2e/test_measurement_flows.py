@@ -106,7 +106,7 @@ def test_patient_answers_item9_and_sees_crisis_resources_then_clinician_closes_t
     expect(
         page.get_by_role("heading", name=re.compile("Safety alerts: Alice Testpatient"))
     ).to_be_visible()
-    expect(page.get_by_text("Infusions are blocked")).to_be_visible()
+    expect(page.get_by_text("Before any infusion")).to_be_visible()
     form = page.locator("form").filter(
         has=page.get_by_role("button", name="Save assessment and close the alert")
     )
@@ -116,9 +116,10 @@ def test_patient_answers_item9_and_sees_crisis_resources_then_clinician_closes_t
     form = page.locator("form").filter(
         has=page.get_by_role("button", name="Save assessment and close the alert")
     )
-    form.locator("#item-q1").get_by_text("Yes", exact=True).click()
-    form.locator("#item-q2").get_by_text("No", exact=True).click()
-    form.locator("#item-q6").get_by_text("No", exact=True).click()
+    prefix = f"#item-alert-{alert.pk}-"
+    form.locator(f"{prefix}q1").get_by_text("Yes", exact=True).click()
+    form.locator(f"{prefix}q2").get_by_text("No", exact=True).click()
+    form.locator(f"{prefix}q6").get_by_text("No", exact=True).click()
     form.get_by_label("Assessed risk level").select_option("low")
     form.get_by_label("Safety plan").fill(
         "Warning signs reviewed; coping steps; sister as contact; call or text 988; "
@@ -133,7 +134,7 @@ def test_patient_answers_item9_and_sees_crisis_resources_then_clinician_closes_t
     assert alert.status == "closed"
     assert alert.assessment.assessed_by == cast.physician
 
-    page.goto(f"{live_server.url}/measurements/patient/{cast.patient.pk}/")
+    page.goto(f"{live_server.url}/measurements/patients/{cast.patient.pk}/")
     expect(page.get_by_role("img", name=re.compile("PHQ-9"))).to_be_visible()
     shot(page, "mbc-patient-measurements")
 

@@ -9,7 +9,7 @@ from tests.e2e.conftest import login, shot
 
 def test_physician_plans_signs_and_a_nurse_reads_the_order(page, live_server, cast) -> None:
     services.protocols_create_defaults(organization=cast.org, actor=cast.physician)
-    plan_url = f"{live_server.url}/treatment-plans/{cast.patient.pk}/"
+    plan_url = f"{live_server.url}/treatment/plans/{cast.patient.pk}/"
 
     login(page, live_server.url, "physician@test.example")
     page.goto(plan_url)
@@ -47,9 +47,9 @@ def test_physician_plans_signs_and_a_nurse_reads_the_order(page, live_server, ca
     expect(page.get_by_text("Current signed order")).to_be_visible()
     expect(page.get_by_text("content matches")).to_be_visible()
     shot(page, "treatment-plan-signed")
-    assert selectors.current_plan(patient=cast.patient).phase == "induction"
+    assert selectors.current_plan_version(patient=cast.patient).phase == "induction"
 
-    page.goto(f"{live_server.url}/dose-calculator/")
+    page.goto(f"{live_server.url}/treatment/calculator/")
     page.get_by_label("Weight (kg)").fill("70")
     page.get_by_label("Age (years, for the PK model)").fill("40")
     page.get_by_role("button", name="Calculate").click()
@@ -67,5 +67,5 @@ def test_physician_plans_signs_and_a_nurse_reads_the_order(page, live_server, ca
     expect(page.get_by_role("link", name="Revise plan")).to_have_count(0)
     expect(page.get_by_role("link", name="Review and sign")).to_have_count(0)
     shot(page, "treatment-plan-nurse")
-    response = page.goto(f"{live_server.url}/treatment-plans/{cast.patient.pk}/draft/")
+    response = page.goto(f"{live_server.url}/treatment/plans/{cast.patient.pk}/draft/")
     assert response is not None and response.status == 403

@@ -7,10 +7,10 @@ from ninja import Query, Router, Schema
 from ninja.errors import HttpError
 from pydantic import Field
 
-from infusionist.accounts.access import organization_of
-from infusionist.api.auth import require_api_capability
+from infusionist.accounts.api_auth import require_api_capability
+from infusionist.accounts.models import User
 from infusionist.audit.models import AuditEvent
-from infusionist.audit.services import audit_record
+from infusionist.audit.services import AuditContext, audit_record
 from infusionist.patients import selectors
 
 router = Router(tags=["patients"])
@@ -46,14 +46,16 @@ class SearchIn(PageParams):
     )
 
 
-def _page(request: HttpRequest, *, text: str, limit: int, offset: int) -> dict:
-    query, qs = selectors.patient_search(organization=organization_of(request), text=text)
+def _page(request: HttpRequest, user: User, *, text: str, limit: int, offset: int) -> dict:
+    assert user.organization is not None  # can() refuses users without an organization
+    query, qs = selectors.patient_search(organization=user.organization, text=text)
     count = qs.count()
     rows = list(qs[offset : offset + limit])
     audit_record(
         action=AuditEvent.Action.SEARCH,
-        request=request,
-        object_type="patient",
+        actor=user,
+        context=AuditContext.from_request(request),
+        object_type=AuditEvent.ObjectType.PATIENT,
         detail={"query": text, "kind": query.kind, "results": count, "via": "api"},
     )
     return {"count": count, "results": rows}
@@ -61,31 +63,30 @@ def _page(request: HttpRequest, *, text: str, limit: int, offset: int) -> dict:
 
 @router.get("", response=PatientPage, summary="List patients by last name")
 def patient_list(request: HttpRequest, params: Query[PageParams]) -> dict:
-    require_api_capability(request, "patients.search")
-    return _page(request, text="", limit=params.limit, offset=params.offset)
+    user = require_api_capability(request, "patients.search")
+    return _page(request, user, text="", limit=params.limit, offset=params.offset)
 
 
 @router.post("/search", response=PatientPage, summary="Search patients")
 def patient_search(request: HttpRequest, payload: SearchIn) -> dict:
-    require_api_capability(request, "patients.search")
+    user = require_api_capability(request, "patients.search")
     if "\x00" in payload.q:
         raise HttpError(422, "The search text contains a null character.")
-    return _page(request, text=payload.q, limit=payload.limit, offset=payload.offset)
+    return _page(request, user, text=payload.q, limit=payload.limit, offset=payload.offset)
 
 
 @router.get("/{patient_id}", response=PatientOut, summary="One patient")
 def patient_detail(request: HttpRequest, patient_id: int) -> object:
-    require_api_capability(request, "patients.view")
+    user = require_api_capability(request, "patients.view")
     try:
-        patient = selectors.patient_get(
-            organization=organization_of(request), patient_id=patient_id
-        )
+        patient = selectors.patient_get_for_user(user=user, patient_id=patient_id)
     except Http404 as exc:
         raise HttpError(404, "No such patient.") from exc
     audit_record(
         action=AuditEvent.Action.VIEW,
-        request=request,
-        object_type="patient",
+        actor=user,
+        context=AuditContext.from_request(request),
+        object_type=AuditEvent.ObjectType.PATIENT,
         object_id=patient.pk,
         patient=patient,
         detail={"via": "api"},

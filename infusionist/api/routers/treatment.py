@@ -12,9 +12,9 @@ from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from pydantic import ConfigDict, Discriminator, Field, Tag, field_validator, model_validator
 
-from infusionist.accounts.access import organization_of
-from infusionist.api.auth import require_api_capability
+from infusionist.accounts.api_auth import require_api_capability
 from infusionist.lib import dosing, pk
+from infusionist.lib.products import KETALAR_VIAL_STRENGTHS_MG_PER_ML
 from infusionist.treatment import calculations, selectors
 
 router = Router(tags=["treatment"])
@@ -22,7 +22,6 @@ router = Router(tags=["treatment"])
 MAX_SCHEDULE_ITEMS = 1_000
 MAX_TIMES = 100_000
 MAX_TIME_MIN = 525_600.0  # one year
-ALLOWED_VIALS_MG_PER_ML = (10.0, 50.0, 100.0)
 
 WORKED_EXAMPLE: dict[str, Any] = {
     "weight_kg": 70,
@@ -92,23 +91,36 @@ class DoseCalculationIn(_Strict):
     @field_validator("vial_mg_per_ml")
     @classmethod
     def _standard_vial(cls, value: float) -> float:
-        if value not in ALLOWED_VIALS_MG_PER_ML:
-            raise ValueError("vial_mg_per_ml must be 10, 50 or 100 (the Ketalar strengths).")
+        if value not in KETALAR_VIAL_STRENGTHS_MG_PER_ML:
+            strengths = ", ".join(f"{v:g}" for v in KETALAR_VIAL_STRENGTHS_MG_PER_ML[:-1])
+            last = f"{KETALAR_VIAL_STRENGTHS_MG_PER_ML[-1]:g}"
+            raise ValueError(f"vial_mg_per_ml must be {strengths} or {last} (Ketalar strengths).")
         return value
 
     @model_validator(mode="after")
     def _one_dose(self) -> DoseCalculationIn:
-        given = [
-            name
-            for name in ("dose_mg_per_kg", "dose_mg", "dose_mg_per_kg_per_h", "dose_mg_per_h")
-            if getattr(self, name) is not None
-        ]
-        if len(given) != 1:
-            raise ValueError(
-                "Give exactly one of dose_mg_per_kg, dose_mg, dose_mg_per_kg_per_h or "
-                f"dose_mg_per_h (got {len(given)})."
-            )
+        # The rule's one home is DoseInputs; checking it here names the whole payload.
+        errors = self.dose_inputs().order_errors("iv")
+        if "dose_mg_per_kg" in errors:
+            raise ValueError(errors["dose_mg_per_kg"])
         return self
+
+    def dose_inputs(self) -> dosing.DoseInputs:
+        """Return the payload as the dose calculator's typed input."""
+        return dosing.DoseInputs(
+            weight_kg=self.weight_kg,
+            height_cm=self.height_cm,
+            sex=self.sex,
+            weight_basis=self.weight_basis,
+            dose_mg_per_kg=self.dose_mg_per_kg,
+            dose_mg=self.dose_mg,
+            dose_mg_per_kg_per_h=self.dose_mg_per_kg_per_h,
+            dose_mg_per_h=self.dose_mg_per_h,
+            duration_min=self.duration_min,
+            vial_mg_per_ml=self.vial_mg_per_ml,
+            bag_volume_ml=self.bag_volume_ml,
+            withdraw_equal_volume=self.withdraw_equal_volume,
+        )
 
 
 class FindingOut(Schema):
@@ -194,32 +206,28 @@ def _calculation_out(result: calculations.SessionResult) -> dict[str, Any]:
     ),
 )
 def dose_calculation(request: HttpRequest, payload: DoseCalculationIn) -> Any:
-    require_api_capability(request, "treatment.calculate")
-    organization = organization_of(request)
+    user = require_api_capability(request, "treatment.calculate")
+    organization = user.organization
+    assert organization is not None  # can() refuses users without an organization
     protocol = None
     if payload.protocol_key:
-        protocol = (
-            selectors.protocols_for_organization(organization=organization)
-            .filter(key=payload.protocol_key)
-            .first()
-        )
+        protocol = selectors.protocol_by_key(organization=organization, key=payload.protocol_key)
         if protocol is None:
             return Status(404, {"detail": f"No protocol {payload.protocol_key!r} in this clinic."})
-    settings = selectors.dosing_settings(organization=organization)
-    values = payload.model_dump(exclude={"protocol_key"})
+    dosing_settings = selectors.dosing_settings_for(organization=organization)
     try:
         result = calculations.calculate_session(
             route="iv",
-            limits=calculations.limits_for(settings=settings, protocol=protocol),
+            inputs=payload.dose_inputs(),
+            limits=calculations.limits_for(dosing_settings=dosing_settings, protocol=protocol),
             protocol=protocol,
-            **values,
         )
     except dosing.InvalidDoseInput as exc:
         return Status(
             422,
             {
                 "detail": "The request has invalid fields.",
-                "errors": [{"field": exc.field, "message": exc.message}],
+                "errors": [{"field": k, "message": v} for k, v in exc.errors.items()],
             },
         )
     if result.is_stopped:
@@ -287,7 +295,7 @@ class PKSimulationIn(_Strict):
     )
 
     model: Literal["domino", "clements", "kamp", "hijazi", "herd", "hornik"] = Field(
-        description="Published ketamine PK model (clinical-reference.md §7)."
+        description="Published ketamine PK model (see the project's clinical reference)."
     )
     weight_kg: float = Field(ge=1, le=500, description="Body weight in kilograms.")
     age_years: float | None = Field(None, ge=0, le=130)

@@ -8,14 +8,9 @@ from pathlib import Path
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured, ValidationError
-from django.core.management import call_command
-from django.urls import reverse
 
-from infusionist.accounts.models import User
-from infusionist.clinics.models import Location
 from infusionist.clinics.selectors import is_open
 from infusionist.env import env_bool, env_int
-from infusionist.patients.models import Patient
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -32,28 +27,6 @@ def test_unknown_time_zone_is_rejected(cast) -> None:
     cast.location.time_zone = "Mars/Olympus"
     with pytest.raises(ValidationError):
         cast.location.full_clean()
-
-
-def test_locations_page_shows_hours(client, cast) -> None:
-    client.force_login(cast.frontdesk)
-    html = client.get(reverse("clinics:locations")).content.decode()
-    assert "Monday" in html and "9:00 AM" in html and "America/Los_Angeles" in html
-
-
-def test_seed_demo_is_idempotent_and_fictional(db) -> None:
-    call_command("seed_demo", "--quiet")
-    call_command("seed_demo", "--quiet")
-    assert Location.objects.filter(organization__slug="willowmere-demo").count() == 2
-    assert Patient.objects.filter(organization__slug="willowmere-demo").count() >= 30
-    for email in ("frontdesk", "nurse", "provider", "physician", "admin", "patient1"):
-        assert User.objects.filter(email=f"{email}@demo.example").exists()
-    assert all("555-01" in p.phone and p.email.endswith(".example") for p in Patient.objects.all())
-
-
-def test_seed_synthetic_is_reproducible(db) -> None:
-    call_command("seed_synthetic", "--patients", "30", "--seed", "7")
-    first = list(Patient.objects.order_by("mrn").values_list("legal_last_name", flat=True))
-    assert len(first) == 30 and len(set(Patient.objects.values_list("mrn", flat=True))) == 30
 
 
 def test_env_helpers_fail_loudly_on_bad_values(monkeypatch) -> None:

@@ -18,6 +18,7 @@ from __future__ import annotations
 from ._build import NO_YES_OPTIONS
 from .model import (
     SUICIDALITY_FLAG,
+    CrisisItem,
     EnableWhen,
     FlagRule,
     Instrument,
@@ -59,7 +60,7 @@ CSSRS_ITEMS = (
 )
 
 CSSRS_ALERT = Parameter(
-    name="alert_min_risk_level",
+    name="alert_at_least_risk_level",
     default=RISK_IMMINENT,
     minimum=RISK_POSITIVE,
     maximum=RISK_IMMINENT,
@@ -150,9 +151,11 @@ CSSRS_SCREENER = Instrument(
         ),
         FlagRule(
             SUICIDALITY_FLAG,
-            "Risk level at or above alert_min_risk_level: start the crisis workflow.",
+            "Risk level at or above alert_at_least_risk_level: start the crisis workflow.",
             ("57", "63"),
         ),
     ),
     parameters=(CSSRS_ALERT,),
+    # Yes to intent (Q4, Q5) or recent behaviour (Q6b) is imminent risk [57].
+    crisis_items=tuple(CrisisItem(link_id, at_least=YES) for link_id in IMMINENT_ITEMS),
 )

@@ -80,7 +80,7 @@ _GAD7_ITEMS = (
 GAD7_SYMPTOM_ITEMS = link_ids("q", 1, 7)
 
 GAD7_POSITIVE_SCREEN = Parameter(
-    name="positive_screen_min",
+    name="positive_screen_at_least",
     default=10,
     minimum=1,
     maximum=21,
@@ -154,7 +154,7 @@ GAD7 = Instrument(
         ),
     ),
     severity_bands=GAD7_BANDS,
-    flags=(FlagRule("positive_screen", "Total at or above positive_screen_min.", ("51",)),),
+    flags=(FlagRule("positive_screen", "Total at or above positive_screen_at_least.", ("51",)),),
     parameters=(GAD7_POSITIVE_SCREEN,),
     total_range=(0, 21),
     loinc_panel="69737-5",

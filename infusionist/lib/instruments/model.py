@@ -144,6 +144,24 @@ class FlagRule:
 
 
 @dataclass(frozen=True)
+class CrisisItem:
+    """An answer that must bring crisis resources onto the screen at once [63][57].
+
+    The item counts when its value is at least the clinic's value of ``parameter`` (an
+    instrument parameter, such as PHQ-9 ``item9_alert_at_least``), or at least ``at_least``
+    when ``parameter`` is None (C-SSRS "yes" = 1).
+    """
+
+    link_id: str
+    parameter: str | None = None
+    at_least: int = 1
+
+    def threshold(self, params: Params) -> int:
+        """Return the lowest answer that counts, with the clinic's parameters applied."""
+        return params[self.parameter] if self.parameter is not None else self.at_least
+
+
+@dataclass(frozen=True)
 class Scored:
     """What a scoring rule computes from a complete, validated answer set."""
 
@@ -194,11 +212,14 @@ class Instrument:
     total_range: tuple[int, int] | None = None
     loinc_panel: str | None = None
     loinc_total: str | None = None
+    #: Answers that show crisis resources at once and start the safety workflow.
+    crisis_items: tuple[CrisisItem, ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "instructions", _frozen(self.instructions))
         self._check_items()
         self._check_bands()
+        self._check_crisis_items()
 
     def _check_items(self) -> None:
         seen: set[str] = set()
@@ -221,6 +242,24 @@ class Instrument:
             if previous is not None and band.min_score != previous.max_score + 1:
                 raise ValueError(f"{self.code}: band {band.code} does not follow {previous.code}")
             previous = band
+
+    def _check_crisis_items(self) -> None:
+        names = {parameter.name for parameter in self.parameters}
+        for crisis in self.crisis_items:
+            self.item(crisis.link_id)
+            if crisis.parameter is not None and crisis.parameter not in names:
+                raise ValueError(f"{self.code}: crisis item names unknown {crisis.parameter}")
+
+    def crisis_thresholds(self, params: Params) -> dict[str, int]:
+        """Return link_id -> lowest answer that shows crisis resources, for resolved params."""
+        return {crisis.link_id: crisis.threshold(params) for crisis in self.crisis_items}
+
+    def has_crisis_answer(self, values: Values, params: Params) -> bool:
+        """Return whether any crisis item is answered at or above its threshold."""
+        return any(
+            values.get(link_id) is not None and values[link_id] >= threshold
+            for link_id, threshold in self.crisis_thresholds(params).items()
+        )
 
     def item(self, link_id: str) -> Item:
         """Return the item with this link_id."""

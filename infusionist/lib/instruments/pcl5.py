@@ -88,7 +88,7 @@ CLUSTERS = (
 )
 
 #: An item counts as a symptom when rated "Moderately" (2) or higher [55].
-SYMPTOM_PRESENT_MIN = 2
+SYMPTOM_PRESENT_AT_LEAST = 2
 
 PCL5_CUTOFF = Parameter(
     name="probable_ptsd_min_total",
@@ -108,7 +108,7 @@ def _compute(values: Values, params: Params) -> Scored:
     diagnosis = True
     for key, ids, needed in CLUSTERS:
         subscores[key] = sum_of(values, ids)
-        symptoms = sum(1 for link_id in ids if values[link_id] >= SYMPTOM_PRESENT_MIN)
+        symptoms = sum(1 for link_id in ids if values[link_id] >= SYMPTOM_PRESENT_AT_LEAST)
         diagnosis = diagnosis and symptoms >= needed
     total = sum(subscores.values())
     flags: list[str] = []

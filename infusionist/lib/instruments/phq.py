@@ -10,6 +10,7 @@ from ._build import link_ids, sum_of
 from .model import (
     SUICIDALITY_FLAG,
     AnswerOption,
+    CrisisItem,
     FlagRule,
     Instrument,
     Item,
@@ -135,14 +136,14 @@ PHQ9_DIFFICULTY_ID = "difficulty"
 
 # Syndrome algorithm [51]: a symptom counts when answered "more than half the days" (2) or more,
 # except item 9, which counts at "several days" (1); items 1 or 2 must be among those counted.
-SYMPTOM_PRESENT_MIN = 2
-ITEM9_PRESENT_MIN = 1
+SYMPTOM_PRESENT_AT_LEAST = 2
+ITEM9_PRESENT_AT_LEAST = 1
 MAJOR_SYNDROME_MIN_SYMPTOMS = 5
 OTHER_SYNDROME_MIN_SYMPTOMS = 2
 CARDINAL_ITEMS = ("q1", "q2")
 
 PHQ9_ITEM9_ALERT = Parameter(
-    name="item9_alert_min",
+    name="item9_alert_at_least",
     default=1,
     minimum=1,
     maximum=3,
@@ -155,7 +156,7 @@ PHQ9_ITEM9_ALERT = Parameter(
 )
 
 PHQ9_POSITIVE_SCREEN = Parameter(
-    name="positive_screen_min",
+    name="positive_screen_at_least",
     default=10,
     minimum=1,
     maximum=27,
@@ -167,7 +168,7 @@ PHQ9_POSITIVE_SCREEN = Parameter(
 )
 
 PHQ2_POSITIVE_SCREEN = Parameter(
-    name="positive_screen_min",
+    name="positive_screen_at_least",
     default=3,
     minimum=1,
     maximum=6,
@@ -218,9 +219,11 @@ def _phq9_items() -> tuple[Item, ...]:
     return (*symptom_items, difficulty)
 
 
+PHQ9_CRISIS_ITEMS = (CrisisItem("q9", parameter=PHQ9_ITEM9_ALERT.name),)
+
+
 def _phq9_safety_flags(values: Values, params: Params) -> tuple[str, ...]:
-    item9 = values.get("q9")
-    if item9 is not None and item9 >= params[PHQ9_ITEM9_ALERT.name]:
+    if any(values.get(c.link_id, -1) >= c.threshold(params) for c in PHQ9_CRISIS_ITEMS):
         return (SUICIDALITY_FLAG,)
     return ()
 
@@ -228,10 +231,10 @@ def _phq9_safety_flags(values: Values, params: Params) -> tuple[str, ...]:
 def depressive_syndrome(values: Values) -> str | None:
     """Return the PHQ-9 syndrome flag for complete answers, or None [51]."""
     counted = sum(
-        1 for link_id in PHQ9_SYMPTOM_ITEMS[:-1] if values[link_id] >= SYMPTOM_PRESENT_MIN
+        1 for link_id in PHQ9_SYMPTOM_ITEMS[:-1] if values[link_id] >= SYMPTOM_PRESENT_AT_LEAST
     )
-    counted += 1 if values["q9"] >= ITEM9_PRESENT_MIN else 0
-    if not any(values[link_id] >= SYMPTOM_PRESENT_MIN for link_id in CARDINAL_ITEMS):
+    counted += 1 if values["q9"] >= ITEM9_PRESENT_AT_LEAST else 0
+    if not any(values[link_id] >= SYMPTOM_PRESENT_AT_LEAST for link_id in CARDINAL_ITEMS):
         return None
     if counted >= MAJOR_SYNDROME_MIN_SYMPTOMS:
         return "major_depressive_syndrome"
@@ -270,11 +273,11 @@ PHQ9 = Instrument(
     flags=(
         FlagRule(
             SUICIDALITY_FLAG,
-            "Item 9 at or above item9_alert_min: show crisis resources, alert the clinician and "
-            "require a documented risk assessment before the encounter closes.",
+            "Item 9 at or above item9_alert_at_least: show crisis resources, alert the "
+            "clinician and require a documented risk assessment before the encounter closes.",
             ("63", "51"),
         ),
-        FlagRule("positive_screen", "Total at or above positive_screen_min.", ("51",)),
+        FlagRule("positive_screen", "Total at or above positive_screen_at_least.", ("51",)),
         FlagRule(
             "major_depressive_syndrome",
             "≥5 symptoms at ≥2 (item 9 at ≥1), including item 1 or 2.",
@@ -290,6 +293,7 @@ PHQ9 = Instrument(
     total_range=(0, 27),
     loinc_panel="44249-1",
     loinc_total="44261-6",
+    crisis_items=PHQ9_CRISIS_ITEMS,
 )
 
 
@@ -316,7 +320,7 @@ PHQ2 = Instrument(
     flags=(
         FlagRule(
             "positive_screen",
-            "Total at or above positive_screen_min: administer the full PHQ-9.",
+            "Total at or above positive_screen_at_least: administer the full PHQ-9.",
             ("?",),
         ),
     ),

@@ -11,6 +11,7 @@ from ._build import link_ids, max_of, numeric_options, sum_of
 from .model import (
     SUICIDALITY_FLAG,
     AnswerGroup,
+    CrisisItem,
     FlagRule,
     Instrument,
     Item,
@@ -48,7 +49,7 @@ SINGLE_ITEMS = ("q5", *link_ids("q", 10, 14))
 SUICIDE_ITEM = "q12"
 
 QIDS_ITEM12_ALERT = Parameter(
-    name="item12_alert_min",
+    name="item12_alert_at_least",
     default=1,
     minimum=1,
     maximum=3,
@@ -86,9 +87,11 @@ def _items() -> tuple[Item, ...]:
     )
 
 
+QIDS_CRISIS_ITEMS = (CrisisItem(SUICIDE_ITEM, parameter=QIDS_ITEM12_ALERT.name),)
+
+
 def _safety_flags(values: Values, params: Params) -> tuple[str, ...]:
-    item12 = values.get(SUICIDE_ITEM)
-    if item12 is not None and item12 >= params[QIDS_ITEM12_ALERT.name]:
+    if any(values.get(c.link_id, -1) >= c.threshold(params) for c in QIDS_CRISIS_ITEMS):
         return (SUICIDALITY_FLAG,)
     return ()
 
@@ -127,7 +130,7 @@ QIDS_SR16 = Instrument(
     flags=(
         FlagRule(
             SUICIDALITY_FLAG,
-            "Item 12 at or above item12_alert_min: start the crisis workflow.",
+            "Item 12 at or above item12_alert_at_least: start the crisis workflow.",
             ("?", "63"),
         ),
     ),
@@ -137,4 +140,5 @@ QIDS_SR16 = Instrument(
         AnswerGroup(("q8", "q9"), 1, 2, "Answer item 8 (decreased weight) or 9 (increased)."),
     ),
     total_range=(0, 27),
+    crisis_items=QIDS_CRISIS_ITEMS,
 )

@@ -9,6 +9,7 @@ from __future__ import annotations
 from ._build import link_ids, named_items, numeric_options, sum_of
 from .model import (
     SUICIDALITY_FLAG,
+    CrisisItem,
     FlagRule,
     Instrument,
     Parameter,
@@ -42,7 +43,7 @@ MADRS_BANDS = (  # <7 normal, 7-19 mild, 20-34 moderate, >34 severe [51]
 )
 
 MADRS_ITEM10_ALERT = Parameter(
-    name="item10_alert_min",
+    name="item10_alert_at_least",
     default=2,
     minimum=1,
     maximum=6,
@@ -55,9 +56,11 @@ MADRS_ITEM10_ALERT = Parameter(
 )
 
 
+MADRS_CRISIS_ITEMS = (CrisisItem(MADRS_SUICIDE_ITEM, parameter=MADRS_ITEM10_ALERT.name),)
+
+
 def _madrs_safety_flags(values: Values, params: Params) -> tuple[str, ...]:
-    item10 = values.get(MADRS_SUICIDE_ITEM)
-    if item10 is not None and item10 >= params[MADRS_ITEM10_ALERT.name]:
+    if any(values.get(c.link_id, -1) >= c.threshold(params) for c in MADRS_CRISIS_ITEMS):
         return (SUICIDALITY_FLAG,)
     return ()
 
@@ -87,12 +90,13 @@ MADRS = Instrument(
     flags=(
         FlagRule(
             SUICIDALITY_FLAG,
-            "Item 10 at or above item10_alert_min: start the crisis workflow.",
+            "Item 10 at or above item10_alert_at_least: start the crisis workflow.",
             ("?", "63"),
         ),
     ),
     parameters=(MADRS_ITEM10_ALERT,),
     total_range=(0, 60),
+    crisis_items=MADRS_CRISIS_ITEMS,
 )
 
 

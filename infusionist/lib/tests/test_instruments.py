@@ -401,8 +401,10 @@ def test_out_of_range_parameter_is_named() -> None:
 
 
 def test_bool_parameter_is_refused() -> None:
-    with pytest.raises(InvalidParameters, match="item9_alert_min: expected a whole number"):
-        score("phq9", phq9_answers(0, 0, 0, 0, 0, 0, 0, 0, 0), params={"item9_alert_min": True})
+    with pytest.raises(InvalidParameters, match="item9_alert_at_least: expected a whole number"):
+        score(
+            "phq9", phq9_answers(0, 0, 0, 0, 0, 0, 0, 0, 0), params={"item9_alert_at_least": True}
+        )
 
 
 # --- partial answers ----------------------------------------------------------------------------

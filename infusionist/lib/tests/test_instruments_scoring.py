@@ -66,10 +66,10 @@ def test_phq9_item9_at_or_above_1_raises_suicidality(item9: int, flagged: bool) 
 
 def test_phq9_item9_threshold_is_a_parameter() -> None:
     answers = numbered("q", 0, 0, 0, 0, 0, 0, 0, 0, 1)
-    result = score("phq9", answers, params={"item9_alert_min": 2})
+    result = score("phq9", answers, params={"item9_alert_at_least": 2})
     assert "suicidality" not in result.flags
-    assert result.params["item9_alert_min"] == 2
-    assert get("phq9").parameter("item9_alert_min").default == 1
+    assert result.params["item9_alert_at_least"] == 2
+    assert get("phq9").parameter("item9_alert_at_least").default == 1
 
 
 def test_phq9_positive_screen_at_10() -> None:
@@ -343,7 +343,7 @@ def test_cssrs_behaviour_older_than_3_months_is_positive_not_imminent() -> None:
 
 
 def test_cssrs_alert_threshold_can_include_any_positive() -> None:
-    level, flags = risk(cssrs(q1=1, q2=0, q6=0), alert_min_risk_level=1)
+    level, flags = risk(cssrs(q1=1, q2=0, q6=0), alert_at_least_risk_level=1)
     assert level == "positive"
     assert flags == ("positive", "suicidality")
 

@@ -1,26 +1,33 @@
 """Writes for measurement-based care; each writes its audit event in the same transaction.
 
 Answers are PHI: audit details carry instrument codes, states and field names, never values.
-Split by domain: responses (settings, profiles, answers), safety (alerts), schedules (assignments,
-infusion hooks, links and reminders) and links (the patient's date-of-birth check).
+Split by domain: profiles (settings, profiles and the facts other apps feed in), responses
+(answers and scores), alerts (raising a safety alert), safety (acknowledging, closing and
+escalating it), schedules (assignments, infusion times, links and reminders) and links (the
+patient's date-of-birth check).
 """
 
+from infusionist.measurements.services.alerts import (
+    ALERT_EMAIL_BODY,
+    ALERT_EMAIL_SUBJECT,
+    alert_email_send,
+    safety_alert_raise,
+)
 from infusionist.measurements.services.links import LinkRefused, link_verify_date_of_birth
-from infusionist.measurements.services.responses import (
-    baseline_choose,
+from infusionist.measurements.services.profiles import (
     measurement_profile_ensure,
     measurement_profile_update,
     measurement_settings_ensure,
+    measurement_treatment_phase_set,
+)
+from infusionist.measurements.services.responses import (
+    baseline_choose,
     questionnaire_response_save,
     questionnaire_response_submit,
 )
 from infusionist.measurements.services.safety import (
-    ALERT_EMAIL_BODY,
-    ALERT_EMAIL_SUBJECT,
-    alert_email_send,
     safety_alert_acknowledge,
     safety_alert_close,
-    safety_alert_raise,
     safety_alerts_escalate,
 )
 from infusionist.measurements.services.schedules import (
@@ -52,6 +59,7 @@ __all__ = [
     "measurement_reminders_send",
     "measurement_schedules_refresh",
     "measurement_settings_ensure",
+    "measurement_treatment_phase_set",
     "questionnaire_response_save",
     "questionnaire_response_submit",
     "safety_alert_acknowledge",

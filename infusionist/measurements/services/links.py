@@ -4,18 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.conf import settings as django_settings
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F
-from django.http import HttpRequest
 from django.utils import timezone
 
 from infusionist.audit.models import AuditEvent
-from infusionist.audit.services import audit_record, client_ip
-from infusionist.measurements.models import (
-    AccessLink,
-)
+from infusionist.audit.services import NO_REQUEST, AuditContext, audit_record
+from infusionist.measurements.models import AccessLink
 
 # ---- patient links ------------------------------------------------------------------------
 
@@ -28,21 +25,21 @@ class LinkRefused(Exception):
         self.reason = reason
 
 
-def _ip_key(request: HttpRequest | None) -> str:
-    return f"mbc-dob-ip:{client_ip(request) or 'unknown'}"
+def _ip_key(context: AuditContext) -> str:
+    return f"mbc-dob-ip:{context.ip_address or 'unknown'}"
 
 
 def _audit_link(
-    link: AccessLink, request: HttpRequest | None, *, denied: bool, detail: dict[str, object]
+    link: AccessLink, context: AuditContext, *, denied: bool, detail: dict[str, object]
 ) -> None:
     """Record one use of a patient link; the patient has no user account, so no actor."""
     patient = link.assignment.patient
     audit_record(
         action=AuditEvent.Action.ACCESS,
         actor=None,
-        request=request,
+        context=context,
         organization=patient.organization,
-        object_type="questionnaire_link",
+        object_type=AuditEvent.ObjectType.QUESTIONNAIRE_LINK,
         object_id=link.pk,
         patient=patient,
         outcome=AuditEvent.Outcome.DENIED if denied else AuditEvent.Outcome.ALLOWED,
@@ -51,7 +48,7 @@ def _audit_link(
 
 
 def link_verify_date_of_birth(
-    *, link: AccessLink, date_of_birth: dt.date, request: HttpRequest | None = None
+    *, link: AccessLink, date_of_birth: dt.date, context: AuditContext = NO_REQUEST
 ) -> bool:
     """Check the patient's date of birth for a link; count, audit and lock after failures.
 
@@ -64,15 +61,15 @@ def link_verify_date_of_birth(
     refusal = link.refusal(now)
     if refusal:
         raise LinkRefused(refusal)
-    limit = django_settings.MEASUREMENT_LINK_DOB_MAX_ATTEMPTS
-    if cache.get(_ip_key(request), 0) >= limit * 4:
-        _audit_link(link, request, denied=True, detail={"reason": "rate_limited"})
+    limit = settings.MEASUREMENT_LINK_DOB_MAX_ATTEMPTS
+    if cache.get(_ip_key(context), 0) >= limit * 4:
+        _audit_link(link, context, denied=True, detail={"reason": "rate_limited"})
         raise LinkRefused("rate")
     with transaction.atomic():
         if date_of_birth == patient.date_of_birth:
             AccessLink.objects.filter(pk=link.pk).update(verified_at=now)
             link.verified_at = now
-            _audit_link(link, request, denied=False, detail={"step": "date_of_birth_verified"})
+            _audit_link(link, context, denied=False, detail={"step": "date_of_birth_verified"})
             return True
         AccessLink.objects.filter(pk=link.pk).update(failed_attempts=F("failed_attempts") + 1)
         link.refresh_from_db(fields=["failed_attempts"])
@@ -82,7 +79,7 @@ def link_verify_date_of_birth(
             link.locked_at = now
         _audit_link(
             link,
-            request,
+            context,
             denied=True,
             detail={
                 "reason": "wrong_date_of_birth",
@@ -91,9 +88,9 @@ def link_verify_date_of_birth(
             },
         )
     try:
-        cache.incr(_ip_key(request))
+        cache.incr(_ip_key(context))
     except ValueError:
-        cache.set(_ip_key(request), 1, timeout=3600)
+        cache.set(_ip_key(context), 1, timeout=3600)
     if locked:
         raise LinkRefused("locked")
     return False

@@ -1,109 +1,61 @@
-"""Settings, profiles and questionnaire responses (exact scores; partial answers kept)."""
+"""Questionnaire responses: exact scores for complete answers, partial answers kept."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import HttpRequest
 from django.utils import timezone
 
+from infusionist.accounts.access import require, require_same_organization
+from infusionist.accounts.models import User
 from infusionist.audit.models import AuditEvent
-from infusionist.audit.services import audit_record
+from infusionist.audit.services import NO_REQUEST, AuditContext, audit_record
 from infusionist.lib import instruments
 from infusionist.measurements import selectors
 from infusionist.measurements.models import (
     AccessLink,
     Assignment,
-    MeasurementProfile,
     MeasurementSettings,
     QuestionnaireResponse,
 )
+from infusionist.measurements.services.alerts import safety_alert_raise
+from infusionist.measurements.services.profiles import require_aware
 from infusionist.patients.models import Patient
 
 
-def _require_aware(name: str, value: dt.datetime) -> None:
-    if timezone.is_naive(value):
-        raise ValueError(f"{name} must be a timezone-aware datetime.")
+def _require_writer(*, actor: User | None, patient: Patient, source: str) -> None:
+    """Check who may write a response from this source.
+
+    Staff need ``measurements.enter`` in the patient's organization; a patient in the portal may
+    answer only for themself; a patient link was already verified (date of birth) and has no
+    signed-in actor. Raises ``PermissionDenied`` otherwise.
+    """
+    if source == QuestionnaireResponse.Source.STAFF:
+        if actor is None:
+            raise ValueError("A response entered by staff must record who entered it.")
+        require(actor, "measurements.enter")
+        require_same_organization(actor, patient.organization_id)
+    elif source == QuestionnaireResponse.Source.PATIENT_PORTAL:
+        if actor is None or patient.user_id != actor.pk:
+            raise PermissionDenied("A patient answers only their own questionnaires.")
 
 
-# ---- settings and profiles ----------------------------------------------------------------
-
-
-@transaction.atomic
-def measurement_settings_ensure(*, organization: Any) -> MeasurementSettings:
-    """Return the organization's stored settings, creating the documented defaults if missing."""
-    found, _ = MeasurementSettings.objects.get_or_create(organization=organization)
-    return found
-
-
-@transaction.atomic
-def measurement_profile_ensure(*, patient: Patient) -> MeasurementProfile:
-    """Return the patient's profile, creating it with the medical director as clinician."""
-    profile = MeasurementProfile.objects.filter(patient=patient).first()
-    if profile is not None:
-        return profile
-    profile = MeasurementProfile(
-        patient=patient,
-        responsible_clinician=selectors.default_clinician(organization=patient.organization),
-    )
-    profile.full_clean()
-    profile.save(force_insert=True)
-    return profile
-
-
-@transaction.atomic
-def measurement_profile_update(
+def validated_answers(
     *,
-    patient: Patient,
-    actor: Any,
-    responsible_clinician: Any,
-    channel: str,
-    request: HttpRequest | None = None,
-) -> list[str]:
-    """Change who receives the patient's alerts and how links are sent; return changed fields."""
-    if responsible_clinician is not None and (
-        responsible_clinician.organization_id != patient.organization_id
-        or not responsible_clinician.is_clinical
-    ):
-        raise ValidationError("The responsible clinician must be a clinician of this clinic.")
-    profile = measurement_profile_ensure(patient=patient)
-    changed = []
-    if profile.responsible_clinician_id != getattr(responsible_clinician, "pk", None):
-        profile.responsible_clinician = responsible_clinician
-        changed.append("responsible_clinician")
-    if profile.channel != channel:
-        profile.channel = channel
-        changed.append("channel")
-    if not changed:
-        return []
-    profile.updated_at = timezone.now()
-    profile.full_clean()
-    profile.save(update_fields=[*changed, "updated_at"])
-    audit_record(
-        action=AuditEvent.Action.UPDATE,
-        actor=actor,
-        request=request,
-        organization=patient.organization,
-        object_type="measurement_profile",
-        object_id=profile.pk,
-        patient=patient,
-        detail={"fields": changed},
-    )
-    return changed
-
-
-# ---- questionnaire responses ----------------------------------------------------------------
-
-
-def _validated(
-    *, code: str, answers: Mapping[str, object], settings: MeasurementSettings, complete: bool
+    code: str,
+    answers: Mapping[str, object],
+    measurement_settings: MeasurementSettings,
+    complete: bool,
 ) -> instruments.ScoreResult:
+    """Return the score of valid answers with the clinic's parameters; raise InvalidAnswers."""
     return instruments.score(
-        code, answers, params=settings.instrument_params(code), allow_partial=not complete
+        code,
+        answers,
+        params=measurement_settings.instrument_params(code),
+        allow_partial=not complete,
     )
 
 
@@ -115,18 +67,26 @@ def _write_response(
     source: str,
     language: str,
     complete: bool,
-    actor: Any = None,
-    entered_by: Any = None,
+    actor: User | None = None,
+    entered_by: User | None = None,
     assignment: Assignment | None = None,
     response: QuestionnaireResponse | None = None,
     completed_at: dt.datetime | None = None,
-    request: HttpRequest | None = None,
+    context: AuditContext = NO_REQUEST,
     raise_alert: bool = True,
 ) -> QuestionnaireResponse:
+    if source == QuestionnaireResponse.Source.STAFF and actor is None:
+        actor = entered_by  # the staff member who typed the answers acts
+    _require_writer(actor=actor, patient=patient, source=source)
     instrument = instruments.get(instrument_code)
-    settings = selectors.settings_for(organization=patient.organization)
+    measurement_settings = selectors.measurement_settings_for(organization=patient.organization)
     # Raises InvalidAnswers naming each bad item before anything is written.
-    result = _validated(code=instrument.code, answers=answers, settings=settings, complete=complete)
+    result = validated_answers(
+        code=instrument.code,
+        answers=answers,
+        measurement_settings=measurement_settings,
+        complete=complete,
+    )
     now = timezone.now()
     if response is None and assignment is not None:
         response = QuestionnaireResponse.objects.filter(assignment=assignment).first()
@@ -155,7 +115,7 @@ def _write_response(
     response.updated_at = now
     if complete:
         if completed_at is not None:
-            _require_aware("completed_at", completed_at)
+            require_aware("completed_at", completed_at)
             if completed_at > now + dt.timedelta(minutes=5):
                 raise ValidationError("The completion time cannot be in the future.")
         response.status = QuestionnaireResponse.Status.COMPLETED
@@ -175,9 +135,9 @@ def _write_response(
     audit_record(
         action=AuditEvent.Action.CREATE if creating else AuditEvent.Action.UPDATE,
         actor=actor,
-        request=request,
+        context=context,
         organization=patient.organization,
-        object_type="questionnaire_response",
+        object_type=AuditEvent.ObjectType.QUESTIONNAIRE_RESPONSE,
         object_id=response.pk,
         patient=patient,
         detail={
@@ -197,10 +157,7 @@ def _write_response(
                 response.assignment = target
                 response.save(update_fields=["assignment"])
     if raise_alert and response.has_suicidality_flag:
-        # Imported here: the safety module builds on this one (its assessment is a response).
-        from infusionist.measurements.services.safety import safety_alert_raise
-
-        safety_alert_raise(response=response, request=request)  # once per response
+        safety_alert_raise(response=response, context=context)  # once per response
     return response
 
 
@@ -227,11 +184,11 @@ def questionnaire_response_save(
     answers: Mapping[str, object],
     source: str,
     language: str = "en",
-    actor: Any = None,
-    entered_by: Any = None,
+    actor: User | None = None,
+    entered_by: User | None = None,
     assignment: Assignment | None = None,
     response: QuestionnaireResponse | None = None,
-    request: HttpRequest | None = None,
+    context: AuditContext = NO_REQUEST,
 ) -> QuestionnaireResponse:
     """Store answers so far as an in-progress response; it is never scored as complete.
 
@@ -249,7 +206,7 @@ def questionnaire_response_save(
         entered_by=entered_by,
         assignment=assignment,
         response=response,
-        request=request,
+        context=context,
     )
 
 
@@ -261,13 +218,13 @@ def questionnaire_response_submit(
     answers: Mapping[str, object],
     source: str,
     language: str = "en",
-    actor: Any = None,
-    entered_by: Any = None,
+    actor: User | None = None,
+    entered_by: User | None = None,
     assignment: Assignment | None = None,
     response: QuestionnaireResponse | None = None,
     link: AccessLink | None = None,
     completed_at: dt.datetime | None = None,
-    request: HttpRequest | None = None,
+    context: AuditContext = NO_REQUEST,
     raise_alert: bool = True,
 ) -> QuestionnaireResponse:
     """Score a complete answer set exactly and store it; raise InvalidAnswers otherwise.
@@ -289,7 +246,7 @@ def questionnaire_response_submit(
         assignment=assignment,
         response=response,
         completed_at=completed_at,
-        request=request,
+        context=context,
         raise_alert=raise_alert,
     )
     if link is not None:
@@ -299,9 +256,11 @@ def questionnaire_response_submit(
 
 @transaction.atomic
 def baseline_choose(
-    *, response: QuestionnaireResponse, actor: Any, request: HttpRequest | None = None
+    *, response: QuestionnaireResponse, actor: User, context: AuditContext = NO_REQUEST
 ) -> None:
     """Make this completed response the patient's baseline for its instrument."""
+    require(actor, "measurements.enter")
+    require_same_organization(actor, response.organization_id)
     if not response.is_complete:
         raise ValidationError("Only a completed questionnaire can be the baseline.")
     QuestionnaireResponse.objects.filter(
@@ -313,9 +272,9 @@ def baseline_choose(
     audit_record(
         action=AuditEvent.Action.UPDATE,
         actor=actor,
-        request=request,
+        context=context,
         organization=response.organization,
-        object_type="questionnaire_response",
+        object_type=AuditEvent.ObjectType.QUESTIONNAIRE_RESPONSE,
         object_id=response.pk,
         patient=response.patient,
         detail={"fields": ["is_chosen_baseline"], "instrument": response.instrument_code},

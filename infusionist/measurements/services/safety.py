@@ -1,26 +1,23 @@
-"""The suicidality safety workflow: alert, notify without PHI, escalate, close with an assessment.
+"""Closing the suicidality safety workflow: acknowledge, assess and close, escalate.
 
-clinical-reference.md §4 "Item 9" and "C-SSRS screener", §9 [63][57].
+The project's clinical reference, "Item 9", "C-SSRS screener" and "Crisis resources" [63][57]:
+an alert stays open until a documented risk assessment closes it; nobody acknowledging it in
+time escalates it to the medical director.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from collections.abc import Mapping
-from functools import partial
-from typing import Any
 
-from django.conf import settings as django_settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
-from django.http import HttpRequest
-from django.urls import reverse
 from django.utils import timezone
 
+from infusionist.accounts.access import require, require_same_organization
+from infusionist.accounts.models import User
 from infusionist.audit.models import AuditEvent
-from infusionist.audit.services import audit_record
+from infusionist.audit.services import NO_REQUEST, AuditContext, audit_record
 from infusionist.lib import instruments
 from infusionist.measurements import selectors
 from infusionist.measurements.models import (
@@ -29,97 +26,24 @@ from infusionist.measurements.models import (
     RiskAssessment,
     SafetyAlert,
 )
+from infusionist.measurements.services.alerts import alert_email_enqueue
+from infusionist.measurements.services.profiles import require_aware
 from infusionist.measurements.services.responses import (
-    _require_aware,
-    _validated,
-    measurement_profile_ensure,
     questionnaire_response_submit,
+    validated_answers,
 )
-
-logger = logging.getLogger(__name__)
-
-ALERT_EMAIL_SUBJECT = "Infusionist: a patient needs review"
-# No PHI: not the patient's name, not the instrument, not the answer (STYLE.md "Avoid").
-ALERT_EMAIL_BODY = (
-    "A patient needs review. Sign in to Infusionist to see the safety alert:\n{url}\n\n"
-    "This message contains no patient details by design."
-)
-
-
-# ---- safety alerts ------------------------------------------------------------------------
-
-
-def _trigger_text(response: QuestionnaireResponse) -> str:
-    if response.instrument_code == "phq9":
-        return "PHQ-9 item 9 (thoughts of death or self-harm) answered above 'not at all'"
-    if response.instrument_code == "cssrs_screener":
-        return "C-SSRS screener at or above the clinic's alert level"
-    return f"{response.instrument.title}: suicidality item at or above the clinic's alert level"
-
-
-@transaction.atomic
-def safety_alert_raise(
-    *, response: QuestionnaireResponse, request: HttpRequest | None = None
-) -> SafetyAlert:
-    """Open a safety alert for the patient's responsible clinician and email them (no PHI).
-
-    clinical-reference.md §9: alert the responsible clinician and require a documented risk
-    assessment [63][57].
-    """
-    existing = SafetyAlert.objects.filter(response=response).first()
-    if existing is not None:
-        return existing
-    profile = measurement_profile_ensure(patient=response.patient)
-    clinician = profile.responsible_clinician or selectors.default_clinician(
-        organization=response.organization
-    )
-    alert = SafetyAlert(
-        organization=response.organization,
-        patient=response.patient,
-        response=response,
-        trigger=_trigger_text(response),
-        assigned_to=clinician,
-    )
-    alert.full_clean()
-    alert.save(force_insert=True)
-    audit_record(
-        action=AuditEvent.Action.CREATE,
-        actor=None,
-        request=request,
-        organization=response.organization,
-        object_type="safety_alert",
-        object_id=alert.pk,
-        patient=response.patient,
-        detail={
-            "instrument": response.instrument_code,
-            "assigned_to": getattr(clinician, "pk", None),
-        },
-    )
-    if clinician is not None:
-        from infusionist.measurements.tasks import send_alert_email
-
-        recipient = clinician.email
-        transaction.on_commit(lambda: send_alert_email.enqueue(recipients=[recipient]))
-    return alert
-
-
-def alert_email_send(*, recipients: list[str]) -> int:
-    """Send the no-PHI "a patient needs review" email."""
-    url = django_settings.SITE_URL.rstrip("/") + reverse("measurements:alerts")
-    return send_mail(
-        ALERT_EMAIL_SUBJECT,
-        ALERT_EMAIL_BODY.format(url=url),
-        None,
-        recipients,
-        fail_silently=False,
-    )
 
 
 @transaction.atomic
 def safety_alert_acknowledge(
-    *, alert: SafetyAlert, actor: Any, request: HttpRequest | None = None
+    *, alert: SafetyAlert, actor: User, context: AuditContext = NO_REQUEST
 ) -> bool:
-    """Record that a clinician has seen the alert (this stops escalation, not the gate)."""
+    """Record that a clinician has seen the alert (this stops escalation, not the gate).
+
+    Raises ``PermissionDenied`` unless the actor may review this organization's safety alerts.
+    """
+    require(actor, "safety.review")
+    require_same_organization(actor, alert.organization_id)
     now = timezone.now()
     updated = SafetyAlert.objects.filter(pk=alert.pk, status=SafetyAlert.Status.OPEN).update(
         status=SafetyAlert.Status.ACKNOWLEDGED, acknowledged_at=now, acknowledged_by=actor
@@ -128,9 +52,9 @@ def safety_alert_acknowledge(
         audit_record(
             action=AuditEvent.Action.UPDATE,
             actor=actor,
-            request=request,
+            context=context,
             organization=alert.organization,
-            object_type="safety_alert",
+            object_type=AuditEvent.ObjectType.SAFETY_ALERT,
             object_id=alert.pk,
             patient=alert.patient,
             detail={"status": SafetyAlert.Status.ACKNOWLEDGED},
@@ -143,18 +67,21 @@ def safety_alert_acknowledge(
 def safety_alert_close(
     *,
     alert: SafetyAlert,
-    actor: Any,
+    actor: User,
     cssrs_answers: Mapping[str, object],
     risk_level: str,
     safety_plan: str,
     notes: str = "",
-    request: HttpRequest | None = None,
+    context: AuditContext = NO_REQUEST,
 ) -> RiskAssessment:
     """Close the alert with a documented risk assessment: a C-SSRS screener, level and plan.
 
-    Raises InvalidAnswers for an incomplete or invalid C-SSRS and ValidationError for a missing
-    risk level or safety plan; nothing is written then.
+    Raises ``PermissionDenied`` unless the actor is a prescriber of the alert's organization,
+    InvalidAnswers for an incomplete or invalid C-SSRS and ValidationError for a missing risk
+    level or safety plan; nothing is written then.
     """
+    require(actor, "safety.close")
+    require_same_organization(actor, alert.organization_id)
     locked = SafetyAlert.objects.select_for_update().get(pk=alert.pk)
     if not locked.is_open:
         raise ValidationError("This alert is already closed.")
@@ -164,9 +91,14 @@ def safety_alert_close(
     if not (safety_plan or "").strip():
         errors["safety_plan"] = "Write the safety plan agreed with the patient."
     # Validate the screener before anything is written, so every error shows at once.
-    settings = selectors.settings_for(organization=alert.organization)
+    measurement_settings = selectors.measurement_settings_for(organization=alert.organization)
     try:
-        _validated(code="cssrs_screener", answers=cssrs_answers, settings=settings, complete=True)
+        validated_answers(
+            code="cssrs_screener",
+            answers=cssrs_answers,
+            measurement_settings=measurement_settings,
+            complete=True,
+        )
     except instruments.InvalidAnswers:
         if errors:
             raise ValidationError(errors) from None
@@ -180,7 +112,7 @@ def safety_alert_close(
         source=QuestionnaireResponse.Source.STAFF,
         actor=actor,
         entered_by=actor,
-        request=request,
+        context=context,
         raise_alert=False,  # this screener is the assessment of the open alert
     )
     now = timezone.now()
@@ -207,9 +139,9 @@ def safety_alert_close(
     audit_record(
         action=AuditEvent.Action.UPDATE,
         actor=actor,
-        request=request,
+        context=context,
         organization=alert.organization,
-        object_type="safety_alert",
+        object_type=AuditEvent.ObjectType.SAFETY_ALERT,
         object_id=alert.pk,
         patient=alert.patient,
         detail={"status": SafetyAlert.Status.CLOSED, "risk_assessment": assessment.pk},
@@ -217,9 +149,9 @@ def safety_alert_close(
     audit_record(
         action=AuditEvent.Action.CREATE,
         actor=actor,
-        request=request,
+        context=context,
         organization=alert.organization,
-        object_type="risk_assessment",
+        object_type=AuditEvent.ObjectType.RISK_ASSESSMENT,
         object_id=assessment.pk,
         patient=alert.patient,
     )
@@ -234,7 +166,7 @@ def safety_alerts_escalate(*, now: dt.datetime | None = None) -> int:
     conditional UPDATE, so each is escalated (and emailed) once.
     """
     now = now or timezone.now()
-    _require_aware("now", now)
+    require_aware("now", now)
     candidates = list(
         SafetyAlert.objects.filter(status=SafetyAlert.Status.OPEN, escalated_at__isnull=True)
         .select_related("organization", "patient")
@@ -243,10 +175,12 @@ def safety_alerts_escalate(*, now: dt.datetime | None = None) -> int:
     settings_by_org: dict[int, MeasurementSettings] = {}
     escalated = 0
     for alert in candidates:
-        org_settings = settings_by_org.setdefault(
-            alert.organization_id, selectors.settings_for(organization=alert.organization)
+        measurement_settings = settings_by_org.setdefault(
+            alert.organization_id,
+            selectors.measurement_settings_for(organization=alert.organization),
         )
-        if alert.created_at + dt.timedelta(minutes=org_settings.safety_escalation_minutes) > now:
+        escalate_after = dt.timedelta(minutes=measurement_settings.safety_escalation_minutes)
+        if alert.created_at + escalate_after > now:
             continue
         directors = selectors.medical_directors(organization=alert.organization)
         with transaction.atomic():
@@ -258,15 +192,13 @@ def safety_alerts_escalate(*, now: dt.datetime | None = None) -> int:
             audit_record(
                 action=AuditEvent.Action.UPDATE,
                 organization=alert.organization,
-                object_type="safety_alert",
+                object_type=AuditEvent.ObjectType.SAFETY_ALERT,
                 object_id=alert.pk,
                 patient=alert.patient,
                 detail={"escalated_to": [d.pk for d in directors]},
             )
             recipients = [d.email for d in directors]
             if recipients:
-                from infusionist.measurements.tasks import send_alert_email
-
-                transaction.on_commit(partial(send_alert_email.enqueue, recipients=recipients))
+                alert_email_enqueue(recipients=recipients)
         escalated += 1
     return escalated

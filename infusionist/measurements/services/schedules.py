@@ -6,19 +6,19 @@ import datetime as dt
 import hashlib
 import logging
 import secrets
-from typing import Any
 
-from django.conf import settings as django_settings
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import F, Q
-from django.http import HttpRequest
+from django.db.models import F, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
+from infusionist.accounts.access import require, require_same_organization
+from infusionist.accounts.models import User
 from infusionist.audit.models import AuditEvent
-from infusionist.audit.services import audit_record
+from infusionist.audit.services import NO_REQUEST, AuditContext, audit_record
 from infusionist.lib import instruments
 from infusionist.lib.measurement_schedule import Reason, due_assignments
 from infusionist.measurements import selectors
@@ -28,10 +28,7 @@ from infusionist.measurements.models import (
     MeasurementProfile,
     MeasurementSettings,
 )
-from infusionist.measurements.services.responses import (
-    _require_aware,
-    measurement_profile_ensure,
-)
+from infusionist.measurements.services.profiles import measurement_profile_ensure, require_aware
 from infusionist.measurements.sms import send_sms
 from infusionist.patients.models import Patient
 
@@ -45,24 +42,24 @@ logger = logging.getLogger(__name__)
 def assignments_refresh(*, patient: Patient, now: dt.datetime | None = None) -> list[Assignment]:
     """Create the questionnaires now due for the patient; return the new ones.
 
-    Uses the phase of ``infusionist.treatment.selectors.current_plan`` (weekly in induction,
-    every two weeks in maintenance, none without a plan), the last recorded and next planned
-    infusion, and the clinic's cadence settings (lib.measurement_schedule). Idempotent.
+    Uses the profile's treatment phase (weekly in induction, every two weeks in maintenance,
+    none without a signed plan), the last recorded and next planned infusion, and the clinic's
+    cadence settings (lib.measurement_schedule). Idempotent.
     """
     now = now or timezone.now()
-    _require_aware("now", now)
-    settings = selectors.settings_for(organization=patient.organization)
+    require_aware("now", now)
+    measurement_settings = selectors.measurement_settings_for(organization=patient.organization)
     profile = measurement_profile_ensure(patient=patient)
     occasions = due_assignments(
-        phase=selectors.current_phase(patient=patient),
+        phase=profile.treatment_phase or None,
         last_infusion_at=profile.last_infusion_at,
         next_infusion_at=profile.next_infusion_at,
         now=now,
-        cadence=settings.cadence(),
+        cadence=measurement_settings.cadence(),
     )
     created: list[Assignment] = []
     for occasion in occasions:
-        for code in settings.instrument_codes:
+        for code in measurement_settings.instrument_codes:
             assignment, was_created = Assignment.objects.get_or_create(
                 patient=patient,
                 instrument_code=code,
@@ -75,7 +72,7 @@ def assignments_refresh(*, patient: Patient, now: dt.datetime | None = None) -> 
                 audit_record(
                     action=AuditEvent.Action.CREATE,
                     organization=patient.organization,
-                    object_type="measurement_assignment",
+                    object_type=AuditEvent.ObjectType.MEASUREMENT_ASSIGNMENT,
                     object_id=assignment.pk,
                     patient=patient,
                     detail={"instrument": code, "reason": occasion.reason},
@@ -83,7 +80,7 @@ def assignments_refresh(*, patient: Patient, now: dt.datetime | None = None) -> 
     return created
 
 
-def _cancel(*, qs: Any, reason: str, patient: Patient) -> int:
+def _cancel(*, qs: QuerySet[Assignment], reason: str, patient: Patient) -> int:
     ids = list(qs.values_list("pk", flat=True))
     if not ids:
         return 0
@@ -96,7 +93,7 @@ def _cancel(*, qs: Any, reason: str, patient: Patient) -> int:
     audit_record(
         action=AuditEvent.Action.UPDATE,
         organization=patient.organization,
-        object_type="measurement_assignment",
+        object_type=AuditEvent.ObjectType.MEASUREMENT_ASSIGNMENT,
         object_id=",".join(str(i) for i in ids)[:64],
         patient=patient,
         detail={"status": "cancelled", "reason": reason, "count": len(ids)},
@@ -110,12 +107,11 @@ def measurement_infusion_recorded(
 ) -> list[Assignment]:
     """Reset the patient's schedule around an infusion that took place; return new assignments.
 
-    The hook the infusion chart (a later issue) calls when an infusion is recorded; until then
-    it is exercised directly by the tests. Open questionnaires from before the infusion are
-    cancelled (the next-day check-in replaces them) and the cadence restarts from it.
+    Called with plain values by whatever records infusions. Open questionnaires from before the
+    infusion are cancelled (the next-day check-in replaces them) and the cadence restarts.
     """
     now = now or timezone.now()
-    _require_aware("infusion_at", infusion_at)
+    require_aware("infusion_at", infusion_at)
     profile = measurement_profile_ensure(patient=patient)
     if profile.last_infusion_at is None or infusion_at > profile.last_infusion_at:
         profile.last_infusion_at = infusion_at
@@ -136,7 +132,7 @@ def measurement_infusion_recorded(
     audit_record(
         action=AuditEvent.Action.UPDATE,
         organization=patient.organization,
-        object_type="measurement_profile",
+        object_type=AuditEvent.ObjectType.MEASUREMENT_PROFILE,
         object_id=profile.pk,
         patient=patient,
         detail={"fields": ["last_infusion_at"]},
@@ -150,12 +146,11 @@ def measurement_infusion_planned(
 ) -> list[Assignment]:
     """Schedule the pre-infusion questionnaire for a planned infusion; return new assignments.
 
-    The hook the scheduling issue calls when an infusion is booked or moved; exercised directly
-    by the tests until then. A pre-infusion questionnaire for an earlier plan that has not been
-    sent yet is cancelled.
+    Called with plain values by whatever books infusions. A pre-infusion questionnaire for an
+    earlier plan that has not been sent yet is cancelled.
     """
     now = now or timezone.now()
-    _require_aware("planned_at", planned_at)
+    require_aware("planned_at", planned_at)
     if planned_at <= now:
         raise ValidationError("A planned infusion must be in the future.")
     profile = measurement_profile_ensure(patient=patient)
@@ -175,7 +170,7 @@ def measurement_infusion_planned(
     audit_record(
         action=AuditEvent.Action.UPDATE,
         organization=patient.organization,
-        object_type="measurement_profile",
+        object_type=AuditEvent.ObjectType.MEASUREMENT_PROFILE,
         object_id=profile.pk,
         patient=patient,
         detail={"fields": ["next_infusion_at"]},
@@ -188,32 +183,37 @@ def assignment_create_manual(
     *,
     patient: Patient,
     instrument_code: str,
-    actor: Any,
+    actor: User,
     now: dt.datetime | None = None,
-    request: HttpRequest | None = None,
+    context: AuditContext = NO_REQUEST,
 ) -> Assignment:
-    """Ask the patient to complete one instrument now (sent by the next reminder run)."""
+    """Ask the patient to complete one instrument now (sent by the next reminder run).
+
+    Raises ``PermissionDenied`` unless the actor may enter measurements for this patient.
+    """
+    require(actor, "measurements.enter")
+    require_same_organization(actor, patient.organization_id)
     now = now or timezone.now()
     instrument = instruments.get(instrument_code)
     if instrument.administration != "self_report":
         raise ValidationError("Only self-report questionnaires can be sent to a patient.")
-    settings = selectors.settings_for(organization=patient.organization)
+    measurement_settings = selectors.measurement_settings_for(organization=patient.organization)
     assignment = Assignment(
         organization=patient.organization,
         patient=patient,
         instrument_code=instrument.code,
         reason="manual",
         available_at=now,
-        due_at=now + dt.timedelta(hours=settings.completion_window_hours),
+        due_at=now + dt.timedelta(hours=measurement_settings.completion_window_hours),
     )
     assignment.full_clean()
     assignment.save(force_insert=True)
     audit_record(
         action=AuditEvent.Action.CREATE,
         actor=actor,
-        request=request,
+        context=context,
         organization=patient.organization,
-        object_type="measurement_assignment",
+        object_type=AuditEvent.ObjectType.MEASUREMENT_ASSIGNMENT,
         object_id=assignment.pk,
         patient=patient,
         detail={"instrument": instrument.code, "reason": "manual"},
@@ -247,7 +247,7 @@ def link_issue(
         token_sha256=_token_digest(token),
         channel=channel,
         created_at=now,
-        expires_at=now + dt.timedelta(hours=django_settings.MEASUREMENT_LINK_EXPIRY_HOURS),
+        expires_at=now + dt.timedelta(hours=settings.MEASUREMENT_LINK_EXPIRY_HOURS),
     )
     link.full_clean()
     link.save(force_insert=True)
@@ -255,7 +255,7 @@ def link_issue(
 
 
 def _link_url(token: str) -> str:
-    return django_settings.SITE_URL.rstrip("/") + reverse("questionnaire:start", args=[token])
+    return settings.SITE_URL.rstrip("/") + reverse("questionnaire:start", args=[token])
 
 
 def _message(patient: Patient, url: str, reminder: int) -> tuple[str, str]:
@@ -265,7 +265,7 @@ def _message(patient: Patient, url: str, reminder: int) -> tuple[str, str]:
         body = (
             f"{clinic} le pide completar un cuestionario breve. Primero le pediremos su fecha de "
             f"nacimiento.\n{url}\nEste enlace caduca en "
-            f"{django_settings.MEASUREMENT_LINK_EXPIRY_HOURS} horas. Las respuestas no se "
+            f"{settings.MEASUREMENT_LINK_EXPIRY_HOURS} horas. Las respuestas no se "
             "vigilan en tiempo real: si está en crisis, llame o envíe un texto al 988, o llame "
             "al 911."
         )
@@ -274,7 +274,7 @@ def _message(patient: Patient, url: str, reminder: int) -> tuple[str, str]:
         body = (
             f"{clinic} asks you to complete a short check-in. You will be asked for your date of "
             f"birth first.\n{url}\nThis link expires in "
-            f"{django_settings.MEASUREMENT_LINK_EXPIRY_HOURS} hours. Answers are not monitored "
+            f"{settings.MEASUREMENT_LINK_EXPIRY_HOURS} hours. Answers are not monitored "
             "in real time: if you are in crisis, call or text 988, or call 911."
         )
     if reminder:
@@ -314,8 +314,8 @@ def assignment_send(
     max_reminders: int = 3,
     reminder_interval_hours: int = 24,
     force: bool = False,
-    actor: Any = None,
-    request: HttpRequest | None = None,
+    actor: User | None = None,
+    context: AuditContext = NO_REQUEST,
 ) -> str:
     """Send the first message or the next reminder of one assignment; return the channel used.
 
@@ -359,9 +359,9 @@ def assignment_send(
         audit_record(
             action=AuditEvent.Action.UPDATE,
             actor=actor,
-            request=request,
+            context=context,
             organization=assignment.organization,
-            object_type="measurement_assignment",
+            object_type=AuditEvent.ObjectType.MEASUREMENT_ASSIGNMENT,
             object_id=assignment.pk,
             patient=assignment.patient,
             detail={"sent": channel, "reminder": assignment.reminder_count},
@@ -375,7 +375,7 @@ def measurement_reminders_send(*, now: dt.datetime | None = None) -> int:
     Idempotent and safe beside other workers (see :func:`assignment_send`).
     """
     now = now or timezone.now()
-    _require_aware("now", now)
+    require_aware("now", now)
     pending = list(
         Assignment.objects.filter(status=Assignment.Status.PENDING, available_at__lte=now)
         .select_related("patient__organization")
@@ -384,16 +384,16 @@ def measurement_reminders_send(*, now: dt.datetime | None = None) -> int:
     settings_by_org: dict[int, MeasurementSettings] = {}
     sent = 0
     for assignment in pending:
-        org_settings = settings_by_org.setdefault(
+        measurement_settings = settings_by_org.setdefault(
             assignment.organization_id,
-            selectors.settings_for(organization=assignment.patient.organization),
+            selectors.measurement_settings_for(organization=assignment.patient.organization),
         )
         try:
             channel = assignment_send(
                 assignment=assignment,
                 now=now,
-                max_reminders=org_settings.max_reminders,
-                reminder_interval_hours=org_settings.reminder_interval_hours,
+                max_reminders=measurement_settings.max_reminders,
+                reminder_interval_hours=measurement_settings.reminder_interval_hours,
             )
         except Exception as exc:
             # One failing mailbox or carrier must not stop the others; the claim rolled back.
@@ -408,23 +408,16 @@ def measurement_reminders_send(*, now: dt.datetime | None = None) -> int:
 
 
 def measurement_schedules_refresh(*, now: dt.datetime | None = None) -> int:
-    """Refresh the schedule of every patient in measurement or on a signed treatment plan.
+    """Refresh the schedule of every patient with a measurement profile.
 
-    Returns how many assignments were created.
+    Signing a treatment plan gives the patient a profile with the plan's phase. Returns how many
+    assignments were created.
     """
     now = now or timezone.now()
-    patient_ids = set(MeasurementProfile.objects.values_list("patient_id", flat=True))
-    try:
-        from infusionist.treatment.models import TreatmentPlanVersion
-    except ImportError:  # the treatment app is optional for this module
-        pass
-    else:
-        patient_ids |= set(
-            TreatmentPlanVersion.objects.filter(status="signed").values_list(
-                "patient_id", flat=True
-            )
-        )
+    patients = Patient.objects.filter(measurement_profile__isnull=False).select_related(
+        "organization"
+    )
     created = 0
-    for patient in Patient.objects.filter(pk__in=patient_ids).select_related("organization"):
+    for patient in patients:
         created += len(assignments_refresh(patient=patient, now=now))
     return created

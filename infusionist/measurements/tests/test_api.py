@@ -141,7 +141,7 @@ def test_cssrs_skipped_item_is_refused(client, auth) -> None:
 
 
 def test_clinic_thresholds_apply(client, auth, cast) -> None:
-    MeasurementSettings.objects.create(organization=cast.org, phq9_item9_alert_min=2)
+    MeasurementSettings.objects.create(organization=cast.org, phq9_item9_alert_at_least=2)
     body = _score(client, auth, "phq9", {"answers": phq9(q9=1)}).json()
     assert "suicidality" not in body["flags"]
 

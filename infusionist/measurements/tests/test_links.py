@@ -99,7 +99,7 @@ def test_missing_answers_are_shown_beside_the_item_and_nothing_is_lost(client, l
 
 def test_partial_answers_are_saved_and_restored(client, link) -> None:
     verified(client, link)
-    client.post(reverse("questionnaire:answer"), {"q1": "2", "q2": "3", "action": "save"})
+    client.post(reverse("questionnaire:answer_save"), {"q1": "2", "q2": "3"})
     saved = QuestionnaireResponse.objects.get()
     assert saved.status == "in_progress" and saved.answers == {"q1": 2, "q2": 3}
     page = client.get(reverse("questionnaire:answer")).content.decode()
@@ -109,9 +109,7 @@ def test_partial_answers_are_saved_and_restored(client, link) -> None:
 
 def test_autosave_answers_json_and_reports_crisis(client, link) -> None:
     verified(client, link)
-    response = client.post(
-        reverse("questionnaire:answer"), {"q9": "2", "action": "save"}, HTTP_X_AUTOSAVE="1"
-    )
+    response = client.post(reverse("questionnaire:answer_save"), {"q9": "2"}, HTTP_X_AUTOSAVE="1")
     assert response.json() == {"saved": True, "crisis": True}
 
 

@@ -64,7 +64,10 @@ def test_partial_answers_are_kept_but_never_scored(cast) -> None:
     assert partial.status == "in_progress"
     assert partial.answers == {"q1": 2, "q2": 3}
     assert partial.total is None and partial.completed_at is None and partial.severity_code == ""
-    assert selectors.trajectories(patient=cast.patient, settings=MeasurementSettings()) == []
+    assert (
+        selectors.trajectories(patient=cast.patient, measurement_settings=MeasurementSettings())
+        == []
+    )
     # Finishing it later completes the same row.
     done = services.questionnaire_response_submit(
         patient=cast.patient,
@@ -127,7 +130,9 @@ def test_a_completed_response_cannot_be_changed(cast) -> None:
 def test_response_and_remission_against_the_first_score(cast) -> None:
     for total, days in [(20, 30), (12, 20), (10, 10), (4, 1)]:
         record(cast, total, days)
-    (trajectory,) = selectors.trajectories(patient=cast.patient, settings=MeasurementSettings())
+    (trajectory,) = selectors.trajectories(
+        patient=cast.patient, measurement_settings=MeasurementSettings()
+    )
     assert trajectory.baseline.total == 20
     assert [p.is_response for p in trajectory.points] == [None, False, True, True]
     assert [p.pct_change for p in trajectory.points] == [None, -40.0, -50.0, -80.0]
@@ -141,7 +146,7 @@ def test_clinic_settings_change_response_and_remission(cast) -> None:
     record(cast, 20, 10)
     record(cast, 11, 1)
     settings = MeasurementSettings(response_reduction_pct=45, remission_max_phq9=11)
-    (trajectory,) = selectors.trajectories(patient=cast.patient, settings=settings)
+    (trajectory,) = selectors.trajectories(patient=cast.patient, measurement_settings=settings)
     assert trajectory.latest.is_response is True
     assert trajectory.latest.is_remission is True
 
@@ -149,10 +154,12 @@ def test_clinic_settings_change_response_and_remission(cast) -> None:
 def test_loss_of_response_after_two_consecutive_non_responding_scores(cast) -> None:
     for total, days in [(20, 40), (8, 30), (12, 20), (14, 10)]:
         record(cast, total, days)
-    (trajectory,) = selectors.trajectories(patient=cast.patient, settings=MeasurementSettings())
+    (trajectory,) = selectors.trajectories(
+        patient=cast.patient, measurement_settings=MeasurementSettings()
+    )
     assert trajectory.loss_of_response is True
     three = MeasurementSettings(loss_of_response_consecutive=3)
-    (trajectory,) = selectors.trajectories(patient=cast.patient, settings=three)
+    (trajectory,) = selectors.trajectories(patient=cast.patient, measurement_settings=three)
     assert trajectory.loss_of_response is False
 
 
@@ -161,7 +168,9 @@ def test_an_explicitly_chosen_baseline_replaces_the_first_score(cast) -> None:
     chosen = record(cast, 22, 20)
     record(cast, 10, 1)
     services.baseline_choose(response=chosen, actor=cast.physician)
-    (trajectory,) = selectors.trajectories(patient=cast.patient, settings=MeasurementSettings())
+    (trajectory,) = selectors.trajectories(
+        patient=cast.patient, measurement_settings=MeasurementSettings()
+    )
     assert trajectory.baseline.total == 22 and trajectory.baseline_chosen
     assert trajectory.latest.is_response is True
     assert trajectory.points[0].pct_change is None  # before the baseline: not compared
@@ -176,7 +185,10 @@ def test_trajectories_are_per_instrument(cast) -> None:
     record(cast, 10, 5)
     record(cast, 0, 4, code="gad7")
     codes = [
-        t.code for t in selectors.trajectories(patient=cast.patient, settings=MeasurementSettings())
+        t.code
+        for t in selectors.trajectories(
+            patient=cast.patient, measurement_settings=MeasurementSettings()
+        )
     ]
     assert codes == ["phq9", "gad7"]
 

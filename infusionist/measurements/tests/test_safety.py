@@ -56,7 +56,10 @@ def test_item9_opens_an_alert_for_the_medical_director_by_default(
 
 def test_the_responsible_clinician_gets_the_alert(cast, django_capture_on_commit_callbacks) -> None:
     services.measurement_profile_update(
-        patient=cast.patient, actor=cast.admin, responsible_clinician=cast.provider, channel="email"
+        patient=cast.patient,
+        actor=cast.physician,
+        responsible_clinician=cast.provider,
+        channel="email",
     )
     flagged_response(cast, django_capture_on_commit_callbacks)
     assert SafetyAlert.objects.get().assigned_to == cast.provider
@@ -71,7 +74,7 @@ def test_no_alert_when_item9_is_zero_or_below_the_clinic_level(cast) -> None:
         source=STAFF,
         entered_by=cast.nurse,
     )
-    MeasurementSettings.objects.create(organization=cast.org, phq9_item9_alert_min=2)
+    MeasurementSettings.objects.create(organization=cast.org, phq9_item9_alert_at_least=2)
     services.questionnaire_response_submit(
         patient=cast.patient,
         instrument_code="phq9",
@@ -120,7 +123,7 @@ def test_cssrs_alerts_at_the_clinic_threshold(cast) -> None:
         entered_by=cast.nurse,
     )
     assert SafetyAlert.objects.count() == 1
-    MeasurementSettings.objects.create(organization=cast.org, cssrs_alert_min_risk_level=1)
+    MeasurementSettings.objects.create(organization=cast.org, cssrs_alert_at_least_risk_level=1)
     services.questionnaire_response_submit(
         patient=cast.patient,
         instrument_code="cssrs_screener",

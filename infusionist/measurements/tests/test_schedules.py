@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from unittest import mock
+from contextlib import contextmanager
 
 from django.core import mail
 from django.core.management import call_command
@@ -16,17 +16,21 @@ NOW = timezone.now().replace(microsecond=0)
 H, D = dt.timedelta(hours=1), dt.timedelta(days=1)
 
 
-def phase(value):
-    return mock.patch("infusionist.measurements.selectors.current_phase", return_value=value)
+@contextmanager
+def phase(cast, value):
+    """Give the cast's patient a treatment phase, as signing a plan does."""
+    if value is not None:
+        services.measurement_treatment_phase_set(patient=cast.patient, phase=value)
+    yield
 
 
 def test_without_a_plan_or_infusions_nothing_is_scheduled(cast) -> None:
-    with phase(None):
+    with phase(cast, None):
         assert services.assignments_refresh(patient=cast.patient, now=NOW) == []
 
 
 def test_induction_creates_weekly_check_ins_of_the_clinic_instruments(cast) -> None:
-    with phase("induction"):
+    with phase(cast, "induction"):
         created = services.assignments_refresh(patient=cast.patient, now=NOW)
         again = services.assignments_refresh(patient=cast.patient, now=NOW + H)
     assert sorted(a.instrument_code for a in created) == ["gad7", "phq9"]
@@ -37,21 +41,21 @@ def test_induction_creates_weekly_check_ins_of_the_clinic_instruments(cast) -> N
 
 def test_clinic_instrument_list_applies(cast) -> None:
     MeasurementSettings.objects.create(organization=cast.org, scheduled_instruments="phq9")
-    with phase("maintenance"):
+    with phase(cast, "maintenance"):
         created = services.assignments_refresh(patient=cast.patient, now=NOW)
     assert [(a.instrument_code, a.reason) for a in created] == [("phq9", "maintenance_checkin")]
 
 
 def test_a_planned_infusion_gets_a_pre_infusion_questionnaire(cast) -> None:
     planned = NOW + 5 * D
-    with phase(None):
+    with phase(cast, None):
         created = services.measurement_infusion_planned(
             patient=cast.patient, planned_at=planned, now=NOW
         )
     assert {(a.reason, a.due_at) for a in created} == {("pre_infusion", planned)}
     assert all(a.available_at == planned - 48 * H for a in created)
     # Moving the infusion cancels the questionnaire for the old time.
-    with phase(None):
+    with phase(cast, None):
         moved = services.measurement_infusion_planned(
             patient=cast.patient, planned_at=planned + D, now=NOW
         )
@@ -65,7 +69,7 @@ def test_a_planned_infusion_gets_a_pre_infusion_questionnaire(cast) -> None:
 
 
 def test_an_infusion_resets_the_schedule(cast) -> None:
-    with phase("induction"):
+    with phase(cast, "induction"):
         weekly = services.assignments_refresh(patient=cast.patient, now=NOW)
         created = services.measurement_infusion_recorded(
             patient=cast.patient, infusion_at=NOW, now=NOW
@@ -78,14 +82,14 @@ def test_an_infusion_resets_the_schedule(cast) -> None:
     cast.patient.measurement_profile.refresh_from_db()
     assert cast.patient.measurement_profile.last_infusion_at == NOW
     # A week after the infusion the weekly check-in is counted from it.
-    with phase("induction"):
+    with phase(cast, "induction"):
         later = services.assignments_refresh(patient=cast.patient, now=NOW + 7 * D + H)
     assert {a.reason for a in later} == {"induction_checkin"}
     assert all(a.available_at == NOW + 7 * D for a in later)
 
 
 def test_completing_a_questionnaire_fulfils_its_assignment(cast) -> None:
-    with phase("induction"):
+    with phase(cast, "induction"):
         services.assignments_refresh(patient=cast.patient, now=timezone.now() - H)
     services.questionnaire_response_submit(
         patient=cast.patient,
@@ -170,31 +174,8 @@ def test_reminder_command_refreshes_and_sends(cast) -> None:
         responsible_clinician=cast.physician,
         channel="email",
     )
-    with phase("induction"):
+    with phase(cast, "induction"):
         call_command("send_measurement_reminders", stdout=open("/dev/null", "w"))  # noqa: SIM115
         call_command("send_measurement_reminders", stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert Assignment.objects.count() == 2
     assert len(mail.outbox) == 2
-
-
-def test_the_phase_comes_from_the_signed_treatment_plan(cast) -> None:
-    from infusionist.test import PASSWORD
-    from infusionist.treatment import services as treatment
-    from infusionist.treatment.models import Protocol
-    from infusionist.treatment.tests.conftest import plan_data
-
-    assert services.assignments_refresh(patient=cast.patient, now=NOW) == []  # no plan yet
-    treatment.protocols_create_defaults(organization=cast.org, actor=cast.physician)
-    protocol = Protocol.objects.get(organization=cast.org, key="depression-iv-induction")
-    draft = treatment.plan_draft_save(
-        patient=cast.patient, actor=cast.provider, data=plan_data(protocol, phase="maintenance")
-    )
-    assert services.assignments_refresh(patient=cast.patient, now=NOW) == []  # drafts do not count
-    treatment.plan_version_sign(
-        version=draft, signer=cast.physician, password=PASSWORD, attested=True
-    )
-    created = services.assignments_refresh(patient=cast.patient, now=NOW)
-    assert {a.reason for a in created} == {"maintenance_checkin"}
-    # The reminder run finds patients on a signed plan even before they have a profile.
-    Assignment.objects.all().delete()
-    assert services.measurement_schedules_refresh(now=NOW) == 2

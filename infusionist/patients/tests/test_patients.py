@@ -39,7 +39,7 @@ def test_front_desk_creates_a_patient_with_the_next_mrn(client, cast) -> None:
     response = client.post(reverse("patients:create"), VALID)
     patient = Patient.objects.get(legal_last_name="Peña-Ruiz")
     assert response.status_code == 302
-    assert response["Location"] == reverse("patients:detail", args=[patient.pk])
+    assert response["Location"] == reverse("record:patient", args=[patient.pk])
     assert patient.mrn == "WTC000003"
     assert patient.organization == cast.org
     assert patient.last_name_key == "pena ruiz" and patient.phone_key == "5415550177"
@@ -135,10 +135,11 @@ def test_search_accents_are_ignored() -> None:
     assert parse_search("Peña").text == "pena"
 
 
+@pytest.mark.parametrize("matches", [30, 60])
 def test_patient_list_query_count_does_not_grow_with_results(
-    client, cast, django_assert_max_num_queries
+    client, cast, matches, django_assert_num_queries
 ) -> None:
-    for i in range(40):
+    for i in range(matches):
         Patient.objects.create(
             organization=cast.org,
             mrn=f"WTC9{i:05d}",
@@ -151,8 +152,9 @@ def test_patient_list_query_count_does_not_grow_with_results(
         )
     client.force_login(cast.frontdesk)
     results_url = client.post(reverse("patients:list"), {"q": "zulu"})["Location"]
-    # session, user, count, page of patients, audit insert, session save (+ savepoints)
-    with django_assert_max_num_queries(9):
+    # 1 session, 2 user (+organization), 3 count, 4 audit insert, 5 page of patients,
+    # 6 savepoint, 7 session save, 8 release savepoint
+    with django_assert_num_queries(8):
         response = client.get(results_url)
     assert response.status_code == 200
     assert response.content.decode().count("Zulu") >= 25
@@ -190,7 +192,7 @@ def test_an_unknown_search_key_asks_to_search_again(client, cast) -> None:
 
 def test_viewing_a_patient_is_audited(client, cast) -> None:
     client.force_login(cast.nurse)
-    client.get(reverse("patients:detail", args=[cast.patient.pk]), HTTP_USER_AGENT="TabletUA/1")
+    client.get(reverse("record:patient", args=[cast.patient.pk]), HTTP_USER_AGENT="TabletUA/1")
     event = AuditEvent.objects.get(action="view", patient=cast.patient)
     assert event.actor == cast.nurse and event.actor_role == "nurse"
     assert event.ip_address == "127.0.0.1" and event.user_agent == "TabletUA/1"
@@ -250,12 +252,12 @@ def test_detail_links_clinicians_to_plan_measurements_and_open_alerts(client, ca
     from infusionist.measurements.services import questionnaire_response_save
 
     client.force_login(cast.nurse)
-    html = client.get(reverse("patients:detail", args=[cast.patient.pk])).content.decode()
+    html = client.get(reverse("record:patient", args=[cast.patient.pk])).content.decode()
     assert reverse("treatment:plan_detail", args=[cast.patient.pk]) in html
     assert reverse("measurements:patient", args=[cast.patient.pk]) in html
     assert "Safety alert open." not in html
     client.force_login(cast.frontdesk)
-    html = client.get(reverse("patients:detail", args=[cast.patient.pk])).content.decode()
+    html = client.get(reverse("record:patient", args=[cast.patient.pk])).content.decode()
     assert reverse("treatment:plan_detail", args=[cast.patient.pk]) not in html
     # An item-9 answer opens a safety alert; clinicians see it on the record at once.
     questionnaire_response_save(
@@ -267,8 +269,8 @@ def test_detail_links_clinicians_to_plan_measurements_and_open_alerts(client, ca
         entered_by=cast.nurse,
     )
     client.force_login(cast.nurse)
-    html = client.get(reverse("patients:detail", args=[cast.patient.pk])).content.decode()
+    html = client.get(reverse("record:patient", args=[cast.patient.pk])).content.decode()
     assert "Safety alert open." in html
     client.force_login(cast.frontdesk)
-    html = client.get(reverse("patients:detail", args=[cast.patient.pk])).content.decode()
+    html = client.get(reverse("record:patient", args=[cast.patient.pk])).content.decode()
     assert "Safety alert open." not in html

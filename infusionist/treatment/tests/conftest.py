@@ -69,10 +69,15 @@ def form_data(protocol: Protocol, **changes: Any) -> dict[str, str]:
     return out
 
 
+def plan_spec(protocol: Protocol, **changes: Any) -> services.PlanVersionSpec:
+    """Return the worked example as the typed input of a draft version."""
+    return services.PlanVersionSpec.from_values(plan_data(protocol, **changes))
+
+
 @pytest.fixture
 def draft(cast: Cast, depression: Protocol) -> TreatmentPlanVersion:
-    return services.plan_draft_save(
-        patient=cast.patient, actor=cast.provider, data=plan_data(depression)
+    return services.plan_version_draft_save(
+        patient=cast.patient, actor=cast.provider, spec=plan_spec(depression)
     )
 
 

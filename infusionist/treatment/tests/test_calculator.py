@@ -3,6 +3,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from infusionist.treatment import services
+
 WORKED = {
     "weight_kg": "70",
     "dose_mg_per_kg": "0.5",
@@ -106,10 +108,13 @@ def test_front_desk_and_admin_are_refused(client, cast) -> None:
         assert calc(client, WORKED).status_code == 403
 
 
-def test_calculator_query_count(client, cast, django_assert_max_num_queries) -> None:
+@pytest.mark.parametrize("with_protocols", [False, True])
+def test_calculator_query_count(client, cast, with_protocols, django_assert_num_queries) -> None:
+    if with_protocols:
+        services.protocols_create_defaults(organization=cast.org, actor=cast.physician)
     client.force_login(cast.nurse)
     calc(client, WORKED)
-    # session, user, MFA check, dosing settings, protocol choices, organization (page
-    # header), session save (+ savepoint)
-    with django_assert_max_num_queries(9):
+    # 1 session, 2 user (+organization), 3 authenticator check, 4 dosing settings,
+    # 5 protocol choices, 6 savepoint, 7 session save, 8 release savepoint
+    with django_assert_num_queries(8):
         assert calc(client, WORKED).status_code == 200

@@ -1,0 +1,59 @@
+"""The fictional demo clinic: organization, locations and hours. None of it is real.
+
+Phone numbers use the 555-0100 to 555-0199 range reserved for fiction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from infusionist.clinics.models import BusinessHours, Location, Organization
+
+ORGANIZATION = {
+    "name": "Willowmere Infusion Clinic",
+    "slug": "willowmere-demo",
+    "mrn_prefix": "WIC",
+}
+LOCATIONS: list[dict[str, Any]] = [
+    {
+        "name": "Riverside",
+        "address_line1": "100 Example Parkway",
+        "address_line2": "Suite 200",
+        "city": "Fairhaven Falls",
+        "state": "OR",
+        "postal_code": "00001",
+        "phone": "(541) 555-0100",
+        "fax": "(541) 555-0101",
+        "time_zone": "America/Los_Angeles",
+        "is_primary": True,
+    },
+    {
+        "name": "Northgate",
+        "address_line1": "42 Fictional Avenue",
+        "address_line2": "",
+        "city": "Fairhaven Falls",
+        "state": "OR",
+        "postal_code": "00002",
+        "phone": "(541) 555-0110",
+        "fax": "",
+        "time_zone": "America/Los_Angeles",
+        "is_primary": False,
+    },
+]
+# The seed clinics keep Monday to Friday, 9:00 to 17:00.
+WEEKDAY_HOURS = [(day, dt.time(9, 0), dt.time(17, 0)) for day in range(5)]
+
+
+def seed_clinic() -> Organization:
+    """Create (or find) the demo organization with its locations and hours; idempotent."""
+    org, _ = Organization.objects.get_or_create(slug=ORGANIZATION["slug"], defaults=ORGANIZATION)
+    for spec in LOCATIONS:
+        location, _ = Location.objects.get_or_create(
+            organization=org, name=spec["name"], defaults=spec
+        )
+        for weekday, opens, closes in WEEKDAY_HOURS:
+            BusinessHours.objects.get_or_create(
+                location=location, weekday=weekday, opens_at=opens, defaults={"closes_at": closes}
+            )
+    return org

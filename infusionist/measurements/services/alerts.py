@@ -1,0 +1,100 @@
+"""Raising a safety alert and telling the clinician, without PHI in the message.
+
+The project's clinical reference, "Crisis resources" and "Item 9" [63][57]: a suicidality
+answer alerts the responsible clinician, and a documented risk assessment closes the alert
+(``services.safety``).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.urls import reverse
+from django_tasks import task
+
+from infusionist.audit.models import AuditEvent
+from infusionist.audit.services import NO_REQUEST, AuditContext, audit_record
+from infusionist.measurements import selectors
+from infusionist.measurements.models import QuestionnaireResponse, SafetyAlert
+from infusionist.measurements.services.profiles import measurement_profile_ensure
+
+ALERT_EMAIL_SUBJECT = "Infusionist: a patient needs review"
+# No PHI: not the patient's name, not the instrument, not the answer.
+ALERT_EMAIL_BODY = (
+    "A patient needs review. Sign in to Infusionist to see the safety alert:\n{url}\n\n"
+    "This message contains no patient details by design."
+)
+
+
+def _trigger_text(response: QuestionnaireResponse) -> str:
+    if response.instrument_code == "phq9":
+        return "PHQ-9 item 9 (thoughts of death or self-harm) answered above 'not at all'"
+    if response.instrument_code == "cssrs_screener":
+        return "C-SSRS screener at or above the clinic's alert level"
+    return f"{response.instrument.title}: suicidality item at or above the clinic's alert level"
+
+
+@transaction.atomic
+def safety_alert_raise(
+    *, response: QuestionnaireResponse, context: AuditContext = NO_REQUEST
+) -> SafetyAlert:
+    """Open a safety alert for the patient's responsible clinician and email them (no PHI).
+
+    Idempotent: a response raises at most one alert. The clinician is the one on the patient's
+    measurement profile, else the medical director.
+    """
+    existing = SafetyAlert.objects.filter(response=response).first()
+    if existing is not None:
+        return existing
+    profile = measurement_profile_ensure(patient=response.patient)
+    clinician = profile.responsible_clinician or selectors.default_clinician(
+        organization=response.organization
+    )
+    alert = SafetyAlert(
+        organization=response.organization,
+        patient=response.patient,
+        response=response,
+        trigger=_trigger_text(response),
+        assigned_to=clinician,
+    )
+    alert.full_clean()
+    alert.save(force_insert=True)
+    audit_record(
+        action=AuditEvent.Action.CREATE,
+        context=context,
+        organization=response.organization,
+        object_type=AuditEvent.ObjectType.SAFETY_ALERT,
+        object_id=alert.pk,
+        patient=response.patient,
+        detail={
+            "instrument": response.instrument_code,
+            "assigned_to": getattr(clinician, "pk", None),
+        },
+    )
+    if clinician is not None:
+        alert_email_enqueue(recipients=[clinician.email])
+    return alert
+
+
+def alert_email_enqueue(*, recipients: list[str]) -> None:
+    """Send the no-PHI alert email once the current transaction commits."""
+    transaction.on_commit(lambda: send_alert_email.enqueue(recipients=list(recipients)))
+
+
+def alert_email_send(*, recipients: list[str]) -> int:
+    """Send the no-PHI "a patient needs review" email; return how many were sent."""
+    url = settings.SITE_URL.rstrip("/") + reverse("measurements:alerts")
+    return send_mail(
+        ALERT_EMAIL_SUBJECT,
+        ALERT_EMAIL_BODY.format(url=url),
+        None,
+        recipients,
+        fail_silently=False,
+    )
+
+
+@task()
+def send_alert_email(*, recipients: list[str]) -> int:
+    """Email clinicians that a patient needs review (no PHI in the message)."""
+    return alert_email_send(recipients=recipients)

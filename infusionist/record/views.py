@@ -1,0 +1,35 @@
+"""The patient record page, composed from the panels each domain's selectors provide.
+
+Lower apps never import upper ones, so a page that gathers several domains is put together
+here, in a leaf: demographics from patients, the plan from treatment, safety alerts and
+questionnaires from measurements.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from infusionist.accounts.access import record_view, require_capability, user_of
+from infusionist.audit.models import AuditEvent
+from infusionist.measurements.selectors import patient_panel as measurement_panel
+from infusionist.patients.selectors import patient_get_for_user
+from infusionist.treatment.selectors import patient_panel as treatment_panel
+
+
+@require_capability("patients.view")
+def patient_record(request: HttpRequest, patient_id: int) -> HttpResponse:
+    user = user_of(request)
+    patient = patient_get_for_user(user=user, patient_id=patient_id)
+    record_view(
+        request, object_type=AuditEvent.ObjectType.PATIENT, object_id=patient.pk, patient=patient
+    )
+    return render(
+        request,
+        "record/patient.html",
+        {
+            "patient": patient,
+            "treatment": treatment_panel(user=user, patient=patient),
+            "measurements": measurement_panel(user=user, patient=patient),
+        },
+    )

@@ -1,0 +1,225 @@
+"""The whole site as the cross-cutting tests see it: every URL, who may use it, its ids.
+
+Each URL pattern of the project has a rule (who may use it, and with which method) or an
+exemption with its reason; a new page without one fails `test_every_url_pattern_has_a_rule`.
+Every id in a URL is filled from records made for the test cast's two organizations, so a
+new page with an id is opened, refused and probed with another clinic's id by construction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from infusionist.accounts.models import User
+from infusionist.accounts.roles import CLINICAL_ROLES, PRESCRIBER_ROLES, STAFF_ROLES, Role
+from infusionist.measurements.models import QuestionnaireResponse, SafetyAlert
+from infusionist.measurements.services import questionnaire_response_submit
+from infusionist.patients.models import Patient
+from infusionist.test import PASSWORD, Cast
+from infusionist.treatment import selectors as treatment_selectors
+from infusionist.treatment import services as treatment_services
+from infusionist.treatment.models import Protocol, TreatmentPlanVersion
+
+ALL_STAFF = frozenset(STAFF_ROLES)
+CLINICAL = frozenset(CLINICAL_ROLES)
+PRESCRIBERS = frozenset(PRESCRIBER_ROLES)
+ADMIN_ONLY = frozenset({Role.CLINIC_ADMIN})
+PROTOCOL_EDITORS = frozenset({Role.PHYSICIAN, Role.CLINIC_ADMIN})
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Who may use a URL: these roles get it (everyone else 403, anonymous the login page).
+
+    ``method`` is "GET" for pages and "POST" for actions, which answer GET with 405.
+    """
+
+    roles: frozenset[str]
+    method: str = "GET"
+
+
+RULES: dict[str, Rule] = {
+    "today:index": Rule(ALL_STAFF),
+    "patients:list": Rule(ALL_STAFF),
+    "patients:create": Rule(ALL_STAFF),
+    "patients:edit": Rule(ALL_STAFF),
+    "record:patient": Rule(ALL_STAFF),
+    "administration:locations": Rule(ALL_STAFF),
+    "administration:audit_report": Rule(ADMIN_ONLY),
+    "administration:audit_export": Rule(ADMIN_ONLY),
+    # Treatment (docs/decisions/0002): clinical roles read plans and use the calculator,
+    # prescribers draft, physicians sign; physicians and clinic admins edit protocols.
+    "treatment:plan_list": Rule(CLINICAL),
+    "treatment:plan_detail": Rule(CLINICAL),
+    "treatment:plan_version_detail": Rule(CLINICAL),
+    "treatment:plan_draft": Rule(PRESCRIBERS),
+    "treatment:plan_draft_from_protocol": Rule(PRESCRIBERS),
+    "treatment:plan_draft_discard": Rule(PRESCRIBERS, "POST"),
+    "treatment:plan_sign": Rule(frozenset({Role.PHYSICIAN})),
+    "treatment:calculator": Rule(CLINICAL),
+    "treatment:protocol_list": Rule(CLINICAL | {Role.CLINIC_ADMIN}),
+    "treatment:protocols_add_defaults": Rule(PROTOCOL_EDITORS, "POST"),
+    "treatment:protocol_edit": Rule(PROTOCOL_EDITORS),
+    "treatment:dosing_settings_edit": Rule(PROTOCOL_EDITORS),
+    # Measurement answers and safety alerts: clinical roles; overdue list: all staff.
+    "measurements:alerts": Rule(CLINICAL),
+    "measurements:overdue": Rule(ALL_STAFF),
+    "measurements:patient": Rule(CLINICAL),
+    "measurements:profile_update": Rule(CLINICAL, "POST"),
+    "measurements:send": Rule(CLINICAL, "POST"),
+    "measurements:baseline_choose": Rule(CLINICAL, "POST"),
+    "measurements:enter": Rule(CLINICAL),
+    "measurements:enter_save": Rule(CLINICAL, "POST"),
+    "measurements:safety": Rule(CLINICAL),
+    "measurements:alert_acknowledge": Rule(CLINICAL, "POST"),
+    "measurements:alert_close": Rule(PRESCRIBERS, "POST"),
+}
+# Patterns whose access is decided elsewhere, and why.
+EXEMPT_PREFIXES = {
+    "account_": "django-allauth's own login, logout, password reset",
+    "mfa_": "django-allauth MFA set-up and sign-in steps (login required by allauth)",
+    "admin:": "Django admin: is_staff superusers only, enforced by Django",
+    "api:": "JSON API: bearer tokens, checked per endpoint (tests/test_api_access.py)",
+}
+PUBLIC = {
+    "root": "redirects to Today",
+    "health": "load-balancer health check, no data",
+    "questionnaire:start": "patient link: hashed single-use token, then date of birth check",
+    "questionnaire:answer": "patient link: only after the date-of-birth step, from the session",
+    "questionnaire:answer_save": "patient link: only after the date-of-birth step",
+    "questionnaire:done": "patient link: thank-you page with crisis resources, no data",
+}
+
+
+def _walk(patterns: list[object], prefix: str = "", params: tuple[str, ...] = ()) -> dict:
+    found: dict[str, tuple[str, ...]] = {}
+    for p in patterns:
+        converters = tuple(getattr(getattr(p, "pattern", None), "converters", {}) or {})
+        if isinstance(p, URLResolver):
+            ns = f"{p.namespace}:" if p.namespace else prefix
+            found.update(_walk(p.url_patterns, ns, params + converters))
+        elif isinstance(p, URLPattern):
+            name = f"{prefix}{p.name}" if p.name else f"{prefix}<unnamed:{p.pattern}>"
+            found[name] = params + converters
+    return found
+
+
+def url_parameters() -> dict[str, tuple[str, ...]]:
+    """Return every URL name of the site with the names of its path parameters."""
+    return _walk(get_resolver().url_patterns)
+
+
+def is_exempt(name: str) -> bool:
+    if name in PUBLIC:
+        return True
+    return any(name.startswith(prefix) or f":{prefix}" in name for prefix in EXEMPT_PREFIXES)
+
+
+@dataclass(frozen=True)
+class OrgRecords:
+    """One organization's records, one of each kind a URL can name."""
+
+    patient: Patient
+    protocol: Protocol
+    version: TreatmentPlanVersion
+    alert: SafetyAlert
+    response: QuestionnaireResponse
+
+
+@dataclass(frozen=True)
+class SiteRecords:
+    own: OrgRecords
+    other: OrgRecords
+
+
+def _org_records(cast: Cast, *, other: bool) -> OrgRecords:
+    org = cast.other_org if other else cast.org
+    patient = cast.outsider_patient if other else cast.patient
+    if other:
+        physician = User.objects.create_user(
+            "physician@other.example", PASSWORD, role=Role.PHYSICIAN, organization=org
+        )
+        admin, prescriber = cast.outsider, physician
+    else:
+        physician, admin, prescriber = cast.physician, cast.admin, cast.provider
+    treatment_services.protocols_create_defaults(organization=org, actor=admin)
+    protocol = treatment_selectors.protocol_by_key(organization=org, key="depression-iv-induction")
+    assert protocol is not None
+    spec = treatment_services.PlanVersionSpec.from_values(
+        {
+            "protocol": protocol,
+            "indication": protocol.indication,
+            "phase": "induction",
+            "planned_sessions": 6,
+            "sessions_per_week": 3,
+            "planned_start_date": patient.created_at.date(),
+            "dose_mg_per_kg": protocol.dose_mg_per_kg,
+            "duration_min": 40,
+            "weight_kg": 70,
+            "weight_basis": "actual",
+            "vial_mg_per_ml": 10,
+            "bag_volume_ml": 100,
+        }
+    )
+    draft = treatment_services.plan_version_draft_save(patient=patient, actor=prescriber, spec=spec)
+    version = treatment_services.plan_version_sign(
+        version=draft, signer=physician, password=PASSWORD, attested=True
+    )
+    response = questionnaire_response_submit(
+        patient=patient,
+        instrument_code="phq9",
+        answers={f"q{i}": 1 for i in range(1, 10)},
+        source=QuestionnaireResponse.Source.PATIENT_LINK,
+    )
+    return OrgRecords(
+        patient=patient,
+        protocol=protocol,
+        version=version,
+        alert=SafetyAlert.objects.get(response=response),
+        response=response,
+    )
+
+
+def build_site_records(cast: Cast) -> SiteRecords:
+    """Give both organizations of the cast a protocol, a signed plan and an open safety alert."""
+    return SiteRecords(own=_org_records(cast, other=False), other=_org_records(cast, other=True))
+
+
+def _id_fillers(records: OrgRecords) -> dict[str, object]:
+    return {
+        "patient_id": records.patient.pk,
+        "protocol_id": records.protocol.pk,
+        "alert_id": records.alert.pk,
+        "response_id": records.response.pk,
+        "number": records.version.number,
+    }
+
+
+#: Path parameters that are not record ids (nothing of another clinic to try).
+NOT_IDS = {"instrument_code": "phq9", "number": None}
+
+
+def url_for(name: str, records: SiteRecords, *, foreign: str | None = None) -> str:
+    """Return the URL of ``name`` with every id filled from the cast's own organization.
+
+    With ``foreign``, that one parameter takes the other organization's record instead.
+    Raises KeyError naming a parameter no filler knows, so a new kind of id needs one here.
+    """
+    params = url_parameters()[name]
+    own, other = _id_fillers(records.own), _id_fillers(records.other)
+    kwargs: dict[str, object] = {}
+    for param in params:
+        if param in own:
+            kwargs[param] = other[param] if param == foreign else own[param]
+        elif NOT_IDS.get(param) is not None:
+            kwargs[param] = NOT_IDS[param]
+        else:
+            raise KeyError(f"Add a filler for the URL parameter {param!r} of {name} (site.py).")
+    return reverse(name, kwargs=kwargs) if kwargs else reverse(name)
+
+
+def foreign_ids(name: str) -> list[str]:
+    """Return the parameters of ``name`` that name a record another clinic could own."""
+    return [p for p in url_parameters()[name] if p not in NOT_IDS]
