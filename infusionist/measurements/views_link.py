@@ -20,11 +20,13 @@ from django.views.decorators.http import require_http_methods
 
 from infusionist.audit.models import AuditEvent
 from infusionist.audit.services import AuditContext, audit_record
+from infusionist.clinics.models import Organization
 from infusionist.lib import instruments
 from infusionist.measurements import selectors, services
 from infusionist.measurements.forms import DateOfBirthForm, InstrumentForm
 from infusionist.measurements.models import AccessLink, QuestionnaireResponse
 from infusionist.measurements.patient_text import text_for
+from infusionist.patients.models import Patient
 
 SESSION_LINK = "mbc_link_id"
 SESSION_LANG = "mbc_lang"
@@ -32,7 +34,9 @@ SESSION_FLAGGED = "mbc_flagged"
 PROBLEM_STATUS = {"used": 410, "expired": 410, "replaced": 410, "locked": 429, "rate": 429}
 
 
-def _lang(request: HttpRequest, patient: Any, instrument: instruments.Instrument | None) -> str:
+def _lang(
+    request: HttpRequest, patient: Patient | None, instrument: instruments.Instrument | None
+) -> str:
     chosen = request.GET.get("lang")
     if chosen in ("en", "es"):
         request.session[SESSION_LANG] = chosen
@@ -42,7 +46,7 @@ def _lang(request: HttpRequest, patient: Any, instrument: instruments.Instrument
     return lang if lang in ("en", "es") else "en"
 
 
-def _clinic_phone(patient: Any) -> str:
+def _clinic_phone(patient: Patient | None) -> str:
     location = patient.organization.primary_location if patient is not None else None
     return location.phone if location else ""
 
@@ -59,7 +63,7 @@ def _render(
     return response
 
 
-def _problem(request: HttpRequest, reason: str, patient: Any = None) -> HttpResponse:
+def _problem(request: HttpRequest, reason: str, patient: Patient | None = None) -> HttpResponse:
     lang = _lang(request, patient, None)
     return _render(
         request,
@@ -70,7 +74,7 @@ def _problem(request: HttpRequest, reason: str, patient: Any = None) -> HttpResp
     )
 
 
-def _crisis_items(instrument: instruments.Instrument, organization: Any) -> dict[str, int]:
+def _crisis_items(instrument: instruments.Instrument, organization: Organization) -> dict[str, int]:
     """Return link_id -> lowest answer that shows crisis resources at once (clinic params)."""
     measurement_settings = selectors.measurement_settings_for(organization=organization)
     params = instruments.resolve_params(

@@ -219,7 +219,7 @@ def plan_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _planned_schedule(version: TreatmentPlanVersion, tz: Any) -> list[dt.datetime]:
+def _planned_schedule(version: TreatmentPlanVersion, tz: dt.tzinfo) -> list[dt.datetime]:
     offsets = regimens.planned_session_offsets_days(
         version.planned_sessions, float(version.sessions_per_week)
     )
@@ -227,7 +227,7 @@ def _planned_schedule(version: TreatmentPlanVersion, tz: Any) -> list[dt.datetim
     return [start + dt.timedelta(days=d) for d in offsets]
 
 
-def _plan_checks(version: TreatmentPlanVersion, tz: Any) -> dict[str, Any]:
+def _plan_checks(version: TreatmentPlanVersion, tz: dt.tzinfo) -> dict[str, Any]:
     """Return the planned schedule, planned exposure and frequency findings of a version."""
     snapshot = version.protocol_snapshot
     times = _planned_schedule(version, tz)
