@@ -1,10 +1,44 @@
-"""Error pages that say what happened in plain words and never show patient data."""
+"""Error pages that say what happened in plain words and never show patient data.
+
+Every refusal is audited (45 CFR 164.312(b)): a 403, a CSRF failure, and a 404 for an
+address that names a record by id (another clinic's patient id, say) write a denied event.
+"""
 
 from __future__ import annotations
+
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template import loader
+
+from infusionist.audit.models import AuditEvent
+from infusionist.audit.services import AuditContext, audit_record
+
+
+def _actor(request: HttpRequest) -> Any:
+    user = getattr(request, "user", None)
+    return user if getattr(user, "is_authenticated", False) else None
+
+
+def _record_ids(request: HttpRequest) -> dict[str, str]:
+    match = getattr(request, "resolver_match", None)
+    kwargs = getattr(match, "kwargs", None) or {}
+    return {k: str(v)[:20] for k, v in kwargs.items() if k.endswith("_id") or k == "number"}
+
+
+def audit_refusal(request: HttpRequest, *, status: int, reason: str, **detail: Any) -> None:
+    """Record a refused request: who, where from, which address, why."""
+    match = getattr(request, "resolver_match", None)
+    audit_record(
+        action=AuditEvent.Action.ACCESS,
+        actor=_actor(request),
+        context=AuditContext.from_request(request),
+        object_type=AuditEvent.ObjectType.PAGE,
+        object_id=(match.view_name if match else "")[:64],
+        outcome=AuditEvent.Outcome.DENIED,
+        detail={"status": status, "reason": reason, **detail},
+    )
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
@@ -12,10 +46,19 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    audit_refusal(request, status=403, reason=str(exception or "permission denied")[:200])
+    return render(request, "403.html", {}, status=403)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    audit_refusal(request, status=403, reason=f"CSRF check failed: {reason}"[:200])
     return render(request, "403.html", {}, status=403)
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    ids = _record_ids(request)
+    if ids:
+        audit_refusal(request, status=404, reason="no such record for this user", ids=ids)
     return render(request, "404.html", {}, status=404)
 
 

@@ -26,6 +26,7 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+CSRF_FAILURE_VIEW = "infusionist.errors.csrf_failure"  # refusals are audited
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 
 INSTALLED_APPS = [
@@ -155,7 +156,16 @@ ACCOUNT_PREVENT_ENUMERATION = True
 # No "remember me": a shared chairside tablet must not keep a session past the idle limit.
 ACCOUNT_SESSION_REMEMBER = False
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# allauth's forms, with every failed sign-in step audited (infusionist/accounts/forms.py).
+MFA_FORMS = {
+    "authenticate": "infusionist.accounts.forms.AuditedMfaAuthenticateForm",
+    "reauthenticate": "infusionist.accounts.forms.AuditedMfaReauthenticateForm",
+}
+ACCOUNT_FORMS = {"reauthenticate": "infusionist.accounts.forms.AuditedPasswordReauthenticateForm"}
 MFA_TOTP_ISSUER = env_str("MFA_TOTP_ISSUER", "Infusionist")
+# allauth asks for a confirmed email address before an authenticator can be added; the
+# account-setup step (accounts/views.py) says so and sends the confirmation.
+MFA_ALLOW_UNVERIFIED_EMAIL = False
 # Roles that must use TOTP before they reach clinical pages (45 CFR 164.312(d)).
 MFA_REQUIRED_FOR_CLINICAL_ROLES = env_bool("MFA_REQUIRED", True)
 

@@ -18,6 +18,7 @@ urlpatterns = [
     path("", root, name="root"),
     path("health/", health, name="health"),
     path("accounts/", include("allauth.urls")),
+    path("account-setup/", include("infusionist.accounts.urls")),
     path("today/", include("infusionist.today.urls")),
     path("patients/", include("infusionist.patients.urls")),
     path("record/", include("infusionist.record.urls")),

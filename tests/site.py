@@ -90,6 +90,8 @@ PUBLIC = {
     "questionnaire:answer": "patient link: only after the date-of-birth step, from the session",
     "questionnaire:answer_save": "patient link: only after the date-of-birth step",
     "questionnaire:done": "patient link: thank-you page with crisis resources, no data",
+    "account_setup:verify_email": "sign-in set-up step: login required, shows only the user's own "
+    "email address",
 }
 
 

@@ -7,7 +7,7 @@ with its actor as well, so no caller can skip the rule. Refusals are audited.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from functools import wraps
 from typing import Any
 
@@ -20,7 +20,12 @@ from django.shortcuts import render
 from infusionist.accounts.models import User
 from infusionist.accounts.roles import CAPABILITIES, can
 from infusionist.audit.models import AuditEvent
-from infusionist.audit.services import AuditContext, Record, audit_record
+from infusionist.audit.services import (
+    AuditContext,
+    Record,
+    audit_record,
+    audit_record_patients,
+)
 from infusionist.clinics.models import Organization
 
 ViewFunc = Callable[..., HttpResponseBase]
@@ -119,5 +124,24 @@ def record_view(
         object_type=object_type,
         object_id=object_id,
         patient=patient,
+        detail=detail,
+    )
+
+
+def record_list_view(
+    request: HttpRequest,
+    shown: Mapping[str, Iterable[Record]],
+    *,
+    detail: dict[str, Any] | None = None,
+) -> int:
+    """Record that the signed-in user was shown these patients (one query for the page).
+
+    ``shown`` maps an ``AuditEvent.ObjectType`` to the patients the page showed that way.
+    """
+    return audit_record_patients(
+        action=AuditEvent.Action.VIEW,
+        actor=user_of(request),
+        context=context_of(request),
+        shown=shown,
         detail=detail,
     )

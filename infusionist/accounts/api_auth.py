@@ -24,6 +24,33 @@ class BearerToken(HttpBearer):
         return user
 
 
+class ApiCapability(BearerToken):
+    """Authenticate the token, then check the role, before the request body is read.
+
+    django-ninja runs authentication before it validates the body, so a role that may not use
+    an endpoint gets 403 (audited) even when its body is invalid, never a 422 that reveals
+    what the endpoint expects.
+    """
+
+    def __init__(self, capability: str) -> None:
+        super().__init__()
+        self.capability = capability
+
+    def authenticate(self, request: HttpRequest, token: str) -> User | None:
+        user = super().authenticate(request, token)
+        if user is None:
+            return None
+        return require_api_capability(request, self.capability)
+
+
+def api_user(request: HttpRequest) -> User:
+    """Return the user an authenticated API request acts as."""
+    user = getattr(request, "auth", None)
+    if not isinstance(user, User):
+        raise HttpError(401, "A valid bearer token is required.")
+    return user
+
+
 def require_api_capability(request: HttpRequest, capability: str) -> User:
     """Return the token's user, or refuse with a 403 and a denied audit event."""
     user = request.user

@@ -3,6 +3,7 @@ from __future__ import annotations
 import zoneinfo
 from collections.abc import Callable
 
+from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib import messages
@@ -38,19 +39,32 @@ class ClinicTimezoneMiddleware:
             timezone.deactivate()
 
 
+def email_unverified(user: object) -> bool:
+    """Return whether allauth will refuse an authenticator for an unconfirmed email address."""
+    if settings.MFA_ALLOW_UNVERIFIED_EMAIL:
+        return False
+    return EmailAddress.objects.filter(user_id=getattr(user, "pk", None), verified=False).exists()
+
+
 class RequireMfaMiddleware:
     """Send clinical staff without a TOTP authenticator to set one up first.
 
     45 CFR 164.312(d) person authentication. Controlled by MFA_REQUIRED (default on).
     """
 
-    exempt_prefixes = ("/accounts/", "/static/", "/api/", "/fhir/", "/health")
+    exempt_prefixes = ("/accounts/", "/account-setup/", "/static/", "/api/", "/fhir/", "/health")
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if self._adds_authenticator_unverified(request):
+            return redirect(reverse("account_setup:verify_email"))
         if settings.MFA_REQUIRED_FOR_CLINICAL_ROLES and self._needs_mfa(request):
+            if email_unverified(request.user):
+                # allauth refuses an authenticator until the email address is confirmed;
+                # send the user to the step that fixes it instead of a loop.
+                return redirect(reverse("account_setup:verify_email") + "?next=" + request.path)
             messages.warning(
                 request,
                 _(
@@ -60,6 +74,13 @@ class RequireMfaMiddleware:
             )
             return redirect(reverse("mfa_activate_totp") + "?next=" + request.path)
         return self.get_response(request)
+
+    def _adds_authenticator_unverified(self, request: HttpRequest) -> bool:
+        """Return whether an unconfirmed user opens allauth's authenticator pages (a loop)."""
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return False
+        return request.path.startswith("/accounts/2fa/totp/activate") and email_unverified(user)
 
     def _needs_mfa(self, request: HttpRequest) -> bool:
         user = getattr(request, "user", None)

@@ -14,7 +14,13 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from infusionist.accounts.access import context_of, organization_of, require_capability, user_of
+from infusionist.accounts.access import (
+    context_of,
+    organization_of,
+    record_list_view,
+    require_capability,
+    user_of,
+)
 from infusionist.administration.forms import AuditFilterForm
 from infusionist.audit.models import AuditEvent
 from infusionist.audit.selectors import audit_events
@@ -91,6 +97,11 @@ def audit_report(request: HttpRequest) -> HttpResponse:
             .filter(pk=form.cleaned_data["patient"])
             .first()
         )
+    record_list_view(
+        request,
+        {AuditEvent.ObjectType.AUDIT_REPORT: [e.patient for e in page.object_list if e.patient]},
+        detail={"list": "audit report"},
+    )
     return render(
         request,
         "administration/audit_report.html",

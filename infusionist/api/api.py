@@ -7,10 +7,13 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from infusionist.accounts.api_auth import BearerToken
+from infusionist.accounts.models import User
 from infusionist.api.routers import accounts as accounts_router
 from infusionist.api.routers import instruments as instruments_router
 from infusionist.api.routers import patients as patients_router
 from infusionist.api.routers import treatment as treatment_router
+from infusionist.audit.models import AuditEvent
+from infusionist.audit.services import AuditContext, audit_record
 
 api = NinjaAPI(
     title="Infusionist API",
@@ -49,13 +52,38 @@ def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespons
     )
 
 
+def _audit_refusal(request: HttpRequest, *, status: int, reason: str, **detail: object) -> None:
+    user = getattr(request, "auth", None) or getattr(request, "user", None)
+    audit_record(
+        action=AuditEvent.Action.ACCESS,
+        actor=user if isinstance(user, User) else None,
+        context=AuditContext.from_request(request),
+        object_type=AuditEvent.ObjectType.API,
+        object_id=request.path[:64],
+        outcome=AuditEvent.Outcome.DENIED,
+        detail={"status": status, "reason": reason, **detail},
+    )
+
+
 @api.exception_handler(AuthenticationError)
 def _auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    _audit_refusal(request, status=401, reason="missing, unknown or revoked bearer token")
     return api.create_response(request, {"detail": "A valid bearer token is required."}, status=401)
 
 
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    # 403s are audited where they are raised (require_api_capability); a 404 for an address
+    # that names a record by id (another clinic's patient, say) is audited here.
+    if exc.status_code == 404:
+        match = getattr(request, "resolver_match", None)
+        ids = {
+            k: str(v)[:20]
+            for k, v in (getattr(match, "kwargs", None) or {}).items()
+            if k.endswith("_id")
+        }
+        if ids:
+            _audit_refusal(request, status=404, reason="no such record for this user", ids=ids)
     return api.create_response(request, {"detail": str(exc)}, status=exc.status_code)
 
 

@@ -6,6 +6,7 @@ browser, path) once, and each service passes that context with the acting user.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -104,3 +105,45 @@ def audit_record(
     event.full_clean(exclude=["actor", "organization", "patient"])
     event.save(force_insert=True)
     return event
+
+
+def audit_record_patients(
+    *,
+    action: str,
+    shown: Mapping[str, Iterable[Record]],
+    actor: Actor | None = None,
+    context: AuditContext = NO_REQUEST,
+    detail: dict[str, Any] | None = None,
+) -> int:
+    """Append one event per patient a page listed, in one query; return how many.
+
+    ``shown`` maps an ``AuditEvent.ObjectType`` (what the page showed about them: a search
+    result, a safety alert, an overdue questionnaire) to the patients shown that way. Each
+    patient is named by an event of their own, so their accounting of who saw their record
+    includes lists and search results (45 CFR 164.312(b)).
+    """
+    events: list[AuditEvent] = []
+    for object_type, patients in shown.items():
+        seen: set[Any] = set()
+        for patient in patients:
+            if patient.pk in seen:
+                continue
+            seen.add(patient.pk)
+            event = AuditEvent(
+                action=action,
+                actor_id=actor.pk if actor is not None else None,
+                actor_email=(actor.email if actor is not None else "") or "",
+                actor_role=(actor.role if actor is not None else "") or "",
+                organization_id=actor.organization_id if actor is not None else None,
+                object_type=object_type,
+                patient_id=patient.pk,
+                ip_address=context.ip_address,
+                user_agent=context.user_agent[:300],
+                path=context.path[:300],
+                detail=detail or {},
+            )
+            event.full_clean(exclude=["actor", "organization", "patient"])
+            events.append(event)
+    if events:
+        AuditEvent.objects.bulk_create(events)
+    return len(events)

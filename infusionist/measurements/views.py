@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from infusionist.accounts.access import (
     context_of,
     organization_of,
+    record_list_view,
     record_view,
     require_capability,
     user_of,
@@ -409,10 +410,10 @@ def alert_close(request: HttpRequest, patient_id: int, alert_id: int) -> HttpRes
 @require_capability("safety.review")
 def alert_list(request: HttpRequest) -> HttpResponse:
     alerts = list(selectors.open_alerts(organization=organization_of(request)))
-    record_view(
+    record_list_view(
         request,
-        object_type=AuditEvent.ObjectType.SAFETY_ALERT,
-        detail={"list": "open", "count": len(alerts)},
+        {AuditEvent.ObjectType.SAFETY_ALERT: [a.patient for a in alerts]},
+        detail={"list": "open safety alerts"},
     )
     return render(request, "measurements/alerts.html", {"alerts": alerts, "now": timezone.now()})
 
@@ -422,10 +423,10 @@ def overdue_list(request: HttpRequest) -> HttpResponse:
     """Overdue questionnaires: who and since when, never the answers (front desk may call)."""
     now = timezone.now()
     rows = list(selectors.overdue_assignments(organization=organization_of(request), now=now)[:200])
-    record_view(
+    record_list_view(
         request,
-        object_type=AuditEvent.ObjectType.MEASUREMENT_ASSIGNMENT,
-        detail={"list": "overdue", "count": len(rows)},
+        {AuditEvent.ObjectType.MEASUREMENT_ASSIGNMENT: [a.patient for a in rows]},
+        detail={"list": "overdue questionnaires"},
     )
     return render(
         request,

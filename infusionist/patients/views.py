@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from infusionist.accounts.access import (
     context_of,
     organization_of,
+    record_list_view,
     record_view,
     require_capability,
     user_of,
@@ -63,6 +64,11 @@ def _patient_list_page(
             object_type=AuditEvent.ObjectType.PATIENT,
             detail={"query": text, "kind": query.kind, "results": paginator.count},
         )
+    record_list_view(
+        request,
+        {AuditEvent.ObjectType.PATIENT: page.object_list},
+        detail={"list": "search results" if text else "patients"},
+    )
     return render(
         request,
         "patients/list.html",
@@ -102,6 +108,12 @@ def patient_create(request: HttpRequest) -> HttpResponse:
             )
             messages.success(request, _("Patient created with MRN %(mrn)s.") % {"mrn": patient.mrn})
             return redirect("record:patient", patient_id=patient.pk)
+    if duplicates:
+        record_list_view(
+            request,
+            {AuditEvent.ObjectType.PATIENT: duplicates},
+            detail={"list": "possible duplicates"},
+        )
     return render(
         request,
         "patients/form.html",
@@ -129,14 +141,13 @@ def patient_edit(request: HttpRequest, patient_id: int) -> HttpResponse:
         else:
             messages.info(request, _("Nothing was changed."))
         return redirect("record:patient", patient_id=patient.pk)
-    if request.method == "GET":
-        record_view(
-            request,
-            object_type=AuditEvent.ObjectType.PATIENT,
-            object_id=patient.pk,
-            patient=patient,
-            detail={"form": "edit"},
-        )
+    record_view(
+        request,
+        object_type=AuditEvent.ObjectType.PATIENT,
+        object_id=patient.pk,
+        patient=patient,
+        detail={"form": "edit"},
+    )
     return render(
         request,
         "patients/form.html",

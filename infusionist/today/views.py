@@ -6,7 +6,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from infusionist.accounts.access import organization_of, record_view, require_capability, user_of
+from infusionist.accounts.access import (
+    organization_of,
+    record_list_view,
+    require_capability,
+    user_of,
+)
 from infusionist.accounts.roles import can
 from infusionist.audit.models import AuditEvent
 from infusionist.clinics import selectors as clinic_selectors
@@ -29,22 +34,25 @@ def today(request: HttpRequest) -> HttpResponse:
         )
     ]
     measurement_today = today_section(user=user, now=now)
-    if measurement_today.alerts or measurement_today.overdue:
-        record_view(
-            request,
-            object_type=AuditEvent.ObjectType.MEASUREMENTS_TODAY,
-            detail={
-                "alerts": len(measurement_today.alerts),
-                "overdue": len(measurement_today.overdue),
-            },
-        )
+    recent_patients = recent_patients_for_user(user=user)
+    record_list_view(
+        request,
+        {
+            AuditEvent.ObjectType.SAFETY_ALERT: [a.patient for a in measurement_today.alerts],
+            AuditEvent.ObjectType.MEASUREMENT_ASSIGNMENT: [
+                a.patient for a in measurement_today.overdue
+            ],
+            AuditEvent.ObjectType.PATIENT: recent_patients,
+        },
+        detail={"page": "today"},
+    )
     return render(
         request,
         "today/today.html",
         {
             "now": now,
             "locations": locations,
-            "recent_patients": recent_patients_for_user(user=user),
+            "recent_patients": recent_patients,
             "can_create_patient": can(user, "patients.create"),
             "measurement_today": measurement_today,
         },

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from infusionist.accounts.access import (
     context_of,
     organization_of,
+    record_list_view,
     record_view,
     require_capability,
     user_of,
@@ -208,10 +209,20 @@ def plan_list(request: HttpRequest) -> HttpResponse:
             object_type=AuditEvent.ObjectType.PATIENT,
             detail={"query": text, "kind": query.kind, "results": len(matches), "via": "plans"},
         )
-    drafts = selectors.plan_draft_versions_for_organization(organization=organization)[:LIST_LIMIT]
-    signed = selectors.current_plan_versions_for_organization(organization=organization)[
-        :LIST_LIMIT
-    ]
+    drafts = list(
+        selectors.plan_draft_versions_for_organization(organization=organization)[:LIST_LIMIT]
+    )
+    signed = list(
+        selectors.current_plan_versions_for_organization(organization=organization)[:LIST_LIMIT]
+    )
+    record_list_view(
+        request,
+        {
+            AuditEvent.ObjectType.TREATMENT_PLAN_VERSION: [v.patient for v in drafts + signed],
+            AuditEvent.ObjectType.PATIENT: matches,
+        },
+        detail={"list": "treatment plans"},
+    )
     return render(
         request,
         "treatment/plan_list.html",

@@ -108,3 +108,40 @@ def test_create_api_token_refuses_unknown_email(db) -> None:
 
     with pytest.raises(CommandError, match="No user"):
         call_command("create_api_token", "--email", "nobody@test.example")
+
+
+def test_a_clinician_with_an_unconfirmed_email_is_told_what_to_do_next(client, cast) -> None:
+    from allauth.account.models import EmailAddress
+    from django.core import mail
+
+    nurse = User.objects.create_user(
+        "unconfirmed@test.example", PASSWORD, role=Role.NURSE, organization=cast.org
+    )
+    EmailAddress.objects.create(user=nurse, email=nurse.email, verified=False, primary=True)
+    client.force_login(nurse)
+    for start in (reverse("patients:list"), reverse("today:index"), reverse("mfa_activate_totp")):
+        response = client.get(start, follow=True)
+        page = response.content.decode()
+        assert response.redirect_chain[-1][0].startswith(reverse("account_setup:verify_email"))
+        assert "confirm your email address" in page and "unconfirmed@test.example" in page
+        assert "Send the confirmation link" in page and "continue to step 2" in page
+    client.post(reverse("account_setup:verify_email"), {"next": "/patients/"})
+    assert len(mail.outbox) == 1 and "unconfirmed@test.example" in mail.outbox[0].to
+    EmailAddress.objects.filter(user=nurse).update(verified=True)
+    # Confirmed: the next step is the authenticator, with no loop back.
+    response = client.get(reverse("account_setup:verify_email") + "?next=/patients/")
+    assert response["Location"].startswith(reverse("mfa_activate_totp"))
+    response = client.get(reverse("patients:list"))
+    assert response["Location"].startswith(reverse("mfa_activate_totp"))
+    # allauth asks for the password again before a security change; no loop to step 1.
+    activate = client.get(reverse("mfa_activate_totp"))
+    assert activate.status_code == 200 or "/accounts/reauthenticate/" in activate["Location"]
+
+
+def test_the_set_up_step_never_redirects_off_site(client, cast) -> None:
+    from allauth.account.models import EmailAddress
+
+    EmailAddress.objects.create(user=cast.nurse, email=cast.nurse.email, verified=False)
+    client.force_login(cast.nurse)
+    page = client.get(reverse("account_setup:verify_email") + "?next=https://evil.example/")
+    assert "evil.example" not in page.content.decode()

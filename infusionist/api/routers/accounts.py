@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.http import HttpRequest
 from ninja import Router, Schema
 
-from infusionist.accounts.access import user_of
+from infusionist.accounts.api_auth import ApiCapability, api_user
 
 router = Router(tags=["accounts"])
 
@@ -15,9 +15,11 @@ class MeOut(Schema):
     organization: str | None
 
 
-@router.get("/me", response=MeOut, summary="The user the token acts as")
+@router.get(
+    "/me", response=MeOut, summary="The user the token acts as", auth=ApiCapability("api.use")
+)
 def me(request: HttpRequest) -> MeOut:
-    user = user_of(request)
+    user = api_user(request)
     return MeOut(
         email=user.email,
         full_name=user.full_name,

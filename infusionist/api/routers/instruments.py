@@ -15,7 +15,7 @@ from ninja.errors import HttpError
 from ninja.responses import Status
 from pydantic import Field
 
-from infusionist.accounts.api_auth import require_api_capability
+from infusionist.accounts.api_auth import ApiCapability, api_user
 from infusionist.lib import instruments
 from infusionist.measurements import selectors
 
@@ -146,9 +146,13 @@ def _instrument(code: str) -> instruments.Instrument:
         raise HttpError(404, f"No instrument {code!r}. List them at /api/v1/instruments.") from None
 
 
-@router.get("", response=list[InstrumentSummary], summary="List instrument definitions")
+@router.get(
+    "",
+    response=list[InstrumentSummary],
+    summary="List instrument definitions",
+    auth=ApiCapability("api.use"),
+)
 def instrument_list(request: HttpRequest) -> list[dict[str, Any]]:
-    require_api_capability(request, "api.use")
     return [
         {
             "code": i.code,
@@ -166,9 +170,9 @@ def instrument_list(request: HttpRequest) -> list[dict[str, Any]]:
     "/{code}",
     response={200: InstrumentOut, 404: ErrorOut},
     summary="One instrument definition: items in order with their allowed values",
+    auth=ApiCapability("api.use"),
 )
 def instrument_detail(request: HttpRequest, code: str, params: Query[LangParams]) -> Any:
-    require_api_capability(request, "api.use")
     lang = params.lang if "\x00" not in params.lang else "en"
     return instruments.definition_as_dict(_instrument(code), lang)
 
@@ -183,9 +187,10 @@ def instrument_detail(request: HttpRequest, code: str, params: Query[LangParams]
         "the item's options, missing required answers and answers to skipped items. The "
         "caller's clinic thresholds apply (e.g. PHQ-9 item 9 alert level)."
     ),
+    auth=ApiCapability("api.use"),
 )
 def instrument_score(request: HttpRequest, code: str, payload: ScoreIn) -> Any:
-    user = require_api_capability(request, "api.use")
+    user = api_user(request)
     instrument = _instrument(code)
     if len(payload.answers) > settings.MEASUREMENT_API_MAX_ANSWERS:
         return Status(422, {"detail": "Too many answers.", "errors": []})

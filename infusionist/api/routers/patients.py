@@ -7,10 +7,10 @@ from ninja import Query, Router, Schema
 from ninja.errors import HttpError
 from pydantic import Field
 
-from infusionist.accounts.api_auth import require_api_capability
+from infusionist.accounts.api_auth import ApiCapability, api_user
 from infusionist.accounts.models import User
 from infusionist.audit.models import AuditEvent
-from infusionist.audit.services import AuditContext, audit_record
+from infusionist.audit.services import AuditContext, audit_record, audit_record_patients
 from infusionist.patients import selectors
 
 router = Router(tags=["patients"])
@@ -51,33 +51,53 @@ def _page(request: HttpRequest, user: User, *, text: str, limit: int, offset: in
     query, qs = selectors.patient_search(organization=user.organization, text=text)
     count = qs.count()
     rows = list(qs[offset : offset + limit])
+    context = AuditContext.from_request(request)
     audit_record(
         action=AuditEvent.Action.SEARCH,
         actor=user,
-        context=AuditContext.from_request(request),
+        context=context,
         object_type=AuditEvent.ObjectType.PATIENT,
         detail={"query": text, "kind": query.kind, "results": count, "via": "api"},
+    )
+    audit_record_patients(
+        action=AuditEvent.Action.VIEW,
+        actor=user,
+        context=context,
+        shown={AuditEvent.ObjectType.PATIENT: rows},
+        detail={"list": "search" if text else "all", "via": "api"},
     )
     return {"count": count, "results": rows}
 
 
-@router.get("", response=PatientPage, summary="List patients by last name")
+@router.get(
+    "",
+    response=PatientPage,
+    summary="List patients by last name",
+    auth=ApiCapability("patients.search"),
+)
 def patient_list(request: HttpRequest, params: Query[PageParams]) -> dict:
-    user = require_api_capability(request, "patients.search")
+    user = api_user(request)
     return _page(request, user, text="", limit=params.limit, offset=params.offset)
 
 
-@router.post("/search", response=PatientPage, summary="Search patients")
+@router.post(
+    "/search",
+    response=PatientPage,
+    summary="Search patients",
+    auth=ApiCapability("patients.search"),
+)
 def patient_search(request: HttpRequest, payload: SearchIn) -> dict:
-    user = require_api_capability(request, "patients.search")
+    user = api_user(request)
     if "\x00" in payload.q:
         raise HttpError(422, "The search text contains a null character.")
     return _page(request, user, text=payload.q, limit=payload.limit, offset=payload.offset)
 
 
-@router.get("/{patient_id}", response=PatientOut, summary="One patient")
+@router.get(
+    "/{patient_id}", response=PatientOut, summary="One patient", auth=ApiCapability("patients.view")
+)
 def patient_detail(request: HttpRequest, patient_id: int) -> object:
-    user = require_api_capability(request, "patients.view")
+    user = api_user(request)
     try:
         patient = selectors.patient_get_for_user(user=user, patient_id=patient_id)
     except Http404 as exc:

@@ -12,7 +12,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from pydantic import ConfigDict, Discriminator, Field, Tag, field_validator, model_validator
 
-from infusionist.accounts.api_auth import require_api_capability
+from infusionist.accounts.api_auth import ApiCapability, api_user
 from infusionist.lib import dosing, pk
 from infusionist.lib.products import KETALAR_VIAL_STRENGTHS_MG_PER_ML
 from infusionist.treatment import calculations, selectors
@@ -204,9 +204,10 @@ def _calculation_out(result: calculations.SessionResult) -> dict[str, Any]:
         "Worked example: 70 kg × 0.5 mg/kg over 40 min from 10 mg/mL into 100 mL → 35 mg, "
         "52.5 mg/h, draw 3.5 mL, 103.5 mL, 0.338 mg/mL, 155.3 mL/h."
     ),
+    auth=ApiCapability("treatment.calculate"),
 )
 def dose_calculation(request: HttpRequest, payload: DoseCalculationIn) -> Any:
-    user = require_api_capability(request, "treatment.calculate")
+    user = api_user(request)
     organization = user.organization
     assert organization is not None  # can() refuses users without an organization
     protocol = None
@@ -341,9 +342,9 @@ class ErrorOut(Schema):
         "model. Check value: Domino, 70 kg, 0.5 mg/kg over 40 min → Cp 240.3 ng/mL at 40 min. "
         "Decision support only: a population prediction, not a measurement."
     ),
+    auth=ApiCapability("treatment.calculate"),
 )
 def pk_simulation(request: HttpRequest, payload: PKSimulationIn) -> Any:
-    require_api_capability(request, "treatment.calculate")
     schedule: list[pk.Bolus | pk.Infusion] = [
         pk.Bolus(time_min=item.start_min, dose_mg=item.bolus_mg)
         if isinstance(item, BolusItemIn)

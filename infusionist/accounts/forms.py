@@ -1,0 +1,103 @@
+"""Sign-in step forms: allauth's, with every failed step written to the audit trail.
+
+A wrong second-factor code, the lockout that follows repeated wrong codes, and a wrong
+password when re-confirming identity each write a denied event (45 CFR 164.312(b)). A wrong
+password at sign-in, and the lockout after repeated ones, are recorded by the account
+adapter and the auth signal receiver.
+"""
+
+from __future__ import annotations
+
+from allauth.account.forms import ReauthenticateForm as PasswordReauthenticateForm
+from allauth.core import context as allauth_context
+from allauth.mfa.base.forms import AuthenticateForm, ReauthenticateForm
+from django import forms
+
+from infusionist.accounts.models import User
+from infusionist.audit.models import AuditEvent
+from infusionist.audit.services import NO_REQUEST, AuditContext, audit_record
+
+LOCKED_OUT = "locked out after repeated failures"
+
+
+def audit_sign_in_failure(
+    *,
+    user: User | None,
+    step: str,
+    reason: str,
+    context: AuditContext = NO_REQUEST,
+    email: str = "",
+) -> None:
+    """Record a failed sign-in step (wrong password or code, or a lockout)."""
+    detail = {"step": step, "reason": reason}
+    if email:
+        detail["email"] = email[:254]
+    audit_record(
+        action=AuditEvent.Action.LOGIN_FAILED,
+        actor=user,
+        context=context,
+        object_type=AuditEvent.ObjectType.USER,
+        object_id=user.pk if user is not None else "",
+        outcome=AuditEvent.Outcome.DENIED,
+        detail=detail,
+    )
+
+
+def is_lockout(error: forms.ValidationError) -> bool:
+    """Return whether allauth refused because of its rate limit, not a wrong answer."""
+    return any(getattr(e, "code", None) == "too_many_login_attempts" for e in error.error_list)
+
+
+def _current_context() -> AuditContext:
+    request = allauth_context.request
+    return AuditContext.from_request(request) if request is not None else NO_REQUEST
+
+
+class AuditedMfaAuthenticateForm(AuthenticateForm):
+    """The second-factor sign-in step."""
+
+    step = "second factor"
+
+    def clean_code(self) -> str:
+        try:
+            return super().clean_code()
+        except forms.ValidationError as error:
+            audit_sign_in_failure(
+                user=self.user,
+                step=self.step,
+                reason=LOCKED_OUT if is_lockout(error) else "wrong code",
+                context=_current_context(),
+            )
+            raise
+
+
+class AuditedMfaReauthenticateForm(ReauthenticateForm):
+    """The second-factor check before a security change."""
+
+    def clean_code(self) -> str:
+        try:
+            return super().clean_code()
+        except forms.ValidationError as error:
+            audit_sign_in_failure(
+                user=self.user,
+                step="second factor (re-check)",
+                reason=LOCKED_OUT if is_lockout(error) else "wrong code",
+                context=_current_context(),
+            )
+            raise
+
+
+class AuditedPasswordReauthenticateForm(PasswordReauthenticateForm):
+    """The password check before a security change."""
+
+    def clean_password(self) -> str:
+        try:
+            return str(super().clean_password())
+        except forms.ValidationError as error:
+            audit_sign_in_failure(
+                user=self.user,
+                step="password (re-check)",
+                reason=LOCKED_OUT if is_lockout(error) else "wrong password",
+                context=_current_context(),
+            )
+            raise
