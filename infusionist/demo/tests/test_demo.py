@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 from django.core.management import call_command
 
 from infusionist.accounts.models import User
 from infusionist.clinics.models import Location
 from infusionist.patients.models import Patient
+
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def test_seed_demo_is_idempotent_and_fictional(db) -> None:
@@ -23,3 +30,26 @@ def test_seed_synthetic_is_reproducible(db) -> None:
     call_command("seed_synthetic", "--patients", "30", "--seed", "7")
     first = list(Patient.objects.order_by("mrn").values_list("legal_last_name", flat=True))
     assert len(first) == 30 and len(set(Patient.objects.values_list("mrn", flat=True))) == 30
+
+
+def test_migrate_then_seed_demo_works_on_a_new_database(tmp_path) -> None:
+    """As the README says: `migrate` then `seed_demo`, with the database cache of production."""
+    keep = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "CACHE_BACKEND")}
+    env = {
+        **keep,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'new.sqlite3'}",
+        "SECRET_KEY": "test-only-not-secret",
+        "HTTPS": "false",
+        "MFA_REQUIRED": "false",
+    }
+    for args in (["migrate", "--noinput", "-v0"], ["seed_demo", "--quiet", "--patients", "3"]):
+        result = subprocess.run(
+            [sys.executable, "manage.py", *args],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
