@@ -8,12 +8,14 @@ new page with an id is opened, refused and probed with another clinic's id by co
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from infusionist.accounts.models import User
 from infusionist.accounts.roles import CLINICAL_ROLES, PRESCRIBER_ROLES, STAFF_ROLES, Role
+from infusionist.clinics.models import Chair, Closure, Location, Room
 from infusionist.measurements.models import QuestionnaireResponse, SafetyAlert
 from infusionist.measurements.services import questionnaire_response_submit
 from infusionist.patients.models import Patient
@@ -47,6 +49,17 @@ RULES: dict[str, Rule] = {
     "patients:edit": Rule(ALL_STAFF),
     "record:patient": Rule(ALL_STAFF),
     "administration:locations": Rule(ALL_STAFF),
+    "administration:location_detail": Rule(ALL_STAFF),
+    "administration:location_create": Rule(ADMIN_ONLY),
+    "administration:location_edit": Rule(ADMIN_ONLY),
+    "administration:location_hours": Rule(ADMIN_ONLY),
+    "administration:location_staffing": Rule(ADMIN_ONLY),
+    "administration:closure_add": Rule(ADMIN_ONLY, "POST"),
+    "administration:closure_remove": Rule(ADMIN_ONLY, "POST"),
+    "administration:room_add": Rule(ADMIN_ONLY, "POST"),
+    "administration:room_edit": Rule(ADMIN_ONLY),
+    "administration:chair_add": Rule(ADMIN_ONLY, "POST"),
+    "administration:chair_edit": Rule(ADMIN_ONLY),
     "administration:audit_report": Rule(ADMIN_ONLY),
     "administration:audit_export": Rule(ADMIN_ONLY),
     # Treatment (docs/decisions/0002): clinical roles read plans and use the calculator,
@@ -123,6 +136,10 @@ def is_exempt(name: str) -> bool:
 class OrgRecords:
     """One organization's records, one of each kind a URL can name."""
 
+    location: Location
+    closure: Closure
+    room: Room
+    chair: Chair
     patient: Patient
     protocol: Protocol
     version: TreatmentPlanVersion
@@ -175,7 +192,18 @@ def _org_records(cast: Cast, *, other: bool) -> OrgRecords:
         answers={f"q{i}": 1 for i in range(1, 10)},
         source=QuestionnaireResponse.Source.PATIENT_LINK,
     )
+    location = Location.objects.filter(organization=org, is_primary=True).get()
+    room = Room.objects.create(location=location, name="Room A")
     return OrgRecords(
+        location=location,
+        closure=Closure.objects.create(
+            location=location,
+            starts_on=dt.date(2030, 12, 25),
+            ends_on=dt.date(2030, 12, 25),
+            reason="Holiday",
+        ),
+        room=room,
+        chair=Chair.objects.create(room=room, name="Chair 1", capabilities=["iv_infusion"]),
         patient=patient,
         protocol=protocol,
         version=version,
@@ -191,6 +219,10 @@ def build_site_records(cast: Cast) -> SiteRecords:
 
 def _id_fillers(records: OrgRecords) -> dict[str, object]:
     return {
+        "location_id": records.location.pk,
+        "closure_id": records.closure.pk,
+        "room_id": records.room.pk,
+        "chair_id": records.chair.pk,
         "patient_id": records.patient.pk,
         "protocol_id": records.protocol.pk,
         "alert_id": records.alert.pk,

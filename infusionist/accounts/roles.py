@@ -34,6 +34,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "patients.edit": STAFF_ROLES,
     "audit.report": frozenset({Role.CLINIC_ADMIN}),
     "clinic.view": STAFF_ROLES,
+    # Clinic administration (docs/decisions/0005): locations, hours, closures, rooms, chairs.
+    "clinic.manage": frozenset({Role.CLINIC_ADMIN}),
     "api.use": STAFF_ROLES,
     # Measurement-based care (docs/decisions/0003): answers are clinical, so only clinical
     # roles see them; the front desk sees only that a questionnaire is overdue. Any clinician

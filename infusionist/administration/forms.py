@@ -10,7 +10,13 @@ from django.utils.translation import gettext_lazy as _
 
 from infusionist.accounts.models import User
 from infusionist.audit.models import AuditEvent
-from infusionist.clinics.models import Organization
+from infusionist.clinics.models import (
+    BusinessHours,
+    Chair,
+    Location,
+    LocationStaffing,
+    Organization,
+)
 from infusionist.patients.selectors import patients_for_organization
 
 
@@ -79,3 +85,166 @@ class AuditFilterForm(forms.Form):
             dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=tz) if end else None
         )
         return lower, upper
+
+
+# ---- locations, hours, closures, rooms, chairs, staffing ---------------------------------
+
+US_TIME_ZONES = [
+    ("America/New_York", "Eastern (New York)"),
+    ("America/Chicago", "Central (Chicago)"),
+    ("America/Denver", "Mountain (Denver)"),
+    ("America/Phoenix", "Mountain, no daylight saving (Phoenix)"),
+    ("America/Los_Angeles", "Pacific (Los Angeles)"),
+    ("America/Anchorage", "Alaska (Anchorage)"),
+    ("Pacific/Honolulu", "Hawaii (Honolulu)"),
+    ("America/Puerto_Rico", "Atlantic (Puerto Rico)"),
+]
+
+
+class LocationForm(forms.ModelForm):
+    class Meta:
+        model = Location
+        fields = [
+            "name",
+            "address_line1",
+            "address_line2",
+            "city",
+            "state",
+            "postal_code",
+            "phone",
+            "fax",
+            "time_zone",
+            "is_primary",
+        ]
+        widgets = {"phone": forms.TextInput(attrs={"type": "tel"}), "fax": forms.TextInput()}
+        labels = {"is_primary": _("Primary location (shown first; its time zone is the clinic's)")}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        current = self.initial.get("time_zone") or (
+            self.instance.time_zone if self.instance else ""
+        )
+        choices = list(US_TIME_ZONES)
+        if current and current not in dict(choices):
+            choices.append((current, current))
+        self.fields["time_zone"] = forms.ChoiceField(
+            label=_("Time zone"), choices=choices, initial=current or "America/New_York"
+        )
+
+    def clean_name(self) -> str:
+        name = (self.cleaned_data.get("name") or "").strip()
+        duplicate = Location.objects.filter(
+            organization_id=self.instance.organization_id, name__iexact=name
+        ).exclude(pk=self.instance.pk)
+        if self.instance.organization_id and duplicate.exists():
+            raise forms.ValidationError(_("Another location already has this name."))
+        return name
+
+    def location_data(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+class WeeklyHoursForm(forms.Form):
+    """Two opening blocks per weekday (a lunch break splits a day); empty means closed."""
+
+    def __init__(self, *args: Any, location: Location, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.location = location
+        blocks: dict[int, list[BusinessHours]] = {}
+        for hours in location.hours.all():
+            blocks.setdefault(hours.weekday, []).append(hours)
+        time_widget = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+        for weekday, label in BusinessHours.Weekday.choices:
+            for block in (1, 2):
+                existing = blocks.get(weekday, [])
+                current = existing[block - 1] if len(existing) >= block else None
+                for edge in ("opens", "closes"):
+                    name = f"day{weekday}_{edge}{block}"
+                    self.fields[name] = forms.TimeField(
+                        label=f"{label} {edge} ({block})",
+                        required=False,
+                        widget=time_widget,
+                        initial=getattr(current, f"{edge}_at") if current else None,
+                    )
+
+    def rows(self) -> list[tuple[str, list[tuple[forms.BoundField, forms.BoundField]]]]:
+        return [
+            (
+                str(label),
+                [(self[f"day{weekday}_opens{b}"], self[f"day{weekday}_closes{b}"]) for b in (1, 2)],
+            )
+            for weekday, label in BusinessHours.Weekday.choices
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for weekday, label in BusinessHours.Weekday.choices:
+            for block in (1, 2):
+                opens = data.get(f"day{weekday}_opens{block}")
+                closes = data.get(f"day{weekday}_closes{block}")
+                if (opens is None) != (closes is None) and not self.errors:
+                    self.add_error(
+                        f"day{weekday}_opens{block}",
+                        _("%(day)s: give both the opening and the closing time, or neither.")
+                        % {"day": label},
+                    )
+        return data
+
+    def hours(self) -> dict[int, list[tuple[dt.time, dt.time]]]:
+        data = self.cleaned_data
+        result: dict[int, list[tuple[dt.time, dt.time]]] = {}
+        for weekday, _label in BusinessHours.Weekday.choices:
+            blocks = []
+            for block in (1, 2):
+                opens = data.get(f"day{weekday}_opens{block}")
+                closes = data.get(f"day{weekday}_closes{block}")
+                if opens is not None and closes is not None:
+                    blocks.append((opens, closes))
+            result[weekday] = blocks
+        return result
+
+
+class ClosureForm(forms.Form):
+    starts_on = forms.DateField(
+        label=_("First day closed"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    ends_on = forms.DateField(
+        label=_("Last day closed"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("The same day for a one-day closure."),
+    )
+    reason = forms.CharField(
+        label=_("Reason"), max_length=200, help_text=_("e.g. Thanksgiving Day, staff training.")
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        starts, ends = data.get("starts_on"), data.get("ends_on")
+        if starts and ends and ends < starts:
+            self.add_error("ends_on", _("The closure ends before it starts: check the dates."))
+        return data
+
+
+class RoomForm(forms.Form):
+    name = forms.CharField(label=_("Room name"), max_length=80)
+    is_active = forms.BooleanField(label=_("In use"), required=False, initial=True)
+
+
+class ChairForm(forms.Form):
+    name = forms.CharField(label=_("Chair name"), max_length=80)
+    capabilities = forms.MultipleChoiceField(
+        label=_("Equipped for"),
+        choices=Chair.Capability.choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose at least one thing this chair is equipped for.")},
+    )
+    is_active = forms.BooleanField(label=_("In use"), required=False, initial=True)
+
+
+class StaffingForm(forms.ModelForm):
+    class Meta:
+        model = LocationStaffing
+        fields = ["chairs_per_nurse", "physician_availability", "physician_response_min"]
+
+    def staffing_data(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}

@@ -2,32 +2,109 @@
 
 from __future__ import annotations
 
-import datetime
+import datetime as dt
+from collections.abc import Iterable
 
 from django.db.models import Prefetch, QuerySet
 
-from infusionist.clinics.models import BusinessHours, Location, Organization
+from infusionist.clinics.models import (
+    BusinessHours,
+    Chair,
+    Closure,
+    Location,
+    LocationStaffing,
+    Organization,
+    Room,
+)
+
+#: How far ahead the location pages list closures.
+UPCOMING_CLOSURE_DAYS = 366
 
 
 def locations_for_organization(*, organization: Organization) -> QuerySet[Location]:
-    """Return the organization's locations with their hours (two queries in all)."""
+    """Return the organization's locations with their hours and closures (three queries)."""
     return Location.objects.filter(organization=organization).prefetch_related(
-        Prefetch("hours", queryset=BusinessHours.objects.order_by("weekday", "opens_at"))
+        Prefetch("hours", queryset=BusinessHours.objects.order_by("weekday", "opens_at")),
+        Prefetch("closures", queryset=Closure.objects.order_by("starts_on", "id")),
     )
 
 
-def hours_today(*, location: Location, now: datetime.datetime) -> list[BusinessHours]:
-    """Return the location's opening blocks for today in its own time zone.
+def location_get(*, organization: Organization, location_id: int) -> Location | None:
+    """Return the organization's location, or None (the caller answers 404)."""
+    return locations_for_organization(organization=organization).filter(pk=location_id).first()
 
-    Uses the prefetched `hours` of `locations_for_organization`, so it adds no query.
+
+def closure_on(*, location: Location, day: dt.date) -> Closure | None:
+    """Return the closure covering ``day`` (uses prefetched closures: no query)."""
+    return next((c for c in location.closures.all() if c.covers(day)), None)
+
+
+def upcoming_closures(*, location: Location, today: dt.date) -> list[Closure]:
+    """Return closures that end today or later, within a year (prefetched: no query)."""
+    horizon = today + dt.timedelta(days=UPCOMING_CLOSURE_DAYS)
+    return [c for c in location.closures.all() if c.ends_on >= today and c.starts_on <= horizon]
+
+
+def hours_today(*, location: Location, now: dt.datetime) -> list[BusinessHours]:
+    """Return the location's opening blocks for today in its own time zone ([] when closed).
+
+    Uses the prefetched hours and closures of `locations_for_organization`: no query.
     """
     local = now.astimezone(location.tzinfo)
+    if closure_on(location=location, day=local.date()) is not None:
+        return []
     return [h for h in location.hours.all() if h.weekday == local.weekday()]
 
 
-def is_open(*, location: Location, now: datetime.datetime) -> bool:
+def is_open(*, location: Location, now: dt.datetime) -> bool:
     """Return True when `now` falls in one of the location's opening blocks."""
     local_time = now.astimezone(location.tzinfo).time()
     return any(
         h.opens_at <= local_time < h.closes_at for h in hours_today(location=location, now=now)
+    )
+
+
+def hours_overlap(blocks: Iterable[tuple[dt.time, dt.time]]) -> bool:
+    """Return whether any two (opens, closes) blocks of one day overlap."""
+    ordered = sorted(blocks)
+    return any(later[0] < earlier[1] for earlier, later in zip(ordered, ordered[1:], strict=False))
+
+
+def rooms_with_chairs(*, location: Location) -> list[Room]:
+    """Return the location's rooms with their chairs (two queries)."""
+    return list(
+        Room.objects.filter(location=location).prefetch_related(
+            Prefetch("chairs", queryset=Chair.objects.order_by("name", "id"))
+        )
+    )
+
+
+def room_get(*, organization: Organization, room_id: int) -> Room | None:
+    return (
+        Room.objects.select_related("location")
+        .filter(location__organization=organization, pk=room_id)
+        .first()
+    )
+
+
+def chair_get(*, organization: Organization, chair_id: int) -> Chair | None:
+    return (
+        Chair.objects.select_related("room__location")
+        .filter(room__location__organization=organization, pk=chair_id)
+        .first()
+    )
+
+
+def closure_get(*, organization: Organization, closure_id: int) -> Closure | None:
+    return (
+        Closure.objects.select_related("location")
+        .filter(location__organization=organization, pk=closure_id)
+        .first()
+    )
+
+
+def staffing_for(*, location: Location) -> LocationStaffing:
+    """Return the location's staffing rule, or unsaved documented defaults."""
+    return LocationStaffing.objects.filter(location=location).first() or LocationStaffing(
+        location=location
     )

@@ -28,6 +28,9 @@ def today(request: HttpRequest) -> HttpResponse:
             "location": loc,
             "hours_today": clinic_selectors.hours_today(location=loc, now=now),
             "open_now": clinic_selectors.is_open(location=loc, now=now),
+            "closure": clinic_selectors.closure_on(
+                location=loc, day=now.astimezone(loc.tzinfo).date()
+            ),
         }
         for loc in clinic_selectors.locations_for_organization(
             organization=organization_of(request)

@@ -10,7 +10,7 @@ from pathlib import Path
 from django.core.management import call_command
 
 from infusionist.accounts.models import User
-from infusionist.clinics.models import Location
+from infusionist.clinics.models import Chair, Closure, Location
 from infusionist.patients.models import Patient
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -20,6 +20,8 @@ def test_seed_demo_is_idempotent_and_fictional(db) -> None:
     call_command("seed_demo", "--quiet")
     call_command("seed_demo", "--quiet")
     assert Location.objects.filter(organization__slug="willowmere-demo").count() == 2
+    assert Chair.objects.filter(room__location__organization__slug="willowmere-demo").count() == 6
+    assert Closure.objects.filter(location__organization__slug="willowmere-demo").count() == 1
     assert Patient.objects.filter(organization__slug="willowmere-demo").count() >= 30
     for email in ("frontdesk", "nurse", "provider", "physician", "admin", "patient1"):
         assert User.objects.filter(email=f"{email}@demo.example").exists()
