@@ -15,8 +15,8 @@ TEST_ENV := SECRET_KEY=test-only-not-secret HTTPS=false CACHE_BACKEND=locmem \
 	PLAIN_STATIC_STORAGE=true MFA_REQUIRED=true
 DEMO_ENV = SECRET_KEY="$$(cat var/secret_key)" HTTPS=false MFA_REQUIRED=false SITE_URL=http://127.0.0.1:$(PORT)
 
-.PHONY: help venv demo serve test test-sqlite test-postgres test-browser lint format typecheck \
-	bench clean migrations-check
+.PHONY: help venv demo demo-reset serve test test-sqlite test-postgres test-browser lint format \
+	typecheck bench clean migrations-check clinical-reference
 
 help:
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -85,6 +85,9 @@ bench: venv ## Benchmarks in bench/ (numbers go to bench/*.md)
 	-@PGPASSWORD=infusionist createdb -h 127.0.0.1 -p $(PG_PORT) -U infusionist infusionist_bench 2>/dev/null
 	@for f in bench/bench_*.py; do echo "== $$f"; \
 		$(TEST_ENV) DATABASE_URL=$(PG_BENCH_URL) $(PYTHON) $$f || exit 1; done
+
+clinical-reference: venv ## Write docs/clinical-reference.md from infusionist/lib (sources, facts)
+	$(PYTHON) -m infusionist.lib.clinical_reference > docs/clinical-reference.md
 
 clean:
 	rm -rf var/static var/test.sqlite3 .pytest_cache .mypy_cache .ruff_cache
