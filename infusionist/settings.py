@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "infusionist.record",
     "infusionist.administration",
     "infusionist.api",
+    "infusionist.reference",
     "infusionist.demo",
 ]
 
@@ -86,6 +87,9 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "infusionist.accounts.context_processors.navigation",
             ],
+            # `{{ text|cite }}` links source keys such as [22] to the clinical reference page
+            # in every template, with no {% load %} (infusionist/citations.py).
+            "builtins": ["infusionist.citations"],
         },
     }
 ]

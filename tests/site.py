@@ -49,6 +49,7 @@ RULES: dict[str, Rule] = {
     "administration:locations": Rule(ALL_STAFF),
     "administration:audit_report": Rule(ADMIN_ONLY),
     "administration:audit_export": Rule(ADMIN_ONLY),
+    "reference:index": Rule(ALL_STAFF),
     # Treatment (docs/decisions/0002): clinical roles read plans and use the calculator,
     # prescribers draft, physicians sign; physicians and clinic admins edit protocols.
     "treatment:plan_list": Rule(CLINICAL),

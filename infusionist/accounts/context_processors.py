@@ -17,6 +17,7 @@ NAV_ITEMS = [
     ("measurements:alerts", _("Safety alerts"), "safety.review"),
     ("administration:locations", _("Locations"), "clinic.view"),
     ("administration:audit_report", _("Audit report"), "audit.report"),
+    ("reference:index", _("Clinical reference"), "reference.view"),
 ]
 
 
