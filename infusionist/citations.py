@@ -27,9 +27,9 @@ register = template.Library()
 _SECTION_NUMBERS = {section.number for section in SECTIONS}
 _CITATION = re.compile(
     # "clinical-reference.md §4", "docs/clinical-reference.md", "clinical reference §4"
-    r"(?P<name>(?:docs/)?clinical[- ]reference(?:\.md)?)(?:,? §(?P<name_section>\d{1,2})(?![\d.]))?"
+    r"(?P<name>(?:docs/)?clinical[- ]reference(?:\.md)?)(?:,? §(?P<name_section>\d{1,2})(?!\.?\d))?"
     # "§4" alone (not "§164.312")
-    r"|§(?P<section>\d{1,2})(?![\d.])"
+    r"|§(?P<section>\d{1,2})(?!\.?\d)"
     # "[22]", "[?]", "[S4]" (an older market-survey key), "market-reference.md [S4]"
     r"|(?:market-reference\.md,? )?\[(?P<key>\d{1,3}|\?|S\d{1,3})\]"
 )
