@@ -13,7 +13,12 @@ PG_TEST_URL ?= postgres://infusionist:infusionist@127.0.0.1:$(PG_PORT)/infusioni
 # no hashed static manifest (no collectstatic needed), the real MFA requirement.
 TEST_ENV := SECRET_KEY=test-only-not-secret HTTPS=false CACHE_BACKEND=locmem \
 	PLAIN_STATIC_STORAGE=true MFA_REQUIRED=true
-DEMO_ENV = SECRET_KEY="$$(cat var/secret_key)" HTTPS=false MFA_REQUIRED=false SITE_URL=http://127.0.0.1:$(PORT)
+# The demo: its own SQLite file, and messages written to var/outbox/ (read at /demo/outbox/).
+DEMO_DB := var/infusionist.sqlite3
+DEMO_ENV = SECRET_KEY="$$(cat var/secret_key)" HTTPS=false MFA_REQUIRED=false \
+	SITE_URL=http://127.0.0.1:$(PORT) DATABASE_URL=sqlite:///$(CURDIR)/$(DEMO_DB) \
+	DEMO_MODE=true DEMO_OUTBOX_DIR=$(CURDIR)/var/outbox \
+	EMAIL_BACKEND=infusionist.demo.outbox.EmailBackend SMS_BACKEND=infusionist.demo.outbox.SmsBackend
 
 .PHONY: help venv demo demo-reset serve test test-sqlite test-postgres test-browser lint format \
 	typecheck bench clean migrations-check clinical-reference
@@ -42,6 +47,11 @@ demo: venv var/secret_key ## Migrate an SQLite demo under var/, seed it, serve o
 	@echo "Serving http://127.0.0.1:$(PORT)  (Ctrl-C stops it)"
 	$(DEMO_ENV) $(BIN)/gunicorn infusionist.wsgi --bind 127.0.0.1:$(PORT) --workers $(WORKERS) \
 		--access-logfile - --log-level warning
+
+demo-reset: ## Start the demo over: a clean database and an empty outbox, re-seeded and served
+	rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
+	rm -rf var/outbox
+	@$(MAKE) --no-print-directory demo
 
 test: venv ## The whole suite: lint, migrations, SQLite, PostgreSQL, browser
 	scripts/provision-test-env.sh

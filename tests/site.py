@@ -50,6 +50,8 @@ RULES: dict[str, Rule] = {
     "administration:audit_report": Rule(ADMIN_ONLY),
     "administration:audit_export": Rule(ADMIN_ONLY),
     "reference:index": Rule(ALL_STAFF),
+    # Only when DEMO_MODE is on (404 otherwise); tests/conftest.py turns it on for these tests.
+    "demo:outbox": Rule(ALL_STAFF),
     # Treatment (docs/decisions/0002): clinical roles read plans and use the calculator,
     # prescribers draft, physicians sign; physicians and clinic admins edit protocols.
     "treatment:plan_list": Rule(CLINICAL),
