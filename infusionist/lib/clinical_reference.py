@@ -497,18 +497,8 @@ UNSOURCED_FACTS = Section(
 )
 
 
-def _sentence(text: str) -> str:
-    return text if text.endswith((".", "?", "!")) else f"{text}."
-
-
 def _source_line(source: Source) -> str:
-    title = source.title if source.descriptive else f"“{source.title}”"
-    parts = [f'<a id="source-{source.key}"></a>**[{source.key}]**']
-    if source.authors:
-        parts.append(_sentence(source.authors))
-    parts += [_sentence(title), _sentence(source.year)]
-    if source.identifier:
-        parts.append(_sentence(source.identifier))
+    parts = [f'<a id="source-{source.key}"></a>**[{source.key}]**', source.reference_text]
     if source.url:
         parts.append(f"<{source.url}>")
     parts.append(f"— {source.note}")

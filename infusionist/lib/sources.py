@@ -55,11 +55,22 @@ class Source:
     aliases: tuple[str, ...] = ()
 
     @property
+    def reference_text(self) -> str:
+        """Return "Authors. “Title”. Year. Identifier." for the list of sources."""
+        title = self.title if self.descriptive else f"“{self.title}”"
+        parts = (self.authors, title, self.year, self.identifier)
+        return " ".join(_sentence(part) for part in parts if part)
+
+    @property
     def citation(self) -> str:
         """Return "Authors, “Title” (year)" for a tooltip or a list."""
         title = self.title if self.descriptive else f"“{self.title}”"
         by = f"{self.authors}, " if self.authors else ""
         return f"{by}{title} ({self.year})"
+
+
+def _sentence(text: str) -> str:
+    return text if text.endswith((".", "?", "!")) else f"{text}."
 
 
 def _s(
