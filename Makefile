@@ -41,11 +41,13 @@ var/secret_key:
 	@chmod 600 $@
 
 demo: venv var/secret_key ## Migrate an SQLite demo under var/, seed it, serve on 127.0.0.1:$(PORT)
-	$(DEMO_ENV) $(PYTHON) manage.py migrate --noinput -v0
-	$(DEMO_ENV) $(PYTHON) manage.py collectstatic --noinput -v0
-	$(DEMO_ENV) $(PYTHON) manage.py seed_demo
-	@echo "Serving http://127.0.0.1:$(PORT)  (Ctrl-C stops it)"
-	$(DEMO_ENV) $(BIN)/gunicorn infusionist.wsgi --bind 127.0.0.1:$(PORT) --workers $(WORKERS) \
+	@echo "== demo database $(DEMO_DB): migrating, collecting static files, seeding"
+	@$(DEMO_ENV) $(PYTHON) manage.py migrate --noinput -v0
+	@$(DEMO_ENV) $(PYTHON) manage.py collectstatic --noinput -v0
+	@$(DEMO_ENV) $(PYTHON) manage.py seed_demo
+	@echo "Serving http://127.0.0.1:$(PORT)  (Ctrl-C stops it; make demo-reset starts over)"
+	@echo "Each request is logged below."
+	@$(DEMO_ENV) $(BIN)/gunicorn infusionist.wsgi --bind 127.0.0.1:$(PORT) --workers $(WORKERS) \
 		--access-logfile - --log-level warning
 
 demo-reset: ## Start the demo over: a clean database and an empty outbox, re-seeded and served

@@ -18,7 +18,7 @@ def outbox(request: HttpRequest) -> HttpResponse:
         request,
         "demo/outbox.html",
         {
-            "messages": demo_outbox.messages(),
+            "outbox_messages": demo_outbox.messages(),
             "shown_at_most": demo_outbox.SHOWN_AT_MOST,
             "outbox_dir": demo_outbox.outbox_dir(),
         },

@@ -41,6 +41,7 @@ def test_staff_open_a_sent_questionnaire_link_from_the_outbox(client, cast, demo
     assert sent.status_code == 302
     page = client.get(reverse("demo:outbox")).content.decode()
     assert "check-in" in page and '<a href="http://127.0.0.1:8000/q/' in page
+    assert "OutboxMessage(" not in page  # not mistaken for the page's flash messages
     assert 'href="/demo/outbox/"' in page  # in the navigation, in demo mode only
 
 
