@@ -13,10 +13,15 @@ PG_TEST_URL ?= postgres://infusionist:infusionist@127.0.0.1:$(PG_PORT)/infusioni
 # no hashed static manifest (no collectstatic needed), the real MFA requirement.
 TEST_ENV := SECRET_KEY=test-only-not-secret HTTPS=false CACHE_BACKEND=locmem \
 	PLAIN_STATIC_STORAGE=true MFA_REQUIRED=true
-DEMO_ENV = SECRET_KEY="$$(cat var/secret_key)" HTTPS=false MFA_REQUIRED=false SITE_URL=http://127.0.0.1:$(PORT)
+# The demo: its own SQLite file, and messages written to var/outbox/ (read at /demo/outbox/).
+DEMO_DB := var/infusionist.sqlite3
+DEMO_ENV = SECRET_KEY="$$(cat var/secret_key)" HTTPS=false MFA_REQUIRED=false \
+	SITE_URL=http://127.0.0.1:$(PORT) DATABASE_URL=sqlite:///$(CURDIR)/$(DEMO_DB) \
+	DEMO_MODE=true DEMO_OUTBOX_DIR=$(CURDIR)/var/outbox \
+	EMAIL_BACKEND=infusionist.demo.outbox.EmailBackend SMS_BACKEND=infusionist.demo.outbox.SmsBackend
 
-.PHONY: help venv demo serve test test-sqlite test-postgres test-browser lint format typecheck \
-	bench clean migrations-check
+.PHONY: help venv demo demo-reset serve test test-sqlite test-postgres test-browser lint format \
+	typecheck bench clean migrations-check clinical-reference
 
 help:
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -36,12 +41,19 @@ var/secret_key:
 	@chmod 600 $@
 
 demo: venv var/secret_key ## Migrate an SQLite demo under var/, seed it, serve on 127.0.0.1:$(PORT)
-	$(DEMO_ENV) $(PYTHON) manage.py migrate --noinput -v0
-	$(DEMO_ENV) $(PYTHON) manage.py collectstatic --noinput -v0
-	$(DEMO_ENV) $(PYTHON) manage.py seed_demo
-	@echo "Serving http://127.0.0.1:$(PORT)  (Ctrl-C stops it)"
-	$(DEMO_ENV) $(BIN)/gunicorn infusionist.wsgi --bind 127.0.0.1:$(PORT) --workers $(WORKERS) \
+	@echo "== demo database $(DEMO_DB): migrating, collecting static files, seeding"
+	@$(DEMO_ENV) $(PYTHON) manage.py migrate --noinput -v0
+	@$(DEMO_ENV) $(PYTHON) manage.py collectstatic --noinput -v0
+	@$(DEMO_ENV) $(PYTHON) manage.py seed_demo
+	@echo "Serving http://127.0.0.1:$(PORT)  (Ctrl-C stops it; make demo-reset starts over)"
+	@echo "Each request is logged below."
+	@$(DEMO_ENV) $(BIN)/gunicorn infusionist.wsgi --bind 127.0.0.1:$(PORT) --workers $(WORKERS) \
 		--access-logfile - --log-level warning
+
+demo-reset: ## Start the demo over: a clean database and an empty outbox, re-seeded and served
+	rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
+	rm -rf var/outbox
+	@$(MAKE) --no-print-directory demo
 
 test: venv ## The whole suite: lint, migrations, SQLite, PostgreSQL, browser
 	scripts/provision-test-env.sh
@@ -85,6 +97,9 @@ bench: venv ## Benchmarks in bench/ (numbers go to bench/*.md)
 	-@PGPASSWORD=infusionist createdb -h 127.0.0.1 -p $(PG_PORT) -U infusionist infusionist_bench 2>/dev/null
 	@for f in bench/bench_*.py; do echo "== $$f"; \
 		$(TEST_ENV) DATABASE_URL=$(PG_BENCH_URL) $(PYTHON) $$f || exit 1; done
+
+clinical-reference: venv ## Write docs/clinical-reference.md from infusionist/lib (sources, facts)
+	$(PYTHON) -m infusionist.lib.clinical_reference > docs/clinical-reference.md
 
 clean:
 	rm -rf var/static var/test.sqlite3 .pytest_cache .mypy_cache .ruff_cache

@@ -1,6 +1,6 @@
 """Time a 4-hour ketamine curve at 1-second resolution: our engine against opentiva.
 
-Case (clinical-reference.md §7): Domino model, 70 kg, 0.5 mg/kg (35 mg) over 40 min,
+Case (docs/clinical-reference.md §7): Domino model, 70 kg, 0.5 mg/kg (35 mg) over 40 min,
 evaluated at 14,401 points (0 to 240 min, every second). Both engines run in the same
 process on the same machine; each timing is the best of several repeats (timeit).
 Writes bench/RESULTS.md. Run: .venv/bin/python bench/bench_pk.py

@@ -6,10 +6,10 @@ serve it and live only here:
 - :class:`AppendOnlyModel` (with :class:`AppendOnlyQuerySet`) refuses UPDATE and DELETE
   through the ORM on every database; on PostgreSQL the migration operation
   ``infusionist.postgres.append_only_trigger_sql`` makes the database itself refuse them.
-  The audit trail uses it; the controlled-substance ledger will too.
+  The audit trail uses it.
 - :func:`canonical_sha256` hashes JSON-ready content in one canonical form (sorted keys,
   no whitespace, UTF-8), so a stored digest can be recomputed and compared later (signed
-  treatment plan versions; a ledger entry's link to the previous entry).
+  treatment plan versions).
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """Migration operations that apply only on PostgreSQL.
 
-The invariants in ARCHITECTURE.md (append-only tables, pattern indexes) use PostgreSQL
-features; on SQLite the same rules are held by model and service checks instead.
+The invariants of docs/architecture.md, "Record integrity" (append-only tables, pattern
+indexes), use PostgreSQL features; on SQLite the same rules are held by model and service
+checks instead.
 """
 
 from __future__ import annotations

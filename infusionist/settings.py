@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "infusionist.record",
     "infusionist.administration",
     "infusionist.api",
+    "infusionist.reference",
     "infusionist.demo",
 ]
 
@@ -87,6 +88,9 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "infusionist.accounts.context_processors.navigation",
             ],
+            # `{{ text|cite }}` links source keys such as [22] to the clinical reference page
+            # in every template, with no {% load %} (infusionist/citations.py).
+            "builtins": ["infusionist.citations"],
         },
     }
 ]
@@ -218,7 +222,18 @@ STORAGES = {
     },
 }
 
-EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Demo: `make demo` turns DEMO_MODE on. E-mails and text messages are then written to
+# DEMO_OUTBOX_DIR instead of being sent, and staff read them at /demo/outbox/. Never in
+# production: every staff member could read every message (`check --deploy` warns).
+DEMO_MODE = env_bool("DEMO_MODE", False)
+DEMO_OUTBOX_DIR = Path(env_str("DEMO_OUTBOX_DIR", str(BASE_DIR / "var" / "outbox")))
+
+EMAIL_BACKEND = env_str(
+    "EMAIL_BACKEND",
+    "infusionist.demo.outbox.EmailBackend"
+    if DEMO_MODE
+    else "django.core.mail.backends.console.EmailBackend",
+)
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 587, minimum=1)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
@@ -241,7 +256,12 @@ TASKS = {
 
 # Measurement-based care (infusionist/measurements). Clinical thresholds are per-clinic
 # MeasurementSettings rows; these are deployment settings.
-SMS_BACKEND = env_str("SMS_BACKEND", "infusionist.measurements.sms.ConsoleSmsBackend")
+SMS_BACKEND = env_str(
+    "SMS_BACKEND",
+    "infusionist.demo.outbox.SmsBackend"
+    if DEMO_MODE
+    else "infusionist.measurements.sms.ConsoleSmsBackend",
+)
 MEASUREMENT_LINK_EXPIRY_HOURS = env_int("MEASUREMENT_LINK_EXPIRY_HOURS", 72, minimum=1)
 MEASUREMENT_LINK_DOB_MAX_ATTEMPTS = env_int("MEASUREMENT_LINK_DOB_MAX_ATTEMPTS", 5, minimum=1)
 MEASUREMENT_API_MAX_ANSWERS = env_int("MEASUREMENT_API_MAX_ANSWERS", 100, minimum=10)

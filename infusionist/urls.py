@@ -26,6 +26,8 @@ urlpatterns = [
     path("measurements/", include("infusionist.measurements.urls")),
     path("q/", include("infusionist.measurements.urls_link")),
     path("treatment/", include("infusionist.treatment.urls")),
+    path("reference/", include("infusionist.reference.urls")),
+    path("demo/", include("infusionist.demo.urls")),
     path("api/v1/", api.urls),
     path("django-admin/", admin.site.urls),
 ]

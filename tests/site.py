@@ -62,6 +62,9 @@ RULES: dict[str, Rule] = {
     "administration:chair_edit": Rule(ADMIN_ONLY),
     "administration:audit_report": Rule(ADMIN_ONLY),
     "administration:audit_export": Rule(ADMIN_ONLY),
+    "reference:index": Rule(ALL_STAFF),
+    # Only when DEMO_MODE is on (404 otherwise); tests/conftest.py turns it on for these tests.
+    "demo:outbox": Rule(ALL_STAFF),
     # Treatment (docs/decisions/0002): clinical roles read plans and use the calculator,
     # prescribers draft, physicians sign; physicians and clinic admins edit protocols.
     "treatment:plan_list": Rule(CLINICAL),

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
@@ -17,6 +18,7 @@ NAV_ITEMS = [
     ("measurements:alerts", _("Safety alerts"), "safety.review"),
     ("administration:locations", _("Locations"), "clinic.view"),
     ("administration:audit_report", _("Audit report"), "audit.report"),
+    ("reference:index", _("Clinical reference"), "reference.view"),
 ]
 
 
@@ -26,4 +28,6 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if user is None or not user.is_authenticated:
         return {"nav_items": [], "can_search_patients": False}
     items = [(name, label) for name, label, cap in NAV_ITEMS if can(user, cap)]
+    if settings.DEMO_MODE and can(user, "demo.outbox"):
+        items.append(("demo:outbox", _("Demo outbox")))
     return {"nav_items": items, "can_search_patients": can(user, "patients.search")}

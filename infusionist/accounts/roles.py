@@ -37,6 +37,10 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     # Clinic administration (docs/decisions/0005): locations, hours, closures, rooms, chairs.
     "clinic.manage": frozenset({Role.CLINIC_ADMIN}),
     "api.use": STAFF_ROLES,
+    # The clinical reference (sources of every default): every staff role.
+    "reference.view": STAFF_ROLES,
+    # The demo's outbox of written messages (the page exists only when DEMO_MODE is on).
+    "demo.outbox": STAFF_ROLES,
     # Measurement-based care (docs/decisions/0003): answers are clinical, so only clinical
     # roles see them; the front desk sees only that a questionnaire is overdue. Any clinician
     # may acknowledge a safety alert; a prescriber documents the risk assessment that closes it.

@@ -1,9 +1,9 @@
 """Ketamine infusion dose and pump maths, framework-free.
 
-Every number here follows clinical-reference.md §1. Source keys in square brackets
-(``[9]``, ``[22]``) resolve in that file's Sources list; ``[V]`` marks a number seen in
-the source, ``[?]`` a threshold with no authoritative source (a conservative default
-that each clinic sets for itself).
+Every number here follows docs/clinical-reference.md §1. Source keys in square brackets
+(``[9]``, ``[22]``) resolve in that file's Sources list (``lib/sources.py``); ``[V]`` marks
+a number seen in the source, ``[?]`` a threshold with no authoritative source (a
+conservative default that each clinic sets for itself).
 
 Units are in every name. Arithmetic is done in float; values are rounded only for
 display, through :func:`round_half_up` and :meth:`InfusionCalculation.as_display`.

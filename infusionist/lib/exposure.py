@@ -5,7 +5,7 @@ boluses and infusions summed into one entry at its start). The treatment plan pa
 the plan's *planned* sessions (planned start dates × dose per session); administered doses
 fit the same shape.
 
-Frequency limits are per-clinic protocol settings (clinical-reference.md §1: induction
+Frequency limits are per-clinic protocol settings (docs/clinical-reference.md §1: induction
 ~6 infusions over 2–3 weeks, thrice weekly [10][11]; Spravato twice weekly in weeks
 1–4 [18]). No authoritative minimum interval between sessions was found [?], so the
 protocol's value is a clinic setting.

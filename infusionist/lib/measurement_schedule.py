@@ -1,7 +1,7 @@
 """When questionnaires are due around ketamine treatment. Framework-free, pure.
 
-The schedule follows the treatment, not the calendar (market-reference.md §6 gap 5, where
-MoodMonitor's schedules reset on each infusion [S51]):
+The schedule follows the treatment, not the calendar (as MoodMonitor's schedules restart at
+each treatment [102]):
 
 - before every planned infusion: a pre-infusion questionnaire, sent ``pre_infusion_lead_hours``
   ahead and due at the infusion;
@@ -11,7 +11,7 @@ MoodMonitor's schedules reset on each infusion [S51]):
   counted from the last infusion, so each infusion resets the cadence.
 
 Cadence defaults are clinic settings without a published source [?]: weekly during induction and
-fortnightly in maintenance mirror the products clinics use (market-reference.md [S4], [S51]).
+fortnightly in maintenance mirror the products clinics use ([99], [102]).
 
 :func:`due_assignments` returns the assignments that should exist at ``now``; it is deterministic
 (the same inputs give the same times), so a caller that stores them keyed on

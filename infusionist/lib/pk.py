@@ -1,8 +1,9 @@
 """Ketamine pharmacokinetic simulation: closed-form, exact for piecewise-constant input.
 
-Linear mammillary 2- and 3-compartment models with an effect site (clinical-reference.md
-§7). The state is ``x = [A1, A2, (A3,) Ae]`` in mg, where ``Ae = Ce·V1`` is the effect
-site written as an amount so the system matrix stays well scaled::
+Linear mammillary 2- and 3-compartment models with an effect site
+(docs/clinical-reference.md §7). The state is ``x = [A1, A2, (A3,) Ae]`` in mg, where
+``Ae = Ce·V1`` is the effect site written as an amount so the system matrix stays well
+scaled::
 
     dA1/dt = R(t) − (k10 + k12 + k13)·A1 + k21·A2 + k31·A3
     dA2/dt = k12·A1 − k21·A2
@@ -166,7 +167,7 @@ class PKParameters:
 class ModelPopulation:
     """Describe the patients a model was built from; bounds are inclusive.
 
-    Where clinical-reference.md gives no range for an adult model, the adult bounds
+    Where docs/clinical-reference.md gives no range for an adult model, the adult bounds
     are conservative defaults [?] that a clinic can change.
     """
 

@@ -1,4 +1,4 @@
-"""Ketamine products as supplied: the facts dosing, plans and the drug ledger share.
+"""Ketamine products as supplied: the facts dosing and treatment plans share.
 
 Framework-free constants, each with its source key (project reference, docs/clinical-reference.md).
 """

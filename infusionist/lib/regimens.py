@@ -1,7 +1,7 @@
 """Session schedules, titration steps and non-IV doses, framework-free.
 
 IV infusions are calculated by :mod:`infusionist.lib.dosing`; this module covers what a
-protocol needs around them (clinical-reference.md §1): planned session days from a
+protocol needs around them (docs/clinical-reference.md §1): planned session days from a
 frequency, the next titration step under a ceiling (Cusin 2017 via [6]: 0.5 → 0.75
 mg/kg), IM doses (0.25/0.5 mg/kg [15]) and intranasal esketamine doses in whole
 28-mg devices with the ≥65-year 28-mg start [18][19].

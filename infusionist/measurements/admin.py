@@ -1,5 +1,11 @@
-from django.contrib import admin
+from typing import Any
 
+from django.contrib import admin
+from django.db import models
+from django.forms import Field
+from django.http import HttpRequest
+
+from infusionist.citations import cite_html
 from infusionist.measurements.models import (
     Assignment,
     MeasurementProfile,
@@ -13,10 +19,20 @@ class MeasurementSettingsAdmin(admin.ModelAdmin):
     """Each clinic's thresholds and schedule; each field's help names its default and source."""
 
     list_display = ["organization", "response_reduction_pct", "remission_max_phq9", "updated_at"]
+
+    def formfield_for_dbfield(
+        self, db_field: models.Field, request: HttpRequest, **kwargs: Any
+    ) -> Field | None:
+        """Link each help text's source keys to the clinical reference page."""
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if formfield is not None and formfield.help_text:
+            formfield.help_text = cite_html(formfield.help_text)
+        return formfield
+
     list_select_related = ["organization"]
     fieldsets = [
         (
-            "Response and remission (clinical-reference.md §4)",
+            "Response and remission (clinical reference §4)",
             {
                 "fields": [
                     "organization",
@@ -29,7 +45,7 @@ class MeasurementSettingsAdmin(admin.ModelAdmin):
             },
         ),
         (
-            "Suicidality safety workflow (clinical-reference.md §4, §9)",
+            "Suicidality safety workflow (clinical reference §4, §9)",
             {
                 "fields": [
                     "phq9_item9_alert_at_least",

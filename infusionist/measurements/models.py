@@ -1,7 +1,8 @@
 """Measurement-based care: questionnaire responses, schedules, links and safety alerts.
 
-Source keys in square brackets resolve in clinical-reference.md's Sources list; ``[?]`` marks a
-default without an authoritative source (a conservative value each clinic sets for itself).
+Source keys in square brackets resolve in docs/clinical-reference.md (``lib/sources.py``);
+``[?]`` marks a default without an authoritative source (a conservative value each clinic sets
+for itself).
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ def _whole(minimum: int, maximum: int) -> list:
 class MeasurementSettings(models.Model):
     """One organization's measurement thresholds and schedule; every field has a documented default.
 
-    Response, remission and loss of response: clinical-reference.md §4 "Definitions".
+    Response, remission and loss of response: docs/clinical-reference.md §4 "Definitions".
     Suicidality triggers: §4 "Item 9" and "C-SSRS screener", §9.
     """
 

@@ -2,8 +2,8 @@
 
 Kept as plain data next to the views rather than in gettext catalogues: the project ships no
 compiled message catalogues yet, and these pages must be in the patient's language whatever the
-staff interface uses. Crisis resources follow clinical-reference.md §9 [89][90][92]; the
-not-monitored notice follows market-reference.md [S9].
+staff interface uses. Crisis resources follow docs/clinical-reference.md §9 [89][90][92]; the
+not-monitored notice follows established practice [101].
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ Flow: /q/<token>/ asks for the date of birth (rate-limited, audited); on success
 remembers the link and the questionnaire opens at /q/answer/ (so the token leaves the address
 bar); /q/done/ thanks the patient. Crisis resources are on every page and shown prominently at
 once for a suicidality answer; the pages say plainly that answers are not monitored live
-(clinical-reference.md §9, market-reference.md [S9]).
+(docs/clinical-reference.md §9; [101]).
 """
 
 from __future__ import annotations

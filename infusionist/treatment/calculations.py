@@ -26,7 +26,7 @@ WARNING_BASIS: dict[str, tuple[str, str]] = {
     "undiluted_iv_forbidden": ("100 mg/mL is never given IV undiluted", "Ketalar label [22]"),
     "concentration_above_iv_max": ("Strongest concentration allowed IV", "clinic setting; [22]"),
     "concentrated_vial_diluted": ("Concentrated vial must be diluted", "Ketalar label [22]"),
-    "vial_strength_tenfold": ("Draw volume is a 10× error site", "clinical-reference §1; [22]"),
+    "vial_strength_tenfold": ("Draw volume is a 10× error site", "clinical reference §1; [22]"),
     "draw_exceeds_vial": ("Draw exceeds one vial", "Ketalar vial sizes [22] [23]"),
     "not_whole_devices": ("Esketamine is given in whole 28-mg devices", "Spravato label [18] [19]"),
     "older_adult_start_dose": ("Patients 65 or older start at 28 mg", "Spravato label [18] [19]"),
@@ -71,7 +71,7 @@ class Finding:
 
     @classmethod
     def of(cls, warning: DoseWarning, *, protocol: Protocol | None = None) -> Finding:
-        rule, source = WARNING_BASIS.get(warning.code, ("Dose check", "clinical-reference §1"))
+        rule, source = WARNING_BASIS.get(warning.code, ("Dose check", "clinical reference §1"))
         if warning.code.startswith("dose") and protocol is not None:
             source = f"protocol “{protocol.name}” ({protocol.source_keys})"
         elif warning.code == "dose_above_protocol_max":

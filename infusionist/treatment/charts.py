@@ -1,7 +1,7 @@
 """Predicted ketamine concentration curves as server-side SVG geometry plus a data table.
 
 Decision support only: a population model's prediction, never a measurement
-(clinical-reference.md §7). The template draws the SVG; this module does the maths.
+(docs/clinical-reference.md §7). The template draws the SVG; this module does the maths.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Documented default protocols; `services.protocols_create_defaults` copies them per clinic.
 
-Every value comes from clinical-reference.md §1 and §3; each protocol's `source_keys`
+Every value comes from docs/clinical-reference.md §1 and §3; each protocol's `source_keys`
 names the `[n]` keys that back it. Values tagged [?] have no authoritative source and
 are conservative defaults a clinic sets for itself (the protocol page says so).
 """

@@ -205,6 +205,13 @@ class ProtocolForm(forms.ModelForm):
     class Meta:
         model = Protocol
         fields = list(services.PROTOCOL_EDITABLE_FIELDS)
+        help_texts = {
+            "source_keys": _(
+                "Keys of the clinical reference that back this protocol, e.g. [1] [2] [10]. "
+                "Write a question mark in brackets for a value no published source supports; "
+                "it reads “no published source”."
+            ),
+        }
         widgets = {
             "titration_rule": forms.Textarea(attrs={"rows": 2}),
             "monitoring_requirements": forms.Textarea(attrs={"rows": 3}),
@@ -222,12 +229,14 @@ class DosingSettingsForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # The field template links each key to the clinical reference (``|cite``).
         for name, field in self.fields.items():
             source = DosingSettings.SOURCE_KEYS.get(name, "")
-            unsourced = (
-                " — no authoritative source; a conservative default" if "?" in source else ""
+            field.help_text = (
+                _("No published source: a conservative default this clinic can change.")
+                if source == "[?]"
+                else _("Source: %(keys)s") % {"keys": source}
             )
-            field.help_text = f"Source: {source}{unsourced}"
 
     def dosing_settings_data(self) -> dict[str, Any]:
         return {name: self.cleaned_data[name] for name in services.SETTINGS_EDITABLE_FIELDS}

@@ -128,7 +128,12 @@ class FindingOut(Schema):
     message: str
     severity: Literal["warning", "stop"]
     rule: str = Field(description="The rule that produced the finding.")
-    source: str = Field(description="Where the rule comes from (clinical-reference key).")
+    source: str = Field(
+        description=(
+            "Where the rule comes from: source keys such as [22] of the clinical reference "
+            "(docs/clinical-reference.md; /reference/ in the app)."
+        )
+    )
 
 
 class DoseCalculationOut(Schema):

@@ -7,7 +7,8 @@ Usage::
     result = instruments.score("phq9", {"q1": 2, ..., "q9": 1})
     result.total, result.severity, result.flags
 
-Sources in docstrings (``[51]`` etc.) are keys of ``clinical-reference.md``.
+Sources in docstrings (``[51]`` etc.) are keys of ``docs/clinical-reference.md``
+(``lib/sources.py``).
 """
 
 from .model import (

@@ -174,7 +174,7 @@ PHQ2_POSITIVE_SCREEN = Parameter(
     maximum=6,
     description=(
         "Raise positive_screen when the PHQ-2 total is at least this value. Default 3 (Kroenke "
-        "2003); clinical-reference.md does not source this cut-off, so treat it as [?] and review."
+        "2003), a cut-off the clinical reference does not source [?]: review it."
     ),
     sources=("?",),
 )

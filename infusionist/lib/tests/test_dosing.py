@@ -1,4 +1,4 @@
-"""Tests for infusionist.lib.dosing: worked examples from clinical-reference.md §1."""
+"""Tests for infusionist.lib.dosing: worked examples from docs/clinical-reference.md §1."""
 
 from __future__ import annotations
 

@@ -116,7 +116,7 @@ def test_definitions_are_hashable() -> None:
     assert len({get("phq9"), get("phq9"), get("gad7")}) == 2
 
 
-# --- LOINC codes, exactly as clinical-reference.md §4 [61][62] ----------------------------------
+# --- LOINC codes, exactly as docs/clinical-reference.md §4 [61][62] -----------------------------
 
 
 def test_phq9_loinc_codes_match_the_reference() -> None:

@@ -152,7 +152,9 @@ def test_outsider_cannot_open_another_clinics_protocol(client, cast, protocols) 
 def test_admin_changes_a_dosing_setting_with_its_source_shown(client, cast) -> None:
     client.force_login(cast.admin)
     page = client.get(reverse("treatment:dosing_settings_edit")).content.decode()
-    assert "Source: [22]" in page and "no authoritative source" in page
+    # Each source key links to its entry in the clinical reference; [?] reads in plain words.
+    assert 'Source: <a class="cite" href="/reference/#source-22"' in page
+    assert "No published source: a conservative default this clinic can change." in page
     data = {name: getattr(DosingSettings(), name) for name in services.SETTINGS_EDITABLE_FIELDS}
     data["max_weight_kg"] = "200"
     data["usual_vial_mg_per_ml"] = "10.00"  # as the select submits it

@@ -8,6 +8,7 @@ from django.db import transaction
 
 from infusionist.accounts import demo as accounts_demo
 from infusionist.clinics import demo as clinics_demo
+from infusionist.demo import outbox
 from infusionist.measurements import demo as measurements_demo
 from infusionist.patients import demo as patients_demo
 from infusionist.treatment import demo as treatment_demo
@@ -21,12 +22,14 @@ class Command(BaseCommand):
         parser.add_argument("--quiet", action="store_true")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        # Seed in one transaction; print the logins after it commits, below any email the
-        # seeding sends on commit (the demo safety alert).
+        # Seed in one transaction; messages the seeding sends (the demo safety alert notifies
+        # its clinician) go out when it commits. In the demo they are written to the outbox,
+        # so the terminal shows a line about them, never a raw e-mail.
+        before = {path.name for path in outbox.message_files()}
         with transaction.atomic():
             self._seed(options["patients"])
         if not options["quiet"]:
-            self._print_logins(settings.DEMO_PASSWORD, options["patients"])
+            self._print_summary(settings.DEMO_PASSWORD, options["patients"], before)
 
     def _seed(self, patient_count: int) -> None:
         """Seed each app's demo data in layer order: clinic, staff, patients, then care."""
@@ -42,10 +45,29 @@ class Command(BaseCommand):
         measurements_demo.seed_measurements(organization=organization, staff=staff)
         treatment_demo.seed_treatment(organization=organization, staff=staff)
 
-    def _print_logins(self, password: str, patient_count: int) -> None:
+    def _print_summary(self, password: str, patient_count: int, before: set[str]) -> None:
         out = self.stdout
+        site = settings.SITE_URL.rstrip("/")
         out.write(self.style.SUCCESS("Demo clinic ready: Willowmere Infusion Clinic (fictional)."))
-        out.write(f"Sign in at {settings.SITE_URL}/accounts/login/ with password: {password}")
+        if settings.DEMO_MODE:
+            new = [path for path in outbox.message_files() if path.name not in before]
+            emails = sum(1 for path in new if "-email-" in path.name)
+            texts = len(new) - emails
+            parts = [_count(n, noun) for n, noun in ((emails, "e-mail"), (texts, "text")) if n]
+            if parts:
+                out.write(
+                    f"{' and '.join(parts)} written to the demo outbox (the demo's open safety "
+                    "alert notifies its clinician)."
+                )
+            out.write(
+                "Nothing is sent: e-mails and texts (questionnaire links, password resets, "
+                f"alerts) go to the demo outbox at {site}/demo/outbox/ (sign in as staff)."
+            )
+        out.write(f"Sign in at {site}/accounts/login/ with password: {password}")
         for email, _name, role, _c in accounts_demo.STAFF:
             out.write(f"  {role:<13} {email}")
         out.write(f"  {'patient':<13} patient1@demo.example … patient{patient_count}@demo.example")
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"

@@ -1,0 +1,609 @@
+"""The publications behind every clinical number: the project's registry of source keys.
+
+Code, protocol defaults, help texts and templates cite a source as ``[22]``; each key
+resolves here and in ``docs/clinical-reference.md`` (generated from this module and
+:mod:`infusionist.lib.clinical_reference`), and the signed-in page ``/reference/`` lists
+them with an anchor per key (``#source-22``). ``[?]`` marks a value that no published
+source supports: a conservative default that each clinic can change.
+
+Titles in quotation marks are the publication's own; the others describe the source.
+``n.d.`` means the page carries no date that was checked. No Django imports.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+__all__ = [
+    "KEY_PATTERN",
+    "SOURCES",
+    "UNSOURCED",
+    "UNSOURCED_LABEL",
+    "UNSOURCED_MEANING",
+    "Source",
+    "get",
+    "keys_in",
+    "resolve_alias",
+]
+
+#: The key that marks a value without a published source.
+UNSOURCED = "?"
+#: What ``[?]`` reads as on screen.
+UNSOURCED_LABEL = "no published source"
+#: What ``[?]`` means, in plain words.
+UNSOURCED_MEANING = "No published source; a conservative default this clinic can change."
+
+#: A citation in text: ``[22]``, ``[?]`` or an older market-survey key such as ``[S4]``.
+KEY_PATTERN = re.compile(r"\[(\d{1,3}|\?|S\d{1,3})\]")
+
+
+@dataclass(frozen=True)
+class Source:
+    """One publication, label, regulation or web page that a fact or default rests on."""
+
+    key: str
+    authors: str
+    title: str
+    year: str
+    identifier: str
+    url: str
+    note: str
+    #: True when ``title`` describes the source rather than quoting its title.
+    descriptive: bool = False
+    #: Keys this source was cited under in older text (market-survey keys such as "S4").
+    aliases: tuple[str, ...] = ()
+
+    @property
+    def reference_text(self) -> str:
+        """Return "Authors. “Title”. Year. Identifier." for the list of sources."""
+        title = self.title if self.descriptive else f"“{self.title}”"
+        parts = (self.authors, title, self.year, self.identifier)
+        return " ".join(_sentence(part) for part in parts if part)
+
+    @property
+    def citation(self) -> str:
+        """Return "Authors, “Title” (year)" for a tooltip or a list."""
+        title = self.title if self.descriptive else f"“{self.title}”"
+        by = f"{self.authors}, " if self.authors else ""
+        return f"{by}{title} ({self.year})"
+
+
+def _sentence(text: str) -> str:
+    return text if text.endswith((".", "?", "!")) else f"{text}."
+
+
+def _s(
+    key: int,
+    authors: str,
+    title: str,
+    year: str,
+    identifier: str,
+    url: str,
+    note: str,
+    *,
+    descriptive: bool = False,
+    aliases: tuple[str, ...] = (),
+) -> Source:
+    return Source(str(key), authors, title, year, identifier, url, note, descriptive, aliases)
+
+
+_PUBMED = "https://pubmed.ncbi.nlm.nih.gov/{}/"
+
+_ALL: tuple[Source, ...] = (
+    # --- 1. Protocols, doses, routes --------------------------------------------------
+    _s(1, "Zarate CA Jr et al.",
+       "A randomized trial of an N-methyl-D-aspartate antagonist in treatment-resistant "
+       "major depression", "2006", "PMID 16894061; Arch Gen Psychiatry 63:856",
+       _PUBMED.format(16894061),
+       "Crossover trial (n=18) of 0.5 mg/kg IV over 40 min: the origin of the usual dose."),
+    _s(2, "Murrough JW et al.",
+       "Antidepressant efficacy of ketamine in treatment-resistant major depression: a "
+       "two-site randomized controlled trial", "2013", "Am J Psychiatry 170:1134",
+       "https://vdocuments.pub/ni-hms-572203.html",
+       "0.5 mg/kg over 40 min against midazolam (n=73); author manuscript copy."),
+    _s(3, "Andrade C",
+       "Ketamine for depression, 4: in what dose, at what rate, by what route, for how "
+       "long, and at what frequency?", "2017", "J Clin Psychiatry 78(7):e852",
+       "https://legacy.psychiatrist.com/?p=10106",
+       "Review: 0.1–0.75 mg/kg, sessions of 2–100 min; time maintenance before relapse."),
+    _s(4, "Fava M et al.",
+       "Double-blind, placebo-controlled, dose-ranging trial of intravenous ketamine as "
+       "adjunctive therapy in treatment-resistant depression (TRD)", "2018",
+       "doi:10.1038/s41380-018-0256-5; NCT01920555",
+       "https://www.nature.com/articles/s41380-018-0256-5",
+       "0.1, 0.2, 0.5 and 1.0 mg/kg against midazolam (n=99); 1.0 mg/kg is the top arm."),
+    _s(5, "A member clinic of the American Society of Ketamine Physicians",
+       "Blog post relaying the society's basic IV dosing advice", "2018", "web page",
+       "https://paswfl.com/2018/06/25/paswfl-is-now-a-member-of-the-american-society-of-"
+       "ketamine-physicians/",
+       "Low authority: start 0.5–1 mg/kg over 40–60 min; pain needs more for longer.",
+       descriptive=True),
+    _s(6, "Dr. Oracle (summary of Cusin C et al., 2017)",
+       "Summary of a two-step IV ketamine dose escalation for depression (0.5 then "
+       "0.75 mg/kg)", "n.d.", "web page", "https://droracle.ai/articles/685389",
+       "Secondary summary: three infusions at 0.5 then three at 0.75 mg/kg.",
+       descriptive=True),
+    _s(7, "Riva-Posse P et al.",
+       "Blood pressure safety of subanesthetic ketamine for depression: a report on 684 "
+       "infusions", "2018", "PMID 29525051; doi:10.1016/j.jad.2018.02.025",
+       _PUBMED.format(29525051),
+       "Emory: BP every 10 min during, 15 min after; small rises, no infusion stopped."),
+    _s(8, "Freeman MP et al.",
+       "Body mass index as a moderator of treatment response to ketamine for major "
+       "depressive disorder", "2020", "PMID 32332464; doi:10.1097/JCP.0000000000001209",
+       _PUBMED.format(32332464),
+       "Post hoc (n=99): higher BMI went with a larger acute response."),
+    _s(9, "Devine BJ", "Gentamicin therapy", "1974", "Drug Intell Clin Pharm 8:650", "",
+       "Origin of the ideal-weight formula; the 0.4 adjusted-weight factor is the pharmacy "
+       "convention cited with it."),
+    _s(10, "Murrough JW et al.",
+       "Rapid and longer-term antidepressant effects of repeated ketamine infusions in "
+       "treatment-resistant major depression", "2013", "Biol Psychiatry 74:250", "",
+       "Six thrice-weekly infusions over 12 days (n=24); median relapse after 18 days."),
+    _s(11, "Phillips JL et al.",
+       "Single, repeated, and maintenance ketamine infusions for treatment-resistant "
+       "depression: a randomized controlled trial", "2019", "PMID 30922101",
+       _PUBMED.format(30922101),
+       "Six thrice-weekly infusions, then four weekly for responders (n=41)."),
+    _s(12, "Oliver PA et al.",
+       "Repeated IV ketamine for depression in a community practice (424 patients)",
+       "2022", "J Clin Psychiatry 83:21m14336", "",
+       "Six infusions within 21 days; outcomes after 6 and 10 infusions.",
+       descriptive=True),
+    _s(13, "Osmind", "IV ketamine intake documentation guide", "n.d.", "web page",
+       "https://osmind.org/blog/iv-ketamine-intake-documentation-guide",
+       "Practice guide: what to screen at intake; 4–6 induction infusions are typical.",
+       descriptive=True),
+    _s(14, "McInnes LA et al.",
+       "A retrospective analysis of ketamine intravenous therapy for depression in "
+       "real-world care settings", "2022", "PMID 35027209; doi:10.1016/j.jad.2021.12.097",
+       "https://stanfordhealthcare.org/publications/837/837264.html",
+       "178 practices, 537 analysable patients; defines response and remission on PHQ-9."),
+    _s(15, "Chilukuri H et al.",
+       "Acute antidepressant effects of intramuscular versus intravenous ketamine", "2014",
+       "PMID 24701015; doi:10.4103/0253-7176.127258", _PUBMED.format(24701015),
+       "IM 0.25 and 0.5 mg/kg against IV 0.5 mg/kg (n=27)."),
+    _s(16, "Andrade C", "Oral ketamine for depression, 2: practical considerations", "2019",
+       "J Clin Psychiatry",
+       "https://www.psychiatrist.com/jcp/depression/oral-ketamine-for-depression-practical-"
+       "considerations/",
+       "Oral bioavailability 20–25%; reported oral doses."),
+    _s(17, "PubMed Central article",
+       "Bioavailability of a sublingual ketamine wafer", "n.d.", "PMC4093926",
+       "https://pmc.ncbi.nlm.nih.gov/articles/PMC4093926",
+       "Sublingual wafer bioavailability about 29%.", descriptive=True),
+    _s(18, "Janssen", "SPRAVATO dosing and administration (for healthcare professionals)",
+       "n.d.", "manufacturer's web page", "https://www.spravatohcp.com/dosing-and-administration",
+       "28 mg devices, induction and maintenance schedule, REMS monitoring.",
+       descriptive=True),
+    _s(19, "Oncology Nurse Advisor", "Spravato drug monograph", "n.d.", "web page",
+       "https://www.oncologynurseadvisor.com/drug/spravato/",
+       "Label summary: dosing and contraindications.", descriptive=True),
+    _s(20, "Becker's Hospital Review",
+       "News report of the FDA approval of Spravato as monotherapy", "2025", "web page",
+       "https://www.beckershospitalreview.com/pharmacy/j-j-approves-1st-monotherapy-for-"
+       "treatment-resistant-depression.html",
+       "Monotherapy approved 21 January 2025.", descriptive=True),
+    _s(21, "Cohen SP et al. (ASRA, AAPM, ASA)",
+       "Consensus guidelines on the use of intravenous ketamine infusions for chronic pain "
+       "from the American Society of Regional Anesthesia and Pain Medicine, the American "
+       "Academy of Pain Medicine, and the American Society of Anesthesiologists", "2018",
+       "Reg Anesth Pain Med 43:521", "https://www.guidelinecentral.com/guideline/8150/",
+       "Pain doses and rates, CRPS courses, relative contraindications, tests."),
+    _s(22, "Manufacturer's label on DailyMed",
+       "Ketalar (ketamine hydrochloride) injection: prescribing information, October 2024",
+       "2024", "DailyMed set 46dab560-8ecd-4d92-8c92-6baa2310b09b",
+       "https://fda.report/DailyMed/46dab560-8ecd-4d92-8c92-6baa2310b09b",
+       "Vial strengths, dilution of 100 mg/mL before IV use, monitoring, interactions.",
+       descriptive=True),
+    _s(23, "Handbook on Injectable Drugs (Skyscape edition)",
+       "Ketamine monograph: vial strengths and dilution", "n.d.",
+       "Handbook on Injectable Drugs, 25th ed.", "",
+       "Confirms the vial sizes and the dilution of the concentrated vial.",
+       descriptive=True),
+    _s(24, "Middle East Current Psychiatry",
+       "A prospective open-label study to evaluate the effectiveness of intravenous "
+       "ketamine as an adjunct in treating severe depression", "2024",
+       "doi:10.1186/s43045-024-00420-x",
+       "https://mecp.springeropen.com/articles/10.1186/s43045-024-00420-x",
+       "0.5 mg/kg in 100 mL normal saline over 40 min."),
+    # --- 2. Screening and contraindications ------------------------------------------
+    _s(25, "Toronto Ketamine Clinic", "Inclusion and exclusion criteria", "n.d.", "web page",
+       "https://torontoketamineclinic.com/inclusion-and-exclusion-criteria/",
+       "A clinic's definition of treatment-resistant depression and its exclusions.",
+       descriptive=True),
+    _s(26, "Dean RL et al. (Cochrane)",
+       "Ketamine and other glutamate receptor modulators for depression in adults with "
+       "unipolar major depressive disorder", "2021", "Cochrane CD011612.pub3; PMC8434915",
+       "https://pmc.ncbi.nlm.nih.gov/articles/PMC8434915/",
+       "Response at 24 h against midazolam; ATHF score as a research definition of TRD."),
+    _s(27, "Janssen (third-party copy)",
+       "Spravato prescribing information, section 5.6: increases in blood pressure",
+       "n.d.", "web page", "http://120ty.net/bencandy.php?aid=58243&fid=134&page=7",
+       "Pre-dose BP above 140/90 as a general guide to consider delay; MAOIs, stimulants.",
+       descriptive=True),
+    _s(28, "PrescriberPoint", "Spravato: label summary", "n.d.", "web page",
+       "https://prescriberpoint.com/therapies/spravato-d81a6a7",
+       "Sedation, loss of consciousness and dissociation rates in the trials.",
+       descriptive=True),
+    _s(29, "Janssen (patient magazine copy)",
+       "Spravato patient information: pregnancy and breastfeeding", "2024", "web page",
+       "https://viewer.joomag.com/discovering-you-magazine-february-2024-issue/"
+       "0630909001490834231/p19",
+       "Not for use in pregnancy or while breastfeeding.", descriptive=True),
+    _s(30, "College of Physicians and Surgeons of British Columbia",
+       "College Connector item on a draft standard for ketamine in mental health", "2021",
+       "web page", "https://www.cpsbc.ca/for-physicians/college-connector/2021-V09-01/12",
+       "ECG, kidney and liver tests and STOP-BANG before parenteral ketamine.",
+       descriptive=True),
+    _s(31, "PubMed Central article (ER-Ketamine trial design)",
+       "Eligibility criteria of a randomised intramuscular ketamine trial (Table 1)", "n.d.",
+       "PMC10812090", "https://pmc.ncbi.nlm.nih.gov/articles/PMC10812090/table/T1",
+       "Example exclusion criteria: benzodiazepine dose, hypertension, arrhythmia.",
+       descriptive=True),
+    _s(32, "Andrashko V et al.",
+       "The antidepressant effect of ketamine is dampened by concomitant benzodiazepine "
+       "medication", "2020", "doi:10.3389/fpsyt.2020.00844; PMID 33005153",
+       "https://www.frontiersin.org/articles/10.3389/fpsyt.2020.00844/full",
+       "More than 8 mg/day diazepam-equivalent separated non-responders (n=47)."),
+    _s(33, "Feeney A et al.",
+       "Effect of concomitant benzodiazepines on the antidepressant effects of ketamine: "
+       "findings from the RAPID intravenous ketamine study", "2023",
+       "J Clin Psychiatry 84:22m14491", "",
+       "Higher benzodiazepine doses blunted the day-1, not the day-3, response."),
+    _s(34, "Williams NR et al.",
+       "Attenuation of antidepressant effects of ketamine by opioid receptor antagonism",
+       "2018", "doi:10.1176/appi.ajp.2018.18020138",
+       "https://doi.org/10.1176/appi.ajp.2018.18020138",
+       "Naltrexone before ketamine blocked the antidepressant effect (n=12)."),
+    _s(35, "Mathew SJ et al.",
+       "IV ketamine in treatment-resistant depression with lamotrigine pretreatment (n=26)",
+       "2010", "Int J Neuropsychopharmacol 13:71", "",
+       "Lamotrigine 300 mg beforehand changed neither side effects nor response.",
+       descriptive=True),
+    _s(36, "Janssen (third-party copy)",
+       "Spravato REMS Patient Monitoring Form and its instructions", "n.d.", "web page",
+       "https://manualspro.net/445029-spravato-patient-monitoring-form-instructions",
+       "What the form records after every outpatient session, within 7 days.",
+       descriptive=True),
+    _s(37, "Andrade C",
+       "Ketamine for depression, 5: drug interactions (CYP3A4 and CYP2B6)", "2017",
+       "J Clin Psychiatry", "https://legacy.psychiatrist.com/",
+       "Enzyme inducers lower and inhibitors raise ketamine exposure.", descriptive=True),
+    _s(38, "Short B et al.",
+       "Ketamine Side Effect Tool (KSET): forms for screening, baseline, after treatment "
+       "and follow-up", "2020", "repository record",
+       "https://centralcoast.intersearch.com.au/cclhdjspui/handle/1/1754",
+       "A structured side-effect record for ketamine treatment.", descriptive=True),
+    _s(39, "PubMed record", "KSET-R: a shorter validated revision of the Ketamine Side "
+       "Effect Tool", "2024", "PMID 39721099", _PUBMED.format(39721099),
+       "Shorter validated version of the side-effect tool.", descriptive=True),
+    # --- 3. Monitoring, rescue, discharge ----------------------------------------------
+    _s(40, "Manufacturer's label on DailyMed",
+       "Ketamine hydrochloride injection: prescribing information (another labeller)",
+       "n.d.", "DailyMed set 505dc937-694d-4a3a-befa-aae20071b4c7",
+       "https://fda.report/DailyMed/505dc937-694d-4a3a-befa-aae20071b4c7",
+       "Continuous monitoring, airway equipment and skills, discharge to a responsible "
+       "adult.", descriptive=True),
+    _s(41, "Yale Depression Research Program",
+       "Blood pressure changes during ketamine infusion for the treatment of depression",
+       "2024", "PMID 38991311; doi:10.1016/j.genhosppsych.2024.07.001",
+       _PUBMED.format(38991311),
+       "2,342 infusions, BP every 10 min; peak at 40 min; severe hypertension rates."),
+    _s(42, "Yip R et al.",
+       "Intravenous ketamine for depression: a clinical discussion reconsidering best "
+       "practices in acute hypertension management", "2022",
+       "doi:10.3389/fpsyt.2022.1017504; PMID 36245888",
+       "https://pmc.ncbi.nlm.nih.gov/articles/PMC9556663",
+       "Treat hypertensive emergencies; avoid treating brief asymptomatic rises."),
+    _s(43, "Student Doctor Network forum",
+       "Discussion of PRN medications at an esketamine clinic", "n.d.", "forum thread",
+       "https://forums.studentdoctor.net/threads/esketamine-clinic-prn-meds.1504698/latest",
+       "Low authority: one academic clinic's BP and heart-rate action rule.",
+       descriptive=True),
+    _s(44, "Lenze EJ et al.",
+       "Ninety-six hour ketamine infusion with co-administered clonidine for "
+       "treatment-resistant depression: a pilot randomised controlled trial", "2016",
+       "PMID 26919405; World J Biol Psychiatry 17:230",
+       "https://read.qxmd.com/read/26919405",
+       "Oral clonidine up to 0.6 mg/day, no rebound; 156 ng/mL in the 40-min arm."),
+    _s(45, "Elsevier ClinicalKey AI", "What are the cardiovascular effects of ketamine?",
+       "n.d.", "web page",
+       "https://www.elsevier.com/resources/clinicalkey-ai/what-are-the-cardiovascular-"
+       "effects-of-ketamine-69d5",
+       "Benzodiazepines, barbiturates or opioids blunt the rise in BP and heart rate.",
+       descriptive=True),
+    _s(46, "US Food and Drug Administration", "REMS@FDA: Spravato (esketamine) REMS",
+       "n.d.", "FDA REMS 386",
+       "https://www.accessdata.fda.gov/scripts/cder/rems/index.cfm?event=IndvRemsDetails."
+       "page&REMS=386",
+       "The approved REMS: certified sites, monitoring, enrolment, forms.",
+       descriptive=True),
+    _s(47, "Spravato REMS", "Requirements for outpatient healthcare settings", "n.d.",
+       "web page", "https://www.spravatorems.com/outpatient-hcs.html",
+       "What an outpatient site must do under the REMS.", descriptive=True),
+    _s(48, "BMC Anesthesiology",
+       "MOAA/S sedation scale as tabulated in a 2022 trial (Table 2)", "2022",
+       "doi:10.1186/s12871-022-01788-1",
+       "https://bmcanesthesiol.biomedcentral.com/articles/10.1186/s12871-022-01788-1/tables/2",
+       "The six MOAA/S levels, 5 (responds readily) to 0 (no response).",
+       descriptive=True),
+    _s(49, "Bremner JD et al.",
+       "Clinician-Administered Dissociative States Scale (CADSS): items and scoring",
+       "1998", "scale (copy on Scribd)",
+       "https://fr.scribd.com/document/333420920/bibliografie-disociere",
+       "28 items (23 subjective, 5 observer), each 0–4; licence terms unverified.",
+       descriptive=True),
+    _s(50, "Wikipedia (summarising Aldrete JA, 1995)", "Aldrete's scoring system", "1995",
+       "J Clin Anesth 7:89 (the 1995 revision)",
+       "https://en.wikipedia.org/wiki/Aldrete%27s_scoring_system",
+       "Five criteria scored 0–2; 9 or more to discharge.", descriptive=True),
+    # --- 4. Instruments ------------------------------------------------------------------
+    _s(51, "CamCOPS (University of Cambridge Department of Psychiatry)",
+       "Task documentation and source code: PHQ-9, GAD-7, PCL-5, Y-BOCS, MADRS", "n.d.",
+       "github.com/ucam-department-of-psychiatry/camcops",
+       "https://github.com/ucam-department-of-psychiatry/camcops",
+       "Scoring, severity bands and licence notes of the common instruments.",
+       descriptive=True),
+    _s(52, "IDS/QIDS project", "Interpretation of the IDS and QIDS", "n.d.", "web page",
+       "https://ids-qids.org/interpretation.html",
+       "QIDS-SR16 scoring by domain maxima, severity bands, remission at 5 or less.",
+       descriptive=True),
+    _s(53, "Psy-World", "QIDS-SR16: description and copyright", "n.d.", "web page",
+       "https://psy-world.com/qids.htm", "QIDS-SR16 description; UT Southwestern copyright.",
+       descriptive=True),
+    _s(54, "PubMed Central article",
+       "Table of MADRS remission thresholds used in esketamine trials", "n.d.", "PMC7894501",
+       "https://pmc.ncbi.nlm.nih.gov/articles/PMC7894501/",
+       "MADRS remission at 10 or less is common; 12 or less in esketamine trials.",
+       descriptive=True),
+    _s(55, "Comorbidity Guidelines (Australia)", "PCL-5 scoring and interpretation", "n.d.",
+       "web page",
+       "https://comorbidityguidelines.org.au/appendix-s-ptsd-checklist-for-dsm5-pcl5/"
+       "pcl5-scoring-and-interpretation",
+       "Provisional PTSD cut-off, cluster rule and meaningful change.", descriptive=True),
+    _s(56, "Columbia Lighthouse Project (copy)",
+       "C-SSRS screener: suicide ideation definitions and prompts", "n.d.", "web page",
+       "https://docest.com/doc/610945/suicide-ideation-definitions-and-prompts",
+       "The six screener questions and what each asks.", descriptive=True),
+    _s(57, "Columbia Lighthouse Project (copy)",
+       "C-SSRS screener triage: clinical triage and workflow guidelines", "n.d.", "web page",
+       "https://fdocuments.in/document/microsoft-word-c-ssrs-triage-web-view-clinical-"
+       "triage-and-workflow-guidelines.html",
+       "Which answers mean imminent risk and what must follow.", descriptive=True),
+    _s(58, "Clario", "C-SSRS licensing application", "n.d.", "web page",
+       "https://clario.com/about/legal-and-privacy/c-ssrs-licensing-application",
+       "Electronic C-SSRS versions are licensed exclusively, with fees and certification.",
+       descriptive=True),
+    _s(59, "MD Anderson Pain Research Group", "The Brief Pain Inventory", "n.d.", "web page",
+       "http://www3.mdanderson.org/depts/prg/bpi.htm",
+       "BPI copyright (Cleeland) and permission terms.", descriptive=True),
+    _s(60, "Shirley Ryan AbilityLab", "Rehabilitation Measures: Brief Pain Inventory", "n.d.",
+       "web page", "https://www.sralab.org/rehabilitation-measures/brief-pain-inventory",
+       "BPI severity and interference scoring, severity bands.", descriptive=True),
+    _s(61, "LOINC (Regenstrief Institute)", "LOINC 44249-1: PHQ-9 quick depression "
+       "assessment panel", "n.d.", "LOINC 44249-1", "https://loinc.org/44249-1/",
+       "Item, total and answer codes of the PHQ-9 (item 9 = 44260-8, total = 44261-6).",
+       descriptive=True),
+    _s(62, "LOINC (Regenstrief Institute), via an Aidbox tutorial",
+       "LOINC 69737-5: GAD-7 panel", "n.d.", "LOINC 69737-5", "https://loinc.org/69737-5/",
+       "Item and total codes of the GAD-7 (total = 70274-6).", descriptive=True),
+    _s(63, "iatroX",
+       "Suicide risk assessment in primary care after a positive PHQ-9 item 9 or C-SSRS",
+       "2026", "web page",
+       "https://www.iatrox.com/blog/suicide-risk-assessment-primary-care-c-ssrs-phq9-item-9-"
+       "positive-2026",
+       "Any item-9 answer above 'not at all' needs a structured risk assessment.",
+       descriptive=True),
+    _s(64, "Simon GE et al.",
+       "Does response on the PHQ-9 Depression Questionnaire predict subsequent suicide "
+       "attempt or suicide death?", "2013", "doi:10.1176/appi.ps.201200587",
+       "https://doi.org/10.1176/appi.ps.201200587",
+       "One-year attempt and death risk rise across item-9 answers."),
+    _s(65, "Louzon SA et al.",
+       "Does suicidal ideation as measured by the PHQ-9 predict suicide among VA patients?",
+       "2016", "doi:10.1176/appi.ps.201500149", "https://doi.org/10.1176/appi.ps.201500149",
+       "Most who died by suicide last answered 'not at all': a negative is not clearance."),
+    _s(66, "PubMed record",
+       "PUF scale in street-ketamine users with lower urinary tract symptoms", "n.d.",
+       "PMID 22477735", _PUBMED.format(22477735),
+       "Nobody scoring 16 or less had urodynamic abnormality or hydronephrosis.",
+       descriptive=True),
+    _s(67, "PubMed record",
+       "Survey of urinary symptoms in ketamine users in Taiwan (IPSS, ICSI/ICPI, OABSS)",
+       "n.d.", "PMID 31076629", _PUBMED.format(31076629),
+       "Questionnaires used for ketamine-related bladder symptoms.", descriptive=True),
+    _s(68, "Hong Kong Medical Journal",
+       "Pooled frequency of urinary symptoms in ketamine users", "2022",
+       "Hong Kong Med J 28(6):466", "https://www.hkmj.org/abstracts/v28n6/466.htm",
+       "Frequency 77.1%, urgency 69.9%, suprapubic pain 60.4%.", descriptive=True),
+    # --- 5. Benchmarks -------------------------------------------------------------------
+    _s(69, "Wilkinson ST et al.",
+       "The effect of a single dose of intravenous ketamine on suicidal ideation: a "
+       "systematic review and individual participant data meta-analysis", "2018",
+       "doi:10.1176/appi.ajp.2017.17040472", "https://doi.org/10.1176/appi.ajp.2017.17040472",
+       "Suicidal ideation fell within a day (n=167 with ideation)."),
+    _s(70, "Anand A et al. (ELEKT-D)",
+       "Ketamine versus ECT for nonpsychotic treatment-resistant major depression", "2023",
+       "N Engl J Med (2023)", "https://droracle.ai/articles/685344",
+       "Response 55.4% with ketamine against 41.2% with ECT (summary page)."),
+    # --- 6. Controlled-substance records ------------------------------------------------
+    _s(71, "US Code of Federal Regulations", "21 CFR 1308.13: Schedule III", "current",
+       "21 CFR 1308.13(c)(7)", "https://www.ecfr.gov/current/title-21/section-1308.13",
+       "Ketamine is a Schedule III substance (DEA code 7285)."),
+    _s(72, "US Code of Federal Regulations",
+       "21 CFR 1304.03: persons required to keep records and file reports", "current",
+       "21 CFR 1304.03", "https://www.ecfr.gov/current/title-21/section-1304.03",
+       "Who must keep controlled-substance records; the administering exemption."),
+    _s(73, "US Code of Federal Regulations",
+       "21 CFR 1304.21: general requirements for continuing records", "current",
+       "21 CFR 1304.21", "https://www.law.cornell.edu/cfr/text/21/1304.21",
+       "Complete records of every receipt and disposal, per location."),
+    _s(74, "LegalClarity", "Biennial inventory requirements for controlled substances",
+       "n.d.", "web page",
+       "https://legalclarity.org/biennial-inventory-requirements-for-controlled-substances",
+       "Initial and two-yearly inventories; estimates for open containers.",
+       descriptive=True),
+    _s(75, "Iowa Administrative Code", "Iowa Admin. Code r. 481-553.5", "current",
+       "Iowa Admin. Code r. 481-553.5",
+       "https://www.law.cornell.edu/regulations/iowa/Iowa-Admin-Code-r-481-553-5",
+       "Example of a stricter state rule: annual exact counts."),
+    _s(76, "Dental Compliance",
+       "DEA practitioner's manual, part 2: disposal of controlled substances", "n.d.",
+       "web page",
+       "https://dentalcompliance.com/blogs/news/dea-practitioners-manual-part-2-disposal-of-"
+       "controlled-substances",
+       "Keep records two years; wastage is recorded, not put in collection receptacles.",
+       descriptive=True),
+    _s(77, "Drug Enforcement Administration", "DEA Form 41 (registrant record of "
+       "controlled substances destroyed), OMB information collection", "2024",
+       "OMB ICR 202401-1117-001", "https://omb.report/icr/202401-1117-001/doc/138684501",
+       "Destruction is logged with two authorised employees as witnesses.",
+       descriptive=True),
+    _s(78, "PAC-Rx", "DEA pharmaceutical wastage", "n.d.", "web page",
+       "https://pac-rx.com/dea-pharmaceutical-wastage/",
+       "Wastage is not inventory; how it is recorded.", descriptive=True),
+    _s(79, "Drug Enforcement Administration",
+       "Reporting theft or significant loss of controlled substances (final rule)", "2023",
+       "88 FR 40707",
+       "https://www.federalregister.gov/documents/2023/06/22/2023-13085/",
+       "Form 106 online within 45 days; paper no longer accepted.", descriptive=True),
+    _s(80, "Pharmacy Healthcare Law blog",
+       "DEA loss and theft reporting: notice in one business day, Form 106 online", "2023",
+       "web page, 27 August 2023", "https://pharmhealthlaw.com/",
+       "Summary of the reporting deadlines.", descriptive=True),
+    # --- 7. Pharmacokinetics -----------------------------------------------------------
+    _s(81, "Kamp J et al.",
+       "Ketamine pharmacokinetics: a systematic review of the literature, meta-analysis, "
+       "and population analysis", "2020", "Anesthesiology 133:1192; PMID 32997732",
+       "https://pubs.asahq.org/anesthesiology/article/133/6/1192/110742/",
+       "The Kamp model's volumes and clearances."),
+    _s(82, "Zanos P et al.",
+       "Ketamine and ketamine metabolite pharmacology: insights into therapeutic "
+       "mechanisms", "2018", "Pharmacol Rev; PMC6020109",
+       "https://pmc.ncbi.nlm.nih.gov/articles/PMC6020109/table/T1",
+       "Observed concentrations after 0.5 mg/kg over 40 min; dissociation range."),
+    _s(83, "bensondaled/fus_anes (GitHub)",
+       "STANPUMP-derived open-source ketamine target-controlled infusion code "
+       "(TCI_Ketamine)", "n.d.", "tci/ketamine.py",
+       "https://github.com/bensondaled/fus_anes",
+       "Independent code carrying the same Domino constants.", descriptive=True),
+    # --- 8. IV nutrient therapy ------------------------------------------------------------
+    _s(84, "Gaby AR", "Intravenous nutrient therapy: the “Myers' cocktail”", "2002",
+       "Altern Med Rev 7:389", "https://www.scribd.com/document/349950829/389-pdf",
+       "Magnesium, calcium, B vitamins and vitamin C by slow push."),
+    _s(85, "Forum post quoting Ali A et al. (2009)",
+       "Recipe of the Myers' cocktail used in a randomised trial", "n.d.", "forum thread",
+       "https://cassiopaea.org/forum/threads/high-dose-intravenous-vitamin-c-and-other-"
+       "vitamin-infusions.46562/page-9",
+       "Low authority: ingredient volumes of the trial's push.", descriptive=True),
+    _s(86, "Vitality 101", "Appendix F: IV nutrient push protocol", "n.d.", "web page",
+       "https://vitality101.com/Pf123_appendix_f",
+       "Expected warmth; slow the magnesium for dizziness, nausea or low BP.",
+       descriptive=True),
+    _s(87, "Juneja D et al. (2022); Yanase F et al. (2020)",
+       "High-dose vitamin C and haemolysis in G6PD deficiency (review; Crit Care Med "
+       "48:e620)", "2022", "Indian J Crit Care Med (2022); Crit Care Med 48:e620",
+       "https://www.ijccm.org/abstractArticleContentBrowse/IJCCM/26638/JPJ/fullText",
+       "Haemolysis cases, mostly G6PD-deficient: test G6PD before high-dose vitamin C.",
+       descriptive=True),
+    _s(88, "IV Drip Info", "Vitamin C (ascorbic acid) IV notes", "n.d.", "web page",
+       "https://ivdrip.info/vitamin-c-ascrobic-acid",
+       "Low authority: large doses falsely raise finger-stick glucose.", descriptive=True),
+    # --- 9. Crisis resources -------------------------------------------------------------
+    _s(89, "Gloucester City News",
+       "988 Suicide & Crisis Lifeline now available nationwide", "2022", "web page",
+       "https://gloucestercitynews.net/clearysnotebook/2022/07/988-suicide-and-crisis-"
+       "lifeline-now-available-nationwide.html",
+       "988 by call, text or chat from 16 July 2022; veterans press 1 or text 838255.",
+       descriptive=True),
+    _s(90, "WebMD", "988 suicide prevention line: overview", "n.d.", "web page",
+       "https://www.webmd.com/mental-health/features/988-suicide-prevention-overview",
+       "A Spanish option is offered in the greeting.", descriptive=True),
+    _s(91, "Smart Fin Hub news", "Report that the 988 LGBTQ+ youth option ended", "2025",
+       "web page",
+       "https://news.smartfinhub.pro/news/trump-administration-988-national-lgbtq-suicide-"
+       "lifeline-backlash",
+       "The 'Press 3' option ended on 17 July 2025.", descriptive=True),
+    _s(92, "San Felipe Del Rio CISD", "Crisis Text Line: text HOME to 741741", "n.d.",
+       "web page",
+       "https://www.sfisd.net/apps/pages/index.jsp?uREC_ID=1473130&type=d&pREC_ID=1625729",
+       "Free, around the clock.", descriptive=True),
+    # --- 10. Privacy and security ----------------------------------------------------------
+    _s(93, "US Code of Federal Regulations", "45 CFR 164.312: technical safeguards", "2019",
+       "45 CFR 164.312",
+       "https://www.govinfo.gov/content/pkg/CFR-2019-title45-vol2/xml/CFR-2019-title45-"
+       "vol2-sec164-312.xml",
+       "Access control, audit controls, integrity, authentication, transmission."),
+    _s(94, "American Speech-Language-Hearing Association", "HIPAA technical safeguards",
+       "n.d.", "web page",
+       "https://www.asha.org/practice/reimbursement/hipaa/technicalsafeguards/",
+       "'Addressable' does not mean optional.", descriptive=True),
+    _s(95, "Delta RCM", "Status of the HIPAA Security Rule proposed rule in 2026", "2026",
+       "web page (on 90 FR 898)",
+       "https://deltarcm.com/resources/regulatory-updates/hipaa-security-rule-nprm-status-"
+       "2026/",
+       "The January 2025 proposal was not final in 2026.", descriptive=True),
+    _s(96, "HIPAA Times",
+       "Healthcare providers' guide to HIPAA information access requirements", "n.d.",
+       "web page (on 45 CFR 164.524)",
+       "https://hipaatimes.com/healthcare-providers-guide-to-hipaa-information-access-"
+       "requirements",
+       "Right of access: 30 days, one extension, format, fees.", descriptive=True),
+    _s(97, "US Department of Health and Human Services",
+       "Confidentiality of Substance Use Disorder (SUD) Patient Records (final rule)",
+       "2024", "89 FR 12472",
+       "https://regulations.justia.com/regulations/fedreg/2024/02/16/2024-02544.html",
+       "The 2024 42 CFR Part 2 rule: consent, breach notification, counselling notes."),
+    _s(98, "Total HIPAA", "Preparing for the February 16, 2026 42 CFR Part 2 deadline",
+       "n.d.", "web page",
+       "https://www.totalhipaa.com/preparing-for-the-february-16-2026-42-cfr-part-2-sud-"
+       "deadline",
+       "Compliance date of the 2024 Part 2 rule.", descriptive=True),
+    # --- Practice software (cited as S4, S8, S9, S51 in older text) -----------------------
+    _s(99, "Osmind", "Patient notifications (help centre article)", "n.d.", "web page",
+       "https://support.osmind.org/en/articles/6681819-patient-notifications",
+       "A clinic platform texts recurring questionnaires with up to three daily reminders.",
+       descriptive=True, aliases=("S4",)),
+    _s(100, "Osmind", "Why mental health EHRs should care about care teams", "n.d.",
+       "web page",
+       "https://www.osmind.org/blog/why-mental-health-ehrs-should-care-about-care-teams",
+       "A suicidality answer between visits notifies the patient's primary clinician.",
+       descriptive=True, aliases=("S8",)),
+    _s(101, "Osmind", "Trust and safety policies", "n.d.", "web page",
+       "https://www.osmind.org/knowledge-article/osmind-trust-and-safety-policies",
+       "The patient app shows crisis resources and says entries may not be watched live.",
+       descriptive=True, aliases=("S9",)),
+    _s(102, "MoodMonitor", "Setting a schedule for when PHQ-9s are sent out", "n.d.",
+       "help article",
+       "https://moodmonitor.helpscoutdocs.com/article/22-setting-a-schedule-for-when-phq-"
+       "9s-are-sent-out",
+       "Questionnaire schedules that restart at each treatment: weekly, then fortnightly.",
+       descriptive=True, aliases=("S51",)),
+)  # fmt: skip
+
+#: Every source by key, in key order.
+SOURCES: dict[str, Source] = {source.key: source for source in _ALL}
+_ALIASES: dict[str, str] = {alias: s.key for s in _ALL for alias in s.aliases}
+
+
+def resolve_alias(key: str) -> str:
+    """Return the registry key for ``key``, following an older alias such as "S4" → "99"."""
+    return _ALIASES.get(key, key)
+
+
+def get(key: str) -> Source:
+    """Return the source cited as ``key`` ("22" or an alias such as "S4").
+
+    Raises KeyError naming the key when no source has it (``[?]`` is not a source).
+    """
+    try:
+        return SOURCES[resolve_alias(key)]
+    except KeyError:
+        raise KeyError(f"no source [{key}] in infusionist/lib/sources.py") from None
+
+
+def keys_in(text: str) -> list[str]:
+    """Return the keys cited in ``text``, in order, ``"?"`` included: "[1] [?]" → ["1", "?"]."""
+    return KEY_PATTERN.findall(text)
