@@ -1,11 +1,19 @@
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from infusionist.patients.normalize import name_key, phone_digits
+from infusionist.patients.normalize import TOKEN_MAX_CHARS, name_key, name_tokens, phone_digits
+
+NAME_FIELDS = ("legal_first_name", "legal_middle_name", "legal_last_name", "preferred_name")
+SEARCH_KEY_FIELDS = ("last_name_key", "first_name_key", "preferred_name_key", "phone_key")
+# The fields the search keys are computed from.
+KEYED_FIELDS = (*NAME_FIELDS, "phone")
 
 
 class Patient(models.Model):
@@ -72,7 +80,7 @@ class Patient(models.Model):
         help_text=_("The patient's own portal login, if any."),
     )
 
-    # Search keys, kept in step with the fields above by services.patient_* functions.
+    # Search keys, kept in step with the fields above by save() (with the name tokens).
     last_name_key = models.CharField(max_length=80, editable=False, default="")
     first_name_key = models.CharField(max_length=80, editable=False, default="")
     preferred_name_key = models.CharField(max_length=80, editable=False, default="")
@@ -109,6 +117,23 @@ class Patient(models.Model):
     def __str__(self) -> str:
         return f"{self.display_name} ({self.mrn})"
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Save, keeping the search keys and name tokens in step with the names and phone.
+
+        Every write goes through here (services, the admin, fixtures), so a patient can
+        always be found by name; a save of other fields only leaves the keys alone.
+        """
+        update_fields = kwargs.get("update_fields")
+        touched = set(KEYED_FIELDS) if update_fields is None else set(update_fields)
+        adding = self._state.adding
+        if touched & set(KEYED_FIELDS):
+            self.refresh_search_keys()
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, *SEARCH_KEY_FIELDS}
+        super().save(*args, **kwargs)
+        if touched & set(NAME_FIELDS):
+            PatientNameToken.objects.keep_in_step(self, adding=adding)
+
     @property
     def display_name(self) -> str:
         first = self.preferred_name or self.legal_first_name
@@ -130,3 +155,62 @@ class Patient(models.Model):
         self.first_name_key = name_key(self.legal_first_name)[:80]
         self.preferred_name_key = name_key(self.preferred_name)[:80]
         self.phone_key = phone_digits(self.phone)
+
+    def name_tokens(self) -> set[str]:
+        """Return the search tokens of all the patient's names (see normalize.name_tokens)."""
+        tokens: set[str] = set()
+        for field in NAME_FIELDS:
+            tokens |= name_tokens(getattr(self, field))
+        return tokens
+
+
+class PatientNameTokenManager(models.Manager["PatientNameToken"]):
+    def keep_in_step(self, patient: Patient, *, adding: bool = False) -> None:
+        """Make the patient's stored tokens equal to those of their names."""
+        wanted = patient.name_tokens()
+        if not adding:
+            have = set(self.filter(patient=patient).values_list("token", flat=True))
+            if have - wanted:
+                self.filter(patient=patient, token__in=have - wanted).delete()
+            wanted -= have
+        self.bulk_create(
+            PatientNameToken(organization_id=patient.organization_id, patient=patient, token=t)
+            for t in sorted(wanted)
+        )
+
+    def create_for(self, patients: Iterable[Patient]) -> None:
+        """Add the tokens of newly bulk-created patients (``bulk_create`` skips ``save``)."""
+        self.bulk_create(
+            PatientNameToken(organization_id=p.organization_id, patient=p, token=t)
+            for p in patients
+            for t in sorted(p.name_tokens())
+        )
+
+
+class PatientNameToken(models.Model):
+    """One search token of a patient's names: a word, or the words from one on written together.
+
+    Name search matches each word typed as a prefix of these tokens through the index on
+    (organization, token), so "Ruiz", "Peña-Ruiz", "OBrien" and "De la Cruz" all find their
+    patient among 100,000 (see normalize.name_tokens and bench/PATIENT_SEARCH.md).
+    """
+
+    organization = models.ForeignKey(
+        "clinics.Organization", on_delete=models.PROTECT, related_name="+"
+    )
+    # The unique constraint below indexes (patient, token), which serves lookups by patient.
+    patient = models.ForeignKey(
+        Patient, on_delete=models.CASCADE, related_name="search_tokens", db_index=False
+    )
+    token = models.CharField(max_length=TOKEN_MAX_CHARS)
+
+    objects = PatientNameTokenManager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["patient", "token"], name="unique_patient_name_token"),
+        ]
+        indexes = [models.Index(fields=["organization", "token"], name="patient_token_org")]
+
+    def __str__(self) -> str:
+        return self.token

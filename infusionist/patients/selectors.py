@@ -5,18 +5,20 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import BooleanField, F, Func, Q, QuerySet, Subquery
 from django.http import Http404
 
 from infusionist.accounts.models import User
 from infusionist.accounts.roles import Role
 from infusionist.clinics.models import Organization
-from infusionist.patients.models import Patient
-from infusionist.patients.normalize import name_key, phone_digits
+from infusionist.patients.models import Patient, PatientNameToken
+from infusionist.patients.normalize import name_key, phone_digits, query_words
 
 _DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%m-%d-%Y", "%m/%d/%y")
-_MRN = re.compile(r"^[A-Za-z]{1,6}\d{3,}$")
+_MRN = re.compile(r"^[A-Za-z]{1,6}[0-9]{3,}$")
+MAX_QUERY_WORDS = 6
 
 
 @dataclass(frozen=True)
@@ -26,6 +28,7 @@ class SearchQuery:
     kind: str  # "mrn", "dob", "phone", "name" or "empty"
     text: str
     date_of_birth: dt.date | None = None
+    words: tuple[str, ...] = ()
 
 
 def parse_search(text: str) -> SearchQuery:
@@ -40,10 +43,42 @@ def parse_search(text: str) -> SearchQuery:
             continue
     if _MRN.match(text):
         return SearchQuery("mrn", text.upper())
-    digits = re.sub(r"\D", "", text)
-    if len(digits) >= 4 and len(digits) >= len(text.replace(" ", "")) - 4:
+    digits = re.sub(r"[^0-9]", "", text)
+    has_letters = any(ch.isalpha() for ch in name_key(text))
+    if not has_letters and len(digits) >= 4 and len(digits) >= len(text.replace(" ", "")) - 4:
         return SearchQuery("phone", phone_digits(digits))
-    return SearchQuery("name", name_key(text))
+    words = tuple(query_words(text)[:MAX_QUERY_WORDS])
+    return SearchQuery("name", name_key(text), words=words)
+
+
+class _IdAmong(Func):
+    """``id IN (subquery)``; on PostgreSQL ``id = ANY(ARRAY(subquery))``.
+
+    PostgreSQL plans ``IN (subquery)`` as a semi-join that reads every patient of the
+    organization (100 ms at 100,000); the array form runs the token lookup once and fetches
+    only the matching patients through the primary key index (about 10 ms).
+    """
+
+    output_field = BooleanField()
+
+    def __init__(self, ids: QuerySet[Any]) -> None:
+        super().__init__(F("pk"), Subquery(ids))
+
+    def as_sql(  # type: ignore[override]
+        self, compiler: Any, connection: Any, **extra_context: Any
+    ) -> tuple[str, tuple[Any, ...]]:
+        return self._compile(compiler, "{id} IN {ids}")
+
+    def as_postgresql(
+        self, compiler: Any, connection: Any, **extra_context: Any
+    ) -> tuple[str, tuple[Any, ...]]:
+        return self._compile(compiler, "{id} = ANY(ARRAY{ids})")
+
+    def _compile(self, compiler: Any, template: str) -> tuple[str, tuple[Any, ...]]:
+        id_expression, ids = self.get_source_expressions()
+        id_sql, id_params = compiler.compile(id_expression)
+        ids_sql, ids_params = compiler.compile(ids)
+        return template.format(id=id_sql, ids=ids_sql), (*id_params, *ids_params)
 
 
 def patients_for_organization(*, organization: Organization) -> QuerySet[Patient]:
@@ -56,7 +91,12 @@ def patient_search(
     """Return matching patients of the organization, ordered by last then first name.
 
     Each branch filters on an indexed column (see Patient.Meta.indexes and the PostgreSQL
-    pattern indexes in migration 0002), so the search stays fast at 100,000 patients.
+    pattern indexes in migrations 0002 and 0004), so the search stays fast at 100,000
+    patients. A name search finds the patients who have, for every word typed, a name token
+    starting with it: any word of the query matches any word of the legal, middle or
+    preferred names, with or without accents, punctuation or the spaces inside a name. The
+    token index answers each word; one subquery intersects them, and only the patients it
+    names are read (see ``_IdAmong``).
     """
     query = parse_search(text)
     qs = patients_for_organization(organization=organization)
@@ -71,16 +111,16 @@ def patient_search(
         if len(query.text) == 10:
             return query, qs.filter(phone_key=query.text)
         return query, qs.filter(phone_key__endswith=query.text)
-    tokens = [t for t in query.text.replace(",", " ").split() if t][:4]
-    if not tokens:
+    if not query.words:
         return query, qs.none()
-    for token in tokens:
-        qs = qs.filter(
-            Q(last_name_key__startswith=token)
-            | Q(first_name_key__startswith=token)
-            | Q(preferred_name_key__startswith=token)
-        )
-    return query, qs
+    ids: QuerySet[Any] | None = None
+    for word in query.words:
+        tokens = PatientNameToken.objects.filter(organization=organization, token__startswith=word)
+        if ids is not None:
+            tokens = tokens.filter(patient_id__in=ids)
+        ids = tokens.values("patient_id")
+    assert ids is not None
+    return query, qs.filter(_IdAmong(ids))
 
 
 def patient_get_for_user(*, user: User, patient_id: int) -> Patient:

@@ -13,7 +13,7 @@ from infusionist.accounts.models import User
 from infusionist.audit.models import AuditEvent
 from infusionist.audit.services import NO_REQUEST, AuditContext, audit_record
 from infusionist.clinics.models import Organization
-from infusionist.patients.models import Patient
+from infusionist.patients.models import SEARCH_KEY_FIELDS, Patient
 
 EDITABLE_FIELDS = (
     "legal_first_name",
@@ -36,7 +36,6 @@ EDITABLE_FIELDS = (
     "emergency_contact_phone",
     "preferred_language",
 )
-SEARCH_KEY_FIELDS = ("last_name_key", "first_name_key", "preferred_name_key", "phone_key")
 
 
 def mrn_next(*, organization: Organization) -> str:
