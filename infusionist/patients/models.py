@@ -9,6 +9,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from infusionist.patients.normalize import TOKEN_MAX_CHARS, name_key, name_tokens, phone_digits
+from infusionist.patients.validators import (
+    validate_date_of_birth,
+    validate_person_name,
+    validate_phone,
+)
 
 NAME_FIELDS = ("legal_first_name", "legal_middle_name", "legal_last_name", "preferred_name")
 SEARCH_KEY_FIELDS = ("last_name_key", "first_name_key", "preferred_name_key", "phone_key")
@@ -42,17 +47,25 @@ class Patient(models.Model):
         "clinics.Organization", on_delete=models.PROTECT, related_name="patients"
     )
     mrn = models.CharField(_("MRN"), max_length=20, editable=False)
-    legal_first_name = models.CharField(_("legal first name"), max_length=80)
-    legal_middle_name = models.CharField(_("legal middle name"), max_length=80, blank=True)
-    legal_last_name = models.CharField(_("legal last name"), max_length=80)
-    preferred_name = models.CharField(_("preferred name"), max_length=80, blank=True)
-    date_of_birth = models.DateField(_("date of birth"))
+    legal_first_name = models.CharField(
+        _("legal first name"), max_length=80, validators=[validate_person_name]
+    )
+    legal_middle_name = models.CharField(
+        _("legal middle name"), max_length=80, blank=True, validators=[validate_person_name]
+    )
+    legal_last_name = models.CharField(
+        _("legal last name"), max_length=80, validators=[validate_person_name]
+    )
+    preferred_name = models.CharField(
+        _("preferred name"), max_length=80, blank=True, validators=[validate_person_name]
+    )
+    date_of_birth = models.DateField(_("date of birth"), validators=[validate_date_of_birth])
     sex_at_birth = models.CharField(_("sex at birth"), max_length=10, choices=SexAtBirth.choices)
     gender_identity = models.CharField(
         _("gender identity"), max_length=12, choices=GenderIdentity.choices, blank=True
     )
     pronouns = models.CharField(_("pronouns"), max_length=30, blank=True)
-    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True, validators=[validate_phone])
     email = models.EmailField(_("email"), blank=True)
     address_line1 = models.CharField(_("address"), max_length=150, blank=True)
     address_line2 = models.CharField(_("address line 2"), max_length=150, blank=True)
@@ -66,7 +79,7 @@ class Patient(models.Model):
         _("emergency contact relationship"), max_length=60, blank=True
     )
     emergency_contact_phone = models.CharField(
-        _("emergency contact phone"), max_length=30, blank=True
+        _("emergency contact phone"), max_length=30, blank=True, validators=[validate_phone]
     )
     preferred_language = models.CharField(
         _("preferred language"), max_length=2, choices=Language.choices, default=Language.ENGLISH

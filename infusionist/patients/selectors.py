@@ -13,34 +13,47 @@ from django.http import Http404
 from infusionist.accounts.models import User
 from infusionist.accounts.roles import Role
 from infusionist.clinics.models import Organization
+from infusionist.patients.birth_dates import (
+    DateOfBirthError,
+    date_of_birth_parse,
+    looks_like_a_date,
+)
 from infusionist.patients.models import Patient, PatientNameToken
 from infusionist.patients.normalize import name_key, phone_digits, query_words
 
-_DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%m-%d-%Y", "%m/%d/%y")
 _MRN = re.compile(r"^[A-Za-z]{1,6}[0-9]{3,}$")
 MAX_QUERY_WORDS = 6
 
 
 @dataclass(frozen=True)
 class SearchQuery:
-    """What a free-text search box query was understood as."""
+    """What a free-text search box query was understood as.
+
+    ``problem`` says why a query cannot be searched as typed (a date of birth in the future,
+    a day that does not exist), in words to show the user; the search then finds nobody.
+    """
 
     kind: str  # "mrn", "dob", "phone", "name" or "empty"
     text: str
     date_of_birth: dt.date | None = None
     words: tuple[str, ...] = ()
+    problem: str = ""
 
 
 def parse_search(text: str) -> SearchQuery:
-    """Understand a search box entry as an MRN, a date of birth, a phone number or a name."""
+    """Understand a search box entry as an MRN, a date of birth, a phone number or a name.
+
+    A date with a two-digit year is read in the past ('06/28/61' is 1961-06-28); a date of
+    birth in the future is refused with a message rather than searched.
+    """
     text = (text or "").strip()[:100]
     if not text:
         return SearchQuery("empty", "")
-    for fmt in _DATE_FORMATS:
+    if looks_like_a_date(text):
         try:
-            return SearchQuery("dob", text, dt.datetime.strptime(text, fmt).date())  # noqa: DTZ007
-        except ValueError:
-            continue
+            return SearchQuery("dob", text, date_of_birth_parse(text))
+        except DateOfBirthError as exc:
+            return SearchQuery("dob", text, problem=exc.message)
     if _MRN.match(text):
         return SearchQuery("mrn", text.upper())
     digits = re.sub(r"[^0-9]", "", text)
@@ -102,6 +115,8 @@ def patient_search(
     qs = patients_for_organization(organization=organization)
     if query.kind == "empty":
         return query, qs
+    if query.problem:
+        return query, qs.none()
     if query.kind == "dob":
         assert query.date_of_birth is not None
         return query, qs.filter(date_of_birth=query.date_of_birth)

@@ -49,6 +49,8 @@ class SearchIn(PageParams):
 def _page(request: HttpRequest, user: User, *, text: str, limit: int, offset: int) -> dict:
     assert user.organization is not None  # can() refuses users without an organization
     query, qs = selectors.patient_search(organization=user.organization, text=text)
+    if query.problem:
+        raise HttpError(422, f"q: {query.problem}")
     count = qs.count()
     rows = list(qs[offset : offset + limit])
     audit_record(

@@ -18,6 +18,7 @@ from infusionist.patients.models import Patient, PatientNameToken
 from infusionist.patients.normalize import name_key, name_tokens, query_words
 from infusionist.patients.selectors import parse_search, patient_search
 from infusionist.patients.services import patient_create
+from infusionist.patients.validators import validate_person_name
 
 
 def register(cast, first: str, last: str, **extra) -> Patient:
@@ -214,7 +215,11 @@ NAME_CHARACTERS = st.characters(
 
 
 def _acceptable(name: str) -> bool:
-    return any(ch.isalpha() for ch in name_key(name))
+    try:
+        validate_person_name(name)
+    except Exception:
+        return False
+    return True
 
 
 NAMES = st.text(NAME_CHARACTERS, min_size=1, max_size=80).map(str.strip).filter(_acceptable)
