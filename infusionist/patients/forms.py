@@ -8,7 +8,10 @@ from django.utils.translation import gettext_lazy as _
 
 from infusionist.patients.birth_dates import FORMAT_HELP, DateOfBirthError, date_of_birth_parse
 from infusionist.patients.models import Patient
-from infusionist.patients.services import EDITABLE_FIELDS
+from infusionist.patients.services import EDITABLE_FIELDS, MAX_REASON_CHARS
+
+# What the audit event records when a user confirms without typing a reason.
+CONFIRMED_WITHOUT_WORDS = "Checked the possible matches: a different person."
 
 
 class DateOfBirthField(forms.DateField):
@@ -35,6 +38,13 @@ class PatientForm(forms.ModelForm):
     confirm_not_duplicate = forms.BooleanField(
         required=False,
         label=_("I have checked the possible matches: this is a different person."),
+    )
+    not_duplicate_reason = forms.CharField(
+        required=False,
+        max_length=MAX_REASON_CHARS,
+        label=_("What tells them apart (recorded in the audit trail)"),
+        help_text=_("For example: different middle name and address on the ID card."),
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
     class Meta:
@@ -63,6 +73,12 @@ class PatientForm(forms.ModelForm):
 
     def patient_data(self) -> dict[str, Any]:
         return {name: self.cleaned_data[name] for name in EDITABLE_FIELDS}
+
+    def reason_to_record(self) -> str:
+        """The reason to record when the user confirms a new record despite possible matches."""
+        if not self.cleaned_data.get("confirm_not_duplicate"):
+            return ""
+        return self.cleaned_data.get("not_duplicate_reason") or CONFIRMED_WITHOUT_WORDS
 
 
 class PatientSearchForm(forms.Form):

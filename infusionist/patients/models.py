@@ -125,6 +125,7 @@ class Patient(models.Model):
             ),
             models.Index(fields=["organization", "date_of_birth"], name="patient_org_dob"),
             models.Index(fields=["organization", "phone_key"], name="patient_org_phone"),
+            models.Index(fields=["organization", "email"], name="patient_org_email"),
         ]
 
     def __str__(self) -> str:

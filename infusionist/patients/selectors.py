@@ -18,6 +18,13 @@ from infusionist.patients.birth_dates import (
     date_of_birth_parse,
     looks_like_a_date,
 )
+from infusionist.patients.duplicates import (
+    DuplicateMatch,
+    PersonFacts,
+    date_of_birth_near_misses,
+    match_reasons,
+    strongest_first,
+)
 from infusionist.patients.models import Patient, PatientNameToken
 from infusionist.patients.normalize import name_key, phone_digits, query_words
 
@@ -157,6 +164,10 @@ def patient_get_for_user(*, user: User, patient_id: int) -> Patient:
     return patient
 
 
+MAX_DUPLICATE_CANDIDATES = 500
+MAX_DUPLICATES_SHOWN = 10
+
+
 def possible_duplicates(
     *,
     organization: Organization,
@@ -165,29 +176,50 @@ def possible_duplicates(
     date_of_birth: dt.date | None,
     phone: str = "",
     email: str = "",
+    preferred_name: str = "",
     exclude_id: int | None = None,
-) -> list[Patient]:
-    """Return existing patients who may be the same person (at most 10)."""
+) -> list[DuplicateMatch]:
+    """Return existing patients who may be the same person, strongest first (at most 10).
+
+    One indexed query gathers the candidates: the same or a near-miss date of birth, the
+    same first and last name, phone number or email. The rules in ``duplicates.py`` then
+    keep those that match and say why.
+    """
+    new = PersonFacts(
+        first_name=legal_first_name,
+        last_name=legal_last_name,
+        date_of_birth=date_of_birth,
+        preferred_name=preferred_name,
+        phone_key=phone_digits(phone),
+        email=(email or "").strip().lower(),
+    )
     conditions = Q()
-    last_key, first_key = name_key(legal_last_name), name_key(legal_first_name)
     if date_of_birth is not None:
-        same_name = Q()
-        if last_key:
-            same_name |= Q(last_name_key=last_key)
-        if first_key:
-            same_name |= Q(first_name_key=first_key) | Q(preferred_name_key=first_key)
-        if same_name:
-            conditions |= Q(date_of_birth=date_of_birth) & same_name
+        dates = [date_of_birth, *date_of_birth_near_misses(date_of_birth)]
+        conditions |= Q(date_of_birth__in=dates)
+    last_key, first_key = name_key(legal_last_name), name_key(legal_first_name)
     if last_key and first_key:
         conditions |= Q(last_name_key=last_key, first_name_key=first_key)
-    phone_key = phone_digits(phone)
-    if len(phone_key) == 10:
-        conditions |= Q(phone_key=phone_key)
-    if email:
-        conditions |= Q(email__iexact=email)
+    if len(new.phone_key) == 10:
+        conditions |= Q(phone_key=new.phone_key)
+    if new.email:
+        conditions |= Q(email=new.email)
     if not conditions:
         return []
     qs = patients_for_organization(organization=organization).filter(conditions)
     if exclude_id is not None:
         qs = qs.exclude(pk=exclude_id)
-    return list(qs[:10])
+    matches = []
+    for patient in qs.order_by("id")[:MAX_DUPLICATE_CANDIDATES]:
+        old = PersonFacts(
+            first_name=patient.legal_first_name,
+            last_name=patient.legal_last_name,
+            date_of_birth=patient.date_of_birth,
+            preferred_name=patient.preferred_name,
+            phone_key=patient.phone_key,
+            email=patient.email,
+        )
+        reasons = match_reasons(new, old)
+        if reasons:
+            matches.append(DuplicateMatch(patient=patient, reasons=reasons))
+    return strongest_first(matches)[:MAX_DUPLICATES_SHOWN]

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from infusionist.patients.models import Patient, PatientNameToken
 from infusionist.patients.normalize import name_key, name_tokens, query_words
-from infusionist.patients.selectors import parse_search, patient_search
+from infusionist.patients.selectors import parse_search, patient_search, possible_duplicates
 from infusionist.patients.services import patient_create
 from infusionist.patients.validators import validate_person_name
 
@@ -184,6 +184,26 @@ def test_a_save_of_other_fields_leaves_the_tokens_alone(
     patient.city = "Testville"
     with django_assert_num_queries(1):  # the UPDATE alone
         patient.save(update_fields=["city"])
+
+
+def test_the_duplicate_check_compares_the_same_keys(cast, multi_part) -> None:
+    for first, last in [("Carmen", "OBrien Nunez"), ("CARMEN", "o'brien-nuñez")]:
+        matches = possible_duplicates(
+            organization=cast.org,
+            legal_first_name=first,
+            legal_last_name=last,
+            date_of_birth=dt.date(1980, 1, 1),
+        )
+        assert [m.patient for m in matches][:1] == [multi_part["obrien"]]
+        assert matches[0].reasons[0] == "same_name"
+    lukasz = register(cast, "Łukasz", "Żółć", date_of_birth=dt.date(1970, 3, 3))
+    matches = possible_duplicates(
+        organization=cast.org,
+        legal_first_name="Lukasz",
+        legal_last_name="Zolc",
+        date_of_birth=dt.date(1970, 3, 3),
+    )
+    assert [m.patient for m in matches] == [lukasz]
 
 
 def test_the_data_migration_gives_existing_patients_their_tokens(cast) -> None:
