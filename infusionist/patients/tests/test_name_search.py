@@ -272,3 +272,29 @@ def test_every_registered_patient_is_found_by_their_exact_name(
         return  # one word shaped like an MRN ("Ab1234") is looked up as an MRN
     assert query.kind == "name", (text, query)
     assert patient in results, (text, query)
+
+
+@pytest.mark.parametrize("matches", [30, 60])
+def test_a_multi_word_name_search_has_the_same_query_budget(
+    client, cast, matches, django_assert_num_queries
+) -> None:
+    from django.urls import reverse
+
+    for i in range(matches):
+        Patient.objects.create(
+            organization=cast.org,
+            mrn=f"WTC9{i:05d}",
+            legal_first_name="Zed",
+            legal_last_name=f"De la Zulu-Núñez{i}",
+            date_of_birth=dt.date(1980, 1, 1),
+            sex_at_birth="male",
+        )
+    client.force_login(cast.frontdesk)
+    results_url = client.post(reverse("patients:list"), {"q": "zed zulu-nunez"})["Location"]
+    # 1 session, 2 user (+organization), 3 count, 4 audit insert, 5 page of patients (the
+    # name tokens of every word in one subquery), 6 savepoint, 7 session save, 8 release
+    # savepoint
+    with django_assert_num_queries(8):
+        response = client.get(results_url)
+    assert response.status_code == 200
+    assert f"{matches} patients match" in response.content.decode()
