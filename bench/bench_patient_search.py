@@ -47,10 +47,12 @@ def main() -> None:
         org = Organization.objects.get(slug="synthetic-network")
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE patients_patient")
+        cursor.execute("ANALYZE patients_patientnametoken")
     sample = Patient.objects.filter(organization=org).order_by("id")[args.patients // 2]
     queries = {
         "name prefix (2 tokens)": f"{sample.legal_first_name[:3]} {sample.legal_last_name[:4]}",
         "last-name prefix": sample.legal_last_name[:5],
+        "name without its accent": "Pena",
         "date of birth": sample.date_of_birth.isoformat(),
         "phone (10 digits)": sample.phone,
         "MRN": sample.mrn,
@@ -89,7 +91,8 @@ def main() -> None:
     ]
     lines += [
         "",
-        f"Machine: {os.cpu_count()} CPUs, Python {platform.python_version()}, "
+        f"Machine: {os.cpu_count()} CPUs (load average {os.getloadavg()[0]:.1f} while it "
+        f"ran), Python {platform.python_version()}, "
         f"PostgreSQL {connection.pg_version // 10000}, "
         f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC.",
         "",

@@ -14,33 +14,26 @@ from infusionist.audit.services import AuditContext, audit_record
 
 
 class BearerToken(HttpBearer):
-    """Authenticate `Authorization: Bearer <token>` as the token's user."""
+    """Authenticate `Authorization: Bearer <token>` as the token's user.
+
+    With a ``capability`` (``auth=BearerToken("patients.create")`` on an operation) the role
+    is checked here too. django-ninja authenticates before it validates the body, so a role
+    that may not use an endpoint gets 403 (audited) even when its body is invalid, never a
+    422 that reveals what the endpoint expects.
+    """
+
+    def __init__(self, capability: str | None = None) -> None:
+        super().__init__()
+        self.capability = capability
 
     def authenticate(self, request: HttpRequest, token: str) -> User | None:
         user = api_token_authenticate(token)
         if user is None:
             return None
         request.user = user
+        if self.capability is not None:
+            return require_api_capability(request, self.capability)
         return user
-
-
-class ApiCapability(BearerToken):
-    """Authenticate the token, then check the role, before the request body is read.
-
-    django-ninja runs authentication before it validates the body, so a role that may not use
-    an endpoint gets 403 (audited) even when its body is invalid, never a 422 that reveals
-    what the endpoint expects.
-    """
-
-    def __init__(self, capability: str) -> None:
-        super().__init__()
-        self.capability = capability
-
-    def authenticate(self, request: HttpRequest, token: str) -> User | None:
-        user = super().authenticate(request, token)
-        if user is None:
-            return None
-        return require_api_capability(request, self.capability)
 
 
 def api_user(request: HttpRequest) -> User:

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from infusionist.lib import instruments
 from infusionist.measurements.models import MeasurementProfile, RiskAssessment
 from infusionist.measurements.patient_text import text_for
+from infusionist.patients.birth_dates import date_from_two_digit_year
 
 ENTERABLE_INSTRUMENTS = ("phq9", "gad7", "qids_sr16", "pcl5", "madrs", "cssrs_screener")
 
@@ -126,12 +127,14 @@ class DateOfBirthForm(forms.Form):
 
     month = forms.IntegerField(min_value=1, max_value=12)
     day = forms.IntegerField(min_value=1, max_value=31)
-    year = forms.IntegerField(min_value=1900, max_value=2100)
+    # Two-digit years are read in the past (61 is 1961), as everywhere a birth date is typed.
+    year = forms.IntegerField(min_value=0, max_value=2100)
 
     def __init__(self, *args: Any, lang: str = "en", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         words = text_for(lang)
         self.invalid_message = words["dob_invalid"]
+        self.future_message = words["dob_future"]
         for name in ("month", "day", "year"):
             field = self.fields[name]
             field.label = words[name]
@@ -148,9 +151,18 @@ class DateOfBirthForm(forms.Form):
         data = super().clean() or {}
         if not self.errors:
             try:
-                data["date_of_birth"] = dt.date(data["year"], data["month"], data["day"])
+                year, month, day = data["year"], data["month"], data["day"]
+                if year < 100:
+                    dob = date_from_two_digit_year(year, month, day)
+                elif year < 1900:
+                    raise ValueError(year)
+                else:
+                    dob = dt.date(year, month, day)
             except (TypeError, ValueError, KeyError):
                 raise forms.ValidationError(self.invalid_message) from None
+            if dob > timezone.localdate():
+                raise forms.ValidationError(self.future_message)
+            data["date_of_birth"] = dob
         return data
 
 

@@ -18,6 +18,7 @@ TEXT: dict[str, dict[str, str]] = {
         "year": "Year",
         "continue": "Continue",
         "dob_invalid": "Enter a real date: month 1–12, day 1–31 and a four-digit year.",
+        "dob_future": "That date is in the future. Please check the year.",
         "dob_wrong": (
             "That date of birth does not match our records. Please check it and try again."
         ),
@@ -65,6 +66,7 @@ TEXT: dict[str, dict[str, str]] = {
         "year": "Año",
         "continue": "Continuar",
         "dob_invalid": "Escriba una fecha real: mes 1–12, día 1–31 y un año de cuatro cifras.",
+        "dob_future": "Esa fecha está en el futuro. Revise el año.",
         "dob_wrong": (
             "Esa fecha de nacimiento no coincide con nuestros registros. Revísela e inténtelo de "
             "nuevo."

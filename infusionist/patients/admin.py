@@ -1,5 +1,7 @@
 from django.contrib import admin
+from django.db import models
 
+from infusionist.patients.forms import DateOfBirthField
 from infusionist.patients.models import Patient
 
 
@@ -10,3 +12,5 @@ class PatientAdmin(admin.ModelAdmin):
     search_fields = ["mrn", "last_name_key", "first_name_key"]
     readonly_fields = ["mrn", "organization", "created_at", "updated_at", "created_by"]
     list_select_related = ["organization"]
+    # The one date-of-birth parser: a two-digit year is never read as a future year.
+    formfield_overrides = {models.DateField: {"form_class": DateOfBirthField}}

@@ -1,18 +1,35 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from typing import Any
 
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from infusionist.patients.birth_dates import FORMAT_HELP, DateOfBirthError, date_of_birth_parse
 from infusionist.patients.models import Patient
-from infusionist.patients.services import EDITABLE_FIELDS
+from infusionist.patients.services import EDITABLE_FIELDS, MAX_REASON_CHARS
 
-_PHONE = re.compile(r"^[0-9 ()+.\-]{7,30}$")
-MAX_AGE_YEARS = 120
+# What the audit event records when a user confirms without typing a reason.
+CONFIRMED_WITHOUT_WORDS = "Checked the possible matches: a different person."
+
+
+class DateOfBirthField(forms.DateField):
+    """A date of birth typed as 1985-04-12, 04/12/1985 or 04/12/85 (never in the future)."""
+
+    default_error_messages = {"invalid": FORMAT_HELP}
+
+    def to_python(self, value: Any) -> dt.date | None:
+        if value in self.empty_values:
+            return None
+        if isinstance(value, dt.datetime):
+            return value.date()
+        if isinstance(value, dt.date):
+            return value
+        try:
+            return date_of_birth_parse(str(value))
+        except DateOfBirthError as exc:
+            raise forms.ValidationError(exc.message, code="invalid") from None
 
 
 class PatientForm(forms.ModelForm):
@@ -22,10 +39,18 @@ class PatientForm(forms.ModelForm):
         required=False,
         label=_("I have checked the possible matches: this is a different person."),
     )
+    not_duplicate_reason = forms.CharField(
+        required=False,
+        max_length=MAX_REASON_CHARS,
+        label=_("What tells them apart (recorded in the audit trail)"),
+        help_text=_("For example: different middle name and address on the ID card."),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
     class Meta:
         model = Patient
         fields = list(EDITABLE_FIELDS)
+        field_classes = {"date_of_birth": DateOfBirthField}
         widgets = {
             "date_of_birth": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
@@ -39,46 +64,21 @@ class PatientForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        dob_field = self.fields["date_of_birth"]
         sex_field = self.fields["sex_at_birth"]
-        assert isinstance(dob_field, forms.DateField)
         assert isinstance(sex_field, forms.ChoiceField)
-        dob_field.input_formats = ["%Y-%m-%d", "%m/%d/%Y"]
         sex_field.choices = [("", "—"), *Patient.SexAtBirth.choices]
-
-    def clean_date_of_birth(self) -> dt.date:
-        dob: dt.date = self.cleaned_data["date_of_birth"]
-        today = timezone.localdate()
-        if dob > today:
-            raise forms.ValidationError(_("Date of birth cannot be in the future."))
-        if today.year - dob.year > MAX_AGE_YEARS:
-            raise forms.ValidationError(
-                _("Date of birth is more than %(years)s years ago: check the year."),
-                params={"years": MAX_AGE_YEARS},
-            )
-        return dob
-
-    def _clean_phone(self, name: str) -> str:
-        value: str = self.cleaned_data.get(name, "").strip()
-        if value and not _PHONE.match(value):
-            raise forms.ValidationError(
-                _("Enter a phone number with digits, spaces, dashes or brackets only.")
-            )
-        if value and len(re.sub(r"\D", "", value)) < 7:
-            raise forms.ValidationError(_("A phone number needs at least 7 digits."))
-        return value
-
-    def clean_phone(self) -> str:
-        return self._clean_phone("phone")
-
-    def clean_emergency_contact_phone(self) -> str:
-        return self._clean_phone("emergency_contact_phone")
 
     def clean_email(self) -> str:
         return self.cleaned_data.get("email", "").strip().lower()
 
     def patient_data(self) -> dict[str, Any]:
         return {name: self.cleaned_data[name] for name in EDITABLE_FIELDS}
+
+    def reason_to_record(self) -> str:
+        """The reason to record when the user confirms a new record despite possible matches."""
+        if not self.cleaned_data.get("confirm_not_duplicate"):
+            return ""
+        return self.cleaned_data.get("not_duplicate_reason") or CONFIRMED_WITHOUT_WORDS
 
 
 class PatientSearchForm(forms.Form):

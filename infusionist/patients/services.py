@@ -13,7 +13,9 @@ from infusionist.accounts.models import User
 from infusionist.audit.models import AuditEvent
 from infusionist.audit.services import NO_REQUEST, AuditContext, audit_record
 from infusionist.clinics.models import Organization
-from infusionist.patients.models import Patient
+from infusionist.patients.duplicates import DuplicateMatch
+from infusionist.patients.models import SEARCH_KEY_FIELDS, Patient
+from infusionist.patients.selectors import possible_duplicates
 
 EDITABLE_FIELDS = (
     "legal_first_name",
@@ -36,7 +38,19 @@ EDITABLE_FIELDS = (
     "emergency_contact_phone",
     "preferred_language",
 )
-SEARCH_KEY_FIELDS = ("last_name_key", "first_name_key", "preferred_name_key", "phone_key")
+MAX_REASON_CHARS = 500
+
+
+class PossibleDuplicates(Exception):
+    """Creation stopped: existing patients may be this person (see duplicates.py).
+
+    The caller shows ``matches`` with their reasons and may try again with a
+    ``not_duplicate_reason``, which the creation's audit event records.
+    """
+
+    def __init__(self, matches: list[DuplicateMatch]) -> None:
+        super().__init__(f"{len(matches)} possible duplicate(s)")
+        self.matches = matches
 
 
 def mrn_next(*, organization: Organization) -> str:
@@ -57,8 +71,14 @@ def patient_create(
     actor: User,
     data: dict[str, Any],
     context: AuditContext = NO_REQUEST,
+    check_duplicates: bool = False,
+    not_duplicate_reason: str = "",
 ) -> Patient:
     """Create a patient with a fresh MRN and record who did it.
+
+    With ``check_duplicates`` (the form and the API), existing patients who may be the same
+    person stop the creation with ``PossibleDuplicates`` unless a ``not_duplicate_reason``
+    is given; the audit event then records the matches (ids and reasons) and that reason.
 
     Raises ``PermissionDenied`` unless the actor may register patients of this organization,
     ``ValueError`` for keys that are not patient fields and ``ValidationError`` for bad values.
@@ -72,6 +92,28 @@ def patient_create(
     patient.refresh_search_keys()
     patient.mrn = mrn_next(organization=organization)
     patient.full_clean()
+    detail: dict[str, Any] = {}
+    if check_duplicates:
+        matches = possible_duplicates(
+            organization=organization,
+            legal_first_name=patient.legal_first_name,
+            legal_last_name=patient.legal_last_name,
+            preferred_name=patient.preferred_name,
+            date_of_birth=patient.date_of_birth,
+            phone=patient.phone,
+            email=patient.email,
+        )
+        reason = (not_duplicate_reason or "").strip()[:MAX_REASON_CHARS]
+        if matches and not reason:
+            raise PossibleDuplicates(matches)
+        if matches:
+            detail = {
+                "possible_duplicates": [
+                    {"patient_id": m.patient.pk, "reasons": [r.value for r in m.reasons]}
+                    for m in matches
+                ],
+                "not_duplicate_reason": reason,
+            }
     patient.save(force_insert=True)
     audit_record(
         action=AuditEvent.Action.CREATE,
@@ -81,6 +123,7 @@ def patient_create(
         object_type=AuditEvent.ObjectType.PATIENT,
         object_id=patient.pk,
         patient=patient,
+        detail=detail or None,
     )
     return patient
 

@@ -19,6 +19,7 @@ from infusionist.accounts.access import (
 from infusionist.audit.models import AuditEvent
 from infusionist.audit.services import audit_record
 from infusionist.patients import search_keys, selectors, services
+from infusionist.patients.duplicates import DuplicateMatch
 from infusionist.patients.forms import PatientForm, PatientListState, PatientSearchForm
 
 
@@ -80,38 +81,33 @@ def _patient_list_page(
 def patient_create(request: HttpRequest) -> HttpResponse:
     organization = organization_of(request)
     form = PatientForm(request.POST or None)
-    duplicates = []
+    duplicates: list[DuplicateMatch] = []
     if request.method == "POST" and form.is_valid():
-        data = form.patient_data()
-        duplicates = selectors.possible_duplicates(
-            organization=organization,
-            legal_first_name=data["legal_first_name"],
-            legal_last_name=data["legal_last_name"],
-            date_of_birth=data["date_of_birth"],
-            phone=data["phone"],
-            email=data["email"],
-        )
-        if duplicates and not form.cleaned_data["confirm_not_duplicate"]:
+        try:
+            patient = services.patient_create(
+                organization=organization,
+                actor=user_of(request),
+                data=form.patient_data(),
+                context=context_of(request),
+                check_duplicates=True,
+                not_duplicate_reason=form.reason_to_record(),
+            )
+        except services.PossibleDuplicates as exc:
+            duplicates = exc.matches
             form.add_error(
                 "confirm_not_duplicate",
                 _(
-                    "Possible matches found below. Open one if it is this patient, or tick "
+                    "Possible matches are shown above. Open one if it is this patient, or tick "
                     "this box to confirm a new record."
                 ),
             )
         else:
-            patient = services.patient_create(
-                organization=organization,
-                actor=user_of(request),
-                data=data,
-                context=context_of(request),
-            )
             messages.success(request, _("Patient created with MRN %(mrn)s.") % {"mrn": patient.mrn})
             return redirect("record:patient", patient_id=patient.pk)
     if duplicates:
         record_list_view(
             request,
-            {AuditEvent.ObjectType.PATIENT: duplicates},
+            {AuditEvent.ObjectType.PATIENT: [match.patient for match in duplicates]},
             detail={"list": "possible duplicates"},
         )
     return render(

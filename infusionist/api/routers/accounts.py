@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.http import HttpRequest
 from ninja import Router, Schema
 
-from infusionist.accounts.api_auth import ApiCapability, api_user
+from infusionist.accounts.api_auth import BearerToken, api_user
 
 router = Router(tags=["accounts"])
 
@@ -16,7 +16,7 @@ class MeOut(Schema):
 
 
 @router.get(
-    "/me", response=MeOut, summary="The user the token acts as", auth=ApiCapability("api.use")
+    "/me", response=MeOut, summary="The user the token acts as", auth=BearerToken("api.use")
 )
 def me(request: HttpRequest) -> MeOut:
     user = api_user(request)

@@ -15,7 +15,7 @@ from ninja.errors import HttpError
 from ninja.responses import Status
 from pydantic import Field
 
-from infusionist.accounts.api_auth import ApiCapability, api_user
+from infusionist.accounts.api_auth import BearerToken, api_user
 from infusionist.lib import instruments
 from infusionist.measurements import selectors
 
@@ -150,7 +150,7 @@ def _instrument(code: str) -> instruments.Instrument:
     "",
     response=list[InstrumentSummary],
     summary="List instrument definitions",
-    auth=ApiCapability("api.use"),
+    auth=BearerToken("api.use"),
 )
 def instrument_list(request: HttpRequest) -> list[dict[str, Any]]:
     return [
@@ -170,7 +170,7 @@ def instrument_list(request: HttpRequest) -> list[dict[str, Any]]:
     "/{code}",
     response={200: InstrumentOut, 404: ErrorOut},
     summary="One instrument definition: items in order with their allowed values",
-    auth=ApiCapability("api.use"),
+    auth=BearerToken("api.use"),
 )
 def instrument_detail(request: HttpRequest, code: str, params: Query[LangParams]) -> Any:
     lang = params.lang if "\x00" not in params.lang else "en"
@@ -187,7 +187,7 @@ def instrument_detail(request: HttpRequest, code: str, params: Query[LangParams]
         "the item's options, missing required answers and answers to skipped items. The "
         "caller's clinic thresholds apply (e.g. PHQ-9 item 9 alert level)."
     ),
-    auth=ApiCapability("api.use"),
+    auth=BearerToken("api.use"),
 )
 def instrument_score(request: HttpRequest, code: str, payload: ScoreIn) -> Any:
     user = api_user(request)

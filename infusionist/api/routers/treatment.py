@@ -12,7 +12,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from pydantic import ConfigDict, Discriminator, Field, Tag, field_validator, model_validator
 
-from infusionist.accounts.api_auth import ApiCapability, api_user
+from infusionist.accounts.api_auth import BearerToken, api_user
 from infusionist.lib import dosing, pk
 from infusionist.lib.products import KETALAR_VIAL_STRENGTHS_MG_PER_ML
 from infusionist.treatment import calculations, selectors
@@ -209,7 +209,7 @@ def _calculation_out(result: calculations.SessionResult) -> dict[str, Any]:
         "Worked example: 70 kg × 0.5 mg/kg over 40 min from 10 mg/mL into 100 mL → 35 mg, "
         "52.5 mg/h, draw 3.5 mL, 103.5 mL, 0.338 mg/mL, 155.3 mL/h."
     ),
-    auth=ApiCapability("treatment.calculate"),
+    auth=BearerToken("treatment.calculate"),
 )
 def dose_calculation(request: HttpRequest, payload: DoseCalculationIn) -> Any:
     user = api_user(request)
@@ -347,7 +347,7 @@ class ErrorOut(Schema):
         "model. Check value: Domino, 70 kg, 0.5 mg/kg over 40 min → Cp 240.3 ng/mL at 40 min. "
         "Decision support only: a population prediction, not a measurement."
     ),
-    auth=ApiCapability("treatment.calculate"),
+    auth=BearerToken("treatment.calculate"),
 )
 def pk_simulation(request: HttpRequest, payload: PKSimulationIn) -> Any:
     schedule: list[pk.Bolus | pk.Infusion] = [

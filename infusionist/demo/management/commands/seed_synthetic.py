@@ -9,7 +9,7 @@ from django.db.models import F
 
 from infusionist.clinics.models import Organization
 from infusionist.patients.demo import fictional_patient
-from infusionist.patients.models import Patient
+from infusionist.patients.models import Patient, PatientNameToken
 
 BATCH = 5000
 
@@ -50,5 +50,6 @@ class Command(BaseCommand):
                     patient.refresh_search_keys()
                     rows.append(patient)
                 Patient.objects.bulk_create(rows)
+                PatientNameToken.objects.create_for(rows)
             made += size
         self.stdout.write(f"Added {made} synthetic patients to {org.name}.")
