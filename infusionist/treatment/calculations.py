@@ -1,8 +1,8 @@
 """Glue between clinic settings, protocols and the framework-free dose kernels.
 
 One entry point, `calculate_session`, serves the calculator page, the plan form, the
-plan page and the JSON API, so every surface shows the same numbers, warnings and
-hard stops with the same basis (rule, limit, source).
+plan page, signing and the JSON API, so every surface shows the same numbers, warnings,
+weight checks and hard stops with the same basis (rule, limit, source, inputs).
 """
 
 from __future__ import annotations
@@ -15,6 +15,9 @@ from infusionist.lib import dosing, regimens
 from infusionist.lib.dosing import DoseLimits, DoseWarning
 from infusionist.lib.products import ESKETAMINE
 from infusionist.treatment.models import DosingSettings, Protocol
+
+#: What the product says of a [?] value, wherever it is shown.
+UNSOURCED = "no published source; a conservative default this clinic can change"
 
 # Every warning code -> the rule it applies and where the rule comes from.
 WARNING_BASIS: dict[str, tuple[str, str]] = {
@@ -30,6 +33,18 @@ WARNING_BASIS: dict[str, tuple[str, str]] = {
     "draw_exceeds_vial": ("Draw exceeds one vial", "Ketalar vial sizes [22] [23]"),
     "not_whole_devices": ("Esketamine is given in whole 28-mg devices", "Spravato label [18] [19]"),
     "older_adult_start_dose": ("Patients 65 or older start at 28 mg", "Spravato label [18] [19]"),
+    "formula_outside_published_range": (
+        "Devine ideal body weight is published from 60 in (152.4 cm)",
+        "Devine 1974 [9]",
+    ),
+    "bmi_implausible": (
+        "Plausible BMI when the height is known (kg/m²)",
+        f"clinic setting; [?] {UNSOURCED}",
+    ),
+    "weight_change_large": (
+        "Largest change from the last recorded weight without a confirmation (%)",
+        f"clinic setting; [?] {UNSOURCED}",
+    ),
 }
 
 
@@ -56,21 +71,36 @@ def limits_for(*, dosing_settings: DosingSettings, protocol: Protocol | None = N
         usual_vial_mg_per_ml=float(dosing_settings.usual_vial_mg_per_ml),
         adjusted_weight_factor=float(dosing_settings.adjusted_weight_factor),
         use_actual_weight_below_ibw=dosing_settings.use_actual_weight_below_ibw,
+        min_bmi_kg_per_m2=float(dosing_settings.min_bmi_kg_per_m2),
+        max_bmi_kg_per_m2=float(dosing_settings.max_bmi_kg_per_m2),
+        max_weight_change_pct=float(dosing_settings.max_weight_change_pct),
     )
 
 
 @dataclass(frozen=True)
 class Finding:
-    """A warning or hard stop with the rule, its source and the limit that applied."""
+    """A warning, a weight to confirm or a hard stop: the rule, its source and the inputs.
+
+    ``severity`` is "warning", "confirm" (a clinician must confirm an input before the
+    numbers are used), "override" (signing needs a recorded override with a reason) or
+    "stop" (the dose must not be given).
+    """
 
     code: str
     message: str
     severity: str
     rule: str
     source: str
+    inputs: dict[str, str] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, warning: DoseWarning, *, protocol: Protocol | None = None) -> Finding:
+    def of(
+        cls,
+        warning: DoseWarning,
+        *,
+        protocol: Protocol | None = None,
+        inputs: dict[str, str] | None = None,
+    ) -> Finding:
         rule, source = WARNING_BASIS.get(warning.code, ("Dose check", "clinical-reference §1"))
         if warning.code.startswith("dose") and protocol is not None:
             source = f"protocol “{protocol.name}” ({protocol.source_keys})"
@@ -78,16 +108,37 @@ class Finding:
             source = "clinic setting without a protocol; [4]"
         elif warning.code == "dose_rate_above_protocol_max":
             source = "clinic setting without a protocol; [21]"
-        return cls(warning.code, warning.message, warning.severity, rule, source)
+        return cls(warning.code, warning.message, warning.severity, rule, source, inputs or {})
 
-    def as_dict(self) -> dict[str, str]:
+    def as_dict(self) -> dict[str, Any]:
         return {
             "code": self.code,
             "message": self.message,
             "severity": self.severity,
             "rule": self.rule,
             "source": self.source,
+            "inputs": dict(self.inputs),
         }
+
+
+def _number(value: float | None, places: int = 1) -> str:
+    if value is None:
+        return "—"
+    return f"{dosing.round_half_up(value, places).normalize():f}"
+
+
+def weight_check_inputs(check: dosing.WeightCheck) -> dict[str, str]:
+    """Return the inputs of a weight check as labelled values with their units."""
+    inputs = {"weight": f"{_number(check.weight_kg)} kg ({_number(check.weight_lb)} lb)"}
+    if check.height_cm is not None:
+        inputs["height"] = f"{_number(check.height_cm)} cm"
+        inputs["BMI"] = f"{_number(check.bmi_kg_per_m2)} kg/m²"
+    if check.previous_weight_kg is not None:
+        inputs["last recorded weight"] = (
+            f"{_number(check.previous_weight_kg)} kg ({_number(check.previous_weight_lb)} lb)"
+        )
+        inputs["change"] = f"{_number(check.change_pct)}%"
+    return inputs
 
 
 @dataclass
@@ -100,6 +151,10 @@ class SessionResult:
     infusion: dosing.InfusionCalculation | None = None
     injection: regimens.InjectionCalculation | None = None
     intranasal: regimens.IntranasalCalculation | None = None
+    weight_check: dosing.WeightCheck | None = None
+    #: Findings about the entered weight (severity "confirm"), kept apart from the dose's.
+    weight_findings: list[Finding] = field(default_factory=list)
+    weight_confirmed: bool = False
 
     @property
     def stops(self) -> list[Finding]:
@@ -112,6 +167,36 @@ class SessionResult:
     @property
     def is_stopped(self) -> bool:
         return bool(self.stops)
+
+    @property
+    def needs_weight_confirmation(self) -> bool:
+        """Return True while a flagged weight has not been confirmed by a clinician."""
+        return bool(self.weight_findings) and not self.weight_confirmed
+
+    @property
+    def is_usable(self) -> bool:
+        """Return True when the numbers may be used: no hard stop, no unconfirmed weight."""
+        return not self.is_stopped and not self.needs_weight_confirmation
+
+    def weight_rows(self) -> list[tuple[str, str]]:
+        """Return the entered weight beside its pounds equivalent, the BMI and the change."""
+        check = self.weight_check
+        if check is None:
+            return []
+        rows = [
+            ("Weight entered", f"{_number(check.weight_kg)} kg = {_number(check.weight_lb)} lb")
+        ]
+        if check.bmi_kg_per_m2 is not None:
+            rows.append(("BMI", f"{_number(check.bmi_kg_per_m2)} kg/m²"))
+        if check.previous_weight_kg is not None:
+            rows.append(
+                (
+                    "Last recorded weight",
+                    f"{_number(check.previous_weight_kg)} kg = "
+                    f"{_number(check.previous_weight_lb)} lb ({_number(check.change_pct)}%)",
+                )
+            )
+        return rows
 
     @property
     def dose_mg(self) -> float | None:
@@ -200,17 +285,37 @@ def calculate_session(
     protocol: Protocol | None = None,
     age_years: float | None = None,
     is_first_dose: bool = False,
+    previous_weight_kg: float | None = None,
+    weight_confirmed: bool = False,
 ) -> SessionResult:
     """Return the session's calculation; hard stops come back as findings, not numbers to use.
 
-    ``inputs`` is checked here, once, for every surface (``DoseInputs.check``). Raises
-    `dosing.InvalidDoseInput` (naming every bad field) for input that cannot be calculated.
+    ``inputs`` is checked here, once, for every surface (``DoseInputs.check``), and so is the
+    entered weight, on every route: its plausible range, its BMI when the height is known and
+    its change from ``previous_weight_kg`` (the patient's last recorded weight). A flagged
+    weight comes back as ``weight_findings``; until ``weight_confirmed`` the numbers are not
+    to be used (``is_usable``). Raises `dosing.InvalidDoseInput` (naming every bad field)
+    for input that cannot be calculated.
     """
     inputs.check(route)
     result = SessionResult(
         route=route,
         inputs={k: v for k, v in {"route": route, **asdict(inputs)}.items() if v is not None},
+        weight_confirmed=weight_confirmed,
     )
+    if inputs.weight_kg is not None:
+        weight_kg = dosing.plausible_weight_kg(inputs.weight_kg, limits)
+        if inputs.height_cm is not None:
+            dosing.plausible_height_cm(inputs.height_cm, limits)
+        check = dosing.check_weight(
+            weight_kg,
+            height_cm=inputs.height_cm,
+            previous_weight_kg=previous_weight_kg,
+            limits=limits,
+        )
+        basis = weight_check_inputs(check)
+        result.weight_check = check
+        result.weight_findings = [Finding.of(w, inputs=basis) for w in check.findings]
     try:
         if route == "intranasal":
             result.intranasal = _intranasal(inputs, protocol, age_years, is_first_dose)

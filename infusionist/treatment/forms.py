@@ -1,9 +1,10 @@
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any, cast
 
 from django import forms
+from django.forms.widgets import Input
 from django.utils.translation import gettext_lazy as _
 
 from infusionist.lib import dosing
@@ -42,6 +43,47 @@ def _decimal(
         help_text=help_text,
         widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
     )
+
+
+def _same_number(a: object, b: object) -> bool:
+    """Return True when two typed numbers are equal as decimals ("180" == "180.0")."""
+    try:
+        first, second = Decimal(str(a).strip()), Decimal(str(b).strip())
+    except (InvalidOperation, ValueError):
+        return False
+    return first.is_finite() and second.is_finite() and first == second
+
+
+class ConfirmWeightInput(forms.CheckboxInput):
+    """A tick box whose value is the weight it confirms.
+
+    The form sets ``weight`` to the weight as typed; the box is ticked again only while the
+    weight is unchanged, so a confirmation never carries over to a different weight.
+    """
+
+    weight: str = ""
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        context = Input.get_context(self, name, self.weight or None, attrs)
+        if value and self.weight and _same_number(value, self.weight):
+            context["widget"]["attrs"]["checked"] = True
+        return context
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
+        return data.get(name) or None
+
+
+class ConfirmWeightField(forms.CharField):
+    """The weight a clinician confirms by ticking the box; cleaned to that weight's text."""
+
+    widget = ConfirmWeightInput
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(required=False, max_length=20, **kwargs)
+
+    def set_weight(self, value: object) -> None:
+        """Say which weight the box confirms (the weight as it stands in the form)."""
+        cast(ConfirmWeightInput, self.widget).weight = "" if value is None else str(value)
 
 
 class _DoseInputsMixin(forms.Form):
@@ -99,6 +141,41 @@ class _DoseInputsMixin(forms.Form):
     withdraw_equal_volume = forms.BooleanField(
         label=_("Withdraw an equal volume from the bag first"), required=False
     )
+    confirm_weight = ConfirmWeightField(
+        label=_("I have checked the weight: it is right, in kilograms"),
+        help_text=_(
+            "Needed only when the weight is flagged (an implausible BMI, or a large change "
+            "from the last recorded weight). Changing the weight clears the confirmation."
+        ),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._show_pounds()
+        cast(ConfirmWeightField, self.fields["confirm_weight"]).set_weight(
+            self["weight_kg"].value()
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        # The box confirms the weight it was shown with, and no other.
+        confirmed = data.get("confirm_weight")
+        data["confirm_weight"] = bool(confirmed) and _same_number(confirmed, data.get("weight_kg"))
+        return data
+
+    def _show_pounds(self) -> None:
+        """Show the pounds equivalent of the weight as typed, beside the weight field."""
+        value = self["weight_kg"].value()
+        try:
+            weight_kg = Decimal(str(value).strip())
+        except (InvalidOperation, ValueError):
+            return
+        if not weight_kg.is_finite() or not 0 < weight_kg <= 1000:
+            return
+        pounds = dosing.round_half_up(dosing.pounds_from_kg(float(weight_kg)), 1)
+        self.fields["weight_kg"].help_text = _(
+            "= %(lb)s lb. Enter kilograms; a weight in pounds doses 2.2 times too much."
+        ) % {"lb": format(pounds.normalize(), "f")}
 
     def dose_inputs(self) -> dosing.DoseInputs:
         """Return the cleaned inputs as the dose calculator's one typed input."""
@@ -123,6 +200,14 @@ class CalculatorForm(_DoseInputsMixin):
     age_years = forms.IntegerField(
         label=_("Age (years, for the PK model)"), required=False, min_value=1, max_value=120
     )
+    previous_weight_kg = _decimal(
+        _("Last recorded weight (kg)"),
+        places=1,
+        digits=5,
+        min_value="1",
+        max_value="500",
+        help_text=_("Optional: a larger change than the clinic allows must be confirmed."),
+    )
 
     def __init__(self, *args: Any, organization: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -130,6 +215,13 @@ class CalculatorForm(_DoseInputsMixin):
         protocol_field.queryset = Protocol.objects.filter(
             organization=organization, is_active=True, route="iv"
         )
+
+
+def _confirm_weight_message(result: calculations.SessionResult) -> str:
+    return str(
+        _("Check the weight (%(codes)s) and tick this box to confirm it.")
+        % {"codes": ", ".join(f.rule for f in result.weight_findings)}
+    )
 
 
 class PlanForm(_DoseInputsMixin):
@@ -160,9 +252,16 @@ class PlanForm(_DoseInputsMixin):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
-    def __init__(self, *args: Any, patient: Any, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        patient: Any,
+        previous_weight_kg: Decimal | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.patient = patient
+        self.previous_weight_kg = previous_weight_kg
         protocol_field = cast(forms.ModelChoiceField, self.fields["protocol"])
         protocol_field.queryset = Protocol.objects.filter(
             organization_id=patient.organization_id, is_active=True
@@ -176,13 +275,19 @@ class PlanForm(_DoseInputsMixin):
             return data
         try:
             self.result = services.plan_session_calculate(
-                patient=self.patient, protocol=protocol, inputs=self.dose_inputs()
+                patient=self.patient,
+                protocol=protocol,
+                inputs=self.dose_inputs(),
+                previous_weight_kg=self.previous_weight_kg,
+                weight_confirmed=bool(data.get("confirm_weight")),
             )
         except dosing.InvalidDoseInput as exc:
             self.add_dose_errors(exc)
             return data
         for stop in self.result.stops:
             self.add_error(None, f"Hard stop — {stop.rule} ({stop.source}): {stop.message}")
+        if self.result.needs_weight_confirmation:
+            self.add_error("confirm_weight", _confirm_weight_message(self.result))
         return data
 
     def plan_spec(self) -> services.PlanVersionSpec:
@@ -199,6 +304,21 @@ class SignForm(forms.Form):
         help_text=_("Re-enter your own password to sign as yourself."),
     )
     attest = forms.BooleanField(label=services.ATTESTATION_TEXT, required=True)
+    confirm_weight = ConfirmWeightField(
+        label=_("I have checked the flagged weight: it is right, in kilograms")
+    )
+
+    def __init__(self, *args: Any, weight_kg: Decimal | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.weight_kg = weight_kg
+        shown = None if weight_kg is None else format(weight_kg.normalize(), "f")
+        cast(ConfirmWeightField, self.fields["confirm_weight"]).set_weight(shown)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        confirmed = data.get("confirm_weight")
+        data["confirm_weight"] = bool(confirmed) and _same_number(confirmed, self.weight_kg)
+        return data
 
 
 class ProtocolForm(forms.ModelForm):
@@ -225,7 +345,9 @@ class DosingSettingsForm(forms.ModelForm):
         for name, field in self.fields.items():
             source = DosingSettings.SOURCE_KEYS.get(name, "")
             unsourced = (
-                " — no authoritative source; a conservative default" if "?" in source else ""
+                f" — {calculations.UNSOURCED} (no authoritative source was found)"
+                if "?" in source
+                else ""
             )
             field.help_text = f"Source: {source}{unsourced}"
 

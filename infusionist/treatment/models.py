@@ -268,6 +268,30 @@ class DosingSettings(models.Model):
     max_height_cm = _dec(
         5, 1, verbose_name=_("highest plausible height (cm)"), default=_limit("max_height_cm")
     )
+    # [?] no source: outside this BMI (height known) a weight must be confirmed; catches
+    # pounds typed as kilograms below the weight range's ceiling.
+    min_bmi_kg_per_m2 = _dec(
+        4,
+        1,
+        verbose_name=_("lowest plausible BMI (kg/m²)"),
+        default=_limit("min_bmi_kg_per_m2"),
+        validators=[MinValueValidator(Decimal("5")), MaxValueValidator(Decimal("40"))],
+    )
+    max_bmi_kg_per_m2 = _dec(
+        4,
+        1,
+        verbose_name=_("highest plausible BMI (kg/m²)"),
+        default=_limit("max_bmi_kg_per_m2"),
+        validators=[MinValueValidator(Decimal("25")), MaxValueValidator(Decimal("150"))],
+    )
+    # [?] no source: a bigger change from the last recorded weight must be confirmed.
+    max_weight_change_pct = _dec(
+        5,
+        1,
+        verbose_name=_("largest change from the last recorded weight without a confirmation (%)"),
+        default=_limit("max_weight_change_pct"),
+        validators=[MinValueValidator(Decimal("1")), MaxValueValidator(Decimal("100"))],
+    )
     # [4]: 1.0 mg/kg is the top arm of the dose-finding RCT; used when no protocol is chosen.
     default_max_dose_mg_per_kg = _dec(
         6,
@@ -345,6 +369,9 @@ class DosingSettings(models.Model):
         "max_weight_kg": "[?]",
         "min_height_cm": "[?]",
         "max_height_cm": "[?]",
+        "min_bmi_kg_per_m2": "[?]",
+        "max_bmi_kg_per_m2": "[?]",
+        "max_weight_change_pct": "[?]",
         "default_max_dose_mg_per_kg": "[4]",
         "default_max_dose_rate_mg_per_kg_per_h": "[21]",
         "must_dilute_vial_mg_per_ml": "[22]",
@@ -361,6 +388,22 @@ class DosingSettings(models.Model):
 
     def __str__(self) -> str:
         return f"Dosing settings of {self.organization_id}"
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        for low, high, unit in (
+            ("min_weight_kg", "max_weight_kg", "kg"),
+            ("min_height_cm", "max_height_cm", "cm"),
+            ("min_bmi_kg_per_m2", "max_bmi_kg_per_m2", "kg/m²"),
+        ):
+            low_value, high_value = getattr(self, low), getattr(self, high)
+            if low_value is not None and high_value is not None and low_value >= high_value:
+                errors[high] = _("Must be above the lowest value, %(low)s %(unit)s.") % {
+                    "low": low_value,
+                    "unit": unit,
+                }
+        if errors:
+            raise ValidationError(errors)
 
 
 class TreatmentPlan(models.Model):
@@ -443,6 +486,17 @@ class TreatmentPlanVersion(models.Model):
     withdraw_equal_volume = models.BooleanField(_("withdraw an equal volume first"), default=False)
 
     rationale = models.TextField(_("rationale / changes"), blank=True)
+    # A flagged weight (implausible BMI, large change from the last recorded weight) and who
+    # confirmed it: the author when saving the draft, then the signer when signing.
+    weight_findings = models.JSONField(default=list, blank=True, editable=False)
+    weight_confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False

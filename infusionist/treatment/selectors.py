@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import Http404
@@ -34,9 +36,23 @@ def plan_versions(*, patient: Patient) -> list[TreatmentPlanVersion]:
         TreatmentPlanVersion.objects.filter(
             patient=patient, organization_id=patient.organization_id
         )
-        .select_related("protocol", "signed_by", "created_by")
+        .select_related("protocol", "signed_by", "created_by", "weight_confirmed_by")
         .order_by("-number")
     )
+
+
+def last_recorded_weight_kg(
+    versions: Sequence[TreatmentPlanVersion], *, before_number: int | None = None
+) -> Decimal | None:
+    """Return the patient's last recorded weight from loaded versions (no query).
+
+    It is the weight on the newest signed version, or on the newest signed version numbered
+    below ``before_number`` (the version before the one being checked).
+    """
+    for version in sorted(versions, key=lambda v: v.number, reverse=True):
+        if version.is_signed and (before_number is None or version.number < before_number):
+            return version.weight_kg
+    return None
 
 
 def plan_draft_version(*, patient: Patient) -> TreatmentPlanVersion | None:

@@ -243,10 +243,15 @@ class PlanVersionSpec:
     planned_start_date: dt.date
     inputs: dosing.DoseInputs
     rationale: str = ""
+    #: The author has checked a flagged weight (implausible BMI, large change) and confirms it.
+    weight_confirmed: bool = False
 
     @classmethod
     def from_values(cls, values: Mapping[str, Any]) -> PlanVersionSpec:
-        """Return the spec of a mapping with the plan fields and the dose inputs' fields."""
+        """Return the spec of a mapping with the plan fields and the dose inputs' fields.
+
+        ``confirm_weight`` (the plan form's box) sets ``weight_confirmed``.
+        """
         return cls(
             protocol=values["protocol"],
             indication=values["indication"],
@@ -256,6 +261,7 @@ class PlanVersionSpec:
             planned_start_date=values["planned_start_date"],
             inputs=dosing.DoseInputs.from_values(dict(values)),
             rationale=values.get("rationale") or "",
+            weight_confirmed=bool(values.get("confirm_weight")),
         )
 
 
@@ -266,8 +272,14 @@ def plan_session_calculate(
     inputs: dosing.DoseInputs,
     dosing_settings: DosingSettings | None = None,
     is_first_dose: bool = False,
+    previous_weight_kg: Decimal | float | None = None,
+    weight_confirmed: bool = False,
 ) -> calculations.SessionResult:
-    """Return the session calculation for a plan's dose inputs with the protocol's limits."""
+    """Return the session calculation for a plan's dose inputs with the protocol's limits.
+
+    ``previous_weight_kg`` is the patient's last recorded weight: the weight on their latest
+    signed plan version before this one (`selectors.last_recorded_weight_kg`).
+    """
     dosing_settings = dosing_settings or selectors.dosing_settings_for(
         organization=patient.organization
     )
@@ -278,6 +290,14 @@ def plan_session_calculate(
         protocol=protocol,
         age_years=patient.age_years(),
         is_first_dose=is_first_dose,
+        previous_weight_kg=None if previous_weight_kg is None else float(previous_weight_kg),
+        weight_confirmed=weight_confirmed,
+    )
+
+
+def _weight_confirmation_message(result: calculations.SessionResult) -> str:
+    return "Confirm the weight before this plan is used — " + " ".join(
+        f"{f.rule} ({f.source}): {f.message}" for f in result.weight_findings
     )
 
 
@@ -319,10 +339,15 @@ def plan_version_draft_save(
     )
     # The plan row is the lock that serializes version numbers and the single draft.
     plan = TreatmentPlan.objects.select_for_update().get(pk=plan.pk)
-    has_signed = plan.versions.filter(status=TreatmentPlanVersion.Status.SIGNED).exists()
+    last_signed = _latest_signed_weight(plan_id=plan.pk)
     try:
         result = plan_session_calculate(
-            patient=patient, protocol=protocol, inputs=spec.inputs, is_first_dose=not has_signed
+            patient=patient,
+            protocol=protocol,
+            inputs=spec.inputs,
+            is_first_dose=last_signed is None,
+            previous_weight_kg=last_signed,
+            weight_confirmed=spec.weight_confirmed,
         )
     except dosing.InvalidDoseInput as exc:
         raise ValidationError({k: [v] for k, v in exc.errors.items()}) from exc
@@ -330,6 +355,8 @@ def plan_version_draft_save(
         raise ValidationError(
             [f"Hard stop — {f.rule} ({f.source}): {f.message}" for f in result.stops]
         )
+    if result.needs_weight_confirmation:
+        raise ValidationError({"confirm_weight": [_weight_confirmation_message(result)]})
 
     draft = plan.versions.filter(status=TreatmentPlanVersion.Status.DRAFT).first()
     creating = draft is None
@@ -343,8 +370,13 @@ def plan_version_draft_save(
             created_by=actor,
         )
     _apply(draft, spec, result)
+    draft.weight_findings = [f.as_dict() for f in result.weight_findings]
+    draft.weight_confirmed_by = actor if result.weight_findings else None
     draft.full_clean()
     draft.save()
+    detail: dict[str, Any] = {"version": draft.number, "status": "draft"}
+    if result.weight_findings:
+        detail["weight_confirmed"] = [f.code for f in result.weight_findings]
     audit_record(
         action=AuditEvent.Action.CREATE if creating else AuditEvent.Action.UPDATE,
         actor=actor,
@@ -353,9 +385,19 @@ def plan_version_draft_save(
         object_type=AuditEvent.ObjectType.TREATMENT_PLAN_VERSION,
         object_id=draft.pk,
         patient=patient,
-        detail={"version": draft.number, "status": "draft"},
+        detail=detail,
     )
     return draft
+
+
+def _latest_signed_weight(*, plan_id: int, before_number: int | None = None) -> Decimal | None:
+    """Return the weight on the plan's latest signed version (before ``before_number``)."""
+    versions = TreatmentPlanVersion.objects.filter(
+        plan_id=plan_id, status=TreatmentPlanVersion.Status.SIGNED
+    )
+    if before_number is not None:
+        versions = versions.filter(number__lt=before_number)
+    return versions.order_by("-number").values_list("weight_kg", flat=True).first()
 
 
 def _apply(
@@ -447,8 +489,12 @@ SIGNED_CONTENT_FIELDS = (
 
 
 def plan_version_content(version: TreatmentPlanVersion) -> dict[str, Any]:
-    """Return exactly what a signature covers, as JSON-ready values."""
-    return {
+    """Return exactly what a signature covers, as JSON-ready values.
+
+    A confirmed weight finding and an override are covered when there is one; versions
+    without them hash exactly as before those fields existed.
+    """
+    content = {
         "organization_id": version.organization_id,
         "patient_id": version.patient_id,
         "plan_id": version.plan_id,
@@ -458,6 +504,10 @@ def plan_version_content(version: TreatmentPlanVersion) -> dict[str, Any]:
         "signed_at": _jsonable(version.signed_at),
         "attestation": version.attestation,
     }
+    if version.weight_findings:
+        content["weight_findings"] = version.weight_findings
+        content["weight_confirmed_by_id"] = version.weight_confirmed_by_id
+    return content
 
 
 def plan_version_content_sha256(version: TreatmentPlanVersion) -> str:
@@ -475,13 +525,16 @@ def plan_version_sign(
     signer: User,
     password: str,
     attested: bool,
+    weight_confirmed: bool = False,
     context: AuditContext = NO_REQUEST,
 ) -> TreatmentPlanVersion:
     """Sign a draft as the physician's order after re-authentication and attestation.
 
     A refused password is audited outside the signing transaction, so the record of
     the attempt survives the refusal. Repeated wrong passwords lock signing for
-    SIGN_FAILURE_WINDOW_S seconds. The measurement schedule learns the plan's phase.
+    SIGN_FAILURE_WINDOW_S seconds. A flagged weight (implausible BMI, large change from
+    the last recorded weight) signs only with ``weight_confirmed``; the signer is stored
+    as its confirmer. The measurement schedule learns the plan's phase.
     """
     require(signer, "treatment.sign")
     require_same_organization(signer, version.organization_id)
@@ -512,12 +565,16 @@ def plan_version_sign(
         )
         raise SigningError("The password is not correct. Re-enter your own password to sign.")
     cache.delete(key)
-    return _sign(version=version, signer=signer, context=context)
+    return _sign(version=version, signer=signer, weight_confirmed=weight_confirmed, context=context)
 
 
 @transaction.atomic
 def _sign(
-    *, version: TreatmentPlanVersion, signer: User, context: AuditContext
+    *,
+    version: TreatmentPlanVersion,
+    signer: User,
+    weight_confirmed: bool,
+    context: AuditContext,
 ) -> TreatmentPlanVersion:
     version = (
         TreatmentPlanVersion.objects.select_for_update()
@@ -531,19 +588,29 @@ def _sign(
             "The protocol was changed after this draft was written. Open the draft, check it "
             "and save it again before signing."
         )
-    has_signed = TreatmentPlanVersion.objects.filter(
-        plan_id=version.plan_id, status=TreatmentPlanVersion.Status.SIGNED
-    ).exists()
-    result = plan_session_calculate(
-        patient=version.patient,
-        protocol=version.protocol,
-        inputs=version.dose_inputs(),
-        is_first_dose=not has_signed,
-    )
+    last_signed = _latest_signed_weight(plan_id=version.plan_id, before_number=version.number)
+    try:
+        result = plan_session_calculate(
+            patient=version.patient,
+            protocol=version.protocol,
+            inputs=version.dose_inputs(),
+            is_first_dose=last_signed is None,
+            previous_weight_kg=last_signed,
+            weight_confirmed=weight_confirmed,
+        )
+    except dosing.InvalidDoseInput as exc:
+        raise SigningError(
+            f"The draft no longer passes the clinic's checks: {exc.message} Open the draft, "
+            "correct it and save it again."
+        ) from exc
     if result.is_stopped:
         raise SigningError(
             "The dose now breaks a limit: " + " ".join(f.message for f in result.stops)
         )
+    if result.needs_weight_confirmation:
+        raise SigningError(_weight_confirmation_message(result))
+    version.weight_findings = [f.as_dict() for f in result.weight_findings]
+    version.weight_confirmed_by = signer if result.weight_findings else None
     version.status = TreatmentPlanVersion.Status.SIGNED
     version.signed_by = signer
     version.signed_at = timezone.now()
@@ -551,8 +618,23 @@ def _sign(
     version.content_sha256 = plan_version_content_sha256(version)
     version.full_clean()
     version.save(
-        update_fields=["status", "signed_by", "signed_at", "attestation", "content_sha256"]
+        update_fields=[
+            "status",
+            "signed_by",
+            "signed_at",
+            "attestation",
+            "content_sha256",
+            "weight_findings",
+            "weight_confirmed_by",
+        ]
     )
+    detail: dict[str, Any] = {
+        "version": version.number,
+        "status": "signed",
+        "sha256": version.content_sha256,
+    }
+    if version.weight_findings:
+        detail["weight_confirmed"] = [f["code"] for f in version.weight_findings]
     audit_record(
         action=AuditEvent.Action.UPDATE,
         actor=signer,
@@ -561,7 +643,7 @@ def _sign(
         object_type=AuditEvent.ObjectType.TREATMENT_PLAN_VERSION,
         object_id=version.pk,
         patient=version.patient,
-        detail={"version": version.number, "status": "signed", "sha256": version.content_sha256},
+        detail=detail,
     )
     measurement_treatment_phase_set(patient=version.patient, phase=version.phase, context=context)
     return version

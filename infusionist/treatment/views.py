@@ -79,17 +79,28 @@ def calculator(request: HttpRequest) -> HttpResponse:
     result = curve = None
     if request.method == "POST" and form.is_valid():
         protocol = form.cleaned_data.get("protocol")
+        previous = form.cleaned_data.get("previous_weight_kg")
         try:
             result = calculations.calculate_session(
                 route="iv",
                 inputs=form.dose_inputs(),
                 limits=calculations.limits_for(dosing_settings=dosing_settings, protocol=protocol),
                 protocol=protocol,
+                previous_weight_kg=None if previous is None else float(previous),
+                weight_confirmed=bool(form.cleaned_data.get("confirm_weight")),
             )
         except dosing.InvalidDoseInput as exc:
             form.add_dose_errors(exc)
         else:
-            if not result.is_stopped:
+            if result.needs_weight_confirmation:
+                form.add_error(
+                    "confirm_weight",
+                    _(
+                        "Check the weight and tick this box to confirm it; until then the "
+                        "numbers must not be used."
+                    ),
+                )
+            if result.is_usable:
                 curve = _pk_curve(
                     result,
                     dosing_settings=dosing_settings,
@@ -322,20 +333,29 @@ def _plan_page(
             )
         return render(request, "treatment/plan_detail.html", context)
     dosing_settings = selectors.dosing_settings_for(organization=organization_of(request))
-    context.update(_version_context(shown, patient=patient, dosing_settings=dosing_settings))
+    context.update(
+        _version_context(shown, patient=patient, dosing_settings=dosing_settings, versions=versions)
+    )
     return render(request, "treatment/plan_detail.html", context)
 
 
 def _version_context(
-    version: TreatmentPlanVersion, *, patient: Patient, dosing_settings: DosingSettings
+    version: TreatmentPlanVersion,
+    *,
+    patient: Patient,
+    dosing_settings: DosingSettings,
+    versions: list[TreatmentPlanVersion],
 ) -> dict[str, Any]:
     tz = timezone.get_current_timezone()
+    previous_weight_kg = selectors.last_recorded_weight_kg(versions, before_number=version.number)
     try:
         result = services.plan_session_calculate(
             patient=patient,
             protocol=version.protocol,
             inputs=version.dose_inputs(),
             dosing_settings=dosing_settings,
+            previous_weight_kg=previous_weight_kg,
+            weight_confirmed=version.weight_confirmed_by_id is not None,
         )
     except dosing.InvalidDoseInput as exc:
         result, error = None, exc.message
@@ -387,7 +407,11 @@ def _initial_from_protocol(protocol: Protocol) -> dict[str, Any]:
 
 
 def _initial_from_version(version: TreatmentPlanVersion) -> dict[str, Any]:
-    initial = {name: getattr(version, name) for name in PlanForm.base_fields if name != "protocol"}
+    initial = {
+        name: getattr(version, name)
+        for name in PlanForm.base_fields
+        if name not in ("protocol", "confirm_weight")
+    }
     initial["protocol"] = version.protocol_id
     if version.vial_mg_per_ml is not None:
         initial["vial_mg_per_ml"] = str(int(version.vial_mg_per_ml))
@@ -429,7 +453,13 @@ def _plan_draft_page(
         initial = {**_initial_from_version(current), "rationale": ""}
     else:
         initial = {"planned_start_date": timezone.localdate()}
-    form = PlanForm(request.POST or None, patient=patient, initial=_plain(initial))
+    previous_weight_kg = current.weight_kg if current is not None else None
+    form = PlanForm(
+        request.POST or None,
+        patient=patient,
+        previous_weight_kg=previous_weight_kg,
+        initial=_plain(initial),
+    )
     if request.method == "POST" and form.is_valid():
         try:
             version = services.plan_version_draft_save(
@@ -472,6 +502,7 @@ def _plan_draft_page(
             "protocols": protocols,
             "selected_protocol": selected_protocol,
             "result": form.result,
+            "previous_weight_kg": previous_weight_kg,
         },
     )
 
@@ -495,8 +526,9 @@ def plan_draft_discard(request: HttpRequest, patient_id: int) -> HttpResponse:
 @require_capability("treatment.sign")
 def plan_sign(request: HttpRequest, patient_id: int) -> HttpResponse:
     patient = _patient(request, patient_id)
-    draft = selectors.plan_draft_version(patient=patient)
-    form = SignForm(request.POST or None)
+    versions = selectors.plan_versions(patient=patient)
+    draft = next((v for v in versions if not v.is_signed), None)
+    form = SignForm(request.POST or None, weight_kg=draft.weight_kg if draft else None)
     if draft is None:
         record_view(
             request,
@@ -512,10 +544,11 @@ def plan_sign(request: HttpRequest, patient_id: int) -> HttpResponse:
                 signer=user_of(request),
                 password=form.cleaned_data["password"],
                 attested=form.cleaned_data["attest"],
+                weight_confirmed=form.cleaned_data["confirm_weight"],
                 context=context_of(request),
             )
         except services.SigningError as exc:
-            form.add_error("password" if "password" in str(exc) else None, str(exc))
+            form.add_error(_sign_error_field(str(exc)), str(exc))
         else:
             messages.success(
                 request,
@@ -532,5 +565,16 @@ def plan_sign(request: HttpRequest, patient_id: int) -> HttpResponse:
     )
     dosing_settings = selectors.dosing_settings_for(organization=organization_of(request))
     context = {"patient": patient, "draft": draft, "form": form, "shown": draft}
-    context.update(_version_context(draft, patient=patient, dosing_settings=dosing_settings))
+    context.update(
+        _version_context(draft, patient=patient, dosing_settings=dosing_settings, versions=versions)
+    )
     return render(request, "treatment/plan_sign.html", context)
+
+
+def _sign_error_field(message: str) -> str | None:
+    """Return the sign form's field a refusal is about (None: the form as a whole)."""
+    if "password" in message:
+        return "password"
+    if message.startswith("Confirm the weight"):
+        return "confirm_weight"
+    return None

@@ -6,6 +6,8 @@ from decimal import Decimal, InvalidOperation
 
 from django import template
 
+from infusionist.lib.dosing import pounds_from_kg, round_half_up
+
 register = template.Library()
 
 
@@ -22,3 +24,15 @@ def qty(value: object) -> str:
         return str(value)
     text = format(number.normalize(), "f")
     return text
+
+
+@register.filter
+def lb(value: object) -> str:
+    """Return a weight in kg as pounds to one decimal: Decimal("70.0") → "154.3"."""
+    try:
+        kg = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return "—"
+    if not kg.is_finite() or kg <= 0:
+        return "—"
+    return format(round_half_up(pounds_from_kg(float(kg)), 1).normalize(), "f")
