@@ -7,11 +7,13 @@ weight checks and hard stops with the same basis (rule, limit, source, inputs).
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from infusionist.lib import dosing, regimens
+from infusionist.lib import dosing, exposure, regimens
 from infusionist.lib.dosing import DoseLimits, DoseWarning
 from infusionist.lib.products import ESKETAMINE
 from infusionist.treatment.models import DosingSettings, Protocol
@@ -384,3 +386,95 @@ def _given(value: float | None) -> float:
     """Return a value that ``DoseInputs.check`` has already required for this route."""
     assert value is not None
     return value
+
+
+# --- the plan's schedule against its protocol's frequency limits ---------------------------
+
+#: Planned sessions are placed at 09:00 on their day.
+PLANNED_SESSION_HOUR = 9
+
+#: Every frequency rule -> what it says, and the protocol field that sets it.
+FREQUENCY_RULES: dict[str, tuple[str, str]] = {
+    "interval_below_minimum": ("Minimum interval between sessions (h)", "min_interval_h"),
+    "too_many_sessions_in_7_days": ("Maximum sessions in any 7 days", "max_sessions_per_7_days"),
+    "course_longer_than_limit": ("Course length limit (days)", "course_max_days"),
+}
+
+
+def planned_session_times(
+    *,
+    planned_sessions: int,
+    sessions_per_week: Decimal | float,
+    start_date: dt.date,
+    tz: dt.tzinfo = dt.UTC,
+) -> list[dt.datetime]:
+    """Return the planned sessions' start times: spread evenly from the first, at 09:00."""
+    offsets = regimens.planned_session_offsets_days(planned_sessions, float(sessions_per_week))
+    start = dt.datetime.combine(start_date, dt.time(PLANNED_SESSION_HOUR), tz)
+    return [start + dt.timedelta(days=d) for d in offsets]
+
+
+def frequency_findings(
+    *,
+    protocol_values: Mapping[str, Any],
+    planned_sessions: int,
+    sessions_per_week: Decimal | float,
+    start_date: dt.date,
+) -> list[Finding]:
+    """Return one finding per frequency rule the planned schedule breaks, with its basis.
+
+    ``protocol_values`` is a protocol snapshot (`services.protocol_snapshot`): a signed plan
+    is judged by the protocol it was written against. The schedule is laid out in UTC, so
+    daylight-saving changes never shorten a planned gap. Each finding has severity
+    "override": signing needs a recorded override with a reason.
+    """
+    times = planned_session_times(
+        planned_sessions=planned_sessions,
+        sessions_per_week=sessions_per_week,
+        start_date=start_date,
+    )
+    min_interval_h = float(protocol_values.get("min_interval_h") or 0)
+    most_per_week = int(protocol_values.get("max_sessions_per_7_days") or 7)
+    course_max_days = protocol_values.get("course_max_days")
+    found = exposure.frequency_rule_findings(
+        times,
+        min_interval_h=min_interval_h,
+        max_sessions_per_7_days=most_per_week,
+        course_max_days=int(course_max_days) if course_max_days else None,
+    )
+    source = (
+        f"protocol “{protocol_values.get('name', '')}” setting "
+        f"({protocol_values.get('source_keys', '')})"
+    )
+    schedule = {
+        "planned sessions": str(planned_sessions),
+        "sessions per week": _number(float(sessions_per_week), 2),
+        "first session": f"{start_date:%Y-%m-%d}",
+        "last session": f"{times[-1]:%Y-%m-%d}",
+    }
+    limits = {
+        "interval_below_minimum": f"at least {min_interval_h:g} h apart",
+        "too_many_sessions_in_7_days": f"at most {most_per_week} in any 7 days",
+        "course_longer_than_limit": f"all within {course_max_days} days",
+    }
+    results = {
+        "interval_below_minimum": lambda f: f"shortest gap {f.worst:.0f} h",
+        "too_many_sessions_in_7_days": lambda f: f"up to {f.worst:g} in 7 days",
+        "course_longer_than_limit": lambda f: f"span {f.worst:g} days",
+    }
+    return [
+        Finding(
+            code=f.code,
+            message=f.message,
+            severity="override",
+            rule=FREQUENCY_RULES[f.code][0],
+            source=source,
+            inputs={
+                **schedule,
+                "protocol limit": limits[f.code],
+                "planned": results[f.code](f),
+                "sessions breaking it": str(f.breaches),
+            },
+        )
+        for f in found
+    ]

@@ -307,6 +307,16 @@ class SignForm(forms.Form):
     confirm_weight = ConfirmWeightField(
         label=_("I have checked the flagged weight: it is right, in kilograms")
     )
+    override_reason = forms.CharField(
+        label=_("Reason for overriding the protocol's frequency limits"),
+        required=False,
+        max_length=services.OVERRIDE_REASON_MAX_CHARS,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Needed only when the planned schedule breaks a limit; stored with the signed "
+            "version, shown on the plan and recorded in the audit trail."
+        ),
+    )
 
     def __init__(self, *args: Any, weight_kg: Decimal | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

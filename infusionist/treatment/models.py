@@ -216,6 +216,8 @@ class Protocol(models.Model):
         except InvalidDoseInput as exc:
             order_errors = exc.errors
         errors: dict[str, list[str]] = {name: [message] for name, message in order_errors.items()}
+        for name, message in self.dose_limit_errors().items():
+            errors.setdefault(name, []).append(message)
         if self.titration_steps_mg_per_kg:
             try:
                 steps = parse_titration_steps(self.titration_steps_mg_per_kg)
@@ -235,6 +237,105 @@ class Protocol(models.Model):
     def dose_field(self) -> str | None:
         """Return the name of the dose form this protocol orders, or None."""
         return next((name for name in DOSE_FIELDS if getattr(self, name) is not None), None)
+
+    def dose_limit_errors(self) -> dict[str, str]:
+        """Return field -> message for a default dose above the protocol's own maximum.
+
+        Every dose form is checked against its matching maximum, directly or through the
+        duration (weight-independent, so exact): mg/kg against the mg/kg maximum, and its
+        rate over the duration against the mg/kg/h maximum; mg/kg/h against the rate
+        maximum, and its total over the duration against the mg/kg maximum; mg, and mg/h
+        over the duration, against the mg maximum; the older-adult start against the mg
+        maximum.
+        """
+        hours = None
+        if isinstance(self.duration_min, int) and self.duration_min > 0:
+            hours = Decimal(self.duration_min) / 60
+        checks: list[tuple[str, Decimal | None, str, Decimal | None, str, str]] = []
+        per_kg, per_kg_h = self.dose_mg_per_kg, self.dose_mg_per_kg_per_h
+        max_per_kg, max_rate = self.max_dose_mg_per_kg, self.max_dose_rate_mg_per_kg_per_h
+        checks.append(("dose_mg_per_kg", per_kg, "max_dose_mg_per_kg", max_per_kg, "mg/kg", ""))
+        checks.append(
+            (
+                "dose_mg_per_kg_per_h",
+                per_kg_h,
+                "max_dose_rate_mg_per_kg_per_h",
+                max_rate,
+                "mg/kg/h",
+                "",
+            )
+        )
+        checks.append(("dose_mg", self.dose_mg, "max_dose_mg", self.max_dose_mg, "mg", ""))
+        if hours:
+            if per_kg is not None:
+                checks.append(
+                    (
+                        "dose_mg_per_kg",
+                        per_kg / hours,
+                        "max_dose_rate_mg_per_kg_per_h",
+                        max_rate,
+                        "mg/kg/h",
+                        f" over {self.duration_min} min",
+                    )
+                )
+            if per_kg_h is not None:
+                checks.append(
+                    (
+                        "dose_mg_per_kg_per_h",
+                        per_kg_h * hours,
+                        "max_dose_mg_per_kg",
+                        max_per_kg,
+                        "mg/kg",
+                        f" for {self.duration_min} min",
+                    )
+                )
+            if self.dose_mg_per_h is not None:
+                checks.append(
+                    (
+                        "dose_mg_per_h",
+                        self.dose_mg_per_h * hours,
+                        "max_dose_mg",
+                        self.max_dose_mg,
+                        "mg",
+                        f" for {self.duration_min} min",
+                    )
+                )
+        checks.append(
+            (
+                "older_adult_start_dose_mg",
+                self.older_adult_start_dose_mg,
+                "max_dose_mg",
+                self.max_dose_mg,
+                "mg",
+                "",
+            )
+        )
+        errors: dict[str, str] = {}
+        for field_name, value, max_name, maximum, unit, how in checks:
+            if value is None or maximum is None or field_name in errors:
+                continue
+            if not isinstance(value, Decimal) or not isinstance(maximum, Decimal):
+                continue
+            if value > maximum:
+                label = getattr(self._meta.get_field(max_name), "verbose_name", max_name)
+                errors[field_name] = str(
+                    _(
+                        "This default dose is %(value)s %(unit)s%(how)s, above this protocol's "
+                        "own %(label)s, %(max)s %(unit)s: lower the dose or raise the maximum."
+                    )
+                    % {
+                        "value": _plain(value),
+                        "unit": unit,
+                        "how": how,
+                        "label": label,
+                        "max": _plain(maximum),
+                    }
+                )
+        return errors
+
+
+def _plain(value: Decimal) -> str:
+    return format(value.quantize(Decimal("0.001")).normalize(), "f")
 
 
 def _limit(name: str) -> Decimal:
@@ -503,6 +604,10 @@ class TreatmentPlanVersion(models.Model):
     )
     updated_at = models.DateTimeField(default=timezone.now, editable=False)
 
+    # The protocol limits the signed plan breaks (one summarised finding per rule) and the
+    # signer's reason for overriding them; empty when it breaks none.
+    override_findings = models.JSONField(default=list, blank=True, editable=False)
+    override_reason = models.TextField(_("reason for the override"), blank=True, editable=False)
     signed_at = models.DateTimeField(null=True, blank=True, editable=False)
     signed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -507,7 +507,22 @@ def plan_version_content(version: TreatmentPlanVersion) -> dict[str, Any]:
     if version.weight_findings:
         content["weight_findings"] = version.weight_findings
         content["weight_confirmed_by_id"] = version.weight_confirmed_by_id
+    if version.override_findings:
+        content["override_findings"] = version.override_findings
+        content["override_reason"] = version.override_reason
     return content
+
+
+def plan_version_frequency_findings(
+    version: TreatmentPlanVersion,
+) -> list[calculations.Finding]:
+    """Return one finding per frequency rule of its protocol snapshot the version breaks."""
+    return calculations.frequency_findings(
+        protocol_values=version.protocol_snapshot,
+        planned_sessions=version.planned_sessions,
+        sessions_per_week=version.sessions_per_week,
+        start_date=version.planned_start_date,
+    )
 
 
 def plan_version_content_sha256(version: TreatmentPlanVersion) -> str:
@@ -526,6 +541,7 @@ def plan_version_sign(
     password: str,
     attested: bool,
     weight_confirmed: bool = False,
+    override_reason: str = "",
     context: AuditContext = NO_REQUEST,
 ) -> TreatmentPlanVersion:
     """Sign a draft as the physician's order after re-authentication and attestation.
@@ -534,7 +550,9 @@ def plan_version_sign(
     the attempt survives the refusal. Repeated wrong passwords lock signing for
     SIGN_FAILURE_WINDOW_S seconds. A flagged weight (implausible BMI, large change from
     the last recorded weight) signs only with ``weight_confirmed``; the signer is stored
-    as its confirmer. The measurement schedule learns the plan's phase.
+    as its confirmer. A plan whose schedule breaks its protocol's frequency limits signs
+    only with an ``override_reason``, stored with the signed version and audited with the
+    findings it overrides. The measurement schedule learns the plan's phase.
     """
     require(signer, "treatment.sign")
     require_same_organization(signer, version.organization_id)
@@ -565,7 +583,16 @@ def plan_version_sign(
         )
         raise SigningError("The password is not correct. Re-enter your own password to sign.")
     cache.delete(key)
-    return _sign(version=version, signer=signer, weight_confirmed=weight_confirmed, context=context)
+    return _sign(
+        version=version,
+        signer=signer,
+        weight_confirmed=weight_confirmed,
+        override_reason=override_reason,
+        context=context,
+    )
+
+
+OVERRIDE_REASON_MAX_CHARS = 2000
 
 
 @transaction.atomic
@@ -574,6 +601,7 @@ def _sign(
     version: TreatmentPlanVersion,
     signer: User,
     weight_confirmed: bool,
+    override_reason: str,
     context: AuditContext,
 ) -> TreatmentPlanVersion:
     version = (
@@ -609,8 +637,23 @@ def _sign(
         )
     if result.needs_weight_confirmation:
         raise SigningError(_weight_confirmation_message(result))
+    broken = plan_version_frequency_findings(version)
+    reason = (override_reason or "").strip()
+    if broken and not reason:
+        raise SigningError(
+            "The plan breaks its protocol's frequency limits — "
+            + " ".join(f"{f.rule} ({f.source}): {f.message}" for f in broken)
+            + " To sign it anyway, give the reason for the override; it is stored with the "
+            "signed version."
+        )
+    if len(reason) > OVERRIDE_REASON_MAX_CHARS:
+        raise SigningError(
+            f"The reason for the override is longer than {OVERRIDE_REASON_MAX_CHARS} characters."
+        )
     version.weight_findings = [f.as_dict() for f in result.weight_findings]
     version.weight_confirmed_by = signer if result.weight_findings else None
+    version.override_findings = [f.as_dict() for f in broken]
+    version.override_reason = reason if broken else ""
     version.status = TreatmentPlanVersion.Status.SIGNED
     version.signed_by = signer
     version.signed_at = timezone.now()
@@ -626,6 +669,8 @@ def _sign(
             "content_sha256",
             "weight_findings",
             "weight_confirmed_by",
+            "override_findings",
+            "override_reason",
         ]
     )
     detail: dict[str, Any] = {
@@ -635,6 +680,11 @@ def _sign(
     }
     if version.weight_findings:
         detail["weight_confirmed"] = [f["code"] for f in version.weight_findings]
+    if version.override_findings:
+        detail["override"] = {
+            "findings": [f["code"] for f in version.override_findings],
+            "reason": version.override_reason,
+        }
     audit_record(
         action=AuditEvent.Action.UPDATE,
         actor=signer,

@@ -38,7 +38,6 @@ from infusionist.treatment.forms import (
 from infusionist.treatment.models import DosingSettings, Protocol, TreatmentPlanVersion
 
 LIST_LIMIT = 50
-PLANNED_SESSION_HOUR = 9  # planned sessions are placed at 09:00 clinic time
 
 
 def _patient(request: HttpRequest, patient_id: int) -> Patient:
@@ -230,37 +229,25 @@ def plan_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _planned_schedule(version: TreatmentPlanVersion, tz: dt.tzinfo) -> list[dt.datetime]:
-    offsets = regimens.planned_session_offsets_days(
-        version.planned_sessions, float(version.sessions_per_week)
-    )
-    start = dt.datetime.combine(version.planned_start_date, dt.time(PLANNED_SESSION_HOUR), tz)
-    return [start + dt.timedelta(days=d) for d in offsets]
-
-
 def _plan_checks(version: TreatmentPlanVersion, tz: dt.tzinfo) -> dict[str, Any]:
-    """Return the planned schedule, planned exposure and frequency findings of a version."""
-    snapshot = version.protocol_snapshot
-    times = _planned_schedule(version, tz)
+    """Return the planned schedule, planned exposure and frequency findings of a version.
+
+    One finding per broken rule (with its rule, source and inputs), however many planned
+    sessions break it.
+    """
+    times = calculations.planned_session_times(
+        planned_sessions=version.planned_sessions,
+        sessions_per_week=version.sessions_per_week,
+        start_date=version.planned_start_date,
+        tz=tz,
+    )
     dose_mg = float(version.session_dose_mg)
     doses = [(t, dose_mg) for t in times]
-    findings = exposure.frequency_findings(
-        times,
-        min_interval_h=float(snapshot.get("min_interval_h") or 0),
-        max_sessions_per_7_days=int(snapshot.get("max_sessions_per_7_days") or 7),
-    )
-    alerts = [f.message for f in findings]
-    course_max_days = snapshot.get("course_max_days")
-    if course_max_days and times and (times[-1].date() - times[0].date()).days > course_max_days:
-        alerts.append(
-            _("The planned sessions span %(days)s days; the protocol keeps them within %(max)s.")
-            % {"days": (times[-1].date() - times[0].date()).days, "max": course_max_days}
-        )
     return {
         "schedule": [(i + 1, t, dose_mg) for i, t in enumerate(times)],
         "peak": exposure.peak_exposure(doses),
         "course_total_mg": dose_mg * len(times),
-        "frequency_alerts": alerts,
+        "frequency_findings": services.plan_version_frequency_findings(version),
     }
 
 
@@ -545,6 +532,7 @@ def plan_sign(request: HttpRequest, patient_id: int) -> HttpResponse:
                 password=form.cleaned_data["password"],
                 attested=form.cleaned_data["attest"],
                 weight_confirmed=form.cleaned_data["confirm_weight"],
+                override_reason=form.cleaned_data["override_reason"],
                 context=context_of(request),
             )
         except services.SigningError as exc:
@@ -577,4 +565,6 @@ def _sign_error_field(message: str) -> str | None:
         return "password"
     if message.startswith("Confirm the weight"):
         return "confirm_weight"
+    if "reason for the override" in message:
+        return "override_reason"
     return None
