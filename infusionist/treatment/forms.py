@@ -331,7 +331,34 @@ class SignForm(forms.Form):
         return data
 
 
+CHANGE_REASON_HELP = _(
+    "Shown to the physician who signs the change. Clinical fields (marked) change only with a "
+    "physician's signature; the others change at once."
+)
+SIGNATURE_NEEDED = _("Clinical: a change waits for a physician's signature.")
+
+
+def _change_reason_field() -> forms.CharField:
+    return forms.CharField(
+        label=_("Reason for the change"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=CHANGE_REASON_HELP,
+    )
+
+
+def _mark_clinical(form: forms.BaseForm, clinical: tuple[str, ...]) -> None:
+    for name in clinical:
+        field = form.fields[name]
+        field.help_text = f"{field.help_text} {SIGNATURE_NEEDED}".strip()
+
+
 class ProtocolForm(forms.ModelForm):
+    """A protocol; a user who may not sign sees which fields need a physician's signature."""
+
+    change_reason = _change_reason_field()
+
     class Meta:
         model = Protocol
         fields = list(services.PROTOCOL_EDITABLE_FIELDS)
@@ -341,28 +368,60 @@ class ProtocolForm(forms.ModelForm):
             "schedule_description": forms.Textarea(attrs={"rows": 2}),
         }
 
+    def __init__(self, *args: Any, needs_signature: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if needs_signature:
+            _mark_clinical(self, services.CLINICAL_PROTOCOL_FIELDS)
+
     def protocol_data(self) -> dict[str, Any]:
         return {name: self.cleaned_data[name] for name in services.PROTOCOL_EDITABLE_FIELDS}
 
 
 class DosingSettingsForm(forms.ModelForm):
+    """The dose calculator's guards, each with its source key (or its lack of one)."""
+
+    change_reason = _change_reason_field()
+
     class Meta:
         model = DosingSettings
         fields = list(services.SETTINGS_EDITABLE_FIELDS)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, needs_signature: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for name, field in self.fields.items():
+        for name in services.SETTINGS_EDITABLE_FIELDS:
             source = DosingSettings.SOURCE_KEYS.get(name, "")
             unsourced = (
                 f" — {calculations.UNSOURCED} (no authoritative source was found)"
                 if "?" in source
                 else ""
             )
-            field.help_text = f"Source: {source}{unsourced}"
+            self.fields[name].help_text = f"Source: {source}{unsourced}"
+        if needs_signature:
+            _mark_clinical(self, services.CLINICAL_SETTINGS_FIELDS)
 
     def dosing_settings_data(self) -> dict[str, Any]:
         return {name: self.cleaned_data[name] for name in services.SETTINGS_EDITABLE_FIELDS}
+
+
+class ChangeApproveForm(forms.Form):
+    """A physician's signature on a proposed change to clinical limits."""
+
+    password = forms.CharField(
+        label=_("Your password"),
+        strip=False,
+        max_length=256,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text=_("Re-enter your own password to sign this change as yourself."),
+    )
+
+
+class ChangeRejectForm(forms.Form):
+    note = forms.CharField(
+        label=_("Why it is rejected (optional)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
 
 class PatientPickForm(forms.Form):

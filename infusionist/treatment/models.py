@@ -670,3 +670,74 @@ class TreatmentPlanVersion(models.Model):
     def dose_inputs(self) -> DoseInputs:
         """Return the stored order and measurements as the dose calculator's typed input."""
         return DoseInputs.from_values(self)
+
+
+class ClinicalChangeProposal(models.Model):
+    """A proposed change to a clinic's clinical limits, waiting for a physician's signature.
+
+    Clinical limits (the dosing settings and the clinical fields of a protocol,
+    `services.CLINICAL_PROTOCOL_FIELDS`) change only with a physician's signature: a clinic
+    admin's edit of them becomes a proposal, which a physician approves by re-entering their
+    password (the change is then applied) or rejects. ``changes`` holds, per field, the value
+    the proposal was made against and the proposed one, as JSON-ready values.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Awaiting a physician's signature")
+        APPROVED = "approved", _("Signed and applied")
+        REJECTED = "rejected", _("Rejected")
+
+    class Target(models.TextChoices):
+        DOSING_SETTINGS = "dosing_settings", _("Dose calculator settings")
+        PROTOCOL = "protocol", _("Protocol")
+
+    organization = models.ForeignKey(
+        "clinics.Organization", on_delete=models.PROTECT, related_name="+"
+    )
+    target = models.CharField(_("what changes"), max_length=20, choices=Target.choices)
+    protocol = models.ForeignKey(
+        Protocol,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="change_proposals",
+    )
+    changes = models.JSONField(_("changes"))
+    reason = models.TextField(_("reason for the change"), blank=True, max_length=2000)
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    proposed_at = models.DateTimeField(default=timezone.now, editable=False)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+    decided_at = models.DateTimeField(null=True, blank=True, editable=False)
+    decision_note = models.TextField(_("note"), blank=True, max_length=2000)
+
+    class Meta:
+        ordering = ["-proposed_at", "-id"]
+        indexes = [
+            models.Index(fields=["organization", "status"], name="change_proposal_org_status"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(target="dosing_settings", protocol__isnull=True)
+                | Q(target="protocol", protocol__isnull=False),
+                name="change_proposal_target_matches",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Change proposal {self.pk} ({self.status})"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == self.Status.PENDING

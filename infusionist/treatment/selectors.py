@@ -13,7 +13,12 @@ from infusionist.accounts.models import User
 from infusionist.accounts.roles import can
 from infusionist.clinics.models import Organization
 from infusionist.patients.models import Patient
-from infusionist.treatment.models import DosingSettings, Protocol, TreatmentPlanVersion
+from infusionist.treatment.models import (
+    ClinicalChangeProposal,
+    DosingSettings,
+    Protocol,
+    TreatmentPlanVersion,
+)
 
 
 def current_plan_version(*, patient: Patient) -> TreatmentPlanVersion | None:
@@ -90,6 +95,31 @@ def protocol_get_for_user(*, user: User, protocol_id: int) -> Protocol:
 def protocol_by_key(*, organization: Organization, key: str) -> Protocol | None:
     """Return the organization's protocol with this key, or None."""
     return Protocol.objects.filter(organization=organization, key=key).first()
+
+
+def pending_change_proposals(*, organization: Organization) -> list[ClinicalChangeProposal]:
+    """Return the clinic's proposed changes to clinical limits awaiting a physician (one query)."""
+    return list(
+        ClinicalChangeProposal.objects.filter(
+            organization=organization, status=ClinicalChangeProposal.Status.PENDING
+        )
+        .select_related("protocol", "proposed_by")
+        .order_by("proposed_at", "id")
+    )
+
+
+def change_proposal_get_for_user(*, user: User, proposal_id: int) -> ClinicalChangeProposal:
+    """Return a change proposal of the user's organization or raise Http404."""
+    proposal = (
+        ClinicalChangeProposal.objects.filter(
+            organization__isnull=False, organization=user.organization, pk=proposal_id
+        )
+        .select_related("protocol", "proposed_by", "decided_by")
+        .first()
+    )
+    if proposal is None:
+        raise Http404("No such change proposal.")
+    return proposal
 
 
 def dosing_settings_for(*, organization: Organization) -> DosingSettings:

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -29,13 +30,20 @@ from infusionist.treatment import calculations, charts, selectors, services
 from infusionist.treatment.calculations import SessionResult
 from infusionist.treatment.forms import (
     CalculatorForm,
+    ChangeApproveForm,
+    ChangeRejectForm,
     DosingSettingsForm,
     PatientPickForm,
     PlanForm,
     ProtocolForm,
     SignForm,
 )
-from infusionist.treatment.models import DosingSettings, Protocol, TreatmentPlanVersion
+from infusionist.treatment.models import (
+    ClinicalChangeProposal,
+    DosingSettings,
+    Protocol,
+    TreatmentPlanVersion,
+)
 
 LIST_LIMIT = 50
 
@@ -135,6 +143,7 @@ def protocol_list(request: HttpRequest) -> HttpResponse:
             "protocols": protocols,
             "can_edit": can(user_of(request), "protocols.edit"),
             "setting_rows": setting_rows,
+            "proposals": selectors.pending_change_proposals(organization=organization),
         },
     )
 
@@ -154,46 +163,248 @@ def protocols_add_defaults(request: HttpRequest) -> HttpResponse:
     return redirect("treatment:protocol_list")
 
 
+def _split(
+    data: dict[str, Any], clinical: tuple[str, ...]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Return (non-clinical, clinical) parts of a form's data."""
+    return (
+        {k: v for k, v in data.items() if k not in clinical},
+        {k: v for k, v in data.items() if k in clinical},
+    )
+
+
+def _proposed_message(request: HttpRequest, proposal: ClinicalChangeProposal | None) -> None:
+    if proposal is not None:
+        messages.warning(
+            request,
+            _(
+                "Your change to %(fields)s waits for a physician's signature: clinical limits "
+                "change only when a physician signs them."
+            )
+            % {"fields": ", ".join(proposal.changes)},
+        )
+
+
 @require_capability("protocols.edit")
 def protocol_edit(request: HttpRequest, protocol_id: int) -> HttpResponse:
-    protocol = selectors.protocol_get_for_user(user=user_of(request), protocol_id=protocol_id)
-    form = ProtocolForm(request.POST or None, instance=protocol)
+    """Edit a protocol: a physician's change applies; a clinic admin's clinical change waits."""
+    user = user_of(request)
+    protocol = selectors.protocol_get_for_user(user=user, protocol_id=protocol_id)
+    needs_signature = not can(user, "protocols.sign")
+    form = ProtocolForm(request.POST or None, instance=protocol, needs_signature=needs_signature)
     if request.method == "POST" and form.is_valid():
         protocol.refresh_from_db()
-        changed = services.protocol_update(
-            protocol=protocol,
-            actor=user_of(request),
-            data=form.protocol_data(),
-            context=context_of(request),
-        )
-        if changed:
-            messages.success(
-                request,
-                _("Protocol saved. Signed plans keep the version they were signed with."),
-            )
+        data = form.protocol_data()
+        proposal = None
+        try:
+            # The proposal and the direct change of the other fields succeed together or not.
+            with transaction.atomic():
+                if needs_signature:
+                    data, clinical = _split(data, services.CLINICAL_PROTOCOL_FIELDS)
+                    proposal = services.clinical_change_propose(
+                        organization=organization_of(request),
+                        actor=user,
+                        protocol=protocol,
+                        data=clinical,
+                        reason=form.cleaned_data["change_reason"],
+                        context=context_of(request),
+                    )
+                changed = services.protocol_update(
+                    protocol=protocol, actor=user, data=data, context=context_of(request)
+                )
+        except ValidationError as exc:
+            _form_errors(form, exc)
         else:
-            messages.info(request, _("Nothing was changed."))
-        return redirect("treatment:protocol_list")
-    return render(request, "treatment/protocol_form.html", {"form": form, "protocol": protocol})
+            _proposed_message(request, proposal)
+            if changed:
+                messages.success(
+                    request,
+                    _("Protocol saved. Signed plans keep the version they were signed with."),
+                )
+            elif proposal is None:
+                messages.info(request, _("Nothing was changed."))
+            return redirect("treatment:protocol_list")
+    return render(
+        request,
+        "treatment/protocol_form.html",
+        {
+            "form": form,
+            "protocol": protocol,
+            "needs_signature": needs_signature,
+            "proposals": [
+                p
+                for p in selectors.pending_change_proposals(organization=organization_of(request))
+                if p.protocol_id == protocol.pk
+            ],
+        },
+    )
 
 
 @require_capability("protocols.edit")
 def dosing_settings_edit(request: HttpRequest) -> HttpResponse:
+    """Edit the dose calculator's guards: clinical ones only with a physician's signature."""
+    user = user_of(request)
     organization = organization_of(request)
     current = selectors.dosing_settings_for(organization=organization)
-    form = DosingSettingsForm(request.POST or None, instance=current)
+    needs_signature = not can(user, "protocols.sign")
+    form = DosingSettingsForm(
+        request.POST or None, instance=current, needs_signature=needs_signature
+    )
     if request.method == "POST" and form.is_valid():
-        changed = services.dosing_settings_update(
-            organization=organization,
-            actor=user_of(request),
-            data=form.dosing_settings_data(),
-            context=context_of(request),
+        data = form.dosing_settings_data()
+        proposal = None
+        try:
+            with transaction.atomic():
+                if needs_signature:
+                    data, clinical = _split(data, services.CLINICAL_SETTINGS_FIELDS)
+                    proposal = services.clinical_change_propose(
+                        organization=organization,
+                        actor=user,
+                        data=clinical,
+                        reason=form.cleaned_data["change_reason"],
+                        context=context_of(request),
+                    )
+                changed = services.dosing_settings_update(
+                    organization=organization, actor=user, data=data, context=context_of(request)
+                )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            _proposed_message(request, proposal)
+            if changed:
+                messages.success(request, _("Dosing settings saved."))
+            elif proposal is None:
+                messages.info(request, _("Nothing was changed."))
+            return redirect("treatment:protocol_list")
+    return render(
+        request,
+        "treatment/dosing_settings_form.html",
+        {
+            "form": form,
+            "needs_signature": needs_signature,
+            "proposals": [
+                p
+                for p in selectors.pending_change_proposals(organization=organization)
+                if p.protocol_id is None
+            ],
+        },
+    )
+
+
+def _form_errors(form: Any, exc: ValidationError) -> None:
+    """Show a service's ValidationError beside the form's fields."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+# --- proposed changes to clinical limits ------------------------------------------------
+
+
+def _change_rows(proposal: ClinicalChangeProposal) -> list[dict[str, str]]:
+    """Return each proposed change with its label, old and new value and its source."""
+    model = Protocol if proposal.protocol_id is not None else DosingSettings
+    rows = []
+    for name, change in proposal.changes.items():
+        field = model._meta.get_field(name)
+        if proposal.protocol is not None:
+            source = _("protocol sources: %(keys)s") % {"keys": proposal.protocol.source_keys}
+        else:
+            source = DosingSettings.SOURCE_KEYS.get(name, "")
+            if "?" in source:
+                source = f"{source} {calculations.UNSOURCED}"
+        rows.append(
+            {
+                "label": str(getattr(field, "verbose_name", name)),
+                "before": "—" if change["before"] in (None, "") else str(change["before"]),
+                "after": "—" if change["after"] in (None, "") else str(change["after"]),
+                "source": source,
+            }
         )
-        messages.success(
-            request, _("Dosing settings saved.") if changed else _("Nothing was changed.")
-        )
-        return redirect("treatment:protocol_list")
-    return render(request, "treatment/dosing_settings_form.html", {"form": form})
+    return rows
+
+
+def _proposal_page(
+    request: HttpRequest,
+    proposal: ClinicalChangeProposal,
+    *,
+    approve_form: ChangeApproveForm | None = None,
+    reject_form: ChangeRejectForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    return render(
+        request,
+        "treatment/change_proposal.html",
+        {
+            "proposal": proposal,
+            "rows": _change_rows(proposal),
+            "can_sign": can(user_of(request), "protocols.sign"),
+            "approve_form": approve_form or ChangeApproveForm(),
+            "reject_form": reject_form or ChangeRejectForm(),
+        },
+        status=status,
+    )
+
+
+@require_capability("protocols.edit")
+def change_proposal(request: HttpRequest, proposal_id: int) -> HttpResponse:
+    """Show a proposed change to clinical limits; a physician signs or rejects it here."""
+    proposal = selectors.change_proposal_get_for_user(
+        user=user_of(request), proposal_id=proposal_id
+    )
+    return _proposal_page(request, proposal)
+
+
+@require_POST
+@require_capability("protocols.sign")
+def change_proposal_approve(request: HttpRequest, proposal_id: int) -> HttpResponse:
+    """Sign a proposed change with the physician's password; the change then applies."""
+    proposal = selectors.change_proposal_get_for_user(
+        user=user_of(request), proposal_id=proposal_id
+    )
+    form = ChangeApproveForm(request.POST)
+    if form.is_valid():
+        try:
+            services.clinical_change_approve(
+                proposal=proposal,
+                signer=user_of(request),
+                password=form.cleaned_data["password"],
+                context=context_of(request),
+            )
+        except services.SigningError as exc:
+            form.add_error("password" if "password" in str(exc) else None, str(exc))
+        except ValidationError as exc:
+            form.add_error(None, exc.messages)
+        else:
+            messages.success(request, _("Change signed and applied."))
+            return redirect("treatment:protocol_list")
+    return _proposal_page(request, proposal, approve_form=form)
+
+
+@require_POST
+@require_capability("protocols.sign")
+def change_proposal_reject(request: HttpRequest, proposal_id: int) -> HttpResponse:
+    """Reject a proposed change to clinical limits; nothing changes."""
+    proposal = selectors.change_proposal_get_for_user(
+        user=user_of(request), proposal_id=proposal_id
+    )
+    form = ChangeRejectForm(request.POST)
+    if form.is_valid():
+        try:
+            services.clinical_change_reject(
+                proposal=proposal,
+                signer=user_of(request),
+                note=form.cleaned_data["note"],
+                context=context_of(request),
+            )
+        except services.SigningError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.info(request, _("Change rejected; nothing was changed."))
+            return redirect("treatment:protocol_list")
+    return _proposal_page(request, proposal, reject_form=form)
 
 
 # --- treatment plans ---------------------------------------------------------------------
