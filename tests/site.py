@@ -65,7 +65,7 @@ RULES: dict[str, Rule] = {
     "treatment:protocols_add_defaults": Rule(PROTOCOL_EDITORS, "POST"),
     "treatment:protocol_edit": Rule(PROTOCOL_EDITORS),
     "treatment:dosing_settings_edit": Rule(PROTOCOL_EDITORS),
-    # Clinical limits change only with a physician's signature (docs/decisions/0005).
+    # Clinical limits change only with a physician's signature (docs/decisions/0006).
     "treatment:change_proposal": Rule(PROTOCOL_EDITORS),
     "treatment:change_proposal_approve": Rule(PHYSICIANS, "POST"),
     "treatment:change_proposal_reject": Rule(PHYSICIANS, "POST"),
