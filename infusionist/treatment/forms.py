@@ -163,19 +163,25 @@ class _DoseInputsMixin(forms.Form):
         data["confirm_weight"] = bool(confirmed) and _same_number(confirmed, data.get("weight_kg"))
         return data
 
+    #: Fields holding a weight in kg; each shows its pounds equivalent as typed.
+    WEIGHT_FIELDS: tuple[str, ...] = ("weight_kg",)
+
     def _show_pounds(self) -> None:
-        """Show the pounds equivalent of the weight as typed, beside the weight field."""
-        value = self["weight_kg"].value()
-        try:
-            weight_kg = Decimal(str(value).strip())
-        except (InvalidOperation, ValueError):
-            return
-        if not weight_kg.is_finite() or not 0 < weight_kg <= 1000:
-            return
-        pounds = dosing.round_half_up(dosing.pounds_from_kg(float(weight_kg)), 1)
-        self.fields["weight_kg"].help_text = _(
-            "= %(lb)s lb. Enter kilograms; a weight in pounds doses 2.2 times too much."
-        ) % {"lb": format(pounds.normalize(), "f")}
+        """Show the pounds equivalent of each weight as typed, beside its field."""
+        for name in self.WEIGHT_FIELDS:
+            value = self[name].value()
+            try:
+                weight_kg = Decimal(str(value).strip())
+            except (InvalidOperation, ValueError):
+                continue
+            if not weight_kg.is_finite() or not 0 < weight_kg <= 1000:
+                continue
+            pounds = dosing.round_half_up(dosing.pounds_from_kg(float(weight_kg)), 1)
+            text = _(
+                "= %(lb)s lb. Enter kilograms; a weight in pounds doses 2.2 times too much."
+            ) % {"lb": format(pounds.normalize(), "f")}
+            # The bound field copied the field's help text when it was first asked for.
+            self.fields[name].help_text = self[name].help_text = text
 
     def dose_inputs(self) -> dosing.DoseInputs:
         """Return the cleaned inputs as the dose calculator's one typed input."""
@@ -208,6 +214,8 @@ class CalculatorForm(_DoseInputsMixin):
         max_value="500",
         help_text=_("Optional: a larger change than the clinic allows must be confirmed."),
     )
+
+    WEIGHT_FIELDS = ("weight_kg", "previous_weight_kg")
 
     def __init__(self, *args: Any, organization: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

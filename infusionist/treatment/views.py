@@ -132,7 +132,7 @@ def protocol_list(request: HttpRequest) -> HttpResponse:
         (
             getattr(dosing_settings._meta.get_field(name), "verbose_name", name),
             getattr(dosing_settings, name),
-            source,
+            f"{source} {calculations.UNSOURCED}" if "?" in source else source,
         )
         for name, source in DosingSettings.SOURCE_KEYS.items()
     ]
@@ -181,7 +181,7 @@ def _proposed_message(request: HttpRequest, proposal: ClinicalChangeProposal | N
                 "Your change to %(fields)s waits for a physician's signature: clinical limits "
                 "change only when a physician signs them."
             )
-            % {"fields": ", ".join(proposal.changes)},
+            % {"fields": ", ".join(row["label"] for row in _change_rows(proposal))},
         )
 
 

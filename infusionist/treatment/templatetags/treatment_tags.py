@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from decimal import Decimal, InvalidOperation
 
 from django import template
@@ -16,6 +17,9 @@ def qty(value: object) -> str:
     """Return a number without trailing zeros: Decimal("0.500") → "0.5", "52.50" → "52.5"."""
     if value is None or value == "":
         return "—"
+    if isinstance(value, float) and math.isfinite(value):
+        # Sums of floats carry noise (40.8 × 20 = 815.9999999999998): show 6 places at most.
+        value = round_half_up(value, 6)
     try:
         number = Decimal(str(value))
     except (InvalidOperation, ValueError):

@@ -135,7 +135,7 @@ def test_the_admins_settings_edit_becomes_a_proposal_a_physician_signs(client, c
     )
     response = client.post(reverse("treatment:dosing_settings_edit"), data, follow=True)
     html = response.content.decode()
-    assert "waits for a physician&#x27;s signature" in html
+    assert "Your change to highest plausible weight (kg) waits for a physician&#x27;s" in html
     assert "Changes awaiting a physician's signature" in html
     stored = selectors.dosing_settings_for(organization=cast.org)
     assert stored.max_weight_kg == 250 and stored.pk_curve_after_min == 60

@@ -261,3 +261,15 @@ def test_the_protocol_form_shows_the_dose_above_its_maximum(client, cast, protoc
     assert 'value="1.2"' in html
     protocol.refresh_from_db()
     assert protocol.dose_mg_per_kg == Decimal("0.5")
+
+
+def test_planned_exposure_shows_no_float_noise(client, cast, depression) -> None:
+    # 0.5 mg/kg × 81.6 kg = 40.8 mg; 20 sessions sum to 815.9999999999998 in floats.
+    services.plan_version_draft_save(
+        patient=cast.patient,
+        actor=cast.physician,
+        spec=plan_spec(depression, weight_kg=Decimal("81.6"), planned_sessions=20),
+    )
+    client.force_login(cast.nurse)
+    html = client.get(detail_url(cast.patient)).content.decode()
+    assert "<td>816</td>" in html and "815.99" not in html

@@ -83,7 +83,9 @@ def signed_at_60_kg(cast, depression) -> TreatmentPlanVersion:
 def test_calculator_shows_the_pounds_beside_the_weight(client, cast) -> None:
     client.force_login(cast.nurse)
     html = calc(client)
-    assert "= 154.3 lb" in html and "70 kg = 154.3 lb" in html
+    assert "= 154.3 lb. Enter kilograms" in html and "70 kg = 154.3 lb" in html
+    previous = calc(client, previous_weight_kg="60")
+    assert "= 132.3 lb. Enter kilograms" in previous
     assert "Confirm the weight" not in html
 
 
@@ -144,6 +146,7 @@ def test_plan_form_needs_a_confirmation_for_180_at_170_cm(client, cast, depressi
     data = form_data(depression, weight_kg=Decimal("180"), rationale="Keep me")
     html = client.post(draft_url(cast.patient), data).content.decode()
     assert "Check the weight" in html and "BMI of 62.3 kg/m²" in html
+    assert "= 396.8 lb. Enter kilograms" in html
     assert 'value="180"' in html and "Keep me</textarea>" in html
     assert not TreatmentPlanVersion.objects.exists()
     response = client.post(draft_url(cast.patient), {**data, "confirm_weight": "180"})
