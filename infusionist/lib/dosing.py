@@ -474,16 +474,16 @@ def check_weight(
     Catches the kind "a weight in pounds in the kilogram field" below the plausible range's
     ceiling: a BMI outside the clinic's plausible range when the height is known, and a
     change from the patient's last recorded weight beyond the clinic's percentage (both
-    [?] settings). The weight must already be in the plausible range
-    (:func:`plausible_weight_kg`); the height, when given, in its range.
+    [?] settings). Raises :class:`InvalidDoseInput` for a weight or height outside its
+    plausible range (:func:`plausible_weight_kg`, :func:`plausible_height_cm`).
     """
     limits = limits or DoseLimits()
-    weight = require_number("weight_kg", weight_kg)
+    weight = plausible_weight_kg(weight_kg, limits)
     weight_lb = weight / KG_PER_LB
     findings: list[DoseWarning] = []
     bmi = None
     if height_cm is not None:
-        height = require_number("height_cm", height_cm)
+        height = plausible_height_cm(height_cm, limits)
         bmi = bmi_kg_per_m2(weight, height)
         low, high = limits.min_bmi_kg_per_m2, limits.max_bmi_kg_per_m2
         too_low = low is not None and bmi < low
@@ -508,6 +508,10 @@ def check_weight(
         previous = require_number("previous_weight_kg", previous_weight_kg)
         previous_lb = previous / KG_PER_LB
         change_pct = (weight - previous) / previous * 100.0
+        if not math.isfinite(change_pct):
+            raise InvalidDoseInput(
+                "previous_weight_kg", f"previous_weight_kg {previous:g} kg is far too small."
+            )
         most = limits.max_weight_change_pct
         if most is not None and abs(change_pct) > most * (1 + 1e-9):
             ratio = weight / previous

@@ -306,11 +306,8 @@ def calculate_session(
         weight_confirmed=weight_confirmed,
     )
     if inputs.weight_kg is not None:
-        weight_kg = dosing.plausible_weight_kg(inputs.weight_kg, limits)
-        if inputs.height_cm is not None:
-            dosing.plausible_height_cm(inputs.height_cm, limits)
         check = dosing.check_weight(
-            weight_kg,
+            inputs.weight_kg,
             height_cm=inputs.height_cm,
             previous_weight_kg=previous_weight_kg,
             limits=limits,

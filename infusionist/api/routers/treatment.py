@@ -89,7 +89,7 @@ class DoseCalculationIn(_Strict):
     )
     previous_weight_kg: float | None = Field(
         None,
-        gt=0,
+        ge=1,
         le=1000,
         description="The patient's last recorded weight in kilograms; a larger change than "
         "the clinic allows (max_weight_change_pct) flags the weight.",
