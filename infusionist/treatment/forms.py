@@ -207,7 +207,7 @@ class CalculatorForm(_DoseInputsMixin):
         label=_("Age (years, for the PK model)"), required=False, min_value=1, max_value=120
     )
     previous_weight_kg = _decimal(
-        _("Last recorded weight (kg)"),
+        _("Last recorded weight (kg, optional)"),
         places=1,
         digits=5,
         min_value="1",

@@ -24,7 +24,7 @@ def test_a_weight_in_pounds_must_be_confirmed_and_a_frequency_break_overridden(
     page.get_by_label("Sessions per week").fill("7")
     page.get_by_label("Planned sessions").fill("20")
     page.get_by_role("button", name="Save draft").click()
-    expect(page.get_by_text("= 396.8 lb", exact=False)).to_be_visible()
+    expect(page.get_by_text("= 396.8 lb. Enter kilograms", exact=False)).to_be_visible()
     expect(page.get_by_text("BMI of 62.3 kg/m²", exact=False).first).to_be_visible()
     expect(page.get_by_label("Weight (kg)")).to_have_value("180")
     shot(page, "dosing-weight-flagged")
