@@ -54,6 +54,24 @@ def _same_number(a: object, b: object) -> bool:
     return first.is_finite() and second.is_finite() and first == second
 
 
+#: What a tick box sends without a value of its own.
+TICKED = frozenset({"on", "true", "1", "yes"})
+
+
+def _confirms(ticked: object, weight: object) -> bool:
+    """Return True when a confirmation box confirms this weight.
+
+    The box the page draws carries the weight it was shown with, so a browser sends that
+    weight: changing the weight afterwards clears the confirmation. A plain tick ("on")
+    confirms the weight sent with it.
+    """
+    if not ticked or weight in (None, ""):
+        return False
+    if str(ticked).strip().lower() in TICKED:
+        return True
+    return _same_number(ticked, weight)
+
+
 class ConfirmWeightInput(forms.CheckboxInput):
     """A tick box whose value is the weight it confirms.
 
@@ -65,7 +83,7 @@ class ConfirmWeightInput(forms.CheckboxInput):
 
     def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
         context = Input.get_context(self, name, self.weight or None, attrs)
-        if value and self.weight and _same_number(value, self.weight):
+        if _confirms(value, self.weight):
             context["widget"]["attrs"]["checked"] = True
         return context
 
@@ -159,8 +177,7 @@ class _DoseInputsMixin(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         # The box confirms the weight it was shown with, and no other.
-        confirmed = data.get("confirm_weight")
-        data["confirm_weight"] = bool(confirmed) and _same_number(confirmed, data.get("weight_kg"))
+        data["confirm_weight"] = _confirms(data.get("confirm_weight"), data.get("weight_kg"))
         return data
 
     #: Fields holding a weight in kg; each shows its pounds equivalent as typed.
@@ -334,8 +351,7 @@ class SignForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        confirmed = data.get("confirm_weight")
-        data["confirm_weight"] = bool(confirmed) and _same_number(confirmed, self.weight_kg)
+        data["confirm_weight"] = _confirms(data.get("confirm_weight"), self.weight_kg)
         return data
 
 

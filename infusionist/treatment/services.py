@@ -641,6 +641,16 @@ def plan_version_draft_save(
     return draft
 
 
+def weight_confirmation_covers(
+    version: TreatmentPlanVersion, result: calculations.SessionResult
+) -> bool:
+    """Return True when the version's recorded confirmation covers every weight finding now."""
+    if version.weight_confirmed_by_id is None:
+        return False
+    confirmed = {f.get("code") for f in version.weight_findings}
+    return {f.code for f in result.weight_findings} <= confirmed
+
+
 def _latest_signed_weight(*, plan_id: int, before_number: int | None = None) -> Decimal | None:
     """Return the weight on the plan's latest signed version (before ``before_number``)."""
     versions = TreatmentPlanVersion.objects.filter(
@@ -846,10 +856,12 @@ def plan_version_sign(
     A refused password is audited outside the signing transaction, so the record of
     the attempt survives the refusal. Repeated wrong passwords lock signing for
     SIGN_FAILURE_WINDOW_S seconds. A flagged weight (implausible BMI, large change from
-    the last recorded weight) signs only with ``weight_confirmed``; the signer is stored
-    as its confirmer. A plan whose schedule breaks its protocol's frequency limits signs
-    only with an ``override_reason``, stored with the signed version and audited with the
-    findings it overrides. The measurement schedule learns the plan's phase.
+    the last recorded weight) signs only when it is confirmed: by the draft's author when
+    they saved the same findings, or by the signer (``weight_confirmed``), who is then stored
+    as its confirmer; the attestation covers the dosing weight. A plan whose schedule breaks
+    its protocol's frequency limits signs only with an ``override_reason``, stored with the
+    signed version and audited with the findings it overrides. The measurement schedule
+    learns the plan's phase.
     """
     require(signer, "treatment.sign")
     require_same_organization(signer, version.organization_id)
@@ -904,7 +916,6 @@ def _sign(
             inputs=version.dose_inputs(),
             is_first_dose=last_signed is None,
             previous_weight_kg=last_signed,
-            weight_confirmed=weight_confirmed,
         )
     except dosing.InvalidDoseInput as exc:
         raise SigningError(
@@ -915,7 +926,9 @@ def _sign(
         raise SigningError(
             "The dose now breaks a limit: " + " ".join(f.message for f in result.stops)
         )
-    if result.needs_weight_confirmation:
+    flagged = {f.code for f in result.weight_findings}
+    confirmed_when_drafted = weight_confirmation_covers(version, result)
+    if flagged and not (weight_confirmed or confirmed_when_drafted):
         raise SigningError(_weight_confirmation_message(result))
     broken = plan_version_frequency_findings(version)
     reason = (override_reason or "").strip()
@@ -930,8 +943,11 @@ def _sign(
         raise SigningError(
             f"The reason for the override is longer than {OVERRIDE_REASON_MAX_CHARS} characters."
         )
-    version.weight_findings = [f.as_dict() for f in result.weight_findings]
-    version.weight_confirmed_by = signer if result.weight_findings else None
+    if not flagged:
+        version.weight_findings, version.weight_confirmed_by = [], None
+    elif weight_confirmed or not confirmed_when_drafted:
+        version.weight_findings = [f.as_dict() for f in result.weight_findings]
+        version.weight_confirmed_by = signer
     version.override_findings = [f.as_dict() for f in broken]
     version.override_reason = reason if broken else ""
     version.status = TreatmentPlanVersion.Status.SIGNED

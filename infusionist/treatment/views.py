@@ -546,6 +546,8 @@ def _version_context(
 ) -> dict[str, Any]:
     tz = timezone.get_current_timezone()
     previous_weight_kg = selectors.last_recorded_weight_kg(versions, before_number=version.number)
+    result: SessionResult | None = None
+    error = ""
     try:
         result = services.plan_session_calculate(
             patient=patient,
@@ -553,12 +555,11 @@ def _version_context(
             inputs=version.dose_inputs(),
             dosing_settings=dosing_settings,
             previous_weight_kg=previous_weight_kg,
-            weight_confirmed=version.weight_confirmed_by_id is not None,
         )
     except dosing.InvalidDoseInput as exc:
-        result, error = None, exc.message
+        error = exc.message
     else:
-        error = ""
+        result.weight_confirmed = services.weight_confirmation_covers(version, result)
     curve = None
     if result is not None and not result.is_stopped:
         curve = _pk_curve(result, dosing_settings=dosing_settings, age_years=patient.age_years())

@@ -184,7 +184,7 @@ def test_the_service_refuses_an_unconfirmed_flagged_weight(cast, depression) -> 
     assert not TreatmentPlanVersion.objects.exists()
 
 
-def test_signing_a_flagged_weight_needs_the_signers_confirmation(
+def test_a_weight_confirmed_in_the_draft_signs_with_the_attestation(
     client, cast, depression, signed_at_60_kg
 ) -> None:
     draft = services.plan_version_draft_save(
@@ -193,33 +193,71 @@ def test_signing_a_flagged_weight_needs_the_signers_confirmation(
         spec=plan_spec(depression, weight_kg=Decimal("132"), height_cm=None, confirm_weight=True),
     )
     assert draft.weight_confirmed_by == cast.provider
+    client.force_login(cast.physician)
+    page = client.get(sign_url(cast.patient)).content.decode()
+    assert "Flagged weight, confirmed" in page and "+120.0%" in page
+    assert '132 kg <span class="small">= 291 lb</span>' in page
+    assert "Confirmed in kilograms by Pat Provider when the draft was saved" in page
+    assert "I have checked the flagged weight" not in page
+    response = client.post(sign_url(cast.patient), {"password": PASSWORD, "attest": "on"})
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert draft.status == "signed" and draft.weight_confirmed_by == cast.provider
+    assert [f["code"] for f in draft.weight_findings] == ["weight_change_large"]
+    assert services.plan_version_content(draft)["weight_confirmed_by_id"] == cast.provider.pk
+    assert draft.content_sha256 == services.plan_version_content_sha256(draft)
+    event = AuditEvent.objects.filter(detail__status="signed").latest("occurred_at")
+    assert event.detail["weight_confirmed"] == ["weight_change_large"]
+    html = client.get(reverse("treatment:plan_detail", args=[cast.patient.pk])).content.decode()
+    assert "Confirmed in kilograms by Pat Provider; the signing physician attested" in html
+    assert "132 kg confirmed by Pat Provider" in html and "content matches" in html
+
+
+def test_a_weight_flagged_only_at_signing_needs_the_signers_confirmation(
+    client, cast, depression, signed_at_60_kg
+) -> None:
+    # 64 kg is +6.7% from 60 kg: not flagged when drafted, flagged once the clinic's limit
+    # becomes 5%.
+    draft = services.plan_version_draft_save(
+        patient=cast.patient,
+        actor=cast.provider,
+        spec=plan_spec(depression, weight_kg=Decimal("64"), height_cm=None),
+    )
+    assert draft.weight_findings == [] and draft.weight_confirmed_by is None
+    services.dosing_settings_update(
+        organization=cast.org, actor=cast.physician, data={"max_weight_change_pct": Decimal("5")}
+    )
     with pytest.raises(services.SigningError, match="Confirm the weight"):
         services.plan_version_sign(
             version=draft, signer=cast.physician, password=PASSWORD, attested=True
         )
     client.force_login(cast.physician)
     page = client.get(sign_url(cast.patient)).content.decode()
-    assert "I have checked the flagged weight" in page and "+120.0%" in page
-    assert '132 kg <span class="small">= 291 lb</span>' in page
-    assert "Confirmed by Pat Provider when the draft was saved" in page
+    assert "I have checked the flagged weight" in page and "+6.7%" in page
+    assert "the signing physician must confirm the weight" in page
     refused = client.post(sign_url(cast.patient), {"password": PASSWORD, "attest": "on"})
     assert refused.status_code == 200 and "Confirm the weight" in refused.content.decode()
+    assert 'id="id_confirm_weight_error"' in refused.content.decode()
+    # A box drawn for another weight does not confirm this one.
+    stale = {"password": PASSWORD, "attest": "on", "confirm_weight": "63"}
+    assert client.post(sign_url(cast.patient), stale).status_code == 200
     draft.refresh_from_db()
     assert draft.status == "draft"
-    # A box shown for another weight does not confirm this one.
-    stale = {"password": PASSWORD, "attest": "on", "confirm_weight": "130"}
-    assert client.post(sign_url(cast.patient), stale).status_code == 200
-    signed = client.post(sign_url(cast.patient), {**stale, "confirm_weight": "132"})
+    signed = client.post(sign_url(cast.patient), {**stale, "confirm_weight": "64"})
     assert signed.status_code == 302
     draft.refresh_from_db()
     assert draft.status == "signed" and draft.weight_confirmed_by == cast.physician
-    assert draft.content_sha256 == services.plan_version_content_sha256(draft)
     assert services.plan_version_content(draft)["weight_confirmed_by_id"] == cast.physician.pk
-    event = AuditEvent.objects.filter(detail__status="signed").latest("occurred_at")
-    assert event.detail["weight_confirmed"] == ["weight_change_large"]
     html = client.get(reverse("treatment:plan_detail", args=[cast.patient.pk])).content.decode()
-    assert "Confirmed in kilograms by Dr. Phil Physician when signing." in html
-    assert "content matches" in html
+    assert "Confirmed in kilograms by Dr. Phil Physician" in html
+
+
+def test_a_plain_tick_confirms_the_weight_sent_with_it(client, cast, depression) -> None:
+    client.force_login(cast.provider)
+    data = form_data(depression, weight_kg=Decimal("180"))
+    response = client.post(draft_url(cast.patient), {**data, "confirm_weight": "on"})
+    assert response.status_code == 302
+    assert TreatmentPlanVersion.objects.get().weight_confirmed_by == cast.provider
 
 
 def test_a_version_without_findings_hashes_as_before(signed) -> None:
