@@ -129,6 +129,12 @@ def _number(value: float | None, places: int = 1) -> str:
     return f"{dosing.round_half_up(value, places).normalize():f}"
 
 
+def _signed_pct(value: float | None) -> str:
+    if value is None:
+        return "—"
+    return f"{'+' if value > 0 else ''}{_number(value)}%"
+
+
 def weight_check_inputs(check: dosing.WeightCheck) -> dict[str, str]:
     """Return the inputs of a weight check as labelled values with their units."""
     inputs = {"weight": f"{_number(check.weight_kg)} kg ({_number(check.weight_lb)} lb)"}
@@ -139,7 +145,7 @@ def weight_check_inputs(check: dosing.WeightCheck) -> dict[str, str]:
         inputs["last recorded weight"] = (
             f"{_number(check.previous_weight_kg)} kg ({_number(check.previous_weight_lb)} lb)"
         )
-        inputs["change"] = f"{_number(check.change_pct)}%"
+        inputs["change"] = _signed_pct(check.change_pct)
     return inputs
 
 
@@ -195,7 +201,7 @@ class SessionResult:
                 (
                     "Last recorded weight",
                     f"{_number(check.previous_weight_kg)} kg = "
-                    f"{_number(check.previous_weight_lb)} lb ({_number(check.change_pct)}%)",
+                    f"{_number(check.previous_weight_lb)} lb ({_signed_pct(check.change_pct)})",
                 )
             )
         return rows
