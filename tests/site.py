@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
@@ -22,13 +23,14 @@ from infusionist.patients.models import Patient
 from infusionist.test import PASSWORD, Cast
 from infusionist.treatment import selectors as treatment_selectors
 from infusionist.treatment import services as treatment_services
-from infusionist.treatment.models import Protocol, TreatmentPlanVersion
+from infusionist.treatment.models import ClinicalChangeProposal, Protocol, TreatmentPlanVersion
 
 ALL_STAFF = frozenset(STAFF_ROLES)
 CLINICAL = frozenset(CLINICAL_ROLES)
 PRESCRIBERS = frozenset(PRESCRIBER_ROLES)
 ADMIN_ONLY = frozenset({Role.CLINIC_ADMIN})
 PROTOCOL_EDITORS = frozenset({Role.PHYSICIAN, Role.CLINIC_ADMIN})
+PHYSICIANS = frozenset({Role.PHYSICIAN})
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,10 @@ RULES: dict[str, Rule] = {
     "treatment:protocols_add_defaults": Rule(PROTOCOL_EDITORS, "POST"),
     "treatment:protocol_edit": Rule(PROTOCOL_EDITORS),
     "treatment:dosing_settings_edit": Rule(PROTOCOL_EDITORS),
+    # Clinical limits change only with a physician's signature (docs/decisions/0006).
+    "treatment:change_proposal": Rule(PROTOCOL_EDITORS),
+    "treatment:change_proposal_approve": Rule(PHYSICIANS, "POST"),
+    "treatment:change_proposal_reject": Rule(PHYSICIANS, "POST"),
     # Measurement answers and safety alerts: clinical roles; overdue list: all staff.
     "measurements:alerts": Rule(CLINICAL),
     "measurements:overdue": Rule(ALL_STAFF),
@@ -148,6 +154,7 @@ class OrgRecords:
     version: TreatmentPlanVersion
     alert: SafetyAlert
     response: QuestionnaireResponse
+    proposal: ClinicalChangeProposal
 
 
 @dataclass(frozen=True)
@@ -189,6 +196,10 @@ def _org_records(cast: Cast, *, other: bool) -> OrgRecords:
     version = treatment_services.plan_version_sign(
         version=draft, signer=physician, password=PASSWORD, attested=True
     )
+    proposal = treatment_services.clinical_change_propose(
+        organization=org, actor=admin, data={"max_weight_kg": Decimal("200")}, reason="Site."
+    )
+    assert proposal is not None
     response = questionnaire_response_submit(
         patient=patient,
         instrument_code="phq9",
@@ -212,11 +223,13 @@ def _org_records(cast: Cast, *, other: bool) -> OrgRecords:
         version=version,
         alert=SafetyAlert.objects.get(response=response),
         response=response,
+        proposal=proposal,
     )
 
 
 def build_site_records(cast: Cast) -> SiteRecords:
-    """Give both organizations of the cast a protocol, a signed plan and an open safety alert."""
+    """Give both organizations of the cast a protocol, a signed plan, an open safety alert and
+    a proposed change to clinical limits."""
     return SiteRecords(own=_org_records(cast, other=False), other=_org_records(cast, other=True))
 
 
@@ -230,6 +243,7 @@ def _id_fillers(records: OrgRecords) -> dict[str, object]:
         "protocol_id": records.protocol.pk,
         "alert_id": records.alert.pk,
         "response_id": records.response.pk,
+        "proposal_id": records.proposal.pk,
         "number": records.version.number,
     }
 

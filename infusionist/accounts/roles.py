@@ -56,7 +56,11 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "treatment.sign": frozenset({Role.PHYSICIAN}),
     "treatment.calculate": CLINICAL_ROLES,
     "protocols.view": CLINICAL_ROLES | {Role.CLINIC_ADMIN},
+    # Clinic admins and physicians edit protocols and dosing settings, but clinical limits
+    # change only with a physician's signature (docs/decisions/0006): a clinic admin's edit
+    # of them is a proposal that a physician approves with their password or rejects.
     "protocols.edit": frozenset({Role.PHYSICIAN, Role.CLINIC_ADMIN}),
+    "protocols.sign": frozenset({Role.PHYSICIAN}),
 }
 
 

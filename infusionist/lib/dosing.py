@@ -39,29 +39,42 @@ __all__ = [
     "Severity",
     "Sex",
     "WeightBasis",
+    "WeightCheck",
     "adjusted_body_weight_kg",
+    "bmi_kg_per_m2",
     "calculate_infusion",
+    "check_weight",
+    "checked_dosing_weight",
     "dosing_weight",
     "fat_free_mass_kg",
     "ideal_body_weight_kg",
+    "plausible_height_cm",
+    "pounds_from_kg",
     "pump_program",
     "round_half_up",
 ]
 
 Sex = Literal["male", "female"]
 WeightBasis = Literal["actual", "ideal", "adjusted"]
-Severity = Literal["warning", "stop"]
+#: "warning": shown beside the numbers; "confirm": the clinician must confirm an input (a
+#: flagged weight) before the numbers are used; "stop": the dose must not be given.
+Severity = Literal["warning", "confirm", "stop"]
 
 WEIGHT_BASES: tuple[WeightBasis, ...] = ("actual", "ideal", "adjusted")
 SEXES: tuple[Sex, ...] = ("male", "female")
 
 CM_PER_INCH = 2.54
 MIN_PER_H = 60.0
+# The international avoirdupois pound is exactly 0.45359237 kg.
+KG_PER_LB = 0.45359237
 
 # Devine IBW [9]: 50 kg (men) / 45.5 kg (women) + 2.3 kg per inch over 60 in.
 DEVINE_BASE_KG: dict[Sex, float] = {"male": 50.0, "female": 45.5}
 DEVINE_KG_PER_INCH = 2.3
 DEVINE_BASE_HEIGHT_IN = 60.0
+# Devine's formula adds weight per inch *over* 60 in; below 60 in (152.4 cm) it is
+# extrapolated outside its published range [9], and the result is flagged.
+DEVINE_MIN_HEIGHT_CM = DEVINE_BASE_HEIGHT_IN * CM_PER_INCH
 
 # Janmahasatian FFM [V] (opentiva biometrics.ffm_janmahasation):
 # 9270·W / (6680 + 216·BMI) men, 9270·W / (8780 + 244·BMI) women.
@@ -109,6 +122,16 @@ class DoseLimits:
     # Plausible height range [?]: same reasoning as weight; checked when given.
     min_height_cm: float = 120.0
     max_height_cm: float = 230.0
+    # Plausible BMI [?]: no published source; a conservative default this clinic can
+    # change. Checked whenever the height is known; outside it the weight must be
+    # confirmed before a dose is used. A weight typed in pounds is 2.2 times the kilograms,
+    # so a BMI of 21 becomes 46: 180 "kg" at 170 cm is BMI 62.3.
+    min_bmi_kg_per_m2: float | None = 15.0
+    max_bmi_kg_per_m2: float | None = 45.0
+    # Largest change from the patient's last recorded weight, in percent, accepted without
+    # a confirmation [?]: no published source; a conservative default this clinic can
+    # change. 132 typed for a 60 kg patient is +120%.
+    max_weight_change_pct: float | None = 10.0
     # Protocol maximum per session: 1.0 mg/kg, the highest arm of the dose-finding RCT
     # [4]; no authoritative ceiling above it for depression was found [?]. Hard stop.
     max_dose_mg_per_kg: float | None = 1.0
@@ -260,11 +283,33 @@ class DoseWarning:
 
 @dataclass(frozen=True)
 class DosingWeight:
-    """Hold the weight a dose is calculated on and how it was obtained."""
+    """Hold the weight a dose is calculated on and how it was obtained.
+
+    ``warnings`` name a formula used outside its published range (Devine below 60 in).
+    """
 
     kg: float
     basis: WeightBasis
     formula: str
+    warnings: tuple[DoseWarning, ...] = ()
+
+
+@dataclass(frozen=True)
+class WeightCheck:
+    """Hold an entered weight with its pounds equivalent, BMI and change, and the findings.
+
+    Every finding has severity ``"confirm"``: the weight may be right, but a clinician must
+    confirm it before a dose calculated from it is used.
+    """
+
+    weight_kg: float
+    weight_lb: float
+    height_cm: float | None = None
+    bmi_kg_per_m2: float | None = None
+    previous_weight_kg: float | None = None
+    previous_weight_lb: float | None = None
+    change_pct: float | None = None
+    findings: tuple[DoseWarning, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -393,6 +438,121 @@ def plausible_weight_kg(weight_kg: object, limits: DoseLimits) -> float:
     return actual_kg
 
 
+def plausible_height_cm(height_cm: object, limits: DoseLimits) -> float:
+    """Return the height as a number, or raise when it is outside the clinic's plausible range."""
+    height = require_number("height_cm", height_cm)
+    if not limits.min_height_cm <= height <= limits.max_height_cm:
+        raise InvalidDoseInput(
+            "height_cm",
+            f"height_cm {height:g} cm is outside the plausible range "
+            f"{limits.min_height_cm:g}–{limits.max_height_cm:g} cm; check the height "
+            "and its unit (centimetres, not inches).",
+        )
+    return height
+
+
+def pounds_from_kg(weight_kg: float) -> float:
+    """Return ``weight_kg`` in pounds (1 lb = 0.45359237 kg exactly)."""
+    return require_number("weight_kg", weight_kg) / KG_PER_LB
+
+
+def bmi_kg_per_m2(weight_kg: float, height_cm: float) -> float:
+    """Return the body-mass index: weight (kg) ÷ height (m)²."""
+    height_m = require_number("height_cm", height_cm) / 100.0
+    return require_number("weight_kg", weight_kg) / height_m**2
+
+
+def check_weight(
+    weight_kg: float,
+    *,
+    height_cm: float | None = None,
+    previous_weight_kg: float | None = None,
+    limits: DoseLimits | None = None,
+) -> WeightCheck:
+    """Return an entered weight's pounds equivalent, BMI and change, with what to confirm.
+
+    Catches the kind "a weight in pounds in the kilogram field" below the plausible range's
+    ceiling: a BMI outside the clinic's plausible range when the height is known, and a
+    change from the patient's last recorded weight beyond the clinic's percentage (both
+    [?] settings). Raises :class:`InvalidDoseInput` for a weight or height outside its
+    plausible range (:func:`plausible_weight_kg`, :func:`plausible_height_cm`).
+    """
+    limits = limits or DoseLimits()
+    weight = plausible_weight_kg(weight_kg, limits)
+    weight_lb = weight / KG_PER_LB
+    findings: list[DoseWarning] = []
+    bmi = None
+    if height_cm is not None:
+        height = plausible_height_cm(height_cm, limits)
+        bmi = bmi_kg_per_m2(weight, height)
+        low, high = limits.min_bmi_kg_per_m2, limits.max_bmi_kg_per_m2
+        too_low = low is not None and bmi < low
+        too_high = high is not None and bmi > high
+        if too_low or too_high:
+            hint = (
+                f"If {weight:g} was typed in pounds, the weight is {weight * KG_PER_LB:.1f} kg."
+                if too_high
+                else "Check the weight and the height and their units."
+            )
+            findings.append(
+                DoseWarning(
+                    "bmi_implausible",
+                    f"Weight {weight:g} kg ({weight_lb:.1f} lb) at {height:g} cm gives a BMI of "
+                    f"{bmi:.1f} kg/m², outside the plausible {_range_text(low, high)} kg/m². "
+                    f"{hint} Confirm the weight in kilograms before a dose is used.",
+                    "confirm",
+                )
+            )
+    previous = previous_lb = change_pct = None
+    if previous_weight_kg is not None:
+        previous = require_number("previous_weight_kg", previous_weight_kg)
+        previous_lb = previous / KG_PER_LB
+        change_pct = (weight - previous) / previous * 100.0
+        if not math.isfinite(change_pct):
+            raise InvalidDoseInput(
+                "previous_weight_kg", f"previous_weight_kg {previous:g} kg is far too small."
+            )
+        most = limits.max_weight_change_pct
+        if most is not None and abs(change_pct) > most * (1 + 1e-9):
+            ratio = weight / previous
+            hint = ""
+            if abs(ratio * KG_PER_LB - 1) <= 0.05:
+                hint = (
+                    f" It is about {1 / KG_PER_LB:.1f} times the last weight: was it typed in "
+                    f"pounds? {weight:g} lb is {weight * KG_PER_LB:.1f} kg."
+                )
+            elif abs(ratio / KG_PER_LB - 1) <= 0.05:
+                hint = (
+                    f" It is about {KG_PER_LB:.2f} times the last weight: was the last weight "
+                    "recorded in pounds?"
+                )
+            findings.append(
+                DoseWarning(
+                    "weight_change_large",
+                    f"Weight {weight:g} kg ({weight_lb:.1f} lb) is {change_pct:+.1f}% from the "
+                    f"last recorded {previous:g} kg ({previous_lb:.1f} lb); above "
+                    f"{most:g}% the weight must be confirmed.{hint}",
+                    "confirm",
+                )
+            )
+    return WeightCheck(
+        weight_kg=weight,
+        weight_lb=weight_lb,
+        height_cm=None if height_cm is None else float(height_cm),
+        bmi_kg_per_m2=bmi,
+        previous_weight_kg=previous,
+        previous_weight_lb=previous_lb,
+        change_pct=change_pct,
+        findings=tuple(findings),
+    )
+
+
+def _range_text(low: float | None, high: float | None) -> str:
+    if low is not None and high is not None:
+        return f"{low:g}–{high:g}"
+    return f"≥ {low:g}" if low is not None else f"≤ {high:g}"
+
+
 # An infusion shorter than this is a push, which a pump program does not describe; it also
 # keeps mg/h and mL/h finite for any input.
 SHORTEST_INFUSION_MIN = 1.0
@@ -428,7 +588,8 @@ def require_number(field_name: str, value: object, *, allow_zero: bool = False) 
 def ideal_body_weight_kg(height_cm: float, sex: Sex) -> float:
     """Return Devine ideal body weight in kg [9].
 
-    Below 60 in (152.4 cm) the formula is extended linearly, as it is usually applied.
+    Below 60 in (152.4 cm) the formula is extended linearly, as it is usually applied;
+    that is outside its published range, and :func:`checked_dosing_weight` says so.
     """
     if sex not in SEXES:
         raise InvalidDoseInput("sex", f"sex must be 'male' or 'female'; got {sex!r}.")
@@ -512,6 +673,63 @@ def dosing_weight(
     )
 
 
+_BASIS_WORDS: dict[str, str] = {
+    "actual": "actual weight",
+    "ideal": "ideal body weight",
+    "adjusted": "adjusted body weight",
+}
+
+
+def checked_dosing_weight(
+    weight_kg: float,
+    basis: WeightBasis = "actual",
+    height_cm: float | None = None,
+    sex: Sex | None = None,
+    *,
+    limits: DoseLimits | None = None,
+) -> DosingWeight:
+    """Return :func:`dosing_weight` under the clinic's limits, with its formula warnings.
+
+    A derived weight (ideal, adjusted, or any other) must pass the same plausible range as
+    an entered one, or :class:`InvalidDoseInput` names ``weight_basis``: 80 kg at 120 cm,
+    female, has a Devine IBW of 16.2 kg, which no dose may be calculated on. Devine's
+    formula below 60 in (152.4 cm) is extrapolated outside its published range [9]: the
+    result carries a ``formula_outside_published_range`` warning.
+    """
+    limits = limits or DoseLimits()
+    weight = dosing_weight(
+        weight_kg,
+        basis,
+        height_cm,
+        sex,
+        adjusted_weight_factor=limits.adjusted_weight_factor,
+        use_actual_weight_below_ibw=limits.use_actual_weight_below_ibw,
+    )
+    if not limits.min_weight_kg <= weight.kg <= limits.max_weight_kg:
+        raise InvalidDoseInput(
+            "weight_basis",
+            f"The {_BASIS_WORDS[weight.basis]} {weight.kg:.1f} kg is outside the plausible "
+            f"range {limits.min_weight_kg:g}–{limits.max_weight_kg:g} kg that every dosing "
+            f"weight must pass ({weight.formula}). Check the height, the sex and the basis, "
+            "or dose on actual weight.",
+        )
+    warnings: list[DoseWarning] = []
+    if basis != "actual" and height_cm is not None:
+        height = float(height_cm)
+        if height < DEVINE_MIN_HEIGHT_CM - 1e-9:
+            warnings.append(
+                DoseWarning(
+                    "formula_outside_published_range",
+                    f"Devine's ideal body weight is published for heights from "
+                    f"{DEVINE_BASE_HEIGHT_IN:g} in ({DEVINE_MIN_HEIGHT_CM:g} cm); at {height:g} cm "
+                    f"({height / CM_PER_INCH:.1f} in) it is extrapolated below that range, so the "
+                    f"{_BASIS_WORDS[basis]} used here ({weight.kg:.1f} kg) rests on no published "
+                    "formula. Consider dosing on actual weight.",
+                )
+            )
+    return replace(weight, warnings=tuple(warnings))
+
+
 # --- pump maths -------------------------------------------------------------------
 
 
@@ -567,14 +785,7 @@ def calculate_infusion(
     limits = limits or DoseLimits()
     actual_kg = plausible_weight_kg(weight_kg, limits)
     if height_cm is not None:
-        height = require_number("height_cm", height_cm)
-        if not limits.min_height_cm <= height <= limits.max_height_cm:
-            raise InvalidDoseInput(
-                "height_cm",
-                f"height_cm {height:g} cm is outside the plausible range "
-                f"{limits.min_height_cm:g}–{limits.max_height_cm:g} cm; check the height "
-                "and its unit (centimetres, not inches).",
-            )
+        plausible_height_cm(height_cm, limits)
     minutes = _infusion_minutes(duration_min)
     vial_conc = require_number("vial_mg_per_ml", vial_mg_per_ml)
     bag_ml = require_number("bag_volume_ml", bag_volume_ml, allow_zero=True)
@@ -596,14 +807,7 @@ def calculate_infusion(
     dose_field = named[0]
     dose_value = require_number(dose_field, given[dose_field])
 
-    weight = dosing_weight(
-        actual_kg,
-        weight_basis,
-        height_cm,
-        sex,
-        adjusted_weight_factor=limits.adjusted_weight_factor,
-        use_actual_weight_below_ibw=limits.use_actual_weight_below_ibw,
-    )
+    weight = checked_dosing_weight(actual_kg, weight_basis, height_cm, sex, limits=limits)
     hours = minutes / MIN_PER_H
     # dose (mg) = mg/kg × dosing kg; dose rate (mg/h) = dose ÷ hours, or mg/kg/h × kg (§1).
     if dose_field == "dose_mg_per_kg":
@@ -656,7 +860,9 @@ def calculate_infusion(
         weight_basis=weight.basis,
         weight_formula=weight.formula,
     )
-    calculation = replace(calculation, warnings=_check(calculation, limits, vial_volume_ml))
+    found = [*_check(calculation, limits, vial_volume_ml), *weight.warnings]
+    found.sort(key=lambda w: w.severity != "stop")
+    calculation = replace(calculation, warnings=found)
     if any(w.severity == "stop" for w in calculation.warnings):
         raise DoseStop(calculation)
     return calculation

@@ -23,8 +23,10 @@ __all__ = [
     "ExposureSummary",
     "ExposureWindow",
     "FrequencyFinding",
+    "FrequencyRuleFinding",
     "exposure_summary",
     "frequency_findings",
+    "frequency_rule_findings",
     "peak_exposure",
 ]
 
@@ -75,6 +77,23 @@ class FrequencyFinding:
     code: str
     message: str
     at: dt.datetime
+
+
+@dataclass(frozen=True)
+class FrequencyRuleFinding:
+    """One broken frequency rule, summarised over the whole schedule.
+
+    ``breaches`` counts the gaps or sessions that break it, ``first_at`` is the first
+    session that does, ``worst`` the extreme value (the shortest gap in hours, the most
+    sessions in 7 days, the course length in days) and ``limit`` the protocol's value.
+    """
+
+    code: str
+    message: str
+    breaches: int
+    first_at: dt.datetime
+    worst: float
+    limit: float
 
 
 def _checked(doses: Sequence[Dose]) -> list[Dose]:
@@ -171,6 +190,80 @@ def frequency_findings(
                     f"{count} sessions in the 7 days up to {when:%Y-%m-%d}; the protocol "
                     f"allows at most {max_sessions_per_7_days}.",
                     when,
+                )
+            )
+    return found
+
+
+def frequency_rule_findings(
+    times: Sequence[dt.datetime],
+    *,
+    min_interval_h: float,
+    max_sessions_per_7_days: int,
+    course_max_days: int | None = None,
+) -> list[FrequencyRuleFinding]:
+    """Return one summarised finding per broken frequency rule, never one per session.
+
+    The rules are those of :func:`frequency_findings` (the minimum interval, the most
+    sessions in any trailing 7 days) and the course length: all sessions within
+    ``course_max_days`` of the first, counted in calendar days.
+    """
+    ordered = [when for when, _mg in _checked([(t, 0.0) for t in times])]
+    each = frequency_findings(
+        ordered, min_interval_h=min_interval_h, max_sessions_per_7_days=max_sessions_per_7_days
+    )
+    found: list[FrequencyRuleFinding] = []
+    short = [f.at for f in each if f.code == "interval_below_minimum"]
+    if short:
+        gaps_h = [
+            (after - before).total_seconds() / 3600.0
+            for before, after in zip(ordered, ordered[1:], strict=False)
+        ]
+        shortest_h = min(gaps_h)
+        found.append(
+            FrequencyRuleFinding(
+                "interval_below_minimum",
+                f"{len(short)} of the {len(gaps_h)} gaps between planned sessions are shorter "
+                f"than the protocol minimum of {min_interval_h:g} h (shortest {shortest_h:.0f} h, "
+                f"first before the session on {short[0]:%Y-%m-%d}).",
+                len(short),
+                short[0],
+                shortest_h,
+                float(min_interval_h),
+            )
+        )
+    crowded = [f.at for f in each if f.code == "too_many_sessions_in_7_days"]
+    if crowded:
+        most = max(
+            sum(1 for t in ordered[: index + 1] if t > when - dt.timedelta(days=7))
+            for index, when in enumerate(ordered)
+        )
+        found.append(
+            FrequencyRuleFinding(
+                "too_many_sessions_in_7_days",
+                f"Up to {most} planned sessions fall in 7 days; the protocol allows at most "
+                f"{max_sessions_per_7_days}. {len(crowded)} of the {len(ordered)} sessions break "
+                f"the limit, the first on {crowded[0]:%Y-%m-%d}.",
+                len(crowded),
+                crowded[0],
+                float(most),
+                float(max_sessions_per_7_days),
+            )
+        )
+    if course_max_days and ordered:
+        span_days = (ordered[-1].date() - ordered[0].date()).days
+        if span_days > course_max_days:
+            late = [t for t in ordered if (t.date() - ordered[0].date()).days > course_max_days]
+            found.append(
+                FrequencyRuleFinding(
+                    "course_longer_than_limit",
+                    f"The planned sessions span {span_days} days; the protocol keeps them within "
+                    f"{course_max_days}. {len(late)} sessions fall after day {course_max_days}, "
+                    f"the first on {late[0]:%Y-%m-%d}.",
+                    len(late),
+                    late[0],
+                    float(span_days),
+                    float(course_max_days),
                 )
             )
     return found

@@ -22,7 +22,8 @@ from infusionist.lib.dosing import (
     InvalidDoseInput,
     Sex,
     WeightBasis,
-    dosing_weight,
+    checked_dosing_weight,
+    plausible_height_cm,
     plausible_weight_kg,
     require_number,
 )
@@ -148,23 +149,19 @@ def calculate_im_injection(
     """Return an IM dose and draw volume, or raise InvalidDoseInput or RegimenStop.
 
     IM 0.25 and 0.5 mg/kg matched IV 0.5 mg/kg in [15]; the per-session mg/kg
-    maximum of ``limits`` is a hard stop, as for IV.
+    maximum of ``limits`` is a hard stop, as for IV. The height and the dosing weight
+    (entered or derived) pass the same plausible ranges as for IV.
     """
     limits = limits or DoseLimits()
     actual_kg = plausible_weight_kg(weight_kg, limits)
+    if height_cm is not None:
+        plausible_height_cm(height_cm, limits)
     order_errors = DoseInputs(dose_mg_per_kg=dose_mg_per_kg, dose_mg=dose_mg).order_errors("im")
     if order_errors:
         field_name, message = next(iter(order_errors.items()))
         raise InvalidDoseInput(field_name, message, errors=order_errors)
     vial = require_number("vial_mg_per_ml", vial_mg_per_ml)
-    weight = dosing_weight(
-        actual_kg,
-        weight_basis,
-        height_cm,
-        sex,
-        adjusted_weight_factor=limits.adjusted_weight_factor,
-        use_actual_weight_below_ibw=limits.use_actual_weight_below_ibw,
-    )
+    weight = checked_dosing_weight(actual_kg, weight_basis, height_cm, sex, limits=limits)
     if dose_mg_per_kg is not None:
         total_mg = require_number("dose_mg_per_kg", dose_mg_per_kg) * weight.kg
     else:
@@ -191,6 +188,7 @@ def calculate_im_injection(
                 f"{limits.usual_vial_mg_per_ml:g} mg/mL.",
             )
         )
+    found.extend(weight.warnings)
     if any(w.severity == "stop" for w in found):
         raise RegimenStop(found)
     return InjectionCalculation(

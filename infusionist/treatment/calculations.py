@@ -1,20 +1,25 @@
 """Glue between clinic settings, protocols and the framework-free dose kernels.
 
 One entry point, `calculate_session`, serves the calculator page, the plan form, the
-plan page and the JSON API, so every surface shows the same numbers, warnings and
-hard stops with the same basis (rule, limit, source).
+plan page, signing and the JSON API, so every surface shows the same numbers, warnings,
+weight checks and hard stops with the same basis (rule, limit, source, inputs).
 """
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from infusionist.lib import dosing, regimens
+from infusionist.lib import dosing, exposure, regimens
 from infusionist.lib.dosing import DoseLimits, DoseWarning
 from infusionist.lib.products import ESKETAMINE
 from infusionist.treatment.models import DosingSettings, Protocol
+
+#: What the product says of a [?] value, wherever it is shown.
+UNSOURCED = "no published source; a conservative default this clinic can change"
 
 # Every warning code -> the rule it applies and where the rule comes from.
 WARNING_BASIS: dict[str, tuple[str, str]] = {
@@ -30,6 +35,18 @@ WARNING_BASIS: dict[str, tuple[str, str]] = {
     "draw_exceeds_vial": ("Draw exceeds one vial", "Ketalar vial sizes [22] [23]"),
     "not_whole_devices": ("Esketamine is given in whole 28-mg devices", "Spravato label [18] [19]"),
     "older_adult_start_dose": ("Patients 65 or older start at 28 mg", "Spravato label [18] [19]"),
+    "formula_outside_published_range": (
+        "Devine ideal body weight is published from 60 in (152.4 cm)",
+        "Devine 1974 [9]",
+    ),
+    "bmi_implausible": (
+        "Plausible BMI when the height is known (kg/m²)",
+        f"clinic setting; [?] {UNSOURCED}",
+    ),
+    "weight_change_large": (
+        "Largest change from the last recorded weight without a confirmation (%)",
+        f"clinic setting; [?] {UNSOURCED}",
+    ),
 }
 
 
@@ -56,21 +73,36 @@ def limits_for(*, dosing_settings: DosingSettings, protocol: Protocol | None = N
         usual_vial_mg_per_ml=float(dosing_settings.usual_vial_mg_per_ml),
         adjusted_weight_factor=float(dosing_settings.adjusted_weight_factor),
         use_actual_weight_below_ibw=dosing_settings.use_actual_weight_below_ibw,
+        min_bmi_kg_per_m2=float(dosing_settings.min_bmi_kg_per_m2),
+        max_bmi_kg_per_m2=float(dosing_settings.max_bmi_kg_per_m2),
+        max_weight_change_pct=float(dosing_settings.max_weight_change_pct),
     )
 
 
 @dataclass(frozen=True)
 class Finding:
-    """A warning or hard stop with the rule, its source and the limit that applied."""
+    """A warning, a weight to confirm or a hard stop: the rule, its source and the inputs.
+
+    ``severity`` is "warning", "confirm" (a clinician must confirm an input before the
+    numbers are used), "override" (signing needs a recorded override with a reason) or
+    "stop" (the dose must not be given).
+    """
 
     code: str
     message: str
     severity: str
     rule: str
     source: str
+    inputs: dict[str, str] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, warning: DoseWarning, *, protocol: Protocol | None = None) -> Finding:
+    def of(
+        cls,
+        warning: DoseWarning,
+        *,
+        protocol: Protocol | None = None,
+        inputs: dict[str, str] | None = None,
+    ) -> Finding:
         rule, source = WARNING_BASIS.get(warning.code, ("Dose check", "clinical reference §1"))
         if warning.code.startswith("dose") and protocol is not None:
             source = f"protocol “{protocol.name}” ({protocol.source_keys})"
@@ -78,16 +110,43 @@ class Finding:
             source = "clinic setting without a protocol; [4]"
         elif warning.code == "dose_rate_above_protocol_max":
             source = "clinic setting without a protocol; [21]"
-        return cls(warning.code, warning.message, warning.severity, rule, source)
+        return cls(warning.code, warning.message, warning.severity, rule, source, inputs or {})
 
-    def as_dict(self) -> dict[str, str]:
+    def as_dict(self) -> dict[str, Any]:
         return {
             "code": self.code,
             "message": self.message,
             "severity": self.severity,
             "rule": self.rule,
             "source": self.source,
+            "inputs": dict(self.inputs),
         }
+
+
+def _number(value: float | None, places: int = 1) -> str:
+    if value is None:
+        return "—"
+    return f"{dosing.round_half_up(value, places).normalize():f}"
+
+
+def _signed_pct(value: float | None) -> str:
+    if value is None:
+        return "—"
+    return f"{'+' if value > 0 else ''}{_number(value)}%"
+
+
+def weight_check_inputs(check: dosing.WeightCheck) -> dict[str, str]:
+    """Return the inputs of a weight check as labelled values with their units."""
+    inputs = {"weight": f"{_number(check.weight_kg)} kg ({_number(check.weight_lb)} lb)"}
+    if check.height_cm is not None:
+        inputs["height"] = f"{_number(check.height_cm)} cm"
+        inputs["BMI"] = f"{_number(check.bmi_kg_per_m2)} kg/m²"
+    if check.previous_weight_kg is not None:
+        inputs["last recorded weight"] = (
+            f"{_number(check.previous_weight_kg)} kg ({_number(check.previous_weight_lb)} lb)"
+        )
+        inputs["change"] = _signed_pct(check.change_pct)
+    return inputs
 
 
 @dataclass
@@ -100,6 +159,10 @@ class SessionResult:
     infusion: dosing.InfusionCalculation | None = None
     injection: regimens.InjectionCalculation | None = None
     intranasal: regimens.IntranasalCalculation | None = None
+    weight_check: dosing.WeightCheck | None = None
+    #: Findings about the entered weight (severity "confirm"), kept apart from the dose's.
+    weight_findings: list[Finding] = field(default_factory=list)
+    weight_confirmed: bool = False
 
     @property
     def stops(self) -> list[Finding]:
@@ -112,6 +175,36 @@ class SessionResult:
     @property
     def is_stopped(self) -> bool:
         return bool(self.stops)
+
+    @property
+    def needs_weight_confirmation(self) -> bool:
+        """Return True while a flagged weight has not been confirmed by a clinician."""
+        return bool(self.weight_findings) and not self.weight_confirmed
+
+    @property
+    def is_usable(self) -> bool:
+        """Return True when the numbers may be used: no hard stop, no unconfirmed weight."""
+        return not self.is_stopped and not self.needs_weight_confirmation
+
+    def weight_rows(self) -> list[tuple[str, str]]:
+        """Return the entered weight beside its pounds equivalent, the BMI and the change."""
+        check = self.weight_check
+        if check is None:
+            return []
+        rows = [
+            ("Weight entered", f"{_number(check.weight_kg)} kg = {_number(check.weight_lb)} lb")
+        ]
+        if check.bmi_kg_per_m2 is not None:
+            rows.append(("BMI", f"{_number(check.bmi_kg_per_m2)} kg/m²"))
+        if check.previous_weight_kg is not None:
+            rows.append(
+                (
+                    "Last recorded weight",
+                    f"{_number(check.previous_weight_kg)} kg = "
+                    f"{_number(check.previous_weight_lb)} lb ({_signed_pct(check.change_pct)})",
+                )
+            )
+        return rows
 
     @property
     def dose_mg(self) -> float | None:
@@ -200,17 +293,34 @@ def calculate_session(
     protocol: Protocol | None = None,
     age_years: float | None = None,
     is_first_dose: bool = False,
+    previous_weight_kg: float | None = None,
+    weight_confirmed: bool = False,
 ) -> SessionResult:
     """Return the session's calculation; hard stops come back as findings, not numbers to use.
 
-    ``inputs`` is checked here, once, for every surface (``DoseInputs.check``). Raises
-    `dosing.InvalidDoseInput` (naming every bad field) for input that cannot be calculated.
+    ``inputs`` is checked here, once, for every surface (``DoseInputs.check``), and so is the
+    entered weight, on every route: its plausible range, its BMI when the height is known and
+    its change from ``previous_weight_kg`` (the patient's last recorded weight). A flagged
+    weight comes back as ``weight_findings``; until ``weight_confirmed`` the numbers are not
+    to be used (``is_usable``). Raises `dosing.InvalidDoseInput` (naming every bad field)
+    for input that cannot be calculated.
     """
     inputs.check(route)
     result = SessionResult(
         route=route,
         inputs={k: v for k, v in {"route": route, **asdict(inputs)}.items() if v is not None},
+        weight_confirmed=weight_confirmed,
     )
+    if inputs.weight_kg is not None:
+        check = dosing.check_weight(
+            inputs.weight_kg,
+            height_cm=inputs.height_cm,
+            previous_weight_kg=previous_weight_kg,
+            limits=limits,
+        )
+        basis = weight_check_inputs(check)
+        result.weight_check = check
+        result.weight_findings = [Finding.of(w, inputs=basis) for w in check.findings]
     try:
         if route == "intranasal":
             result.intranasal = _intranasal(inputs, protocol, age_years, is_first_dose)
@@ -279,3 +389,95 @@ def _given(value: float | None) -> float:
     """Return a value that ``DoseInputs.check`` has already required for this route."""
     assert value is not None
     return value
+
+
+# --- the plan's schedule against its protocol's frequency limits ---------------------------
+
+#: Planned sessions are placed at 09:00 on their day.
+PLANNED_SESSION_HOUR = 9
+
+#: Every frequency rule -> what it says, and the protocol field that sets it.
+FREQUENCY_RULES: dict[str, tuple[str, str]] = {
+    "interval_below_minimum": ("Minimum interval between sessions (h)", "min_interval_h"),
+    "too_many_sessions_in_7_days": ("Maximum sessions in any 7 days", "max_sessions_per_7_days"),
+    "course_longer_than_limit": ("Course length limit (days)", "course_max_days"),
+}
+
+
+def planned_session_times(
+    *,
+    planned_sessions: int,
+    sessions_per_week: Decimal | float,
+    start_date: dt.date,
+    tz: dt.tzinfo = dt.UTC,
+) -> list[dt.datetime]:
+    """Return the planned sessions' start times: spread evenly from the first, at 09:00."""
+    offsets = regimens.planned_session_offsets_days(planned_sessions, float(sessions_per_week))
+    start = dt.datetime.combine(start_date, dt.time(PLANNED_SESSION_HOUR), tz)
+    return [start + dt.timedelta(days=d) for d in offsets]
+
+
+def frequency_findings(
+    *,
+    protocol_values: Mapping[str, Any],
+    planned_sessions: int,
+    sessions_per_week: Decimal | float,
+    start_date: dt.date,
+) -> list[Finding]:
+    """Return one finding per frequency rule the planned schedule breaks, with its basis.
+
+    ``protocol_values`` is a protocol snapshot (`services.protocol_snapshot`): a signed plan
+    is judged by the protocol it was written against. The schedule is laid out in UTC, so
+    daylight-saving changes never shorten a planned gap. Each finding has severity
+    "override": signing needs a recorded override with a reason.
+    """
+    times = planned_session_times(
+        planned_sessions=planned_sessions,
+        sessions_per_week=sessions_per_week,
+        start_date=start_date,
+    )
+    min_interval_h = float(protocol_values.get("min_interval_h") or 0)
+    most_per_week = int(protocol_values.get("max_sessions_per_7_days") or 7)
+    course_max_days = protocol_values.get("course_max_days")
+    found = exposure.frequency_rule_findings(
+        times,
+        min_interval_h=min_interval_h,
+        max_sessions_per_7_days=most_per_week,
+        course_max_days=int(course_max_days) if course_max_days else None,
+    )
+    source = (
+        f"protocol “{protocol_values.get('name', '')}” setting "
+        f"({protocol_values.get('source_keys', '')})"
+    )
+    schedule = {
+        "planned sessions": str(planned_sessions),
+        "sessions per week": _number(float(sessions_per_week), 2),
+        "first session": f"{start_date:%Y-%m-%d}",
+        "last session": f"{times[-1]:%Y-%m-%d}",
+    }
+    limits = {
+        "interval_below_minimum": f"at least {min_interval_h:g} h apart",
+        "too_many_sessions_in_7_days": f"at most {most_per_week} in any 7 days",
+        "course_longer_than_limit": f"all within {course_max_days} days",
+    }
+    results = {
+        "interval_below_minimum": lambda f: f"shortest gap {f.worst:.0f} h",
+        "too_many_sessions_in_7_days": lambda f: f"up to {f.worst:g} in 7 days",
+        "course_longer_than_limit": lambda f: f"span {f.worst:g} days",
+    }
+    return [
+        Finding(
+            code=f.code,
+            message=f.message,
+            severity="override",
+            rule=FREQUENCY_RULES[f.code][0],
+            source=source,
+            inputs={
+                **schedule,
+                "protocol limit": limits[f.code],
+                "planned": results[f.code](f),
+                "sessions breaking it": str(f.breaches),
+            },
+        )
+        for f in found
+    ]

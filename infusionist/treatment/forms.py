@@ -1,9 +1,10 @@
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any, cast
 
 from django import forms
+from django.forms.widgets import Input
 from django.utils.translation import gettext_lazy as _
 
 from infusionist.lib import dosing
@@ -42,6 +43,65 @@ def _decimal(
         help_text=help_text,
         widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
     )
+
+
+def _same_number(a: object, b: object) -> bool:
+    """Return True when two typed numbers are equal as decimals ("180" == "180.0")."""
+    try:
+        first, second = Decimal(str(a).strip()), Decimal(str(b).strip())
+    except (InvalidOperation, ValueError):
+        return False
+    return first.is_finite() and second.is_finite() and first == second
+
+
+#: What a tick box sends without a value of its own.
+TICKED = frozenset({"on", "true", "1", "yes"})
+
+
+def _confirms(ticked: object, weight: object) -> bool:
+    """Return True when a confirmation box confirms this weight.
+
+    The box the page draws carries the weight it was shown with, so a browser sends that
+    weight: changing the weight afterwards clears the confirmation. A plain tick ("on")
+    confirms the weight sent with it.
+    """
+    if not ticked or weight in (None, ""):
+        return False
+    if str(ticked).strip().lower() in TICKED:
+        return True
+    return _same_number(ticked, weight)
+
+
+class ConfirmWeightInput(forms.CheckboxInput):
+    """A tick box whose value is the weight it confirms.
+
+    The form sets ``weight`` to the weight as typed; the box is ticked again only while the
+    weight is unchanged, so a confirmation never carries over to a different weight.
+    """
+
+    weight: str = ""
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        context = Input.get_context(self, name, self.weight or None, attrs)
+        if _confirms(value, self.weight):
+            context["widget"]["attrs"]["checked"] = True
+        return context
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
+        return data.get(name) or None
+
+
+class ConfirmWeightField(forms.CharField):
+    """The weight a clinician confirms by ticking the box; cleaned to that weight's text."""
+
+    widget = ConfirmWeightInput
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(required=False, max_length=20, **kwargs)
+
+    def set_weight(self, value: object) -> None:
+        """Say which weight the box confirms (the weight as it stands in the form)."""
+        cast(ConfirmWeightInput, self.widget).weight = "" if value is None else str(value)
 
 
 class _DoseInputsMixin(forms.Form):
@@ -99,6 +159,46 @@ class _DoseInputsMixin(forms.Form):
     withdraw_equal_volume = forms.BooleanField(
         label=_("Withdraw an equal volume from the bag first"), required=False
     )
+    confirm_weight = ConfirmWeightField(
+        label=_("I have checked the weight: it is right, in kilograms"),
+        help_text=_(
+            "Needed only when the weight is flagged (an implausible BMI, or a large change "
+            "from the last recorded weight). Changing the weight clears the confirmation."
+        ),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._show_pounds()
+        cast(ConfirmWeightField, self.fields["confirm_weight"]).set_weight(
+            self["weight_kg"].value()
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        # The box confirms the weight it was shown with, and no other.
+        data["confirm_weight"] = _confirms(data.get("confirm_weight"), data.get("weight_kg"))
+        return data
+
+    #: Fields holding a weight in kg; each shows its pounds equivalent as typed.
+    WEIGHT_FIELDS: tuple[str, ...] = ("weight_kg",)
+
+    def _show_pounds(self) -> None:
+        """Show the pounds equivalent of each weight as typed, beside its field."""
+        for name in self.WEIGHT_FIELDS:
+            value = self[name].value()
+            try:
+                weight_kg = Decimal(str(value).strip())
+            except (InvalidOperation, ValueError):
+                continue
+            if not weight_kg.is_finite() or not 0 < weight_kg <= 1000:
+                continue
+            pounds = dosing.round_half_up(dosing.pounds_from_kg(float(weight_kg)), 1)
+            text = _(
+                "= %(lb)s lb. Enter kilograms; a weight in pounds doses 2.2 times too much."
+            ) % {"lb": format(pounds.normalize(), "f")}
+            # The bound field copied the field's help text when it was first asked for.
+            self.fields[name].help_text = self[name].help_text = text
 
     def dose_inputs(self) -> dosing.DoseInputs:
         """Return the cleaned inputs as the dose calculator's one typed input."""
@@ -123,6 +223,16 @@ class CalculatorForm(_DoseInputsMixin):
     age_years = forms.IntegerField(
         label=_("Age (years, for the PK model)"), required=False, min_value=1, max_value=120
     )
+    previous_weight_kg = _decimal(
+        _("Last recorded weight (kg, optional)"),
+        places=1,
+        digits=5,
+        min_value="1",
+        max_value="500",
+        help_text=_("Optional: a larger change than the clinic allows must be confirmed."),
+    )
+
+    WEIGHT_FIELDS = ("weight_kg", "previous_weight_kg")
 
     def __init__(self, *args: Any, organization: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -130,6 +240,13 @@ class CalculatorForm(_DoseInputsMixin):
         protocol_field.queryset = Protocol.objects.filter(
             organization=organization, is_active=True, route="iv"
         )
+
+
+def _confirm_weight_message(result: calculations.SessionResult) -> str:
+    return str(
+        _("Check the weight (%(codes)s) and tick this box to confirm it.")
+        % {"codes": ", ".join(f.rule for f in result.weight_findings)}
+    )
 
 
 class PlanForm(_DoseInputsMixin):
@@ -160,9 +277,16 @@ class PlanForm(_DoseInputsMixin):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
-    def __init__(self, *args: Any, patient: Any, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        patient: Any,
+        previous_weight_kg: Decimal | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.patient = patient
+        self.previous_weight_kg = previous_weight_kg
         protocol_field = cast(forms.ModelChoiceField, self.fields["protocol"])
         protocol_field.queryset = Protocol.objects.filter(
             organization_id=patient.organization_id, is_active=True
@@ -176,13 +300,19 @@ class PlanForm(_DoseInputsMixin):
             return data
         try:
             self.result = services.plan_session_calculate(
-                patient=self.patient, protocol=protocol, inputs=self.dose_inputs()
+                patient=self.patient,
+                protocol=protocol,
+                inputs=self.dose_inputs(),
+                previous_weight_kg=self.previous_weight_kg,
+                weight_confirmed=bool(data.get("confirm_weight")),
             )
         except dosing.InvalidDoseInput as exc:
             self.add_dose_errors(exc)
             return data
         for stop in self.result.stops:
             self.add_error(None, f"Hard stop — {stop.rule} ({stop.source}): {stop.message}")
+        if self.result.needs_weight_confirmation:
+            self.add_error("confirm_weight", _confirm_weight_message(self.result))
         return data
 
     def plan_spec(self) -> services.PlanVersionSpec:
@@ -199,9 +329,60 @@ class SignForm(forms.Form):
         help_text=_("Re-enter your own password to sign as yourself."),
     )
     attest = forms.BooleanField(label=services.ATTESTATION_TEXT, required=True)
+    confirm_weight = ConfirmWeightField(
+        label=_("I have checked the flagged weight: it is right, in kilograms")
+    )
+    override_reason = forms.CharField(
+        label=_("Reason for overriding the protocol's frequency limits"),
+        required=False,
+        max_length=services.OVERRIDE_REASON_MAX_CHARS,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Needed only when the planned schedule breaks a limit; stored with the signed "
+            "version, shown on the plan and recorded in the audit trail."
+        ),
+    )
+
+    def __init__(self, *args: Any, weight_kg: Decimal | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.weight_kg = weight_kg
+        shown = None if weight_kg is None else format(weight_kg.normalize(), "f")
+        cast(ConfirmWeightField, self.fields["confirm_weight"]).set_weight(shown)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        data["confirm_weight"] = _confirms(data.get("confirm_weight"), self.weight_kg)
+        return data
+
+
+CHANGE_REASON_HELP = _(
+    "Shown to the physician who signs the change. Clinical fields (marked) change only with a "
+    "physician's signature; the others change at once."
+)
+SIGNATURE_NEEDED = _("Clinical: a change waits for a physician's signature.")
+
+
+def _change_reason_field() -> forms.CharField:
+    return forms.CharField(
+        label=_("Reason for the change"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=CHANGE_REASON_HELP,
+    )
+
+
+def _mark_clinical(form: forms.BaseForm, clinical: tuple[str, ...]) -> None:
+    for name in clinical:
+        field = form.fields[name]
+        field.help_text = f"{field.help_text} {SIGNATURE_NEEDED}".strip()
 
 
 class ProtocolForm(forms.ModelForm):
+    """A protocol; a user who may not sign sees which fields need a physician's signature."""
+
+    change_reason = _change_reason_field()
+
     class Meta:
         model = Protocol
         fields = list(services.PROTOCOL_EDITABLE_FIELDS)
@@ -218,28 +399,62 @@ class ProtocolForm(forms.ModelForm):
             "schedule_description": forms.Textarea(attrs={"rows": 2}),
         }
 
+    def __init__(self, *args: Any, needs_signature: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if needs_signature:
+            _mark_clinical(self, services.CLINICAL_PROTOCOL_FIELDS)
+
     def protocol_data(self) -> dict[str, Any]:
         return {name: self.cleaned_data[name] for name in services.PROTOCOL_EDITABLE_FIELDS}
 
 
 class DosingSettingsForm(forms.ModelForm):
+    """The dose calculator's guards, each with its source key (or its lack of one)."""
+
+    change_reason = _change_reason_field()
+
     class Meta:
         model = DosingSettings
         fields = list(services.SETTINGS_EDITABLE_FIELDS)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, needs_signature: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # The field template links each key to the clinical reference (``|cite``).
-        for name, field in self.fields.items():
+        for name in services.SETTINGS_EDITABLE_FIELDS:
+            if name not in self.fields:
+                continue
             source = DosingSettings.SOURCE_KEYS.get(name, "")
-            field.help_text = (
-                _("No published source: a conservative default this clinic can change.")
+            self.fields[name].help_text = (
+                calculations.UNSOURCED[:1].upper() + calculations.UNSOURCED[1:] + "."
                 if source == "[?]"
                 else _("Source: %(keys)s") % {"keys": source}
             )
+        if needs_signature:
+            _mark_clinical(self, services.CLINICAL_SETTINGS_FIELDS)
 
     def dosing_settings_data(self) -> dict[str, Any]:
         return {name: self.cleaned_data[name] for name in services.SETTINGS_EDITABLE_FIELDS}
+
+
+class ChangeApproveForm(forms.Form):
+    """A physician's signature on a proposed change to clinical limits."""
+
+    password = forms.CharField(
+        label=_("Your password"),
+        strip=False,
+        max_length=256,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text=_("Re-enter your own password to sign this change as yourself."),
+    )
+
+
+class ChangeRejectForm(forms.Form):
+    note = forms.CharField(
+        label=_("Why it is rejected (optional)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
 
 class PatientPickForm(forms.Form):

@@ -216,6 +216,8 @@ class Protocol(models.Model):
         except InvalidDoseInput as exc:
             order_errors = exc.errors
         errors: dict[str, list[str]] = {name: [message] for name, message in order_errors.items()}
+        for name, message in self.dose_limit_errors().items():
+            errors.setdefault(name, []).append(message)
         if self.titration_steps_mg_per_kg:
             try:
                 steps = parse_titration_steps(self.titration_steps_mg_per_kg)
@@ -235,6 +237,105 @@ class Protocol(models.Model):
     def dose_field(self) -> str | None:
         """Return the name of the dose form this protocol orders, or None."""
         return next((name for name in DOSE_FIELDS if getattr(self, name) is not None), None)
+
+    def dose_limit_errors(self) -> dict[str, str]:
+        """Return field -> message for a default dose above the protocol's own maximum.
+
+        Every dose form is checked against its matching maximum, directly or through the
+        duration (weight-independent, so exact): mg/kg against the mg/kg maximum, and its
+        rate over the duration against the mg/kg/h maximum; mg/kg/h against the rate
+        maximum, and its total over the duration against the mg/kg maximum; mg, and mg/h
+        over the duration, against the mg maximum; the older-adult start against the mg
+        maximum.
+        """
+        hours = None
+        if isinstance(self.duration_min, int) and self.duration_min > 0:
+            hours = Decimal(self.duration_min) / 60
+        checks: list[tuple[str, Decimal | None, str, Decimal | None, str, str]] = []
+        per_kg, per_kg_h = self.dose_mg_per_kg, self.dose_mg_per_kg_per_h
+        max_per_kg, max_rate = self.max_dose_mg_per_kg, self.max_dose_rate_mg_per_kg_per_h
+        checks.append(("dose_mg_per_kg", per_kg, "max_dose_mg_per_kg", max_per_kg, "mg/kg", ""))
+        checks.append(
+            (
+                "dose_mg_per_kg_per_h",
+                per_kg_h,
+                "max_dose_rate_mg_per_kg_per_h",
+                max_rate,
+                "mg/kg/h",
+                "",
+            )
+        )
+        checks.append(("dose_mg", self.dose_mg, "max_dose_mg", self.max_dose_mg, "mg", ""))
+        if hours:
+            if per_kg is not None:
+                checks.append(
+                    (
+                        "dose_mg_per_kg",
+                        per_kg / hours,
+                        "max_dose_rate_mg_per_kg_per_h",
+                        max_rate,
+                        "mg/kg/h",
+                        f" over {self.duration_min} min",
+                    )
+                )
+            if per_kg_h is not None:
+                checks.append(
+                    (
+                        "dose_mg_per_kg_per_h",
+                        per_kg_h * hours,
+                        "max_dose_mg_per_kg",
+                        max_per_kg,
+                        "mg/kg",
+                        f" for {self.duration_min} min",
+                    )
+                )
+            if self.dose_mg_per_h is not None:
+                checks.append(
+                    (
+                        "dose_mg_per_h",
+                        self.dose_mg_per_h * hours,
+                        "max_dose_mg",
+                        self.max_dose_mg,
+                        "mg",
+                        f" for {self.duration_min} min",
+                    )
+                )
+        checks.append(
+            (
+                "older_adult_start_dose_mg",
+                self.older_adult_start_dose_mg,
+                "max_dose_mg",
+                self.max_dose_mg,
+                "mg",
+                "",
+            )
+        )
+        errors: dict[str, str] = {}
+        for field_name, value, max_name, maximum, unit, how in checks:
+            if value is None or maximum is None or field_name in errors:
+                continue
+            if not isinstance(value, Decimal) or not isinstance(maximum, Decimal):
+                continue
+            if value > maximum:
+                label = getattr(self._meta.get_field(max_name), "verbose_name", max_name)
+                errors[field_name] = str(
+                    _(
+                        "This default dose is %(value)s %(unit)s%(how)s, above this protocol's "
+                        "own %(label)s, %(max)s %(unit)s: lower the dose or raise the maximum."
+                    )
+                    % {
+                        "value": _plain(value),
+                        "unit": unit,
+                        "how": how,
+                        "label": label,
+                        "max": _plain(maximum),
+                    }
+                )
+        return errors
+
+
+def _plain(value: Decimal) -> str:
+    return format(value.quantize(Decimal("0.001")).normalize(), "f")
 
 
 def _limit(name: str) -> Decimal:
@@ -267,6 +368,30 @@ class DosingSettings(models.Model):
     )
     max_height_cm = _dec(
         5, 1, verbose_name=_("highest plausible height (cm)"), default=_limit("max_height_cm")
+    )
+    # [?] no source: outside this BMI (height known) a weight must be confirmed; catches
+    # pounds typed as kilograms below the weight range's ceiling.
+    min_bmi_kg_per_m2 = _dec(
+        4,
+        1,
+        verbose_name=_("lowest plausible BMI (kg/m²)"),
+        default=_limit("min_bmi_kg_per_m2"),
+        validators=[MinValueValidator(Decimal("5")), MaxValueValidator(Decimal("40"))],
+    )
+    max_bmi_kg_per_m2 = _dec(
+        4,
+        1,
+        verbose_name=_("highest plausible BMI (kg/m²)"),
+        default=_limit("max_bmi_kg_per_m2"),
+        validators=[MinValueValidator(Decimal("25")), MaxValueValidator(Decimal("150"))],
+    )
+    # [?] no source: a bigger change from the last recorded weight must be confirmed.
+    max_weight_change_pct = _dec(
+        5,
+        1,
+        verbose_name=_("largest change from the last recorded weight without a confirmation (%)"),
+        default=_limit("max_weight_change_pct"),
+        validators=[MinValueValidator(Decimal("1")), MaxValueValidator(Decimal("100"))],
     )
     # [4]: 1.0 mg/kg is the top arm of the dose-finding RCT; used when no protocol is chosen.
     default_max_dose_mg_per_kg = _dec(
@@ -345,6 +470,9 @@ class DosingSettings(models.Model):
         "max_weight_kg": "[?]",
         "min_height_cm": "[?]",
         "max_height_cm": "[?]",
+        "min_bmi_kg_per_m2": "[?]",
+        "max_bmi_kg_per_m2": "[?]",
+        "max_weight_change_pct": "[?]",
         "default_max_dose_mg_per_kg": "[4]",
         "default_max_dose_rate_mg_per_kg_per_h": "[21]",
         "must_dilute_vial_mg_per_ml": "[22]",
@@ -361,6 +489,22 @@ class DosingSettings(models.Model):
 
     def __str__(self) -> str:
         return f"Dosing settings of {self.organization_id}"
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        for low, high, unit in (
+            ("min_weight_kg", "max_weight_kg", "kg"),
+            ("min_height_cm", "max_height_cm", "cm"),
+            ("min_bmi_kg_per_m2", "max_bmi_kg_per_m2", "kg/m²"),
+        ):
+            low_value, high_value = getattr(self, low), getattr(self, high)
+            if low_value is not None and high_value is not None and low_value >= high_value:
+                errors[high] = _("Must be above the lowest value, %(low)s %(unit)s.") % {
+                    "low": low_value,
+                    "unit": unit,
+                }
+        if errors:
+            raise ValidationError(errors)
 
 
 class TreatmentPlan(models.Model):
@@ -443,12 +587,27 @@ class TreatmentPlanVersion(models.Model):
     withdraw_equal_volume = models.BooleanField(_("withdraw an equal volume first"), default=False)
 
     rationale = models.TextField(_("rationale / changes"), blank=True)
+    # A flagged weight (implausible BMI, large change from the last recorded weight) and who
+    # confirmed it: the author when saving the draft, then the signer when signing.
+    weight_findings = models.JSONField(default=list, blank=True, editable=False)
+    weight_confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False
     )
     updated_at = models.DateTimeField(default=timezone.now, editable=False)
 
+    # The protocol limits the signed plan breaks (one summarised finding per rule) and the
+    # signer's reason for overriding them; empty when it breaks none.
+    override_findings = models.JSONField(default=list, blank=True, editable=False)
+    override_reason = models.TextField(_("reason for the override"), blank=True, editable=False)
     signed_at = models.DateTimeField(null=True, blank=True, editable=False)
     signed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -511,3 +670,74 @@ class TreatmentPlanVersion(models.Model):
     def dose_inputs(self) -> DoseInputs:
         """Return the stored order and measurements as the dose calculator's typed input."""
         return DoseInputs.from_values(self)
+
+
+class ClinicalChangeProposal(models.Model):
+    """A proposed change to a clinic's clinical limits, waiting for a physician's signature.
+
+    Clinical limits (the dosing settings and the clinical fields of a protocol,
+    `services.CLINICAL_PROTOCOL_FIELDS`) change only with a physician's signature: a clinic
+    admin's edit of them becomes a proposal, which a physician approves by re-entering their
+    password (the change is then applied) or rejects. ``changes`` holds, per field, the value
+    the proposal was made against and the proposed one, as JSON-ready values.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Awaiting a physician's signature")
+        APPROVED = "approved", _("Signed and applied")
+        REJECTED = "rejected", _("Rejected")
+
+    class Target(models.TextChoices):
+        DOSING_SETTINGS = "dosing_settings", _("Dose calculator settings")
+        PROTOCOL = "protocol", _("Protocol")
+
+    organization = models.ForeignKey(
+        "clinics.Organization", on_delete=models.PROTECT, related_name="+"
+    )
+    target = models.CharField(_("what changes"), max_length=20, choices=Target.choices)
+    protocol = models.ForeignKey(
+        Protocol,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="change_proposals",
+    )
+    changes = models.JSONField(_("changes"))
+    reason = models.TextField(_("reason for the change"), blank=True, max_length=2000)
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    proposed_at = models.DateTimeField(default=timezone.now, editable=False)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+    decided_at = models.DateTimeField(null=True, blank=True, editable=False)
+    decision_note = models.TextField(_("note"), blank=True, max_length=2000)
+
+    class Meta:
+        ordering = ["-proposed_at", "-id"]
+        indexes = [
+            models.Index(fields=["organization", "status"], name="change_proposal_org_status"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(target="dosing_settings", protocol__isnull=True)
+                | Q(target="protocol", protocol__isnull=False),
+                name="change_proposal_target_matches",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Change proposal {self.pk} ({self.status})"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == self.Status.PENDING

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import Http404
@@ -11,7 +13,12 @@ from infusionist.accounts.models import User
 from infusionist.accounts.roles import can
 from infusionist.clinics.models import Organization
 from infusionist.patients.models import Patient
-from infusionist.treatment.models import DosingSettings, Protocol, TreatmentPlanVersion
+from infusionist.treatment.models import (
+    ClinicalChangeProposal,
+    DosingSettings,
+    Protocol,
+    TreatmentPlanVersion,
+)
 
 
 def current_plan_version(*, patient: Patient) -> TreatmentPlanVersion | None:
@@ -34,9 +41,23 @@ def plan_versions(*, patient: Patient) -> list[TreatmentPlanVersion]:
         TreatmentPlanVersion.objects.filter(
             patient=patient, organization_id=patient.organization_id
         )
-        .select_related("protocol", "signed_by", "created_by")
+        .select_related("protocol", "signed_by", "created_by", "weight_confirmed_by")
         .order_by("-number")
     )
+
+
+def last_recorded_weight_kg(
+    versions: Sequence[TreatmentPlanVersion], *, before_number: int | None = None
+) -> Decimal | None:
+    """Return the patient's last recorded weight from loaded versions (no query).
+
+    It is the weight on the newest signed version, or on the newest signed version numbered
+    below ``before_number`` (the version before the one being checked).
+    """
+    for version in sorted(versions, key=lambda v: v.number, reverse=True):
+        if version.is_signed and (before_number is None or version.number < before_number):
+            return version.weight_kg
+    return None
 
 
 def plan_draft_version(*, patient: Patient) -> TreatmentPlanVersion | None:
@@ -74,6 +95,31 @@ def protocol_get_for_user(*, user: User, protocol_id: int) -> Protocol:
 def protocol_by_key(*, organization: Organization, key: str) -> Protocol | None:
     """Return the organization's protocol with this key, or None."""
     return Protocol.objects.filter(organization=organization, key=key).first()
+
+
+def pending_change_proposals(*, organization: Organization) -> list[ClinicalChangeProposal]:
+    """Return the clinic's proposed changes to clinical limits awaiting a physician (one query)."""
+    return list(
+        ClinicalChangeProposal.objects.filter(
+            organization=organization, status=ClinicalChangeProposal.Status.PENDING
+        )
+        .select_related("protocol", "proposed_by")
+        .order_by("proposed_at", "id")
+    )
+
+
+def change_proposal_get_for_user(*, user: User, proposal_id: int) -> ClinicalChangeProposal:
+    """Return a change proposal of the user's organization or raise Http404."""
+    proposal = (
+        ClinicalChangeProposal.objects.filter(
+            organization__isnull=False, organization=user.organization, pk=proposal_id
+        )
+        .select_related("protocol", "proposed_by", "decided_by")
+        .first()
+    )
+    if proposal is None:
+        raise Http404("No such change proposal.")
+    return proposal
 
 
 def dosing_settings_for(*, organization: Organization) -> DosingSettings:

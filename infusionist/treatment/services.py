@@ -2,12 +2,15 @@
 
 Who may do what (accounts/roles.py): prescribers (providers and physicians) draft plan
 versions; only physicians sign them (the physician's signed order, docs/decisions/0002);
-clinic admins and physicians edit protocols and dosing settings. The services check the
-role themselves too, so no caller can skip the rule.
+clinic admins and physicians edit protocols and dosing settings, but clinical limits change
+only with a physician's signature (docs/decisions/0006): a physician changes them directly,
+a clinic admin proposes the change and a physician approves it with their password or
+rejects it. The services check the role themselves too, so no caller can skip the rule.
 """
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -15,13 +18,14 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.cache import cache
-from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
 from django.db.models import Max
 from django.utils import timezone
 
 from infusionist.accounts.access import require, require_same_organization
 from infusionist.accounts.models import User
+from infusionist.accounts.roles import can
 from infusionist.audit.models import AuditEvent
 from infusionist.audit.services import NO_REQUEST, AuditContext, audit_record
 from infusionist.clinics.models import Organization
@@ -31,6 +35,7 @@ from infusionist.measurements.services import measurement_treatment_phase_set
 from infusionist.patients.models import Patient
 from infusionist.treatment import calculations, defaults, selectors
 from infusionist.treatment.models import (
+    ClinicalChangeProposal,
     DosingSettings,
     Protocol,
     SignedVersionError,
@@ -71,6 +76,20 @@ PROTOCOL_EDITABLE_FIELDS = (
     "is_active",
 )
 SETTINGS_EDITABLE_FIELDS = tuple(DosingSettings.SOURCE_KEYS)
+
+# Which fields are clinical (docs/decisions/0006). A clinical field changes what a clinician
+# is told to give, how often, how the patient is monitored, which guards apply or which
+# evidence a finding cites; it changes only with a physician's signature. The others are
+# labels a clinic admin may change at once: a protocol's name and its schedule description
+# (plain text; the schedule itself is clinical), and how long the predicted PK curve is drawn.
+NON_CLINICAL_PROTOCOL_FIELDS = ("name", "schedule_description")
+CLINICAL_PROTOCOL_FIELDS = tuple(
+    name for name in PROTOCOL_EDITABLE_FIELDS if name not in NON_CLINICAL_PROTOCOL_FIELDS
+)
+NON_CLINICAL_SETTINGS_FIELDS = ("pk_curve_after_min",)
+CLINICAL_SETTINGS_FIELDS = tuple(
+    name for name in SETTINGS_EDITABLE_FIELDS if name not in NON_CLINICAL_SETTINGS_FIELDS
+)
 ATTESTATION_TEXT = (
     "I have reviewed this treatment plan, the dose calculation and its dosing weight, and "
     "I order it for this patient."
@@ -126,13 +145,18 @@ def protocol_update(
     data: Mapping[str, Any],
     context: AuditContext = NO_REQUEST,
 ) -> list[str]:
-    """Apply changed protocol fields; return their names. Signed plans keep their snapshot."""
+    """Apply changed protocol fields; return their names. Signed plans keep their snapshot.
+
+    Raises ``PermissionDenied`` when a clinical field would change and the actor is not a
+    physician: a clinic admin proposes it instead (:func:`clinical_change_propose`).
+    """
     require(actor, "protocols.edit")
     require_same_organization(actor, protocol.organization_id)
     unknown = set(data) - set(PROTOCOL_EDITABLE_FIELDS)
     if unknown:
         raise ValueError(f"Not protocol fields: {sorted(unknown)}")
     protocol = Protocol.objects.select_for_update().get(pk=protocol.pk)
+    _require_signature_for_clinical(actor, protocol, data, CLINICAL_PROTOCOL_FIELDS)
     return _clinic_row_apply(
         row=protocol,
         data=data,
@@ -151,7 +175,11 @@ def dosing_settings_update(
     data: Mapping[str, Any],
     context: AuditContext = NO_REQUEST,
 ) -> list[str]:
-    """Apply changed dose-calculator guards for the organization; return their names."""
+    """Apply changed dose-calculator guards for the organization; return their names.
+
+    Raises ``PermissionDenied`` when a clinical setting would change and the actor is not a
+    physician: a clinic admin proposes it instead (:func:`clinical_change_propose`).
+    """
     require(actor, "protocols.edit")
     require_same_organization(actor, organization.pk)
     unknown = set(data) - set(SETTINGS_EDITABLE_FIELDS)
@@ -160,6 +188,7 @@ def dosing_settings_update(
     dosing_settings, _ = DosingSettings.objects.select_for_update().get_or_create(
         organization=organization
     )
+    _require_signature_for_clinical(actor, dosing_settings, data, CLINICAL_SETTINGS_FIELDS)
     return _clinic_row_apply(
         row=dosing_settings,
         data=data,
@@ -170,6 +199,27 @@ def dosing_settings_update(
     )
 
 
+def _require_signature_for_clinical(
+    actor: User,
+    row: Protocol | DosingSettings,
+    data: Mapping[str, Any],
+    clinical_fields: tuple[str, ...],
+) -> None:
+    """Raise ``PermissionDenied`` when clinical fields would change without a physician."""
+    clinical = _clinical_changed(row, data, clinical_fields)
+    if clinical and not can(actor, "protocols.sign"):
+        raise PermissionDenied(
+            "Clinical limits change only with a physician's signature; propose the change to "
+            f"{', '.join(clinical)} for a physician to sign."
+        )
+
+
+def _clinical_changed(
+    row: Protocol | DosingSettings, data: Mapping[str, Any], clinical_fields: tuple[str, ...]
+) -> list[str]:
+    return [n for n in clinical_fields if n in data and getattr(row, n) != data[n]]
+
+
 def _clinic_row_apply(
     *,
     row: Protocol | DosingSettings,
@@ -178,14 +228,20 @@ def _clinic_row_apply(
     context: AuditContext,
     organization: Organization,
     object_type: AuditEvent.ObjectType,
+    extra_detail: Mapping[str, Any] | None = None,
 ) -> list[str]:
     """Write the changed fields of a locked clinic row and audit old and new values.
 
-    Protocols and dosing settings hold no patient data, so the values themselves are recorded.
+    Protocols and dosing settings hold no patient data, so the values themselves are recorded,
+    with the clinical fields among them and who signed them.
     """
     changed = [name for name, value in data.items() if getattr(row, name) != value]
     if not changed:
         return []
+    clinical_fields = (
+        CLINICAL_PROTOCOL_FIELDS if isinstance(row, Protocol) else CLINICAL_SETTINGS_FIELDS
+    )
+    clinical = [name for name in changed if name in clinical_fields]
     before = {name: _jsonable(getattr(row, name)) for name in changed}
     for name in changed:
         setattr(row, name, data[name])
@@ -204,6 +260,8 @@ def _clinic_row_apply(
             "fields": changed,
             "before": before,
             "after": {name: _jsonable(getattr(row, name)) for name in changed},
+            **({"clinical_fields": clinical, "signed_by": actor.pk} if clinical else {}),
+            **(extra_detail or {}),
         },
     )
     return changed
@@ -213,6 +271,199 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, Protocol):
         return value.key
     return jsonable(value)
+
+
+# --- proposed changes to clinical limits ----------------------------------------------
+
+
+@transaction.atomic
+def clinical_change_propose(
+    *,
+    organization: Organization,
+    actor: User,
+    data: Mapping[str, Any],
+    protocol: Protocol | None = None,
+    reason: str = "",
+    context: AuditContext = NO_REQUEST,
+) -> ClinicalChangeProposal | None:
+    """Record a proposed change to clinical limits for a physician to sign; None if no change.
+
+    ``data`` holds clinical fields of the protocol (or, without one, of the dosing settings).
+    The proposed values are validated with the rest of the row as it stands, so a physician
+    is never asked to sign a change that cannot be saved (ValidationError names the field).
+    """
+    require(actor, "protocols.edit")
+    require_same_organization(actor, organization.pk)
+    if protocol is not None:
+        require_same_organization(actor, protocol.organization_id)
+        row: Protocol | DosingSettings = Protocol.objects.select_for_update().get(pk=protocol.pk)
+        allowed, target = CLINICAL_PROTOCOL_FIELDS, ClinicalChangeProposal.Target.PROTOCOL
+        object_type = AuditEvent.ObjectType.PROTOCOL
+    else:
+        row = selectors.dosing_settings_for(organization=organization)
+        allowed, target = CLINICAL_SETTINGS_FIELDS, ClinicalChangeProposal.Target.DOSING_SETTINGS
+        object_type = AuditEvent.ObjectType.DOSING_SETTINGS
+    unknown = set(data) - set(allowed)
+    if unknown:
+        raise ValueError(f"Not clinical fields of this {target}: {sorted(unknown)}")
+    changed = _clinical_changed(row, data, allowed)
+    if not changed:
+        return None
+    proposed = copy.copy(row)
+    for name in changed:
+        setattr(proposed, name, data[name])
+    proposed.full_clean()
+    proposal = ClinicalChangeProposal(
+        organization=organization,
+        target=target,
+        protocol=row if isinstance(row, Protocol) else None,
+        changes={
+            name: {
+                "before": _jsonable(getattr(row, name)),
+                "after": _jsonable(getattr(proposed, name)),
+            }
+            for name in changed
+        },
+        reason=reason.strip(),
+        proposed_by=actor,
+    )
+    proposal.full_clean()
+    proposal.save()
+    audit_record(
+        action=AuditEvent.Action.CREATE,
+        actor=actor,
+        context=context,
+        organization=organization,
+        object_type=object_type,
+        object_id=row.pk or "",
+        detail={
+            "proposal": proposal.pk,
+            "status": proposal.status,
+            "fields": changed,
+            "before": {name: proposal.changes[name]["before"] for name in changed},
+            "after": {name: proposal.changes[name]["after"] for name in changed},
+            "reason": proposal.reason,
+        },
+    )
+    return proposal
+
+
+def clinical_change_approve(
+    *,
+    proposal: ClinicalChangeProposal,
+    signer: User,
+    password: str,
+    context: AuditContext = NO_REQUEST,
+) -> list[str]:
+    """Sign a proposed change as a physician (re-entering the password) and apply it.
+
+    Returns the fields changed. Refuses (SigningError) a decided proposal, a wrong password
+    (audited; five lock signing for 15 minutes, as for plans) and a proposal whose fields
+    have changed since it was made (reject it and propose again).
+    """
+    require(signer, "protocols.sign")
+    require_same_organization(signer, proposal.organization_id)
+    _reauthenticate(
+        signer=signer,
+        password=password,
+        context=context,
+        object_type=_proposal_object_type(proposal),
+        object_id=proposal.protocol_id or "",
+        detail={"proposal": proposal.pk},
+    )
+    return _approve(proposal=proposal, signer=signer, context=context)
+
+
+@transaction.atomic
+def _approve(*, proposal: ClinicalChangeProposal, signer: User, context: AuditContext) -> list[str]:
+    proposal = ClinicalChangeProposal.objects.select_for_update().get(pk=proposal.pk)
+    if not proposal.is_pending:
+        raise SigningError(f"This proposal is already {proposal.get_status_display().lower()}.")
+    if proposal.protocol_id is not None:
+        row: Protocol | DosingSettings = Protocol.objects.select_for_update().get(
+            pk=proposal.protocol_id
+        )
+    else:
+        row, _ = DosingSettings.objects.select_for_update().get_or_create(
+            organization_id=proposal.organization_id
+        )
+    stale = [
+        name
+        for name, change in proposal.changes.items()
+        if _jsonable(getattr(row, name)) != change["before"]
+    ]
+    if stale:
+        raise SigningError(
+            f"{', '.join(stale)} changed after this proposal was made; reject it and propose "
+            "the change again."
+        )
+    data = {
+        name: _model_field(row, name).to_python(change["after"])
+        for name, change in proposal.changes.items()
+    }
+    changed = _clinic_row_apply(
+        row=row,
+        data=data,
+        actor=signer,
+        context=context,
+        organization=signer.organization or row.organization,
+        object_type=_proposal_object_type(proposal),
+        extra_detail={"proposal": proposal.pk, "proposed_by": proposal.proposed_by_id},
+    )
+    proposal.status = ClinicalChangeProposal.Status.APPROVED
+    proposal.decided_by = signer
+    proposal.decided_at = timezone.now()
+    proposal.save(update_fields=["status", "decided_by", "decided_at"])
+    return changed
+
+
+@transaction.atomic
+def clinical_change_reject(
+    *,
+    proposal: ClinicalChangeProposal,
+    signer: User,
+    note: str = "",
+    context: AuditContext = NO_REQUEST,
+) -> ClinicalChangeProposal:
+    """Reject a proposed change to clinical limits; nothing changes. The note is kept."""
+    require(signer, "protocols.sign")
+    require_same_organization(signer, proposal.organization_id)
+    proposal = ClinicalChangeProposal.objects.select_for_update().get(pk=proposal.pk)
+    if not proposal.is_pending:
+        raise SigningError(f"This proposal is already {proposal.get_status_display().lower()}.")
+    proposal.status = ClinicalChangeProposal.Status.REJECTED
+    proposal.decided_by = signer
+    proposal.decided_at = timezone.now()
+    proposal.decision_note = note.strip()
+    proposal.full_clean()
+    proposal.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+    audit_record(
+        action=AuditEvent.Action.UPDATE,
+        actor=signer,
+        context=context,
+        organization=signer.organization,
+        object_type=_proposal_object_type(proposal),
+        object_id=proposal.protocol_id or "",
+        detail={
+            "proposal": proposal.pk,
+            "status": proposal.status,
+            "fields": list(proposal.changes),
+            "note": proposal.decision_note,
+        },
+    )
+    return proposal
+
+
+def _model_field(row: Protocol | DosingSettings, name: str) -> models.Field[Any, Any]:
+    field = row._meta.get_field(name)
+    assert isinstance(field, models.Field)
+    return field
+
+
+def _proposal_object_type(proposal: ClinicalChangeProposal) -> AuditEvent.ObjectType:
+    if proposal.target == ClinicalChangeProposal.Target.PROTOCOL:
+        return AuditEvent.ObjectType.PROTOCOL
+    return AuditEvent.ObjectType.DOSING_SETTINGS
 
 
 def protocol_snapshot(protocol: Protocol) -> dict[str, Any]:
@@ -243,10 +494,15 @@ class PlanVersionSpec:
     planned_start_date: dt.date
     inputs: dosing.DoseInputs
     rationale: str = ""
+    #: The author has checked a flagged weight (implausible BMI, large change) and confirms it.
+    weight_confirmed: bool = False
 
     @classmethod
     def from_values(cls, values: Mapping[str, Any]) -> PlanVersionSpec:
-        """Return the spec of a mapping with the plan fields and the dose inputs' fields."""
+        """Return the spec of a mapping with the plan fields and the dose inputs' fields.
+
+        ``confirm_weight`` (the plan form's box) sets ``weight_confirmed``.
+        """
         return cls(
             protocol=values["protocol"],
             indication=values["indication"],
@@ -256,6 +512,7 @@ class PlanVersionSpec:
             planned_start_date=values["planned_start_date"],
             inputs=dosing.DoseInputs.from_values(dict(values)),
             rationale=values.get("rationale") or "",
+            weight_confirmed=bool(values.get("confirm_weight")),
         )
 
 
@@ -266,8 +523,14 @@ def plan_session_calculate(
     inputs: dosing.DoseInputs,
     dosing_settings: DosingSettings | None = None,
     is_first_dose: bool = False,
+    previous_weight_kg: Decimal | float | None = None,
+    weight_confirmed: bool = False,
 ) -> calculations.SessionResult:
-    """Return the session calculation for a plan's dose inputs with the protocol's limits."""
+    """Return the session calculation for a plan's dose inputs with the protocol's limits.
+
+    ``previous_weight_kg`` is the patient's last recorded weight: the weight on their latest
+    signed plan version before this one (`selectors.last_recorded_weight_kg`).
+    """
     dosing_settings = dosing_settings or selectors.dosing_settings_for(
         organization=patient.organization
     )
@@ -278,6 +541,14 @@ def plan_session_calculate(
         protocol=protocol,
         age_years=patient.age_years(),
         is_first_dose=is_first_dose,
+        previous_weight_kg=None if previous_weight_kg is None else float(previous_weight_kg),
+        weight_confirmed=weight_confirmed,
+    )
+
+
+def _weight_confirmation_message(result: calculations.SessionResult) -> str:
+    return "Confirm the weight before this plan is used — " + " ".join(
+        f"{f.rule} ({f.source}): {f.message}" for f in result.weight_findings
     )
 
 
@@ -319,10 +590,15 @@ def plan_version_draft_save(
     )
     # The plan row is the lock that serializes version numbers and the single draft.
     plan = TreatmentPlan.objects.select_for_update().get(pk=plan.pk)
-    has_signed = plan.versions.filter(status=TreatmentPlanVersion.Status.SIGNED).exists()
+    last_signed = _latest_signed_weight(plan_id=plan.pk)
     try:
         result = plan_session_calculate(
-            patient=patient, protocol=protocol, inputs=spec.inputs, is_first_dose=not has_signed
+            patient=patient,
+            protocol=protocol,
+            inputs=spec.inputs,
+            is_first_dose=last_signed is None,
+            previous_weight_kg=last_signed,
+            weight_confirmed=spec.weight_confirmed,
         )
     except dosing.InvalidDoseInput as exc:
         raise ValidationError({k: [v] for k, v in exc.errors.items()}) from exc
@@ -330,6 +606,8 @@ def plan_version_draft_save(
         raise ValidationError(
             [f"Hard stop — {f.rule} ({f.source}): {f.message}" for f in result.stops]
         )
+    if result.needs_weight_confirmation:
+        raise ValidationError({"confirm_weight": [_weight_confirmation_message(result)]})
 
     draft = plan.versions.filter(status=TreatmentPlanVersion.Status.DRAFT).first()
     creating = draft is None
@@ -343,8 +621,13 @@ def plan_version_draft_save(
             created_by=actor,
         )
     _apply(draft, spec, result)
+    draft.weight_findings = [f.as_dict() for f in result.weight_findings]
+    draft.weight_confirmed_by = actor if result.weight_findings else None
     draft.full_clean()
     draft.save()
+    detail: dict[str, Any] = {"version": draft.number, "status": "draft"}
+    if result.weight_findings:
+        detail["weight_confirmed"] = [f.code for f in result.weight_findings]
     audit_record(
         action=AuditEvent.Action.CREATE if creating else AuditEvent.Action.UPDATE,
         actor=actor,
@@ -353,9 +636,29 @@ def plan_version_draft_save(
         object_type=AuditEvent.ObjectType.TREATMENT_PLAN_VERSION,
         object_id=draft.pk,
         patient=patient,
-        detail={"version": draft.number, "status": "draft"},
+        detail=detail,
     )
     return draft
+
+
+def weight_confirmation_covers(
+    version: TreatmentPlanVersion, result: calculations.SessionResult
+) -> bool:
+    """Return True when the version's recorded confirmation covers every weight finding now."""
+    if version.weight_confirmed_by_id is None:
+        return False
+    confirmed = {f.get("code") for f in version.weight_findings}
+    return {f.code for f in result.weight_findings} <= confirmed
+
+
+def _latest_signed_weight(*, plan_id: int, before_number: int | None = None) -> Decimal | None:
+    """Return the weight on the plan's latest signed version (before ``before_number``)."""
+    versions = TreatmentPlanVersion.objects.filter(
+        plan_id=plan_id, status=TreatmentPlanVersion.Status.SIGNED
+    )
+    if before_number is not None:
+        versions = versions.filter(number__lt=before_number)
+    return versions.order_by("-number").values_list("weight_kg", flat=True).first()
 
 
 def _apply(
@@ -447,8 +750,12 @@ SIGNED_CONTENT_FIELDS = (
 
 
 def plan_version_content(version: TreatmentPlanVersion) -> dict[str, Any]:
-    """Return exactly what a signature covers, as JSON-ready values."""
-    return {
+    """Return exactly what a signature covers, as JSON-ready values.
+
+    A confirmed weight finding and an override are covered when there is one; versions
+    without them hash exactly as before those fields existed.
+    """
+    content = {
         "organization_id": version.organization_id,
         "patient_id": version.patient_id,
         "plan_id": version.plan_id,
@@ -458,6 +765,25 @@ def plan_version_content(version: TreatmentPlanVersion) -> dict[str, Any]:
         "signed_at": _jsonable(version.signed_at),
         "attestation": version.attestation,
     }
+    if version.weight_findings:
+        content["weight_findings"] = version.weight_findings
+        content["weight_confirmed_by_id"] = version.weight_confirmed_by_id
+    if version.override_findings:
+        content["override_findings"] = version.override_findings
+        content["override_reason"] = version.override_reason
+    return content
+
+
+def plan_version_frequency_findings(
+    version: TreatmentPlanVersion,
+) -> list[calculations.Finding]:
+    """Return one finding per frequency rule of its protocol snapshot the version breaks."""
+    return calculations.frequency_findings(
+        protocol_values=version.protocol_snapshot,
+        planned_sessions=version.planned_sessions,
+        sessions_per_week=version.sessions_per_week,
+        start_date=version.planned_start_date,
+    )
 
 
 def plan_version_content_sha256(version: TreatmentPlanVersion) -> str:
@@ -469,22 +795,23 @@ def _sign_failures_key(user: User) -> str:
     return f"treatment:sign-failures:{user.pk}"
 
 
-def plan_version_sign(
+def _reauthenticate(
     *,
-    version: TreatmentPlanVersion,
     signer: User,
     password: str,
-    attested: bool,
-    context: AuditContext = NO_REQUEST,
-) -> TreatmentPlanVersion:
-    """Sign a draft as the physician's order after re-authentication and attestation.
+    context: AuditContext,
+    object_type: AuditEvent.ObjectType,
+    object_id: object,
+    detail: dict[str, Any],
+    patient: Patient | None = None,
+    attested: bool = True,
+) -> None:
+    """Check a signer's password (and attestation), or raise SigningError.
 
-    A refused password is audited outside the signing transaction, so the record of
-    the attempt survives the refusal. Repeated wrong passwords lock signing for
-    SIGN_FAILURE_WINDOW_S seconds. The measurement schedule learns the plan's phase.
+    A refused password is audited outside any signing transaction, so the record of the
+    attempt survives the refusal; SIGN_FAILURES_ALLOWED wrong passwords lock every
+    signature of this user (plans and clinical changes) for SIGN_FAILURE_WINDOW_S seconds.
     """
-    require(signer, "treatment.sign")
-    require_same_organization(signer, version.organization_id)
     key = _sign_failures_key(signer)
     if cache.get(key, 0) >= SIGN_FAILURES_ALLOWED:
         raise SigningError(
@@ -504,20 +831,70 @@ def plan_version_sign(
             actor=signer,
             context=context,
             organization=signer.organization,
-            object_type=AuditEvent.ObjectType.TREATMENT_PLAN_VERSION,
-            object_id=version.pk,
-            patient=version.patient,
+            object_type=object_type,
+            object_id=object_id,
+            patient=patient,
             outcome=AuditEvent.Outcome.DENIED,
-            detail={"version": version.number, "reason": "password"},
+            detail={**detail, "reason": "password"},
         )
         raise SigningError("The password is not correct. Re-enter your own password to sign.")
     cache.delete(key)
-    return _sign(version=version, signer=signer, context=context)
+
+
+def plan_version_sign(
+    *,
+    version: TreatmentPlanVersion,
+    signer: User,
+    password: str,
+    attested: bool,
+    weight_confirmed: bool = False,
+    override_reason: str = "",
+    context: AuditContext = NO_REQUEST,
+) -> TreatmentPlanVersion:
+    """Sign a draft as the physician's order after re-authentication and attestation.
+
+    A refused password is audited outside the signing transaction, so the record of
+    the attempt survives the refusal. Repeated wrong passwords lock signing for
+    SIGN_FAILURE_WINDOW_S seconds. A flagged weight (implausible BMI, large change from
+    the last recorded weight) signs only when it is confirmed: by the draft's author when
+    they saved the same findings, or by the signer (``weight_confirmed``), who is then stored
+    as its confirmer; the attestation covers the dosing weight. A plan whose schedule breaks
+    its protocol's frequency limits signs only with an ``override_reason``, stored with the
+    signed version and audited with the findings it overrides. The measurement schedule
+    learns the plan's phase.
+    """
+    require(signer, "treatment.sign")
+    require_same_organization(signer, version.organization_id)
+    _reauthenticate(
+        signer=signer,
+        password=password,
+        context=context,
+        object_type=AuditEvent.ObjectType.TREATMENT_PLAN_VERSION,
+        object_id=version.pk,
+        patient=version.patient,
+        detail={"version": version.number},
+        attested=attested,
+    )
+    return _sign(
+        version=version,
+        signer=signer,
+        weight_confirmed=weight_confirmed,
+        override_reason=override_reason,
+        context=context,
+    )
+
+
+OVERRIDE_REASON_MAX_CHARS = 2000
 
 
 @transaction.atomic
 def _sign(
-    *, version: TreatmentPlanVersion, signer: User, context: AuditContext
+    *,
+    version: TreatmentPlanVersion,
+    signer: User,
+    weight_confirmed: bool,
+    override_reason: str,
+    context: AuditContext,
 ) -> TreatmentPlanVersion:
     version = (
         TreatmentPlanVersion.objects.select_for_update()
@@ -531,19 +908,48 @@ def _sign(
             "The protocol was changed after this draft was written. Open the draft, check it "
             "and save it again before signing."
         )
-    has_signed = TreatmentPlanVersion.objects.filter(
-        plan_id=version.plan_id, status=TreatmentPlanVersion.Status.SIGNED
-    ).exists()
-    result = plan_session_calculate(
-        patient=version.patient,
-        protocol=version.protocol,
-        inputs=version.dose_inputs(),
-        is_first_dose=not has_signed,
-    )
+    last_signed = _latest_signed_weight(plan_id=version.plan_id, before_number=version.number)
+    try:
+        result = plan_session_calculate(
+            patient=version.patient,
+            protocol=version.protocol,
+            inputs=version.dose_inputs(),
+            is_first_dose=last_signed is None,
+            previous_weight_kg=last_signed,
+        )
+    except dosing.InvalidDoseInput as exc:
+        raise SigningError(
+            f"The draft no longer passes the clinic's checks: {exc.message} Open the draft, "
+            "correct it and save it again."
+        ) from exc
     if result.is_stopped:
         raise SigningError(
             "The dose now breaks a limit: " + " ".join(f.message for f in result.stops)
         )
+    flagged = {f.code for f in result.weight_findings}
+    confirmed_when_drafted = weight_confirmation_covers(version, result)
+    if flagged and not (weight_confirmed or confirmed_when_drafted):
+        raise SigningError(_weight_confirmation_message(result))
+    broken = plan_version_frequency_findings(version)
+    reason = (override_reason or "").strip()
+    if broken and not reason:
+        raise SigningError(
+            "The plan breaks its protocol's frequency limits — "
+            + " ".join(f"{f.rule} ({f.source}): {f.message}" for f in broken)
+            + " To sign it anyway, give the reason for the override; it is stored with the "
+            "signed version."
+        )
+    if len(reason) > OVERRIDE_REASON_MAX_CHARS:
+        raise SigningError(
+            f"The reason for the override is longer than {OVERRIDE_REASON_MAX_CHARS} characters."
+        )
+    if not flagged:
+        version.weight_findings, version.weight_confirmed_by = [], None
+    elif weight_confirmed or not confirmed_when_drafted:
+        version.weight_findings = [f.as_dict() for f in result.weight_findings]
+        version.weight_confirmed_by = signer
+    version.override_findings = [f.as_dict() for f in broken]
+    version.override_reason = reason if broken else ""
     version.status = TreatmentPlanVersion.Status.SIGNED
     version.signed_by = signer
     version.signed_at = timezone.now()
@@ -551,8 +957,30 @@ def _sign(
     version.content_sha256 = plan_version_content_sha256(version)
     version.full_clean()
     version.save(
-        update_fields=["status", "signed_by", "signed_at", "attestation", "content_sha256"]
+        update_fields=[
+            "status",
+            "signed_by",
+            "signed_at",
+            "attestation",
+            "content_sha256",
+            "weight_findings",
+            "weight_confirmed_by",
+            "override_findings",
+            "override_reason",
+        ]
     )
+    detail: dict[str, Any] = {
+        "version": version.number,
+        "status": "signed",
+        "sha256": version.content_sha256,
+    }
+    if version.weight_findings:
+        detail["weight_confirmed"] = [f["code"] for f in version.weight_findings]
+    if version.override_findings:
+        detail["override"] = {
+            "findings": [f["code"] for f in version.override_findings],
+            "reason": version.override_reason,
+        }
     audit_record(
         action=AuditEvent.Action.UPDATE,
         actor=signer,
@@ -561,7 +989,7 @@ def _sign(
         object_type=AuditEvent.ObjectType.TREATMENT_PLAN_VERSION,
         object_id=version.pk,
         patient=version.patient,
-        detail={"version": version.number, "status": "signed", "sha256": version.content_sha256},
+        detail=detail,
     )
     measurement_treatment_phase_set(patient=version.patient, phase=version.phase, context=context)
     return version

@@ -9,6 +9,17 @@ urlpatterns = [
     path("protocols/add-defaults/", views.protocols_add_defaults, name="protocols_add_defaults"),
     path("protocols/<int:protocol_id>/edit/", views.protocol_edit, name="protocol_edit"),
     path("dosing-settings/", views.dosing_settings_edit, name="dosing_settings_edit"),
+    path("change-proposals/<int:proposal_id>/", views.change_proposal, name="change_proposal"),
+    path(
+        "change-proposals/<int:proposal_id>/approve/",
+        views.change_proposal_approve,
+        name="change_proposal_approve",
+    ),
+    path(
+        "change-proposals/<int:proposal_id>/reject/",
+        views.change_proposal_reject,
+        name="change_proposal_reject",
+    ),
     path("plans/", views.plan_list, name="plan_list"),
     path("plans/<int:patient_id>/", views.plan_detail, name="plan_detail"),
     path(

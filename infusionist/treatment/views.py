@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -30,16 +31,22 @@ from infusionist.treatment import calculations, charts, selectors, services
 from infusionist.treatment.calculations import SessionResult
 from infusionist.treatment.forms import (
     CalculatorForm,
+    ChangeApproveForm,
+    ChangeRejectForm,
     DosingSettingsForm,
     PatientPickForm,
     PlanForm,
     ProtocolForm,
     SignForm,
 )
-from infusionist.treatment.models import DosingSettings, Protocol, TreatmentPlanVersion
+from infusionist.treatment.models import (
+    ClinicalChangeProposal,
+    DosingSettings,
+    Protocol,
+    TreatmentPlanVersion,
+)
 
 LIST_LIMIT = 50
-PLANNED_SESSION_HOUR = 9  # planned sessions are placed at 09:00 clinic time
 
 
 def _patient(request: HttpRequest, patient_id: int) -> Patient:
@@ -80,17 +87,28 @@ def calculator(request: HttpRequest) -> HttpResponse:
     result = curve = None
     if request.method == "POST" and form.is_valid():
         protocol = form.cleaned_data.get("protocol")
+        previous = form.cleaned_data.get("previous_weight_kg")
         try:
             result = calculations.calculate_session(
                 route="iv",
                 inputs=form.dose_inputs(),
                 limits=calculations.limits_for(dosing_settings=dosing_settings, protocol=protocol),
                 protocol=protocol,
+                previous_weight_kg=None if previous is None else float(previous),
+                weight_confirmed=bool(form.cleaned_data.get("confirm_weight")),
             )
         except dosing.InvalidDoseInput as exc:
             form.add_dose_errors(exc)
         else:
-            if not result.is_stopped:
+            if result.needs_weight_confirmation:
+                form.add_error(
+                    "confirm_weight",
+                    _(
+                        "Check the weight and tick this box to confirm it; until then the "
+                        "numbers must not be used."
+                    ),
+                )
+            if result.is_usable:
                 curve = _pk_curve(
                     result,
                     dosing_settings=dosing_settings,
@@ -115,7 +133,7 @@ def protocol_list(request: HttpRequest) -> HttpResponse:
         (
             getattr(dosing_settings._meta.get_field(name), "verbose_name", name),
             getattr(dosing_settings, name),
-            source,
+            f"{source} {calculations.UNSOURCED}" if "?" in source else source,
         )
         for name, source in DosingSettings.SOURCE_KEYS.items()
     ]
@@ -126,6 +144,7 @@ def protocol_list(request: HttpRequest) -> HttpResponse:
             "protocols": protocols,
             "can_edit": can(user_of(request), "protocols.edit"),
             "setting_rows": setting_rows,
+            "proposals": selectors.pending_change_proposals(organization=organization),
         },
     )
 
@@ -145,46 +164,248 @@ def protocols_add_defaults(request: HttpRequest) -> HttpResponse:
     return redirect("treatment:protocol_list")
 
 
+def _split(
+    data: dict[str, Any], clinical: tuple[str, ...]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Return (non-clinical, clinical) parts of a form's data."""
+    return (
+        {k: v for k, v in data.items() if k not in clinical},
+        {k: v for k, v in data.items() if k in clinical},
+    )
+
+
+def _proposed_message(request: HttpRequest, proposal: ClinicalChangeProposal | None) -> None:
+    if proposal is not None:
+        messages.warning(
+            request,
+            _(
+                "Your change to %(fields)s waits for a physician's signature: clinical limits "
+                "change only when a physician signs them."
+            )
+            % {"fields": ", ".join(row["label"] for row in _change_rows(proposal))},
+        )
+
+
 @require_capability("protocols.edit")
 def protocol_edit(request: HttpRequest, protocol_id: int) -> HttpResponse:
-    protocol = selectors.protocol_get_for_user(user=user_of(request), protocol_id=protocol_id)
-    form = ProtocolForm(request.POST or None, instance=protocol)
+    """Edit a protocol: a physician's change applies; a clinic admin's clinical change waits."""
+    user = user_of(request)
+    protocol = selectors.protocol_get_for_user(user=user, protocol_id=protocol_id)
+    needs_signature = not can(user, "protocols.sign")
+    form = ProtocolForm(request.POST or None, instance=protocol, needs_signature=needs_signature)
     if request.method == "POST" and form.is_valid():
         protocol.refresh_from_db()
-        changed = services.protocol_update(
-            protocol=protocol,
-            actor=user_of(request),
-            data=form.protocol_data(),
-            context=context_of(request),
-        )
-        if changed:
-            messages.success(
-                request,
-                _("Protocol saved. Signed plans keep the version they were signed with."),
-            )
+        data = form.protocol_data()
+        proposal = None
+        try:
+            # The proposal and the direct change of the other fields succeed together or not.
+            with transaction.atomic():
+                if needs_signature:
+                    data, clinical = _split(data, services.CLINICAL_PROTOCOL_FIELDS)
+                    proposal = services.clinical_change_propose(
+                        organization=organization_of(request),
+                        actor=user,
+                        protocol=protocol,
+                        data=clinical,
+                        reason=form.cleaned_data["change_reason"],
+                        context=context_of(request),
+                    )
+                changed = services.protocol_update(
+                    protocol=protocol, actor=user, data=data, context=context_of(request)
+                )
+        except ValidationError as exc:
+            _form_errors(form, exc)
         else:
-            messages.info(request, _("Nothing was changed."))
-        return redirect("treatment:protocol_list")
-    return render(request, "treatment/protocol_form.html", {"form": form, "protocol": protocol})
+            _proposed_message(request, proposal)
+            if changed:
+                messages.success(
+                    request,
+                    _("Protocol saved. Signed plans keep the version they were signed with."),
+                )
+            elif proposal is None:
+                messages.info(request, _("Nothing was changed."))
+            return redirect("treatment:protocol_list")
+    return render(
+        request,
+        "treatment/protocol_form.html",
+        {
+            "form": form,
+            "protocol": protocol,
+            "needs_signature": needs_signature,
+            "proposals": [
+                p
+                for p in selectors.pending_change_proposals(organization=organization_of(request))
+                if p.protocol_id == protocol.pk
+            ],
+        },
+    )
 
 
 @require_capability("protocols.edit")
 def dosing_settings_edit(request: HttpRequest) -> HttpResponse:
+    """Edit the dose calculator's guards: clinical ones only with a physician's signature."""
+    user = user_of(request)
     organization = organization_of(request)
     current = selectors.dosing_settings_for(organization=organization)
-    form = DosingSettingsForm(request.POST or None, instance=current)
+    needs_signature = not can(user, "protocols.sign")
+    form = DosingSettingsForm(
+        request.POST or None, instance=current, needs_signature=needs_signature
+    )
     if request.method == "POST" and form.is_valid():
-        changed = services.dosing_settings_update(
-            organization=organization,
-            actor=user_of(request),
-            data=form.dosing_settings_data(),
-            context=context_of(request),
+        data = form.dosing_settings_data()
+        proposal = None
+        try:
+            with transaction.atomic():
+                if needs_signature:
+                    data, clinical = _split(data, services.CLINICAL_SETTINGS_FIELDS)
+                    proposal = services.clinical_change_propose(
+                        organization=organization,
+                        actor=user,
+                        data=clinical,
+                        reason=form.cleaned_data["change_reason"],
+                        context=context_of(request),
+                    )
+                changed = services.dosing_settings_update(
+                    organization=organization, actor=user, data=data, context=context_of(request)
+                )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            _proposed_message(request, proposal)
+            if changed:
+                messages.success(request, _("Dosing settings saved."))
+            elif proposal is None:
+                messages.info(request, _("Nothing was changed."))
+            return redirect("treatment:protocol_list")
+    return render(
+        request,
+        "treatment/dosing_settings_form.html",
+        {
+            "form": form,
+            "needs_signature": needs_signature,
+            "proposals": [
+                p
+                for p in selectors.pending_change_proposals(organization=organization)
+                if p.protocol_id is None
+            ],
+        },
+    )
+
+
+def _form_errors(form: Any, exc: ValidationError) -> None:
+    """Show a service's ValidationError beside the form's fields."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+# --- proposed changes to clinical limits ------------------------------------------------
+
+
+def _change_rows(proposal: ClinicalChangeProposal) -> list[dict[str, str]]:
+    """Return each proposed change with its label, old and new value and its source."""
+    model = Protocol if proposal.protocol_id is not None else DosingSettings
+    rows = []
+    for name, change in proposal.changes.items():
+        field = model._meta.get_field(name)
+        if proposal.protocol is not None:
+            source = _("protocol sources: %(keys)s") % {"keys": proposal.protocol.source_keys}
+        else:
+            source = DosingSettings.SOURCE_KEYS.get(name, "")
+            if "?" in source:
+                source = f"{source} {calculations.UNSOURCED}"
+        rows.append(
+            {
+                "label": str(getattr(field, "verbose_name", name)),
+                "before": "—" if change["before"] in (None, "") else str(change["before"]),
+                "after": "—" if change["after"] in (None, "") else str(change["after"]),
+                "source": source,
+            }
         )
-        messages.success(
-            request, _("Dosing settings saved.") if changed else _("Nothing was changed.")
-        )
-        return redirect("treatment:protocol_list")
-    return render(request, "treatment/dosing_settings_form.html", {"form": form})
+    return rows
+
+
+def _proposal_page(
+    request: HttpRequest,
+    proposal: ClinicalChangeProposal,
+    *,
+    approve_form: ChangeApproveForm | None = None,
+    reject_form: ChangeRejectForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    return render(
+        request,
+        "treatment/change_proposal.html",
+        {
+            "proposal": proposal,
+            "rows": _change_rows(proposal),
+            "can_sign": can(user_of(request), "protocols.sign"),
+            "approve_form": approve_form or ChangeApproveForm(),
+            "reject_form": reject_form or ChangeRejectForm(),
+        },
+        status=status,
+    )
+
+
+@require_capability("protocols.edit")
+def change_proposal(request: HttpRequest, proposal_id: int) -> HttpResponse:
+    """Show a proposed change to clinical limits; a physician signs or rejects it here."""
+    proposal = selectors.change_proposal_get_for_user(
+        user=user_of(request), proposal_id=proposal_id
+    )
+    return _proposal_page(request, proposal)
+
+
+@require_POST
+@require_capability("protocols.sign")
+def change_proposal_approve(request: HttpRequest, proposal_id: int) -> HttpResponse:
+    """Sign a proposed change with the physician's password; the change then applies."""
+    proposal = selectors.change_proposal_get_for_user(
+        user=user_of(request), proposal_id=proposal_id
+    )
+    form = ChangeApproveForm(request.POST)
+    if form.is_valid():
+        try:
+            services.clinical_change_approve(
+                proposal=proposal,
+                signer=user_of(request),
+                password=form.cleaned_data["password"],
+                context=context_of(request),
+            )
+        except services.SigningError as exc:
+            form.add_error("password" if "password" in str(exc) else None, str(exc))
+        except ValidationError as exc:
+            form.add_error(None, exc.messages)
+        else:
+            messages.success(request, _("Change signed and applied."))
+            return redirect("treatment:protocol_list")
+    return _proposal_page(request, proposal, approve_form=form)
+
+
+@require_POST
+@require_capability("protocols.sign")
+def change_proposal_reject(request: HttpRequest, proposal_id: int) -> HttpResponse:
+    """Reject a proposed change to clinical limits; nothing changes."""
+    proposal = selectors.change_proposal_get_for_user(
+        user=user_of(request), proposal_id=proposal_id
+    )
+    form = ChangeRejectForm(request.POST)
+    if form.is_valid():
+        try:
+            services.clinical_change_reject(
+                proposal=proposal,
+                signer=user_of(request),
+                note=form.cleaned_data["note"],
+                context=context_of(request),
+            )
+        except services.SigningError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.info(request, _("Change rejected; nothing was changed."))
+            return redirect("treatment:protocol_list")
+    return _proposal_page(request, proposal, reject_form=form)
 
 
 # --- treatment plans ---------------------------------------------------------------------
@@ -230,37 +451,25 @@ def plan_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _planned_schedule(version: TreatmentPlanVersion, tz: dt.tzinfo) -> list[dt.datetime]:
-    offsets = regimens.planned_session_offsets_days(
-        version.planned_sessions, float(version.sessions_per_week)
-    )
-    start = dt.datetime.combine(version.planned_start_date, dt.time(PLANNED_SESSION_HOUR), tz)
-    return [start + dt.timedelta(days=d) for d in offsets]
-
-
 def _plan_checks(version: TreatmentPlanVersion, tz: dt.tzinfo) -> dict[str, Any]:
-    """Return the planned schedule, planned exposure and frequency findings of a version."""
-    snapshot = version.protocol_snapshot
-    times = _planned_schedule(version, tz)
+    """Return the planned schedule, planned exposure and frequency findings of a version.
+
+    One finding per broken rule (with its rule, source and inputs), however many planned
+    sessions break it.
+    """
+    times = calculations.planned_session_times(
+        planned_sessions=version.planned_sessions,
+        sessions_per_week=version.sessions_per_week,
+        start_date=version.planned_start_date,
+        tz=tz,
+    )
     dose_mg = float(version.session_dose_mg)
     doses = [(t, dose_mg) for t in times]
-    findings = exposure.frequency_findings(
-        times,
-        min_interval_h=float(snapshot.get("min_interval_h") or 0),
-        max_sessions_per_7_days=int(snapshot.get("max_sessions_per_7_days") or 7),
-    )
-    alerts = [f.message for f in findings]
-    course_max_days = snapshot.get("course_max_days")
-    if course_max_days and times and (times[-1].date() - times[0].date()).days > course_max_days:
-        alerts.append(
-            _("The planned sessions span %(days)s days; the protocol keeps them within %(max)s.")
-            % {"days": (times[-1].date() - times[0].date()).days, "max": course_max_days}
-        )
     return {
         "schedule": [(i + 1, t, dose_mg) for i, t in enumerate(times)],
         "peak": exposure.peak_exposure(doses),
         "course_total_mg": dose_mg * len(times),
-        "frequency_alerts": alerts,
+        "frequency_findings": services.plan_version_frequency_findings(version),
     }
 
 
@@ -333,25 +542,35 @@ def _plan_page(
             )
         return render(request, "treatment/plan_detail.html", context)
     dosing_settings = selectors.dosing_settings_for(organization=organization_of(request))
-    context.update(_version_context(shown, patient=patient, dosing_settings=dosing_settings))
+    context.update(
+        _version_context(shown, patient=patient, dosing_settings=dosing_settings, versions=versions)
+    )
     return render(request, "treatment/plan_detail.html", context)
 
 
 def _version_context(
-    version: TreatmentPlanVersion, *, patient: Patient, dosing_settings: DosingSettings
+    version: TreatmentPlanVersion,
+    *,
+    patient: Patient,
+    dosing_settings: DosingSettings,
+    versions: list[TreatmentPlanVersion],
 ) -> dict[str, Any]:
     tz = timezone.get_current_timezone()
+    previous_weight_kg = selectors.last_recorded_weight_kg(versions, before_number=version.number)
+    result: SessionResult | None = None
+    error = ""
     try:
         result = services.plan_session_calculate(
             patient=patient,
             protocol=version.protocol,
             inputs=version.dose_inputs(),
             dosing_settings=dosing_settings,
+            previous_weight_kg=previous_weight_kg,
         )
     except dosing.InvalidDoseInput as exc:
-        result, error = None, exc.message
+        error = exc.message
     else:
-        error = ""
+        result.weight_confirmed = services.weight_confirmation_covers(version, result)
     curve = None
     if result is not None and not result.is_stopped:
         curve = _pk_curve(result, dosing_settings=dosing_settings, age_years=patient.age_years())
@@ -398,7 +617,11 @@ def _initial_from_protocol(protocol: Protocol) -> dict[str, Any]:
 
 
 def _initial_from_version(version: TreatmentPlanVersion) -> dict[str, Any]:
-    initial = {name: getattr(version, name) for name in PlanForm.base_fields if name != "protocol"}
+    initial = {
+        name: getattr(version, name)
+        for name in PlanForm.base_fields
+        if name not in ("protocol", "confirm_weight")
+    }
     initial["protocol"] = version.protocol_id
     if version.vial_mg_per_ml is not None:
         initial["vial_mg_per_ml"] = str(int(version.vial_mg_per_ml))
@@ -440,7 +663,13 @@ def _plan_draft_page(
         initial = {**_initial_from_version(current), "rationale": ""}
     else:
         initial = {"planned_start_date": timezone.localdate()}
-    form = PlanForm(request.POST or None, patient=patient, initial=_plain(initial))
+    previous_weight_kg = current.weight_kg if current is not None else None
+    form = PlanForm(
+        request.POST or None,
+        patient=patient,
+        previous_weight_kg=previous_weight_kg,
+        initial=_plain(initial),
+    )
     if request.method == "POST" and form.is_valid():
         try:
             version = services.plan_version_draft_save(
@@ -483,6 +712,7 @@ def _plan_draft_page(
             "protocols": protocols,
             "selected_protocol": selected_protocol,
             "result": form.result,
+            "previous_weight_kg": previous_weight_kg,
         },
     )
 
@@ -506,8 +736,9 @@ def plan_draft_discard(request: HttpRequest, patient_id: int) -> HttpResponse:
 @require_capability("treatment.sign")
 def plan_sign(request: HttpRequest, patient_id: int) -> HttpResponse:
     patient = _patient(request, patient_id)
-    draft = selectors.plan_draft_version(patient=patient)
-    form = SignForm(request.POST or None)
+    versions = selectors.plan_versions(patient=patient)
+    draft = next((v for v in versions if not v.is_signed), None)
+    form = SignForm(request.POST or None, weight_kg=draft.weight_kg if draft else None)
     if draft is None:
         record_view(
             request,
@@ -523,10 +754,12 @@ def plan_sign(request: HttpRequest, patient_id: int) -> HttpResponse:
                 signer=user_of(request),
                 password=form.cleaned_data["password"],
                 attested=form.cleaned_data["attest"],
+                weight_confirmed=form.cleaned_data["confirm_weight"],
+                override_reason=form.cleaned_data["override_reason"],
                 context=context_of(request),
             )
         except services.SigningError as exc:
-            form.add_error("password" if "password" in str(exc) else None, str(exc))
+            form.add_error(_sign_error_field(str(exc)), str(exc))
         else:
             messages.success(
                 request,
@@ -543,5 +776,18 @@ def plan_sign(request: HttpRequest, patient_id: int) -> HttpResponse:
     )
     dosing_settings = selectors.dosing_settings_for(organization=organization_of(request))
     context = {"patient": patient, "draft": draft, "form": form, "shown": draft}
-    context.update(_version_context(draft, patient=patient, dosing_settings=dosing_settings))
+    context.update(
+        _version_context(draft, patient=patient, dosing_settings=dosing_settings, versions=versions)
+    )
     return render(request, "treatment/plan_sign.html", context)
+
+
+def _sign_error_field(message: str) -> str | None:
+    """Return the sign form's field a refusal is about (None: the form as a whole)."""
+    if "password" in message:
+        return "password"
+    if message.startswith("Confirm the weight"):
+        return "confirm_weight"
+    if "reason for the override" in message:
+        return "override_reason"
+    return None

@@ -87,6 +87,19 @@ class DoseCalculationIn(_Strict):
         description="Apply this clinic protocol's maximum dose and rate (e.g. "
         "depression-iv-induction); otherwise the clinic's defaults apply.",
     )
+    previous_weight_kg: float | None = Field(
+        None,
+        ge=1,
+        le=1000,
+        description="The patient's last recorded weight in kilograms; a larger change than "
+        "the clinic allows (max_weight_change_pct) flags the weight.",
+    )
+    confirm_weight: bool = Field(
+        False,
+        description="The caller has checked a flagged weight (implausible BMI, or a large "
+        "change from previous_weight_kg) and confirms it in kilograms. Without it a flagged "
+        "weight answers 422 with its `weight_findings`.",
+    )
 
     @field_validator("vial_mg_per_ml")
     @classmethod
@@ -126,7 +139,10 @@ class DoseCalculationIn(_Strict):
 class FindingOut(Schema):
     code: str = Field(description="Stable machine code, e.g. dose_above_protocol_max.")
     message: str
-    severity: Literal["warning", "stop"]
+    severity: Literal["warning", "confirm", "stop"] = Field(
+        description="warning: check it; confirm: resend with confirm_weight once checked; "
+        "stop: the dose must not be given."
+    )
     rule: str = Field(description="The rule that produced the finding.")
     source: str = Field(
         description=(
@@ -134,6 +150,17 @@ class FindingOut(Schema):
             "(docs/clinical-reference.md; /reference/ in the app)."
         )
     )
+    inputs: dict[str, str] = Field({}, description="The inputs the rule was applied to.")
+
+
+class WeightCheckOut(Schema):
+    weight_kg: float
+    weight_lb: float = Field(description="The entered weight in pounds, to catch a unit slip.")
+    bmi_kg_per_m2: float | None = Field(description="When height_cm is given.")
+    previous_weight_kg: float | None
+    change_pct: float | None = Field(description="Change from previous_weight_kg, percent.")
+    findings: list[FindingOut] = Field(description="Flags to confirm (severity confirm).")
+    confirmed: bool
 
 
 class DoseCalculationOut(Schema):
@@ -151,6 +178,9 @@ class DoseCalculationOut(Schema):
     dosing_weight_kg: float
     weight_basis: str
     weight_formula: str = Field(description="How the dosing weight was obtained; store it.")
+    weight_check: WeightCheckOut = Field(
+        description="The entered weight in kg and lb, its BMI and change, and any flags."
+    )
     warnings: list[FindingOut]
     display: dict[str, str] = Field(description="Every value rounded half-up, with its unit.")
 
@@ -164,6 +194,9 @@ class DoseErrorOut(Schema):
     detail: str
     errors: list[FieldErrorOut] = []
     stops: list[FindingOut] = Field([], description="Hard stops: the dose must not be given.")
+    weight_findings: list[FindingOut] = Field(
+        [], description="A flagged weight: check it and resend with confirm_weight: true."
+    )
     warnings: list[FindingOut] = []
     calculation: DoseCalculationOut | None = Field(
         None, description="With a hard stop: the numbers that broke the limit, for review only."
@@ -192,9 +225,28 @@ def _calculation_out(result: calculations.SessionResult) -> dict[str, Any]:
         "dosing_weight_kg": calc.dosing_weight_kg,
         "weight_basis": calc.weight_basis,
         "weight_formula": calc.weight_formula,
+        "weight_check": _weight_check_out(result),
         "warnings": [f.as_dict() for f in result.warnings],
-        "display": calc.as_display(),
+        "display": {**calc.as_display(), **_weight_display(result)},
     }
+
+
+def _weight_check_out(result: calculations.SessionResult) -> dict[str, Any]:
+    check = result.weight_check
+    assert check is not None  # the IV route always has a weight
+    return {
+        "weight_kg": check.weight_kg,
+        "weight_lb": check.weight_lb,
+        "bmi_kg_per_m2": check.bmi_kg_per_m2,
+        "previous_weight_kg": check.previous_weight_kg,
+        "change_pct": check.change_pct,
+        "findings": [f.as_dict() for f in result.weight_findings],
+        "confirmed": result.weight_confirmed,
+    }
+
+
+def _weight_display(result: calculations.SessionResult) -> dict[str, str]:
+    return {label.lower().replace(" ", "_"): value for label, value in result.weight_rows()}
 
 
 @router.post(
@@ -206,6 +258,10 @@ def _calculation_out(result: calculations.SessionResult) -> dict[str, Any]:
         "VTBI for one session, with warnings. Nothing is stored. A broken limit (protocol "
         "maximum dose or rate, undiluted 100 mg/mL, IV concentration) answers **422** with "
         "`stops` and the computed numbers for review; bad input answers 422 with `errors`. "
+        "A flagged weight (a BMI outside the clinic's plausible range when height_cm is "
+        "given, or a change from previous_weight_kg beyond the clinic's percentage: the "
+        "signs of pounds typed as kilograms) answers 422 with `weight_findings` until the "
+        "request says `confirm_weight: true`. "
         "Worked example: 70 kg × 0.5 mg/kg over 40 min from 10 mg/mL into 100 mL → 35 mg, "
         "52.5 mg/h, draw 3.5 mL, 103.5 mL, 0.338 mg/mL, 155.3 mL/h."
     ),
@@ -227,6 +283,8 @@ def dose_calculation(request: HttpRequest, payload: DoseCalculationIn) -> Any:
             inputs=payload.dose_inputs(),
             limits=calculations.limits_for(dosing_settings=dosing_settings, protocol=protocol),
             protocol=protocol,
+            previous_weight_kg=payload.previous_weight_kg,
+            weight_confirmed=payload.confirm_weight,
         )
     except dosing.InvalidDoseInput as exc:
         return Status(
@@ -236,12 +294,29 @@ def dose_calculation(request: HttpRequest, payload: DoseCalculationIn) -> Any:
                 "errors": [{"field": k, "message": v} for k, v in exc.errors.items()],
             },
         )
-    if result.is_stopped:
+    if not result.is_usable:
+        details = []
+        if result.is_stopped:
+            details.append("Hard stop: " + " ".join(f.message for f in result.stops))
+        weight_findings = result.weight_findings if result.needs_weight_confirmation else []
+        if weight_findings:
+            details.append(
+                "Confirm the weight ("
+                + ", ".join(f.code for f in weight_findings)
+                + "): "
+                + " ".join(f.message for f in weight_findings)
+                + " Resend with confirm_weight: true once the weight is checked."
+            )
         return Status(
             422,
             {
-                "detail": "Hard stop: " + " ".join(f.message for f in result.stops),
+                "detail": " ".join(details),
+                "errors": [
+                    {"field": "weight_kg", "message": f"{f.code}: {f.message}"}
+                    for f in weight_findings
+                ],
                 "stops": [f.as_dict() for f in result.stops],
+                "weight_findings": [f.as_dict() for f in weight_findings],
                 "warnings": [f.as_dict() for f in result.warnings],
                 "calculation": _calculation_out(result),
             },

@@ -3,8 +3,15 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from infusionist.lib.exposure import exposure_summary, frequency_findings, peak_exposure
+from infusionist.lib.exposure import (
+    exposure_summary,
+    frequency_findings,
+    frequency_rule_findings,
+    peak_exposure,
+)
 
 UTC = dt.UTC
 T0 = dt.datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -61,3 +68,71 @@ def test_frequency_checks_flag_short_gaps_and_crowded_weeks() -> None:
     assert codes.count("interval_below_minimum") == 2
     assert codes.count("too_many_sessions_in_7_days") == 1
     assert "12 h apart; the protocol minimum is 24 h" in found[0].message
+
+
+# --- one summarised finding per rule (issue 8, item 10) --------------------------------
+
+
+def test_seven_a_week_against_three_is_one_finding_not_seventeen() -> None:
+    from infusionist.lib.regimens import planned_session_offsets_days
+
+    daily = [day(d) for d in planned_session_offsets_days(20, 7)]
+    each = frequency_findings(daily, min_interval_h=24, max_sessions_per_7_days=3)
+    assert len(each) == 17
+    found = frequency_rule_findings(daily, min_interval_h=24, max_sessions_per_7_days=3)
+    assert [f.code for f in found] == ["too_many_sessions_in_7_days"]
+    summary = found[0]
+    assert (summary.breaches, summary.worst, summary.limit) == (17, 7.0, 3.0)
+    assert summary.first_at == day(3)
+    assert "Up to 7 planned sessions fall in 7 days; the protocol allows at most 3" in (
+        summary.message
+    )
+    assert "17 of the 20 sessions break the limit, the first on 2026-03-05" in summary.message
+
+
+def test_each_broken_rule_is_summarised_once() -> None:
+    crowded = [day(d) for d in (0, 0.5, 1, 2, 30)]
+    found = frequency_rule_findings(
+        crowded, min_interval_h=24, max_sessions_per_7_days=3, course_max_days=21
+    )
+    assert [f.code for f in found] == [
+        "interval_below_minimum",
+        "too_many_sessions_in_7_days",
+        "course_longer_than_limit",
+    ]
+    interval, week, course = found
+    assert interval.breaches == 2 and interval.worst == pytest.approx(12)
+    assert "2 of the 4 gaps" in interval.message and "shortest 12 h" in interval.message
+    assert (week.breaches, week.worst) == (1, 4.0)
+    assert (course.breaches, course.worst, course.limit) == (1, 30.0, 21.0)
+    assert "span 30 days; the protocol keeps them within 21" in course.message
+
+
+def test_a_schedule_within_every_limit_has_no_findings() -> None:
+    thrice_weekly = [day(d) for d in (0, 2, 5, 7, 9, 12)]
+    assert (
+        frequency_rule_findings(
+            thrice_weekly, min_interval_h=24, max_sessions_per_7_days=3, course_max_days=21
+        )
+        == []
+    )
+
+
+@given(
+    st.lists(st.integers(0, 60 * 24), min_size=1, max_size=40),
+    st.integers(0, 72),
+    st.integers(1, 7),
+)
+def test_summaries_match_the_detailed_findings(hours, min_interval_h, most_per_week) -> None:
+    times = [T0 + dt.timedelta(hours=h) for h in hours]
+    each = frequency_findings(
+        times, min_interval_h=min_interval_h, max_sessions_per_7_days=most_per_week
+    )
+    found = frequency_rule_findings(
+        times, min_interval_h=min_interval_h, max_sessions_per_7_days=most_per_week
+    )
+    codes = [f.code for f in found]
+    assert len(codes) == len(set(codes)) <= 2
+    assert set(codes) == {f.code for f in each}
+    for summary in found:
+        assert summary.breaches == sum(1 for f in each if f.code == summary.code)

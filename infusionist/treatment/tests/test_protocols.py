@@ -8,8 +8,9 @@ from django.urls import reverse
 
 from infusionist.audit.models import AuditEvent
 from infusionist.lib.dosing import DOSE_FIELDS, DoseInputs
+from infusionist.test import PASSWORD
 from infusionist.treatment import defaults, selectors, services
-from infusionist.treatment.models import DosingSettings, Protocol
+from infusionist.treatment.models import ClinicalChangeProposal, DosingSettings, Protocol
 from infusionist.treatment.tests.conftest import plan_data
 
 REFERENCE_KEY = re.compile(r"\[(\d+|\?)\]")
@@ -154,14 +155,22 @@ def test_admin_changes_a_dosing_setting_with_its_source_shown(client, cast) -> N
     page = client.get(reverse("treatment:dosing_settings_edit")).content.decode()
     # Each source key links to its entry in the clinical reference; [?] reads in plain words.
     assert 'Source: <a class="cite" href="/reference/#source-22"' in page
-    assert "No published source: a conservative default this clinic can change." in page
+    assert "No published source; a conservative default this clinic can change." in page
     data = {name: getattr(DosingSettings(), name) for name in services.SETTINGS_EDITABLE_FIELDS}
     data["max_weight_kg"] = "200"
     data["usual_vial_mg_per_ml"] = "10.00"  # as the select submits it
     data = {k: v for k, v in data.items() if v is not False}
     assert client.post(reverse("treatment:dosing_settings_edit"), data).status_code == 302
+    # The weight range is a clinical limit (issue 8, item 11): the admin's change waits for a
+    # physician's signature, then applies.
+    assert selectors.dosing_settings_for(organization=cast.org).max_weight_kg == 250
+    proposal = ClinicalChangeProposal.objects.get(status="pending")
+    client.force_login(cast.physician)
+    url = reverse("treatment:change_proposal_approve", args=[proposal.pk])
+    assert client.post(url, {"password": PASSWORD}).status_code == 302
+    client.force_login(cast.admin)
     assert selectors.dosing_settings_for(organization=cast.org).max_weight_kg == 200
-    event = AuditEvent.objects.get(object_type="dosing_settings")
+    event = AuditEvent.objects.get(object_type="dosing_settings", action="update")
     assert event.detail["fields"] == ["max_weight_kg"]
     bad = client.post(reverse("treatment:dosing_settings_edit"), {**data, "max_weight_kg": "NaN"})
     assert bad.status_code == 200 and "Enter a number" in bad.content.decode()
@@ -176,7 +185,8 @@ def test_protocol_list_query_count_does_not_grow(
     client.force_login(cast.nurse)
     client.get(reverse("treatment:protocol_list"))
     # 1 session, 2 user (+organization), 3 authenticator check, 4 protocols, 5 dosing
-    # settings, 6 savepoint, 7 session save, 8 release savepoint
-    with django_assert_num_queries(8):
+    # settings, 6 pending change proposals (+protocol, proposer), 7 savepoint, 8 session
+    # save, 9 release savepoint
+    with django_assert_num_queries(9):
         response = client.get(reverse("treatment:protocol_list"))
     assert response.content.decode().count("<tr>") == len(protocols) + 1
