@@ -13,6 +13,18 @@ class UserAdmin(BaseUserAdmin):
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         ("Person", {"fields": ("full_name", "credentials", "organization", "role")}),
+        (
+            "Professional details",
+            {
+                "fields": (
+                    "licence_number",
+                    "licence_state",
+                    "licence_expires_on",
+                    "dea_number",
+                    "dea_expires_on",
+                )
+            },
+        ),
         ("Access", {"fields": ("is_active", "is_staff", "is_superuser")}),
     )
     add_fieldsets = (

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import secrets
 
@@ -8,7 +9,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from infusionist.accounts.roles import CLINICAL_ROLES, STAFF_ROLES, Role
+from infusionist.accounts.professional import US_STATES, Credential, validate_dea_number
+from infusionist.accounts.roles import CLINICAL_ROLES, PRESCRIBER_ROLES, STAFF_ROLES, Role
 
 
 class UserManager(BaseUserManager["User"]):
@@ -42,8 +44,22 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.PATIENT)
     credentials = models.CharField(
-        _("credentials"), max_length=40, blank=True, help_text=_("e.g. RN, MD, CRNA")
+        _("credentials"), max_length=40, blank=True, choices=Credential.choices
     )
+    # Professional details (docs/decisions/0006): a state licence, and for prescribers a DEA
+    # registration; each is flagged on Today as its expiry nears.
+    licence_number = models.CharField(_("licence number"), max_length=40, blank=True)
+    licence_state = models.CharField(
+        _("licence state"), max_length=2, blank=True, choices=US_STATES
+    )
+    licence_expires_on = models.DateField(_("licence expires on"), null=True, blank=True)
+    dea_number = models.CharField(
+        _("DEA registration number"),
+        max_length=9,
+        blank=True,
+        validators=[validate_dea_number],
+    )
+    dea_expires_on = models.DateField(_("DEA registration expires on"), null=True, blank=True)
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False, help_text=_("May use the Django admin."))
     date_joined = models.DateTimeField(default=timezone.now)
@@ -67,6 +83,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def is_clinical(self) -> bool:
         return self.role in CLINICAL_ROLES
+
+    @property
+    def is_prescriber(self) -> bool:
+        return self.role in PRESCRIBER_ROLES
 
     @property
     def display_name(self) -> str:
@@ -99,3 +119,4 @@ class ApiToken(models.Model):
     @staticmethod
     def generate() -> str:
         return "inf_" + secrets.token_urlsafe(32)
+
