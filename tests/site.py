@@ -105,6 +105,9 @@ PUBLIC = {
     "questionnaire:done": "patient link: thank-you page with crisis resources, no data",
     "account_setup:verify_email": "sign-in set-up step: login required, shows only the user's own "
     "email address",
+    "account_setup:invitation": "staff invitation link: hashed single-use expiring token",
+    "account_setup:invitation_accept": "staff invitation: only after a valid link, from the "
+    "session",
 }
 
 

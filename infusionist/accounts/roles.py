@@ -36,6 +36,10 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "clinic.view": STAFF_ROLES,
     # Clinic administration (docs/decisions/0005): locations, hours, closures, rooms, chairs.
     "clinic.manage": frozenset({Role.CLINIC_ADMIN}),
+    # Staff and roles (docs/decisions/0006): the clinic admin invites staff, changes roles,
+    # deactivates accounts, resets authenticators, sees sign-ins and everyone's API tokens.
+    # Every staff member sees, creates and revokes their own API tokens (api.use).
+    "staff.manage": frozenset({Role.CLINIC_ADMIN}),
     "api.use": STAFF_ROLES,
     # Measurement-based care (docs/decisions/0003): answers are clinical, so only clinical
     # roles see them; the front desk sees only that a questionnaire is overdue. Any clinician
