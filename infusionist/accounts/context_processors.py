@@ -16,6 +16,7 @@ NAV_ITEMS = [
     ("treatment:protocol_list", _("Protocols"), "protocols.view"),
     ("measurements:alerts", _("Safety alerts"), "safety.review"),
     ("administration:locations", _("Locations"), "clinic.view"),
+    ("administration:staff", _("Staff"), "staff.manage"),
     ("administration:audit_report", _("Audit report"), "audit.report"),
 ]
 
@@ -24,6 +25,10 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     """Give templates the navigation items the signed-in user's role may use."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"nav_items": [], "can_search_patients": False}
+        return {"nav_items": [], "can_search_patients": False, "can_use_api": False}
     items = [(name, label) for name, label, cap in NAV_ITEMS if can(user, cap)]
-    return {"nav_items": items, "can_search_patients": can(user, "patients.search")}
+    return {
+        "nav_items": items,
+        "can_search_patients": can(user, "patients.search"),
+        "can_use_api": can(user, "api.use"),
+    }
