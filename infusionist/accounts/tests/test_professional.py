@@ -128,3 +128,23 @@ def test_expiry_flags_start_at_the_warning_window_and_stay_once_expired() -> Non
         (Role.PHYSICIAN, "licence", 30, False),
     ]
     assert credential_flags(people, today=today, warning_days=31)[-1].user.role == Role.NURSE
+
+
+def test_the_demo_staff_have_fictional_valid_details_and_the_nurse_is_flagged(db) -> None:
+    from django.utils import timezone
+
+    from infusionist.accounts.demo import seed_staff
+    from infusionist.clinics.models import Organization
+
+    org = Organization.objects.create(name="Demo", slug="demo", mrn_prefix="DEM")
+    staff = seed_staff(organization=org, password="demo-password-2026")
+    for role in (Role.PHYSICIAN, Role.PROVIDER):
+        user = staff[role]
+        assert dea_number_problem(user.dea_number) == "" and user.licence_number.startswith("DEMO")
+        assert professional_details_problems(role, vars(user)) == {}
+    flags = credential_flags(staff.values(), today=timezone.localdate(), warning_days=30)
+    assert [(f.user.role, f.kind) for f in flags] == [(Role.NURSE, "licence")]
+    # Seeding again changes nothing someone edited.
+    User.objects.filter(pk=staff[Role.NURSE].pk).update(licence_number="EDITED")
+    seed_staff(organization=org, password="demo-password-2026")
+    assert User.objects.get(pk=staff[Role.NURSE].pk).licence_number == "EDITED"
