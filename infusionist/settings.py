@@ -173,6 +173,12 @@ MFA_ALLOW_UNVERIFIED_EMAIL = False
 # Roles that must use TOTP before they reach clinical pages (45 CFR 164.312(d)).
 MFA_REQUIRED_FOR_CLINICAL_ROLES = env_bool("MFA_REQUIRED", True)
 
+# Staff and roles (docs/decisions/0008). An invitation link works once and for this long.
+STAFF_INVITATION_EXPIRY_HOURS = env_int("STAFF_INVITATION_EXPIRY_HOURS", 72, minimum=1)
+# Today flags a licence or DEA registration this many days before it expires. No published
+# source sets this window: 30 days is our default, a setting for each deployment to choose.
+CREDENTIAL_EXPIRY_WARNING_DAYS = env_int("CREDENTIAL_EXPIRY_WARNING_DAYS", 30, minimum=0)
+
 # Sessions live in the database (stateless app servers); an idle session ends after
 # SESSION_IDLE_TIMEOUT_MIN minutes because every request pushes the expiry forward
 # (automatic logoff, 45 CFR 164.312(a)(2)(iii)).

@@ -13,9 +13,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
-from infusionist.accounts.models import User
+from infusionist.accounts.models import ApiToken, Invitation, User
 from infusionist.accounts.roles import CLINICAL_ROLES, PRESCRIBER_ROLES, STAFF_ROLES, Role
+from infusionist.accounts.services import api_token_create
 from infusionist.clinics.models import Chair, Closure, Location, Room
 from infusionist.measurements.models import QuestionnaireResponse, SafetyAlert
 from infusionist.measurements.services import questionnaire_response_submit
@@ -62,6 +64,21 @@ RULES: dict[str, Rule] = {
     "administration:room_edit": Rule(ADMIN_ONLY),
     "administration:chair_add": Rule(ADMIN_ONLY, "POST"),
     "administration:chair_edit": Rule(ADMIN_ONLY),
+    # Staff and roles (docs/decisions/0008): the clinic admin manages staff; every staff
+    # member manages their own API tokens (a clinic admin everyone's in the clinic).
+    "administration:staff": Rule(ADMIN_ONLY),
+    "administration:staff_invite": Rule(ADMIN_ONLY),
+    "administration:sign_ins": Rule(ADMIN_ONLY),
+    "administration:staff_detail": Rule(ADMIN_ONLY),
+    "administration:staff_edit": Rule(ADMIN_ONLY),
+    "administration:staff_deactivate": Rule(ADMIN_ONLY, "POST"),
+    "administration:staff_reactivate": Rule(ADMIN_ONLY, "POST"),
+    "administration:authenticator_reset": Rule(ADMIN_ONLY),
+    "administration:invitation_resend": Rule(ADMIN_ONLY, "POST"),
+    "administration:invitation_revoke": Rule(ADMIN_ONLY, "POST"),
+    "administration:api_tokens": Rule(ALL_STAFF),
+    "administration:api_token_create": Rule(ALL_STAFF, "POST"),
+    "administration:api_token_revoke": Rule(ALL_STAFF, "POST"),
     "administration:audit_report": Rule(ADMIN_ONLY),
     "administration:audit_export": Rule(ADMIN_ONLY),
     "reference:index": Rule(ALL_STAFF),
@@ -81,7 +98,7 @@ RULES: dict[str, Rule] = {
     "treatment:protocols_add_defaults": Rule(PROTOCOL_EDITORS, "POST"),
     "treatment:protocol_edit": Rule(PROTOCOL_EDITORS),
     "treatment:dosing_settings_edit": Rule(PROTOCOL_EDITORS),
-    # Clinical limits change only with a physician's signature (docs/decisions/0006).
+    # Clinical limits change only with a physician's signature (docs/decisions/0007).
     "treatment:change_proposal": Rule(PROTOCOL_EDITORS),
     "treatment:change_proposal_approve": Rule(PHYSICIANS, "POST"),
     "treatment:change_proposal_reject": Rule(PHYSICIANS, "POST"),
@@ -114,6 +131,9 @@ PUBLIC = {
     "questionnaire:done": "patient link: thank-you page with crisis resources, no data",
     "account_setup:verify_email": "sign-in set-up step: login required, shows only the user's own "
     "email address",
+    "account_setup:invitation": "staff invitation link: hashed single-use expiring token",
+    "account_setup:invitation_accept": "staff invitation: only after a valid link, from the "
+    "session",
 }
 
 
@@ -155,6 +175,10 @@ class OrgRecords:
     alert: SafetyAlert
     response: QuestionnaireResponse
     proposal: ClinicalChangeProposal
+    colleague: User
+    invitation: Invitation
+    #: An API token of each staff role's user, by role (another clinic: its admin's only).
+    tokens: dict[str, ApiToken]
 
 
 @dataclass(frozen=True)
@@ -208,6 +232,16 @@ def _org_records(cast: Cast, *, other: bool) -> OrgRecords:
     )
     location = Location.objects.filter(organization=org, is_primary=True).get()
     room = Room.objects.create(location=location, name="Room A")
+    if other:
+        colleague, owners = physician, {Role.CLINIC_ADMIN: cast.outsider}
+    else:
+        colleague = User.objects.create_user(
+            "colleague@test.example", PASSWORD, role=Role.NURSE, organization=org
+        )
+        owners = cast.staff()
+    for owner in owners.values():
+        api_token_create(user=owner, name="site records")
+    tokens = {role: ApiToken.objects.filter(user=owner).get() for role, owner in owners.items()}
     return OrgRecords(
         location=location,
         closure=Closure.objects.create(
@@ -224,6 +258,17 @@ def _org_records(cast: Cast, *, other: bool) -> OrgRecords:
         alert=SafetyAlert.objects.get(response=response),
         response=response,
         proposal=proposal,
+        colleague=colleague,
+        invitation=Invitation.objects.create(
+            organization=org,
+            email=f"invited@{org.slug}.example",
+            full_name="Ivy Invited",
+            role=Role.NURSE,
+            token_sha256=Invitation.hash(f"site-records-{org.slug}"),
+            invited_by=admin,
+            expires_at=timezone.now() + dt.timedelta(days=3650),
+        ),
+        tokens=tokens,
     )
 
 
@@ -233,7 +278,8 @@ def build_site_records(cast: Cast) -> SiteRecords:
     return SiteRecords(own=_org_records(cast, other=False), other=_org_records(cast, other=True))
 
 
-def _id_fillers(records: OrgRecords) -> dict[str, object]:
+def _id_fillers(records: OrgRecords, role: str | None = None) -> dict[str, object]:
+    token = records.tokens.get(role or Role.CLINIC_ADMIN) or next(iter(records.tokens.values()))
     return {
         "location_id": records.location.pk,
         "closure_id": records.closure.pk,
@@ -245,6 +291,10 @@ def _id_fillers(records: OrgRecords) -> dict[str, object]:
         "response_id": records.response.pk,
         "proposal_id": records.proposal.pk,
         "number": records.version.number,
+        "user_id": records.colleague.pk,
+        "invitation_id": records.invitation.pk,
+        # A token is its owner's: each role is given its own (a clinic admin may use anyone's).
+        "token_id": token.pk,
     }
 
 
@@ -252,14 +302,17 @@ def _id_fillers(records: OrgRecords) -> dict[str, object]:
 NOT_IDS = {"instrument_code": "phq9", "number": None}
 
 
-def url_for(name: str, records: SiteRecords, *, foreign: str | None = None) -> str:
+def url_for(
+    name: str, records: SiteRecords, *, foreign: str | None = None, role: str | None = None
+) -> str:
     """Return the URL of ``name`` with every id filled from the cast's own organization.
 
-    With ``foreign``, that one parameter takes the other organization's record instead.
+    With ``foreign``, that one parameter takes the other organization's record instead. With
+    ``role``, records that belong to one person (API tokens) are that role's user's own.
     Raises KeyError naming a parameter no filler knows, so a new kind of id needs one here.
     """
     params = url_parameters()[name]
-    own, other = _id_fillers(records.own), _id_fillers(records.other)
+    own, other = _id_fillers(records.own, role), _id_fillers(records.other)
     kwargs: dict[str, object] = {}
     for param in params:
         if param in own:

@@ -36,6 +36,7 @@ def test_each_role_gets_exactly_its_access(client, cast, site, name: str) -> Non
     url = url_for(name, site)
     for role, user in cast.by_role().items():
         client.force_login(user)
+        url = url_for(name, site, role=role)
         response = _call(client, rule.method, url)
         if role not in rule.roles:
             assert response.status_code == 403, f"{role} must be refused {name}"

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from infusionist.accounts.models import ApiToken, User
+from infusionist.accounts.models import ApiToken, Invitation, User
 
 
 @admin.register(User)
@@ -13,6 +13,18 @@ class UserAdmin(BaseUserAdmin):
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         ("Person", {"fields": ("full_name", "credentials", "organization", "role")}),
+        (
+            "Professional details",
+            {
+                "fields": (
+                    "licence_number",
+                    "licence_state",
+                    "licence_expires_on",
+                    "dea_number",
+                    "dea_expires_on",
+                )
+            },
+        ),
         ("Access", {"fields": ("is_active", "is_staff", "is_superuser")}),
     )
     add_fieldsets = (
@@ -27,3 +39,18 @@ class UserAdmin(BaseUserAdmin):
 class ApiTokenAdmin(admin.ModelAdmin):
     list_display = ["prefix", "user", "name", "created_at", "last_used_at", "revoked_at"]
     readonly_fields = ["prefix", "digest", "created_at", "last_used_at"]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    """Read-only: clinic admins invite, resend and revoke from the staff page."""
+
+    list_display = ["email", "organization", "role", "created_at", "expires_at", "accepted_at"]
+    list_filter = ["organization", "role"]
+    search_fields = ["email", "full_name"]
+
+    def has_add_permission(self, request: object) -> bool:
+        return False
+
+    def has_change_permission(self, request: object, obj: object = None) -> bool:
+        return False

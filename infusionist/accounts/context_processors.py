@@ -17,6 +17,7 @@ NAV_ITEMS = [
     ("treatment:protocol_list", _("Protocols"), "protocols.view"),
     ("measurements:alerts", _("Safety alerts"), "safety.review"),
     ("administration:locations", _("Locations"), "clinic.view"),
+    ("administration:staff", _("Staff"), "staff.manage"),
     ("administration:audit_report", _("Audit report"), "audit.report"),
     ("reference:index", _("Clinical reference"), "reference.view"),
 ]
@@ -26,8 +27,12 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     """Give templates the navigation items the signed-in user's role may use."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"nav_items": [], "can_search_patients": False}
+        return {"nav_items": [], "can_search_patients": False, "can_use_api": False}
     items = [(name, label) for name, label, cap in NAV_ITEMS if can(user, cap)]
     if settings.DEMO_MODE and can(user, "demo.outbox"):
         items.append(("demo:outbox", _("Demo outbox")))
-    return {"nav_items": items, "can_search_patients": can(user, "patients.search")}
+    return {
+        "nav_items": items,
+        "can_search_patients": can(user, "patients.search"),
+        "can_use_api": can(user, "api.use"),
+    }

@@ -9,9 +9,11 @@ adapter and the auth signal receiver.
 from __future__ import annotations
 
 from allauth.account.forms import ReauthenticateForm as PasswordReauthenticateForm
+from allauth.account.forms import SetPasswordForm
 from allauth.core import context as allauth_context
 from allauth.mfa.base.forms import AuthenticateForm, ReauthenticateForm
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from infusionist.accounts.models import User
 from infusionist.audit.models import AuditEvent
@@ -101,3 +103,14 @@ class AuditedPasswordReauthenticateForm(PasswordReauthenticateForm):
                 context=_current_context(),
             )
             raise
+
+
+class InvitationAcceptForm(SetPasswordForm):
+    """The invitee's name and new password: allauth's set-password form (Django's validators).
+
+    ``user`` is the account about to be created (unsaved), so the validators can refuse a
+    password too like the person's name or email address.
+    """
+
+    full_name = forms.CharField(label=_("Your full name"), max_length=150)
+    field_order = ["full_name", "password1", "password2"]

@@ -49,6 +49,9 @@ def email_unverified(user: object) -> bool:
 class RequireMfaMiddleware:
     """Send clinical staff without a TOTP authenticator to set one up first.
 
+    Anyone whose authenticator a clinic admin reset (``User.authenticator_required``) is sent
+    there too, whatever their role.
+
     45 CFR 164.312(d) person authentication. Controlled by MFA_REQUIRED (default on).
     """
 
@@ -70,6 +73,11 @@ class RequireMfaMiddleware:
                 _(
                     "Clinical staff sign in with an authenticator app as well as a password. "
                     "Set one up now to continue; it takes a minute."
+                )
+                if getattr(request.user, "role", "") in CLINICAL_ROLES
+                else _(
+                    "Your clinic admin reset your authenticator app. Set one up again to "
+                    "continue; it takes a minute."
                 ),
             )
             return redirect(reverse("mfa_activate_totp") + "?next=" + request.path)
@@ -84,7 +92,10 @@ class RequireMfaMiddleware:
 
     def _needs_mfa(self, request: HttpRequest) -> bool:
         user = getattr(request, "user", None)
-        if user is None or not user.is_authenticated or user.role not in CLINICAL_ROLES:
+        if user is None or not user.is_authenticated:
+            return False
+        # Clinical roles always; anyone whose authenticator a clinic admin reset, too.
+        if user.role not in CLINICAL_ROLES and not getattr(user, "authenticator_required", False):
             return False
         if request.path.startswith(self.exempt_prefixes):
             return False

@@ -36,6 +36,10 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "clinic.view": STAFF_ROLES,
     # Clinic administration (docs/decisions/0005): locations, hours, closures, rooms, chairs.
     "clinic.manage": frozenset({Role.CLINIC_ADMIN}),
+    # Staff and roles (docs/decisions/0008): the clinic admin invites staff, changes roles,
+    # deactivates accounts, resets authenticators, sees sign-ins and everyone's API tokens.
+    # Every staff member sees, creates and revokes their own API tokens (api.use).
+    "staff.manage": frozenset({Role.CLINIC_ADMIN}),
     "api.use": STAFF_ROLES,
     # The clinical reference (sources of every default): every staff role.
     "reference.view": STAFF_ROLES,
@@ -57,7 +61,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "treatment.calculate": CLINICAL_ROLES,
     "protocols.view": CLINICAL_ROLES | {Role.CLINIC_ADMIN},
     # Clinic admins and physicians edit protocols and dosing settings, but clinical limits
-    # change only with a physician's signature (docs/decisions/0006): a clinic admin's edit
+    # change only with a physician's signature (docs/decisions/0007): a clinic admin's edit
     # of them is a proposal that a physician approves with their password or rejects.
     "protocols.edit": frozenset({Role.PHYSICIAN, Role.CLINIC_ADMIN}),
     "protocols.sign": frozenset({Role.PHYSICIAN}),

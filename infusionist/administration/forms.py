@@ -9,6 +9,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from infusionist.accounts.models import User
+from infusionist.accounts.professional import (
+    US_STATES,
+    Credential,
+    dea_number_normalize,
+    dea_number_problem,
+)
+from infusionist.accounts.roles import STAFF_ROLES, Role
 from infusionist.audit.models import AuditEvent
 from infusionist.clinics.models import (
     BusinessHours,
@@ -248,3 +255,95 @@ class StaffingForm(forms.ModelForm):
 
     def staffing_data(self) -> dict[str, Any]:
         return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+# ---- staff and roles (docs/decisions/0008) -------------------------------------------------
+
+STAFF_ROLE_CHOICES = [(role.value, role.label) for role in Role if role in STAFF_ROLES]
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(label=_("Email address"), max_length=254)
+    full_name = forms.CharField(label=_("Full name"), max_length=150)
+    role = forms.ChoiceField(
+        label=_("Role"),
+        choices=[("", _("Choose a role")), *STAFF_ROLE_CHOICES],
+        help_text=_(
+            "Nurses, providers and physicians add an authenticator app when they first sign in."
+        ),
+    )
+
+
+class StaffForm(forms.Form):
+    """A staff member's name, role and professional details (the service checks how they fit)."""
+
+    full_name = forms.CharField(label=_("Full name"), max_length=150)
+    role = forms.ChoiceField(label=_("Role"), choices=STAFF_ROLE_CHOICES)
+    credentials = forms.ChoiceField(
+        label=_("Credentials"),
+        choices=[("", _("None")), *Credential.choices],
+        required=False,
+        help_text=_("Nurses: RN, NP or CRNA. Providers: NP, PA or CRNA. Physicians: MD or DO."),
+    )
+    licence_number = forms.CharField(label=_("Licence number"), max_length=40, required=False)
+    licence_state = forms.ChoiceField(
+        label=_("Licence state"), choices=[("", "—"), *US_STATES], required=False
+    )
+    licence_expires_on = forms.DateField(
+        label=_("Licence expires on"), required=False, widget=DATE_WIDGET
+    )
+    dea_number = forms.CharField(
+        label=_("DEA registration number"),
+        max_length=20,
+        required=False,
+        help_text=_("Prescribers only: two letters then seven digits, such as AB1234563."),
+    )
+    dea_expires_on = forms.DateField(
+        label=_("DEA registration expires on"), required=False, widget=DATE_WIDGET
+    )
+
+    @classmethod
+    def for_user(cls, user: User, data: QueryDict | None = None) -> StaffForm:
+        return cls(data, initial={name: getattr(user, name) for name in STAFF_FORM_FIELDS})
+
+    def clean_dea_number(self) -> str:
+        value = dea_number_normalize(self.cleaned_data.get("dea_number") or "")
+        problem = dea_number_problem(value) if value else ""
+        if problem:
+            raise forms.ValidationError(problem)
+        return value
+
+    def staff_data(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in STAFF_FORM_FIELDS}
+
+
+STAFF_FORM_FIELDS = (
+    "full_name",
+    "role",
+    "credentials",
+    "licence_number",
+    "licence_state",
+    "licence_expires_on",
+    "dea_number",
+    "dea_expires_on",
+)
+
+
+class AuthenticatorResetForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Recorded in the audit trail, e.g. “Phone lost on 3 March; identity checked in person.”"
+        ),
+    )
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        label=_("What the token is for"),
+        max_length=100,
+        help_text=_("e.g. “Scheduling sync”. The token acts as you, with your role."),
+    )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from infusionist.administration import views
+from infusionist.administration import views, views_staff
 
 app_name = "administration"
 urlpatterns = [
@@ -20,6 +20,33 @@ urlpatterns = [
     path("rooms/<int:room_id>/edit/", views.room_edit, name="room_edit"),
     path("rooms/<int:room_id>/chairs/add/", views.chair_add, name="chair_add"),
     path("chairs/<int:chair_id>/edit/", views.chair_edit, name="chair_edit"),
+    # Staff and roles (docs/decisions/0008)
+    path("staff/", views_staff.staff_list, name="staff"),
+    path("staff/invite/", views_staff.staff_invite, name="staff_invite"),
+    path("staff/sign-ins/", views_staff.sign_ins, name="sign_ins"),
+    path("staff/<int:user_id>/", views_staff.staff_detail, name="staff_detail"),
+    path("staff/<int:user_id>/edit/", views_staff.staff_edit, name="staff_edit"),
+    path("staff/<int:user_id>/deactivate/", views_staff.staff_deactivate, name="staff_deactivate"),
+    path("staff/<int:user_id>/reactivate/", views_staff.staff_reactivate, name="staff_reactivate"),
+    path(
+        "staff/<int:user_id>/authenticator/reset/",
+        views_staff.authenticator_reset,
+        name="authenticator_reset",
+    ),
+    path(
+        "staff/invitations/<int:invitation_id>/resend/",
+        views_staff.invitation_resend,
+        name="invitation_resend",
+    ),
+    path(
+        "staff/invitations/<int:invitation_id>/revoke/",
+        views_staff.invitation_revoke,
+        name="invitation_revoke",
+    ),
+    # Not under /clinic/a…: the navigation marks the current item by its first characters.
+    path("tokens/", views_staff.api_tokens, name="api_tokens"),
+    path("tokens/new/", views_staff.api_token_create, name="api_token_create"),
+    path("tokens/<int:token_id>/revoke/", views_staff.api_token_revoke, name="api_token_revoke"),
     path("audit/", views.audit_report, name="audit_report"),
     path("audit/export.csv", views.audit_export, name="audit_export"),
 ]

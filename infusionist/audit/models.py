@@ -33,6 +33,8 @@ class AuditEvent(AppendOnlyModel):
 
         USER = "user", _("User account")
         API_TOKEN = "api_token", _("API token")
+        INVITATION = "invitation", _("Staff invitation")
+        AUTHENTICATOR = "authenticator", _("Authenticator (second factor)")
         PAGE = "view", _("Page")
         API = "api", _("API endpoint")
         AUDIT_REPORT = "audit_report", _("Audit report")

@@ -13,6 +13,10 @@ from infusionist.accounts.access import (
     user_of,
 )
 from infusionist.accounts.roles import can
+from infusionist.accounts.selectors import (
+    credential_flags_for_organization,
+    credential_flags_for_user,
+)
 from infusionist.audit.models import AuditEvent
 from infusionist.clinics import selectors as clinic_selectors
 from infusionist.measurements.selectors import today_section
@@ -36,6 +40,14 @@ def today(request: HttpRequest) -> HttpResponse:
             organization=organization_of(request)
         )
     ]
+    # Licences and DEA registrations expired or near expiry: a clinic admin sees everyone's
+    # (one query), everyone else their own (already loaded with the user).
+    if can(user, "staff.manage"):
+        credential_flags = credential_flags_for_organization(
+            organization=organization_of(request), today=timezone.localdate()
+        )
+    else:
+        credential_flags = credential_flags_for_user(user=user, today=timezone.localdate())
     measurement_today = today_section(user=user, now=now)
     recent_patients = recent_patients_for_user(user=user)
     record_list_view(
@@ -58,5 +70,7 @@ def today(request: HttpRequest) -> HttpResponse:
             "recent_patients": recent_patients,
             "can_create_patient": can(user, "patients.create"),
             "measurement_today": measurement_today,
+            "credential_flags": credential_flags,
+            "credential_flags_for_staff": can(user, "staff.manage"),
         },
     )

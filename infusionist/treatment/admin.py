@@ -12,7 +12,7 @@ from infusionist.treatment.models import (
 
 class _ReadOnlyAdmin(admin.ModelAdmin):
     """Read-only: clinical limits change only through the services, with a physician's
-    signature (docs/decisions/0006), never by editing rows here."""
+    signature (docs/decisions/0007), never by editing rows here."""
 
     def has_add_permission(self, request: Any, obj: Any = None) -> bool:
         return False

@@ -3,7 +3,7 @@
 Who may do what (accounts/roles.py): prescribers (providers and physicians) draft plan
 versions; only physicians sign them (the physician's signed order, docs/decisions/0002);
 clinic admins and physicians edit protocols and dosing settings, but clinical limits change
-only with a physician's signature (docs/decisions/0006): a physician changes them directly,
+only with a physician's signature (docs/decisions/0007): a physician changes them directly,
 a clinic admin proposes the change and a physician approves it with their password or
 rejects it. The services check the role themselves too, so no caller can skip the rule.
 """
@@ -77,7 +77,7 @@ PROTOCOL_EDITABLE_FIELDS = (
 )
 SETTINGS_EDITABLE_FIELDS = tuple(DosingSettings.SOURCE_KEYS)
 
-# Which fields are clinical (docs/decisions/0006). A clinical field changes what a clinician
+# Which fields are clinical (docs/decisions/0007). A clinical field changes what a clinician
 # is told to give, how often, how the patient is monitored, which guards apply or which
 # evidence a finding cites; it changes only with a physician's signature. The others are
 # labels a clinic admin may change at once: a protocol's name and its schedule description

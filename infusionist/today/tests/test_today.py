@@ -40,3 +40,72 @@ def test_today_says_why_a_location_is_closed(client, cast) -> None:
     client.force_login(cast.frontdesk)
     html = client.get(reverse("today:index")).content.decode()
     assert "Closed today: Staff training" in html
+
+
+def _expiring(user, *, licence_days: int | None = None, dea_days: int | None = None) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from infusionist.accounts.models import User
+
+    today = timezone.localdate()
+    fields: dict[str, object] = {}
+    if licence_days is not None:
+        fields |= {
+            "licence_number": f"LIC-{user.pk}",
+            "licence_state": "OR",
+            "licence_expires_on": today + dt.timedelta(days=licence_days),
+        }
+    if dea_days is not None:
+        fields |= {"dea_number": "AB1234563", "dea_expires_on": today + dt.timedelta(days=dea_days)}
+    User.objects.filter(pk=user.pk).update(**fields)
+
+
+def test_today_flags_expiring_licences_for_the_admin_and_the_person(client, cast, settings) -> None:
+    settings.CREDENTIAL_EXPIRY_WARNING_DAYS = 30
+    _expiring(cast.nurse, licence_days=-3)
+    _expiring(cast.physician, licence_days=400, dea_days=12)
+    _expiring(cast.provider, licence_days=31)  # outside the window
+    client.force_login(cast.admin)
+    html = client.get(reverse("today:index")).content.decode()
+    flags = html.split('id="credential-flags-h"')[1].split("</section>")[0]
+    assert "Staff licences and DEA registrations" in html
+    assert "Nell Nurse" in flags and "Licence expired" in flags
+    assert "Dr. Phil Physician" in flags and "DEA registration expires" in flags
+    assert "(in 12 days)" in flags and "Pat Provider" not in flags
+    client.force_login(cast.nurse)
+    html = client.get(reverse("today:index")).content.decode()
+    flags = html.split('id="credential-flags-h"')[1].split("</section>")[0]
+    assert "Your licence and DEA registration" in html and "Licence expired" in flags
+    assert "Dr. Phil" not in flags
+    client.force_login(cast.provider)
+    assert 'id="credential-flags-h"' not in client.get(reverse("today:index")).content.decode()
+    settings.CREDENTIAL_EXPIRY_WARNING_DAYS = 31
+    assert 'id="credential-flags-h"' in client.get(reverse("today:index")).content.decode()
+
+
+def test_a_deactivated_persons_licence_is_not_flagged(client, cast) -> None:
+    from infusionist.accounts.models import User
+
+    _expiring(cast.nurse, licence_days=1)
+    User.objects.filter(pk=cast.nurse.pk).update(is_active=False)
+    client.force_login(cast.admin)
+    assert 'id="credential-flags-h"' not in client.get(reverse("today:index")).content.decode()
+
+
+@pytest.mark.parametrize("flagged", [0, 1, 3])
+def test_the_admins_today_has_a_fixed_query_budget(
+    client, cast, flagged, django_assert_num_queries
+) -> None:
+    for user in [cast.nurse, cast.provider, cast.physician][:flagged]:
+        _expiring(user, licence_days=5, dea_days=5)
+    client.force_login(cast.admin)
+    client.get(reverse("today:index"))
+    # 1 session, 2 user (+organization), 3 locations, 4 their hours, 5 their closures,
+    # 6 staff licence and DEA flags, 7 overdue questionnaires, 8 recently opened patients,
+    # 9 savepoint, 10 session save, 11 release savepoint
+    with django_assert_num_queries(11):
+        html = client.get(reverse("today:index")).content.decode()
+    # A nurse's DEA registration is not flagged (not a prescriber): 1 flag, then 1 + 2 + 2.
+    assert html.count("expires ") == {0: 0, 1: 1, 3: 5}[flagged]
