@@ -481,7 +481,8 @@ def plan_version_sign(
 
     A refused password is audited outside the signing transaction, so the record of
     the attempt survives the refusal. Repeated wrong passwords lock signing for
-    SIGN_FAILURE_WINDOW_S seconds. The measurement schedule learns the plan's phase.
+    SIGN_FAILURE_WINDOW_S seconds. The measurement schedule learns the plan's phase and
+    first session date.
     """
     require(signer, "treatment.sign")
     require_same_organization(signer, version.organization_id)
@@ -563,5 +564,10 @@ def _sign(
         patient=version.patient,
         detail={"version": version.number, "status": "signed", "sha256": version.content_sha256},
     )
-    measurement_treatment_phase_set(patient=version.patient, phase=version.phase, context=context)
+    measurement_treatment_phase_set(
+        patient=version.patient,
+        phase=version.phase,
+        starts_on=version.planned_start_date,
+        context=context,
+    )
     return version
