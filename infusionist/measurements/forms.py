@@ -70,6 +70,7 @@ class InstrumentForm(forms.Form):
             field.item = item  # type: ignore[attr-defined]
             field.number = number  # type: ignore[attr-defined]
             field.asked_when = None  # type: ignore[attr-defined]
+            field.lowest = min(item.allowed_values)  # type: ignore[attr-defined]
             condition = item.enable_when
             if condition is not None:
                 controller = instrument.item(condition.link_id)
@@ -92,7 +93,7 @@ class InstrumentForm(forms.Form):
             if (
                 controlling is not None
                 and controlling != condition.value
-                and data[item.link_id] == min(item.allowed_values)
+                and data[item.link_id] == self.fields[item.link_id].lowest  # type: ignore[attr-defined]
             ):
                 data[item.link_id] = None  # "No" to a question not asked: not asked
         return data
