@@ -164,6 +164,8 @@ def _write_response(
             instrument_code=instrument.code,
             completed_at=response.completed_at or now,
             keep_id=target.pk if target is not None else None,
+            actor=actor,
+            context=context,
         )
     if raise_alert and response.has_suicidality_flag:
         safety_alert_raise(response=response, context=context)  # once per response

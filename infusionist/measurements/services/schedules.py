@@ -96,7 +96,14 @@ def assignments_refresh(
     return created
 
 
-def _cancel(*, qs: QuerySet[Assignment], reason: str, patient: Patient) -> int:
+def _cancel(
+    *,
+    qs: QuerySet[Assignment],
+    reason: str,
+    patient: Patient,
+    actor: User | None = None,
+    context: AuditContext = NO_REQUEST,
+) -> int:
     ids = list(qs.values_list("pk", flat=True))
     if not ids:
         return 0
@@ -108,6 +115,8 @@ def _cancel(*, qs: QuerySet[Assignment], reason: str, patient: Patient) -> int:
     )
     audit_record(
         action=AuditEvent.Action.UPDATE,
+        actor=actor,
+        context=context,
         organization=patient.organization,
         object_type=AuditEvent.ObjectType.MEASUREMENT_ASSIGNMENT,
         object_id=",".join(str(i) for i in ids)[:64],
@@ -129,14 +138,18 @@ def assignments_supersede(
     instrument_code: str,
     completed_at: dt.datetime,
     keep_id: int | None = None,
+    actor: User | None = None,
+    context: AuditContext = NO_REQUEST,
 ) -> int:
     """Close the patient's open requests of an instrument that a completion answers; return count.
 
-    Called when a questionnaire is completed. Requests that opened at or before the completion
-    (older ones, and newer ones already sent) are answered by it; scheduled requests not yet
-    open that would be due within the instrument's minimum interval of it would ask again about
-    the same period. Both are cancelled and their links stop working. A request staff send
-    after the completion is left alone, as is ``keep_id`` (the one the completion fulfilled).
+    Internal: the responses service calls it when a questionnaire is completed, after checking
+    who may write it (``actor`` and ``context`` are recorded with the change). Requests that
+    opened at or before the completion (older ones, and newer ones already sent) are answered by
+    it; scheduled requests not yet open that would be due within the instrument's minimum
+    interval of it would ask again about the same period. Both are cancelled and their links
+    stop working. A request staff send after the completion is left alone, as is ``keep_id``
+    (the one the completion fulfilled).
     """
     require_aware("completed_at", completed_at)
     measurement_settings = selectors.measurement_settings_for(organization=patient.organization)
@@ -153,6 +166,8 @@ def assignments_supersede(
         qs=pending.filter(available_at__lte=completed_at),
         reason=SUPERSEDED_BY_COMPLETION,
         patient=patient,
+        actor=actor,
+        context=context,
     )
     closed += _cancel(
         qs=pending.filter(
@@ -161,6 +176,8 @@ def assignments_supersede(
         ).exclude(reason="manual"),
         reason=WITHIN_MIN_INTERVAL,
         patient=patient,
+        actor=actor,
+        context=context,
     )
     return closed
 
