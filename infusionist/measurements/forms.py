@@ -99,7 +99,27 @@ class InstrumentForm(forms.Form):
         return data
 
     def item_fields(self) -> list[forms.BoundField]:
-        return [self[item.link_id] for item in self.instrument.items]
+        """Return the items' bound fields; ``not_asked`` marks an item the flow skips for now.
+
+        An item is not asked while its controlling answer is anything but the enabling value,
+        unless it holds an answer other than its lowest or shows an error (then it stays in view
+        so it can be corrected). The page hides such items; without a script they show.
+        """
+        fields = [self[item.link_id] for item in self.instrument.items]
+        for bound in fields:
+            bound.not_asked = self._not_asked(bound)  # type: ignore[attr-defined]
+        return fields
+
+    def _not_asked(self, bound: forms.BoundField) -> bool:
+        asked_when = getattr(bound.field, "asked_when", None)
+        if asked_when is None or bound.errors:
+            return False
+        condition = bound.field.item.enable_when  # type: ignore[attr-defined]
+        controlling = self[condition.link_id].value()
+        if controlling not in (None, "") and str(controlling) == str(condition.value):
+            return False
+        own = bound.value()
+        return own in (None, "") or str(own) == str(bound.field.lowest)  # type: ignore[attr-defined]
 
     def answers(self) -> dict[str, int | None]:
         data = getattr(self, "cleaned_data", {})

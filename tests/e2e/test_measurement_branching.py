@@ -104,3 +104,29 @@ def test_staff_entry_of_the_screener_branches_too(browser, live_server, cast) ->
     expect(page.get_by_role("heading", name=re.compile("Measurements"))).to_be_visible()
     saved = QuestionnaireResponse.objects.get(instrument_code="cssrs_screener")
     assert saved.answers == {"q1": 0, "q2": 0, "q6": 1, "q6b": 0}
+
+
+def test_without_javascript_every_item_shows_and_all_no_is_accepted(
+    browser, live_server, cast
+) -> None:
+    context = browser.new_context(
+        java_script_enabled=False, viewport={"width": 1180, "height": 820}
+    )
+    page = context.new_page()
+    login(page, live_server.url, "nurse@test.example")
+    page.goto(f"{live_server.url}/measurements/patients/{cast.patient.pk}/enter/cssrs_screener/")
+    for item in ("q1", "q2", "q3", "q4", "q5", "q6", "q6b"):
+        expect(page.locator(f"#item-{item}")).to_be_visible()
+        page.locator(f"#item-{item}").get_by_text("No", exact=True).click()
+    expect(
+        page.locator("#item-q3").get_by_text("Asked only if question 2 is “Yes”.")
+    ).to_be_visible()
+    # A wrong click can be undone without retyping anything.
+    page.locator("#item-q1").get_by_text("Yes", exact=True).click()
+    page.locator("#item-q1").get_by_text("Not answered", exact=True).click()
+    page.locator("#item-q1").get_by_text("No", exact=True).click()
+    page.get_by_role("button", name="Save and score").click()
+    expect(page.get_by_role("heading", name=re.compile("Measurements"))).to_be_visible()
+    saved = QuestionnaireResponse.objects.get(instrument_code="cssrs_screener")
+    assert saved.answers == {"q1": 0, "q2": 0, "q6": 0}
+    context.close()

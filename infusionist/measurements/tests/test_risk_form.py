@@ -267,3 +267,31 @@ def test_the_entry_form_drops_a_no_not_asked_only_for_branching_items() -> None:
     form = StaffEntryForm({"q1": "0", "q9": "0"}, instrument=instruments.get("phq9"))
     assert form.is_valid()
     assert form.answers()["q1"] == 0 and form.answers()["q9"] == 0
+
+
+def _fieldset_tag(page: str, element_id: str) -> str:
+    return page.split(f'id="{element_id}"')[1].split(">")[0]
+
+
+def test_items_not_asked_are_rendered_hidden_and_shown_without_a_script(client, cast) -> None:
+    (alert,) = _alerts(cast)
+    client.force_login(cast.physician)
+    page = client.get(reverse("measurements:safety", args=[cast.patient.pk])).content.decode()
+    prefix = f"item-alert-{alert.pk}-"
+    for item in ("q3", "q4", "q5", "q6b"):
+        assert " hidden" in _fieldset_tag(page, prefix + item)
+    for item in ("q1", "q2", "q6"):
+        assert " hidden" not in _fieldset_tag(page, prefix + item)
+    assert "<noscript><style>.mbc-staff-items .mbc-item[hidden] { display: block; }" in page
+    # Q2 "Yes" asks Q3-Q5: after a refused post (no risk level) they are in view, required.
+    response = _close(client, cast, alert, {"q1": "1", "q2": "1", "q6": "0"}, risk_level="")
+    page = response.content.decode()
+    for item in ("q3", "q4", "q5"):
+        assert " hidden" not in _fieldset_tag(page, prefix + item)
+        assert f'id="alert-{alert.pk}-{item}-error"' in page
+    assert " hidden" in _fieldset_tag(page, prefix + "q6b")
+    # A "Yes" kept on a question no longer asked stays in view with its error.
+    response = _close(client, cast, alert, {**ALL_NO, "q5": "1"})
+    page = response.content.decode()
+    assert " hidden" not in _fieldset_tag(page, prefix + "q5")
+    assert " hidden" in _fieldset_tag(page, prefix + "q3")  # a "No" there is not asked
