@@ -33,8 +33,9 @@ class InstrumentForm(forms.Form):
     Field names are the instrument's link ids, so the library's errors land beside their item.
 
     Branching (the C-SSRS flow [56][57]: Q3–Q5 only when Q2 is yes, Q6b only when Q6 is yes)
-    follows the instrument's ``enable_when``: a page script hides an item that is not asked, and
-    without the script every item shows with a note saying when it is asked. Either way a "No"
+    follows the instrument's ``enable_when``: an item not asked is rendered hidden and a page
+    script keeps that up to date as answers change; without the script every item shows, with a
+    note saying when it is asked. Either way a "No"
     (the item's lowest answer) to an item that is not asked is dropped as not asked, so answering
     "No" to every question is accepted; any other answer to it is refused beside the item, never
     dropped, so a risk answer is not lost to a changed earlier answer.
