@@ -47,9 +47,12 @@ def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespons
         {"field": _field_name(e.get("loc", ())), "message": e.get("msg", "Invalid value.")}
         for e in exc.errors
     ]
-    return api.create_response(
-        request, {"detail": "The request has invalid fields.", "errors": errors}, status=422
-    )
+    body: dict[str, object] = {"detail": "The request has invalid fields.", "errors": errors}
+    match = getattr(request, "resolver_match", None)
+    if match is not None and match.url_name == instruments_router.SCORE_URL_NAME:
+        # Every scoring answer carries its safety flags; a body without readable answers has none.
+        body["flags"] = []
+    return api.create_response(request, body, status=422)
 
 
 def _audit_refusal(request: HttpRequest, *, status: int, reason: str, **detail: object) -> None:

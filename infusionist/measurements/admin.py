@@ -65,6 +65,8 @@ class MeasurementSettingsAdmin(admin.ModelAdmin):
                     "next_day_checkin_hours",
                     "pre_infusion_lead_hours",
                     "completion_window_hours",
+                    "checkin_local_hour",
+                    "instrument_min_interval_days",
                     "max_reminders",
                     "reminder_interval_hours",
                 ]
@@ -78,7 +80,16 @@ class MeasurementProfileAdmin(admin.ModelAdmin):
     list_display = ["patient", "responsible_clinician", "channel", "last_infusion_at"]
     list_select_related = ["patient", "responsible_clinician"]
     raw_id_fields = ["patient", "responsible_clinician"]
-    fields = ["patient", "responsible_clinician", "channel", "last_infusion_at", "next_infusion_at"]
+    fields = [
+        "patient",
+        "responsible_clinician",
+        "channel",
+        "treatment_phase",
+        "plan_starts_on",
+        "last_infusion_at",
+        "next_infusion_at",
+    ]
+    readonly_fields = ["treatment_phase", "plan_starts_on"]
 
 
 @admin.register(Assignment)

@@ -23,10 +23,23 @@ def item_label(item: instruments.Item, lang: str, wording: Mapping[str, str] | N
     return item.text.get(lang) or item.text.get("en") or item.name
 
 
+def _option_label(item: instruments.Item, value: int, lang: str) -> str:
+    label = item.option(value).label
+    return label.get(lang) or label.get("en") or str(value)
+
+
 class InstrumentForm(forms.Form):
     """One radio group per item. Every item is optional here: the library decides completeness.
 
     Field names are the instrument's link ids, so the library's errors land beside their item.
+
+    Branching (the C-SSRS flow [56][57]: Q3–Q5 only when Q2 is yes, Q6b only when Q6 is yes)
+    follows the instrument's ``enable_when``: an item not asked is rendered hidden and a page
+    script keeps that up to date as answers change; without the script every item shows, with a
+    note saying when it is asked. Either way a "No"
+    (the item's lowest answer) to an item that is not asked is dropped as not asked, so answering
+    "No" to every question is accepted; any other answer to it is refused beside the item, never
+    dropped, so a risk answer is not lost to a changed earlier answer.
     """
 
     def __init__(
@@ -42,6 +55,7 @@ class InstrumentForm(forms.Form):
         self.instrument = instrument
         self.lang = lang
         self.patient_facing = patient_facing
+        numbers: dict[str, int] = {}
         for number, item in enumerate(instrument.items, start=1):
             choices = [
                 (option.value, option.label.get(lang) or option.label.get("en") or option.value)
@@ -57,10 +71,57 @@ class InstrumentForm(forms.Form):
             )
             field.item = item  # type: ignore[attr-defined]
             field.number = number  # type: ignore[attr-defined]
+            field.asked_when = None  # type: ignore[attr-defined]
+            field.lowest = min(item.allowed_values)  # type: ignore[attr-defined]
+            condition = item.enable_when
+            if condition is not None:
+                controller = instrument.item(condition.link_id)
+                field.asked_when = {  # type: ignore[attr-defined]
+                    "name": self.add_prefix(condition.link_id),
+                    "value": condition.value,
+                    "number": numbers[condition.link_id],
+                    "answer": _option_label(controller, condition.value, lang),
+                }
+            numbers[item.link_id] = number
             self.fields[item.link_id] = field
 
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for item in self.instrument.items:
+            condition = item.enable_when
+            if condition is None or data.get(item.link_id) is None:
+                continue
+            controlling = data.get(condition.link_id)
+            if (
+                controlling is not None
+                and controlling != condition.value
+                and data[item.link_id] == self.fields[item.link_id].lowest  # type: ignore[attr-defined]
+            ):
+                data[item.link_id] = None  # "No" to a question not asked: not asked
+        return data
+
     def item_fields(self) -> list[forms.BoundField]:
-        return [self[item.link_id] for item in self.instrument.items]
+        """Return the items' bound fields; ``not_asked`` marks an item the flow skips for now.
+
+        An item is not asked while its controlling answer is anything but the enabling value,
+        unless it holds an answer other than its lowest or shows an error (then it stays in view
+        so it can be corrected). The page hides such items; without a script they show.
+        """
+        fields = [self[item.link_id] for item in self.instrument.items]
+        for bound in fields:
+            bound.not_asked = self._not_asked(bound)  # type: ignore[attr-defined]
+        return fields
+
+    def _not_asked(self, bound: forms.BoundField) -> bool:
+        asked_when = getattr(bound.field, "asked_when", None)
+        if asked_when is None or bound.errors:
+            return False
+        condition = bound.field.item.enable_when  # type: ignore[attr-defined]
+        controlling = self[condition.link_id].value()
+        if controlling not in (None, "") and str(controlling) == str(condition.value):
+            return False
+        own = bound.value()
+        return own in (None, "") or str(own) == str(bound.field.lowest)  # type: ignore[attr-defined]
 
     def answers(self) -> dict[str, int | None]:
         data = getattr(self, "cleaned_data", {})
@@ -71,10 +132,17 @@ class InstrumentForm(forms.Form):
         plain = text_for(self.lang)["choose"]
         for link_id, message in errors.items():
             if link_id in self.fields:
+                asked_when = getattr(self.fields[link_id], "asked_when", None)
                 if self.patient_facing:
                     message = plain
                 elif message.startswith("required"):
                     message = "Required: choose an answer."
+                elif asked_when is not None and message.startswith("asked only when"):
+                    message = (
+                        f"Asked only if question {asked_when['number']} is "
+                        f"“{asked_when['answer']}”. Choose “Not answered” here, or correct "
+                        f"question {asked_when['number']}."
+                    )
                 else:
                     message = message[:1].upper() + message[1:] + "."
                 self.add_error(link_id, message)

@@ -16,7 +16,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from infusionist.lib import instruments
-from infusionist.lib.measurement_schedule import PHASES, Cadence, Reason
+from infusionist.lib.measurement_schedule import (
+    MIN_INTERVAL_DAYS_DEFAULTS,
+    PHASES,
+    Cadence,
+    Reason,
+)
+
+#: Highest minimum interval a clinic may set for one instrument (days).
+MAX_MIN_INTERVAL_DAYS = 90
 
 
 def validate_instrument_codes(value: str) -> None:
@@ -36,6 +44,41 @@ def validate_instrument_codes(value: str) -> None:
                 _("%(code)s is clinician-administered; patients cannot self-report it."),
                 params={"code": code},
             )
+
+
+def parse_min_interval_days(value: str) -> dict[str, int]:
+    """Return the code -> days overrides written as ``code:days`` pairs; raise ValidationError.
+
+    Commas, semicolons or new lines separate the pairs; spaces are ignored. Each code must be a
+    self-report instrument (one that can be scheduled) and each number a whole number of days
+    from 0 to ``MAX_MIN_INTERVAL_DAYS``.
+    """
+    result: dict[str, int] = {}
+    for raw in value.replace(";", ",").replace("\n", ",").split(","):
+        entry = raw.strip()
+        if not entry:
+            continue
+        code, sep, days = (part.strip() for part in entry.partition(":"))
+        if not sep or not code or not days:
+            raise ValidationError(
+                _("Write each entry as code:days, e.g. phq9:7; %(entry)s is not."),
+                params={"entry": entry[:40]},
+            )
+        validate_instrument_codes(code)
+        if not days.isdigit() or int(days) > MAX_MIN_INTERVAL_DAYS:
+            raise ValidationError(
+                _("%(code)s: the days must be a whole number from 0 to %(max)s."),
+                params={"code": code, "max": MAX_MIN_INTERVAL_DAYS},
+            )
+        if code in result:
+            raise ValidationError(_("%(code)s is listed twice."), params={"code": code})
+        result[code] = int(days)
+    return result
+
+
+def validate_min_interval_days(value: str) -> None:
+    """Reject minimum intervals that are not ``code:days`` pairs of schedulable instruments."""
+    parse_min_interval_days(value)
 
 
 def _whole(minimum: int, maximum: int) -> list:
@@ -146,6 +189,29 @@ class MeasurementSettings(models.Model):
         validators=_whole(1, 336),
         help_text=_("Default 48 [?]."),
     )
+    checkin_local_hour = models.PositiveSmallIntegerField(
+        _("check-ins counted from a date open at (clinic-local hour, 0–23)"),
+        default=Cadence.checkin_local_hour,
+        validators=_whole(0, 23),
+        help_text=_(
+            "Default 9, i.e. 09:00 in the clinic's time zone [?]: a check-in counted from the "
+            "plan's first session date opens at this hour, so no message goes out at night."
+        ),
+    )
+    instrument_min_interval_days = models.CharField(
+        _("minimum days between two scheduled questionnaires, per instrument"),
+        max_length=200,
+        blank=True,
+        validators=[validate_min_interval_days],
+        help_text=_(
+            "Overrides as code:days pairs, e.g. phq9:7,gad7:7; 0 asks as often as the schedule "
+            "does. A scheduled questionnaire is not sent when it would be due within this many "
+            "days of the last completed one of the same instrument. Defaults: the recall period "
+            "each one asks about [?] — PHQ-9, PHQ-2 and GAD-7 14 ('the last 2 weeks' [51]), "
+            "QIDS-SR16 7 [52], PCL-5 30 ('the past month' [55]), BPI 1 [59], pain NRS 0. "
+            "Questionnaires sent by staff are never held back."
+        ),
+    )
     max_reminders = models.PositiveSmallIntegerField(
         _("reminders after the first message"),
         default=3,
@@ -187,7 +253,16 @@ class MeasurementSettings(models.Model):
             next_day_checkin_hours=self.next_day_checkin_hours,
             pre_infusion_lead_hours=self.pre_infusion_lead_hours,
             completion_window_hours=self.completion_window_hours,
+            checkin_local_hour=self.checkin_local_hour,
         )
+
+    def min_interval_days(self, code: str) -> int:
+        """Return the clinic's minimum days between two scheduled questionnaires of ``code``."""
+        try:
+            overrides = parse_min_interval_days(self.instrument_min_interval_days)
+        except ValidationError:
+            overrides = {}  # a stored value is validated on save; never fail a schedule run
+        return overrides.get(code, MIN_INTERVAL_DAYS_DEFAULTS.get(code, 0))
 
     def remission_thresholds(self) -> dict[str, int]:
         return {
@@ -242,6 +317,15 @@ class MeasurementProfile(models.Model):
         blank=True,
         choices=[(phase, phase.capitalize()) for phase in PHASES],
         help_text=_("The phase of the current signed treatment plan; empty without one."),
+    )
+    plan_starts_on = models.DateField(
+        _("plan's first session on"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "The first session date of the current signed treatment plan, a clinic-local date; "
+            "no check-in on the schedule is due before it."
+        ),
     )
     last_infusion_at = models.DateTimeField(null=True, blank=True)
     next_infusion_at = models.DateTimeField(null=True, blank=True)

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Iterable
+import zoneinfo
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from django.db.models import QuerySet
+from django.conf import settings
+from django.db.models import Max, Min, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from infusionist.accounts.models import User
 from infusionist.accounts.roles import CLINICAL_ROLES, Role, can
-from infusionist.clinics.models import Organization
+from infusionist.clinics.models import Location, Organization
 from infusionist.lib import instruments
 from infusionist.lib.instruments import response as outcome
 from infusionist.measurements.models import (
@@ -31,6 +33,36 @@ def measurement_settings_for(*, organization: Organization | None) -> Measuremen
     """Return the organization's settings, or unsaved documented defaults when none are stored."""
     found = MeasurementSettings.objects.filter(organization=organization).first()
     return found or MeasurementSettings(organization=organization)
+
+
+def clinic_time_zone(*, organization: Organization | None) -> zoneinfo.ZoneInfo:
+    """Return the time zone of the organization's primary location (else the site's default).
+
+    Schedules are computed in it: a check-in counted from a date opens at the clinic's local
+    hour, and a weekly one keeps its local time across a clock change.
+    """
+    location = (
+        Location.objects.filter(organization=organization).order_by("-is_primary", "name").first()
+        if organization is not None
+        else None
+    )
+    return location.tzinfo if location is not None else zoneinfo.ZoneInfo(settings.TIME_ZONE)
+
+
+def last_completions(*, patient: Patient, codes: Sequence[str]) -> dict[str, dt.datetime]:
+    """Return instrument code -> when the patient last completed it, for the given codes."""
+    rows = (
+        QuestionnaireResponse.objects.filter(
+            organization_id=patient.organization_id,
+            patient=patient,
+            instrument_code__in=list(codes),
+            status=QuestionnaireResponse.Status.COMPLETED,
+        )
+        .values("instrument_code")
+        .annotate(last=Max("completed_at"))
+        .order_by()
+    )
+    return {row["instrument_code"]: row["last"] for row in rows if row["last"] is not None}
 
 
 def profile_for(*, patient: Patient) -> MeasurementProfile | None:
@@ -181,15 +213,73 @@ def response_get(*, patient: Patient, response_id: int) -> QuestionnaireResponse
         raise Http404("No such questionnaire response.") from exc
 
 
-def overdue_assignments(*, organization: Organization, now: dt.datetime) -> QuerySet[Assignment]:
-    """Return pending assignments past their due time, oldest first (one query)."""
-    return (
-        Assignment.objects.filter(
-            organization=organization, status=Assignment.Status.PENDING, due_at__lt=now
-        )
-        .select_related("patient")
-        .order_by("due_at", "id")
+def current_requests(assignments: Iterable[Assignment]) -> list[Assignment]:
+    """Return the pending assignments that still stand: the newest of each instrument.
+
+    A newer request for the same questionnaire supersedes an older one still waiting: the older
+    is not sent again, and completing either closes both. Order is kept.
+    """
+    pending = [a for a in assignments if a.status == Assignment.Status.PENDING]
+    newest: dict[str, Assignment] = {}
+    for assignment in pending:
+        known = newest.get(assignment.instrument_code)
+        if known is None or (assignment.available_at, assignment.pk) > (
+            known.available_at,
+            known.pk,
+        ):
+            newest[assignment.instrument_code] = assignment
+    kept = {a.pk for a in newest.values()}
+    return [a for a in pending if a.pk in kept]
+
+
+@dataclass(frozen=True)
+class OverduePatient:
+    """One patient on an overdue list, with every questionnaire of theirs that is overdue."""
+
+    patient: Patient
+    #: The overdue requests that stand (newest of each instrument), earliest due first.
+    assignments: list[Assignment]
+
+    @property
+    def patient_id(self) -> int:
+        return self.patient.pk
+
+    @property
+    def first_due_at(self) -> dt.datetime:
+        return self.assignments[0].due_at
+
+    @property
+    def messages_sent(self) -> int:
+        """Messages sent for these questionnaires: each first message and its reminders."""
+        return sum(a.reminder_count + 1 for a in self.assignments if a.first_sent_at)
+
+
+def overdue_patients(
+    *, organization: Organization, now: dt.datetime, limit: int
+) -> list[OverduePatient]:
+    """Return up to ``limit`` patients with overdue questionnaires, longest overdue first.
+
+    One row per patient, however many questionnaires they have overdue (one query: the
+    patients are chosen in a subquery, then their overdue assignments are read with them).
+    """
+    overdue = Assignment.objects.filter(
+        organization=organization, status=Assignment.Status.PENDING, due_at__lt=now
     )
+    first = (
+        overdue.values("patient_id")
+        .annotate(first_due=Min("due_at"))
+        .order_by("first_due", "patient_id")
+        .values("patient_id")[:limit]
+    )
+    rows = overdue.filter(patient_id__in=first).select_related("patient").order_by("due_at", "id")
+    by_patient: dict[int, list[Assignment]] = {}
+    for assignment in rows:
+        by_patient.setdefault(assignment.patient_id, []).append(assignment)
+    result = [
+        OverduePatient(patient=items[0].patient, assignments=current_requests(items))
+        for items in by_patient.values()
+    ]
+    return sorted(result, key=lambda row: (row.first_due_at, row.patient_id))
 
 
 def assignments_for_patient(*, patient: Patient) -> QuerySet[Assignment]:
@@ -344,7 +434,8 @@ class TodaySection:
     show_alerts: bool
     show_overdue: bool
     alerts: list[SafetyAlert]
-    overdue: list[Assignment]
+    #: One row per patient with what is overdue.
+    overdue: list[OverduePatient]
     more_overdue: bool
 
 
@@ -352,7 +443,7 @@ def today_section(*, user: User, now: dt.datetime) -> TodaySection:
     """Return the Today page's measurement rows the user's role may see (at most two queries).
 
     Clinical roles see open safety alerts; every staff role sees overdue questionnaires (who and
-    since when, never answers).
+    since when, never answers), one row per patient.
     """
     show_alerts = can(user, "safety.review")
     show_overdue = can(user, "measurements.overdue")
@@ -363,7 +454,7 @@ def today_section(*, user: User, now: dt.datetime) -> TodaySection:
         else []
     )
     rows = (
-        list(overdue_assignments(organization=organization, now=now)[: TODAY_OVERDUE_ROWS + 1])
+        overdue_patients(organization=organization, now=now, limit=TODAY_OVERDUE_ROWS + 1)
         if show_overdue and organization is not None
         else []
     )

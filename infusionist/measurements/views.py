@@ -39,6 +39,9 @@ from infusionist.measurements.models import QuestionnaireResponse, SafetyAlert
 from infusionist.patients.models import Patient
 from infusionist.patients.selectors import patient_get_for_user
 
+#: Patients listed on the overdue page at most (longest overdue first).
+OVERDUE_LIST_PATIENTS = 200
+
 
 def _patient(request: HttpRequest, patient_id: int) -> Patient:
     return patient_get_for_user(user=user_of(request), patient_id=patient_id)
@@ -92,6 +95,9 @@ def _patient_page(
         object_id=patient.pk,
         patient=patient,
     )
+    assignments = list(selectors.assignments_for_patient(patient=patient)[:30])
+    now = timezone.now()
+    standing = selectors.current_requests(assignments)
     return render(
         request,
         "measurements/patient.html",
@@ -104,8 +110,12 @@ def _patient_page(
             "charts": [(t, trajectory_chart(t)) for t in trajectories],
             "responses": responses,
             "in_progress": [r for r in responses if not r.is_complete],
-            "assignments": list(selectors.assignments_for_patient(patient=patient)[:30]),
-            "now": timezone.now(),
+            "assignments": assignments,
+            "standing_ids": {a.pk for a in standing},
+            "overdue": sorted(
+                (a for a in standing if a.due_at < now), key=lambda a: (a.due_at, a.pk)
+            ),
+            "now": now,
             "alerts": [a for a in selectors.alerts_for_patient(patient=patient) if a.is_open],
             "can_enter": can(user_of(request), "measurements.enter"),
             "enterable": [instruments.get(code) for code in ENTERABLE_INSTRUMENTS],
@@ -420,9 +430,14 @@ def alert_list(request: HttpRequest) -> HttpResponse:
 
 @require_capability("measurements.overdue")
 def overdue_list(request: HttpRequest) -> HttpResponse:
-    """Overdue questionnaires: who and since when, never the answers (front desk may call)."""
+    """Overdue questionnaires: who and since when, never the answers (front desk may call).
+
+    One row per patient, with every questionnaire of theirs that is overdue.
+    """
     now = timezone.now()
-    rows = list(selectors.overdue_assignments(organization=organization_of(request), now=now)[:200])
+    rows = selectors.overdue_patients(
+        organization=organization_of(request), now=now, limit=OVERDUE_LIST_PATIENTS
+    )
     record_list_view(
         request,
         {AuditEvent.ObjectType.MEASUREMENT_ASSIGNMENT: [a.patient for a in rows]},

@@ -861,7 +861,7 @@ def plan_version_sign(
     as its confirmer; the attestation covers the dosing weight. A plan whose schedule breaks
     its protocol's frequency limits signs only with an ``override_reason``, stored with the
     signed version and audited with the findings it overrides. The measurement schedule
-    learns the plan's phase.
+    learns the plan's phase and first session date.
     """
     require(signer, "treatment.sign")
     require_same_organization(signer, version.organization_id)
@@ -991,5 +991,10 @@ def _sign(
         patient=version.patient,
         detail=detail,
     )
-    measurement_treatment_phase_set(patient=version.patient, phase=version.phase, context=context)
+    measurement_treatment_phase_set(
+        patient=version.patient,
+        phase=version.phase,
+        starts_on=version.planned_start_date,
+        context=context,
+    )
     return version

@@ -111,10 +111,23 @@ class LangParams(Schema):
     )
 
 
+#: The score operation's URL name; the API's validation-error handler adds ``flags`` for it.
+SCORE_URL_NAME = "instrument_score"
+
+FLAGS_DESCRIPTION = (
+    "Safety flags. `suicidality` means start the crisis workflow now: show crisis resources "
+    "(988, text HOME to 741741, 911), alert the responsible clinician and document a risk "
+    "assessment. C-SSRS also gives `positive` or `imminent`."
+)
+
+
 class ScoreIn(Schema):
     answers: dict[str, Any] = Field(
-        description="Link id -> chosen option value (a whole number); null or absent = unanswered",
-        max_length=100,
+        description=(
+            "Link id -> chosen option value (a whole number); null or absent = unanswered. At "
+            "most MEASUREMENT_API_MAX_ANSWERS entries (default 100); more are refused with 422, "
+            "still with the safety flags of the valid answers."
+        ),
     )
 
 
@@ -124,7 +137,7 @@ class ScoreOut(Schema):
     total: int | None = Field(description="None for instruments without a total (C-SSRS)")
     severity: BandOut | None
     subscores: dict[str, float]
-    flags: list[str] = Field(description="`suicidality` starts the crisis workflow")
+    flags: list[str] = Field(description=FLAGS_DESCRIPTION)
 
 
 class ErrorItem(Schema):
@@ -135,6 +148,18 @@ class ErrorItem(Schema):
 class ErrorOut(Schema):
     detail: str
     errors: list[ErrorItem] = []
+
+
+class ScoreErrorOut(ErrorOut):
+    flags: list[str] = Field(
+        description=(
+            "Safety flags computed from the answers that are valid for their item, although the "
+            "set cannot be scored: a refusal never hides a risk answer. Unknown items, values "
+            "that are not whole numbers and values outside the item's options are ignored; an "
+            "answer to an item the flow skips still counts. Empty when no answers could be "
+            "read. " + FLAGS_DESCRIPTION
+        )
+    )
 
 
 def _instrument(code: str) -> instruments.Instrument:
@@ -179,21 +204,30 @@ def instrument_detail(request: HttpRequest, code: str, params: Query[LangParams]
 
 @router.post(
     "/{code}/score",
-    response={200: ScoreOut, 404: ErrorOut, 422: ErrorOut},
+    response={200: ScoreOut, 404: ErrorOut, 422: ScoreErrorOut},
     summary="Score answers exactly",
+    url_name=SCORE_URL_NAME,
     description=(
         "Returns total, severity band, subscores and flags. Every bad item gets its own message "
         "in `errors` (422): unknown link ids, values that are not whole numbers, values outside "
         "the item's options, missing required answers and answers to skipped items. The "
-        "caller's clinic thresholds apply (e.g. PHQ-9 item 9 alert level)."
+        "caller's clinic thresholds apply (e.g. PHQ-9 item 9 alert level).\n\n"
+        "**Safety flags on every answer.** A 422 refusal carries `flags` too, computed from the "
+        'answers that are valid for their item: `{"q1": 3, "q2": 3, "q9": 2}` for the '
+        'PHQ-9 is refused as incomplete and still returns `"flags": ["suicidality"]`. Act on '
+        "`suicidality` whatever the status code."
     ),
     auth=BearerToken("api.use"),
 )
 def instrument_score(request: HttpRequest, code: str, payload: ScoreIn) -> Any:
     user = api_user(request)
     instrument = _instrument(code)
+    measurement_settings = selectors.measurement_settings_for(organization=user.organization)
+    params = measurement_settings.instrument_params(instrument.code)
+    # Only the instrument's own items are read, so this is bounded however many answers came.
+    flags = list(instruments.safety_flags(instrument, payload.answers, params=params))
     if len(payload.answers) > settings.MEASUREMENT_API_MAX_ANSWERS:
-        return Status(422, {"detail": "Too many answers.", "errors": []})
+        return Status(422, {"detail": "Too many answers.", "errors": [], "flags": flags})
     errors: dict[str, str] = {}
     clean: dict[str, object] = {}
     for key, value in payload.answers.items():
@@ -213,11 +247,8 @@ def instrument_score(request: HttpRequest, code: str, payload: ScoreIn) -> Any:
             errors[key] = f"expected a whole number; choose one of {allowed}"
             continue
         clean[key] = value
-    measurement_settings = selectors.measurement_settings_for(organization=user.organization)
     try:
-        result = instruments.score(
-            instrument, clean, params=measurement_settings.instrument_params(instrument.code)
-        )
+        result = instruments.score(instrument, clean, params=params)
     except instruments.InvalidAnswers as exc:
         errors = {**exc.errors, **errors}
     if errors:
@@ -229,6 +260,7 @@ def instrument_score(request: HttpRequest, code: str, payload: ScoreIn) -> Any:
                     {"field": f"answers.{link_id}", "message": message}
                     for link_id, message in errors.items()
                 ],
+                "flags": flags,
             },
         )
     body = instruments.result_as_dict(result)

@@ -28,7 +28,7 @@ from .model import (
     UnknownInstrument,
 )
 from .registry import all_instruments, get
-from .scoring import resolve_params, score, validate_answers
+from .scoring import resolve_params, safety_flags, score, validate_answers
 from .serialize import definition_as_dict, result_as_dict
 
 __all__ = [
@@ -51,6 +51,7 @@ __all__ = [
     "get",
     "resolve_params",
     "result_as_dict",
+    "safety_flags",
     "score",
     "validate_answers",
 ]

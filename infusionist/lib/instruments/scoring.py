@@ -122,6 +122,35 @@ def validate_answers(
     return values, complete
 
 
+def safety_flags(
+    code_or_instrument: str | Instrument,
+    answers: Mapping[str, object],
+    *,
+    params: Mapping[str, object] | None = None,
+) -> tuple[str, ...]:
+    """Return the safety flags raised by the valid answers among ``answers``; never raise for them.
+
+    For a caller whose answers cannot be scored (missing, unknown or out-of-range items): the
+    answers that are valid for their item still raise their flags, so a risk answer (PHQ-9 item
+    9, QIDS-SR16 item 12, a C-SSRS "yes") is never hidden by a bad one elsewhere [63][57]. Every
+    other entry is ignored: unknown link ids, values that are not whole numbers (bool included)
+    and values outside the item's options. An answer to an item the flow would skip still
+    counts, since an inconsistent answer is not a reason to hide risk. ``answers`` that is not a
+    mapping gives no flags. Invalid ``params`` still raise InvalidParameters.
+    """
+    instrument = _instrument(code_or_instrument)
+    resolved = resolve_params(instrument, params)
+    rule = instrument.scoring
+    if rule.safety_flags is None or not isinstance(answers, Mapping):
+        return ()
+    values: dict[str, int] = {}
+    for item in instrument.items:
+        raw = answers.get(item.link_id)
+        if isinstance(raw, int) and not isinstance(raw, bool) and raw in item.allowed_values:
+            values[item.link_id] = int(raw)
+    return rule.safety_flags(values, resolved)
+
+
 def _merge_flags(*flag_sets: tuple[str, ...]) -> tuple[str, ...]:
     merged: list[str] = []
     for flags in flag_sets:

@@ -435,6 +435,39 @@ def test_none_means_not_answered() -> None:
         score("phq9", {**answers, "q9": None})
 
 
+@pytest.mark.parametrize(
+    ("code", "answers", "expected"),
+    [
+        ("phq9", {"q1": 3, "q2": 3, "q9": 2}, ("suicidality",)),
+        ("phq9", {"q9": 1, "q3": 7, "q99": 1, "q4": "2"}, ("suicidality",)),
+        ("phq9", {"q9": True, "q1": 3}, ()),  # a bool is not an answer
+        ("phq9", {"q9": "2"}, ()),  # nor is a numeric string
+        ("phq9", {"q9": 4}, ()),  # out of range: not a valid answer
+        ("phq9", {"q9": 0, "q1": 3}, ()),
+        ("qids_sr16", {"q12": 1, "q1": 9}, ("suicidality",)),
+        ("qids_sr16", {"q12": 0}, ()),
+        ("cssrs_screener", {"q1": 1, "q2": 1, "q4": 1}, ("imminent", "suicidality")),
+        ("cssrs_screener", {"q6": 1, "q6b": 1, "q1": 5}, ("imminent", "suicidality")),
+        # Yes to intent although Q2 is no (the flow skips Q4): risk is never hidden.
+        ("cssrs_screener", {"q2": 0, "q4": 1}, ("imminent", "suicidality")),
+        ("cssrs_screener", {"q1": 1}, ("positive",)),
+        ("gad7", {"q1": 3}, ()),  # no crisis item
+        ("phq9", ["q9"], ()),  # not a mapping
+    ],
+)
+def test_safety_flags_come_from_the_valid_answers_alone(code, answers, expected) -> None:
+    assert instruments.safety_flags(code, answers) == expected
+
+
+def test_safety_flags_apply_the_clinic_thresholds() -> None:
+    assert instruments.safety_flags("phq9", {"q9": 1}, params={"item9_alert_at_least": 2}) == ()
+    assert instruments.safety_flags(
+        "cssrs_screener", {"q1": 1}, params={"alert_at_least_risk_level": 1}
+    ) == ("positive", "suicidality")
+    with pytest.raises(InvalidParameters):
+        instruments.safety_flags("phq9", {"q9": 1}, params={"item9_alert_at_least": 9})
+
+
 # --- properties ---------------------------------------------------------------------------------
 
 

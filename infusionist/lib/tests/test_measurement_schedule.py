@@ -11,8 +11,10 @@ from hypothesis import strategies as st
 
 from infusionist.lib.measurement_schedule import (
     CADENCE_EPOCH,
+    MIN_INTERVAL_DAYS_DEFAULTS,
     Cadence,
     Reason,
+    answered_recently,
     due_assignments,
 )
 
@@ -236,3 +238,211 @@ def test_the_cadence_occasion_is_stable_within_its_period(phase, now, since) -> 
     if cadence_first and cadence_later:
         delta = cadence_later[0].available_at - cadence_first[0].available_at
         assert delta in (dt.timedelta(0), Cadence().interval(phase))
+
+
+# ---- clinic-local times, the plan's start and the minimum interval ---------------------------
+
+LA = zoneinfo.ZoneInfo("America/Los_Angeles")
+
+
+def _cadence_items(items):
+    return [i for i in items if i.reason in Reason.CADENCE]
+
+
+def test_nothing_is_due_before_the_plan_starts() -> None:
+    starts_on = dt.date(2026, 3, 14)
+    for now in (
+        dt.datetime(2026, 3, 10, 15, 0, tzinfo=UTC),  # days before
+        dt.datetime(2026, 3, 14, 8, 59, tzinfo=LA),  # the first session day, before 09:00
+        # 16:00 local the day before: the old grid's "midnight UTC taken as a date".
+        dt.datetime(2026, 3, 13, 17, 0, tzinfo=LA),
+    ):
+        assert (
+            due_assignments(
+                phase="induction",
+                last_infusion_at=None,
+                next_infusion_at=None,
+                now=now,
+                plan_starts_on=starts_on,
+                tz=LA,
+            )
+            == []
+        )
+
+
+def test_the_first_check_in_opens_on_the_first_session_day_at_the_clinic_hour() -> None:
+    starts_on = dt.date(2026, 3, 14)
+    (item,) = due_assignments(
+        phase="induction",
+        last_infusion_at=None,
+        next_infusion_at=None,
+        now=dt.datetime(2026, 3, 14, 9, 0, tzinfo=LA),
+        plan_starts_on=starts_on,
+        tz=LA,
+    )
+    assert item.available_at == dt.datetime(2026, 3, 14, 9, 0, tzinfo=LA)
+    assert item.available_at.astimezone(LA).date() == starts_on
+    assert item.due_at == item.available_at + 48 * H
+
+
+def test_clinic_hour_is_a_setting() -> None:
+    (item,) = due_assignments(
+        phase="maintenance",
+        last_infusion_at=None,
+        next_infusion_at=None,
+        now=dt.datetime(2026, 5, 1, 12, 0, tzinfo=UTC),
+        plan_starts_on=dt.date(2026, 4, 30),
+        tz=NY,
+        cadence=Cadence(checkin_local_hour=7),
+    )
+    assert item.available_at.astimezone(NY) == dt.datetime(2026, 4, 30, 7, 0, tzinfo=NY)
+
+
+def test_plan_start_cadence_keeps_the_local_hour_across_dst() -> None:
+    # First session Monday March 2, 2026 (PST); the US clock changes on March 8.
+    items = due_assignments(
+        phase="induction",
+        last_infusion_at=None,
+        next_infusion_at=None,
+        now=dt.datetime(2026, 3, 10, 12, 0, tzinfo=LA),
+        plan_starts_on=dt.date(2026, 3, 2),
+        tz=LA,
+    )
+    (item,) = _cadence_items(items)
+    local = item.available_at.astimezone(LA)
+    assert (local.date(), local.hour, local.minute) == (dt.date(2026, 3, 9), 9, 0)
+    assert item.available_at.hour == 16  # 09:00 PDT is 16:00 UTC (17:00 UTC in winter)
+
+
+def test_infusion_cadence_keeps_the_local_time_across_dst() -> None:
+    infusion = dt.datetime(2026, 3, 2, 10, 0, tzinfo=NY)  # EST
+    (item,) = due_assignments(
+        phase="induction",
+        last_infusion_at=infusion,
+        next_infusion_at=None,
+        now=dt.datetime(2026, 3, 9, 11, 0, tzinfo=NY),  # EDT
+        tz=NY,
+    )
+    assert item.available_at.astimezone(NY).replace(tzinfo=None) == dt.datetime(2026, 3, 9, 10)
+    # One hour before the local time: not yet.
+    assert (
+        _cadence_items(
+            due_assignments(
+                phase="induction",
+                last_infusion_at=infusion,
+                next_infusion_at=None,
+                now=dt.datetime(2026, 3, 9, 9, 59, tzinfo=NY),
+                tz=NY,
+            )
+        )
+        == []
+    )
+
+
+def test_infusion_cadence_in_autumn_keeps_the_local_time() -> None:
+    infusion = dt.datetime(2026, 10, 26, 18, 30, tzinfo=LA)  # PDT
+    (item,) = due_assignments(
+        phase="maintenance",
+        last_infusion_at=infusion,
+        next_infusion_at=None,
+        now=dt.datetime(2026, 11, 12, 8, 0, tzinfo=LA),  # PST
+        tz=LA,
+    )
+    assert item.available_at.astimezone(LA).replace(tzinfo=None) == dt.datetime(2026, 11, 9, 18, 30)
+
+
+def test_an_infusion_before_the_plan_start_gives_no_cadence_before_it() -> None:
+    items = due_assignments(
+        phase="maintenance",
+        last_infusion_at=dt.datetime(2026, 2, 1, 10, 0, tzinfo=LA),
+        next_infusion_at=None,
+        now=dt.datetime(2026, 3, 1, 10, 0, tzinfo=LA),
+        plan_starts_on=dt.date(2026, 3, 5),
+        tz=LA,
+    )
+    assert _cadence_items(items) == []
+
+
+def test_a_plan_that_started_weeks_ago_gives_the_current_check_in_only() -> None:
+    (item,) = due_assignments(
+        phase="induction",
+        last_infusion_at=None,
+        next_infusion_at=None,
+        now=dt.datetime(2026, 6, 25, 12, 0, tzinfo=LA),
+        plan_starts_on=dt.date(2026, 6, 1),
+        tz=LA,
+    )
+    assert item.available_at.astimezone(LA) == dt.datetime(2026, 6, 22, 9, 0, tzinfo=LA)
+
+
+def test_bad_clinic_hour_is_refused() -> None:
+    with pytest.raises(ValueError, match="checkin_local_hour"):
+        Cadence(checkin_local_hour=24)
+
+
+@pytest.mark.parametrize(
+    ("available", "due", "completed", "days", "moot"),
+    [
+        (NOW, NOW + 48 * H, None, 14, False),  # never completed
+        (NOW, NOW + 48 * H, NOW - 5 * 60 * dt.timedelta(seconds=1), 14, True),  # minutes ago
+        (NOW, NOW + 48 * H, NOW + H, 0, True),  # answered after it opened
+        (NOW, NOW + 48 * H, NOW - 11 * D, 14, True),  # due 13 days after it: within 14
+        (NOW, NOW + 48 * H, NOW - 12 * D, 14, False),  # due 14 days after it
+        (NOW, NOW + 48 * H, NOW - 3 * D, 0, False),  # the clinic asks as often as it likes
+        (NOW, NOW + 48 * H, NOW - 3 * D, 7, True),
+    ],
+)
+def test_answered_recently(available, due, completed, days, moot) -> None:
+    assert (
+        answered_recently(
+            available_at=available,
+            due_at=due,
+            last_completed_at=completed,
+            min_interval_days=days,
+        )
+        is moot
+    )
+
+
+def test_minimum_interval_defaults_follow_each_recall_period() -> None:
+    assert MIN_INTERVAL_DAYS_DEFAULTS["phq9"] == 14  # "over the last 2 weeks" [51]
+    assert MIN_INTERVAL_DAYS_DEFAULTS["gad7"] == 14
+    assert MIN_INTERVAL_DAYS_DEFAULTS["qids_sr16"] == 7
+    with pytest.raises(ValueError):
+        answered_recently(available_at=NOW, due_at=NOW, last_completed_at=NOW, min_interval_days=-1)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    phase=st.sampled_from(["induction", "maintenance"]),
+    now=moments,
+    start_offset=st.integers(-120, 30),
+    since_last=st.none() | offsets,
+    zone=st.sampled_from([LA, NY, zoneinfo.ZoneInfo("Europe/London"), UTC]),
+    hour=st.integers(0, 23),
+)
+def test_clinic_local_cadence_properties(phase, now, start_offset, since_last, zone, hour) -> None:
+    starts_on = now.astimezone(zone).date() + dt.timedelta(days=start_offset)
+    cadence = Cadence(checkin_local_hour=hour)
+    last = None if since_last is None else now - since_last
+    items = due_assignments(
+        phase=phase,
+        last_infusion_at=last,
+        next_infusion_at=None,
+        now=now,
+        cadence=cadence,
+        plan_starts_on=starts_on,
+        tz=zone,
+    )
+    starts_at = dt.datetime.combine(starts_on, dt.time(hour), tzinfo=zone)
+    for item in _cadence_items(items):
+        assert starts_at <= item.available_at <= now
+        local = item.available_at.astimezone(zone)
+        if last is None:
+            # Counted from the first session day, at the clinic hour, in whole local days.
+            assert (local.date() - starts_on).days % cadence.interval(phase).days == 0
+            assert local.hour in (hour, hour + 1)  # +1 only inside a spring-forward gap
+        else:
+            last_local = last.astimezone(zone)
+            assert (local.date() - last_local.date()).days % cadence.interval(phase).days == 0
+            assert local.date() > last_local.date()

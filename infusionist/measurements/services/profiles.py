@@ -100,22 +100,38 @@ def measurement_profile_update(
 
 @transaction.atomic
 def measurement_treatment_phase_set(
-    *, patient: Patient, phase: str, context: AuditContext = NO_REQUEST
+    *,
+    patient: Patient,
+    phase: str,
+    starts_on: dt.date | None = None,
+    context: AuditContext = NO_REQUEST,
 ) -> bool:
-    """Record the phase of the patient's current signed treatment plan; return True if changed.
+    """Record the phase and first session date of the current signed plan; True if changed.
 
-    The treatment app calls this when a plan version is signed; the questionnaire schedule then
-    follows the phase (weekly in induction, every two weeks in maintenance). Raises ValueError
-    for a phase that is not one of ``PHASES``.
+    The treatment app calls this with plain values when a plan version is signed: ``phase`` and
+    ``starts_on``, the version's first session date (a clinic-local date). The questionnaire
+    schedule then follows the phase (weekly in induction, every two weeks in maintenance) and
+    nothing on it is due before ``starts_on``. None leaves a known start date as it is. Raises
+    ValueError for a phase that is not one of ``PHASES`` or a start that is not a date.
     """
     if phase not in PHASES:
         raise ValueError(f"phase must be one of {', '.join(PHASES)}; got {phase!r}.")
+    if starts_on is not None and (
+        not isinstance(starts_on, dt.date) or isinstance(starts_on, dt.datetime)
+    ):
+        raise ValueError(f"starts_on must be a date (the first session day); got {starts_on!r}.")
     profile = measurement_profile_ensure(patient=patient)
-    if profile.treatment_phase == phase:
+    changed = []
+    if profile.treatment_phase != phase:
+        profile.treatment_phase = phase
+        changed.append("treatment_phase")
+    if starts_on is not None and profile.plan_starts_on != starts_on:
+        profile.plan_starts_on = starts_on
+        changed.append("plan_starts_on")
+    if not changed:
         return False
-    profile.treatment_phase = phase
     profile.updated_at = timezone.now()
-    profile.save(update_fields=["treatment_phase", "updated_at"])
+    profile.save(update_fields=[*changed, "updated_at"])
     audit_record(
         action=AuditEvent.Action.UPDATE,
         context=context,
@@ -123,6 +139,6 @@ def measurement_treatment_phase_set(
         object_type=AuditEvent.ObjectType.MEASUREMENT_PROFILE,
         object_id=profile.pk,
         patient=patient,
-        detail={"fields": ["treatment_phase"]},
+        detail={"fields": changed},
     )
     return True

@@ -23,6 +23,7 @@ from infusionist.measurements.models import (
 )
 from infusionist.measurements.services.alerts import safety_alert_raise
 from infusionist.measurements.services.profiles import require_aware
+from infusionist.measurements.services.schedules import assignments_supersede
 from infusionist.patients.models import Patient
 
 
@@ -156,13 +157,27 @@ def _write_response(
             if response.assignment_id is None:
                 response.assignment = target
                 response.save(update_fields=["assignment"])
+        # The completion answers the other open requests of this questionnaire too: older links
+        # stop waiting, and nothing is re-sent within the instrument's minimum interval.
+        assignments_supersede(
+            patient=patient,
+            instrument_code=instrument.code,
+            completed_at=response.completed_at or now,
+            keep_id=target.pk if target is not None else None,
+            actor=actor,
+            context=context,
+        )
     if raise_alert and response.has_suicidality_flag:
         safety_alert_raise(response=response, context=context)  # once per response
     return response
 
 
 def _matching_assignment(*, patient: Patient, code: str, now: dt.datetime) -> Assignment | None:
-    """Return the oldest open assignment of this instrument a new completion fulfils."""
+    """Return the open request of this instrument a new completion fulfils: the newest one.
+
+    A newer request supersedes an older one; the older ones are then closed as answered
+    (``assignments_supersede``).
+    """
     return (
         Assignment.objects.filter(
             patient=patient,
@@ -171,7 +186,7 @@ def _matching_assignment(*, patient: Patient, code: str, now: dt.datetime) -> As
             available_at__lte=now,
             response__isnull=True,
         )
-        .order_by("due_at")
+        .order_by("-available_at", "-id")
         .first()
     )
 

@@ -20,7 +20,7 @@ from infusionist.accounts.models import User
 from infusionist.audit.models import AuditEvent
 from infusionist.audit.services import NO_REQUEST, AuditContext, audit_record
 from infusionist.lib import instruments
-from infusionist.lib.measurement_schedule import Reason, due_assignments
+from infusionist.lib.measurement_schedule import Reason, answered_recently, due_assignments
 from infusionist.measurements import selectors
 from infusionist.measurements.models import (
     AccessLink,
@@ -39,12 +39,17 @@ logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
-def assignments_refresh(*, patient: Patient, now: dt.datetime | None = None) -> list[Assignment]:
+def assignments_refresh(
+    *, patient: Patient, now: dt.datetime | None = None, tz: dt.tzinfo | None = None
+) -> list[Assignment]:
     """Create the questionnaires now due for the patient; return the new ones.
 
-    Uses the profile's treatment phase (weekly in induction, every two weeks in maintenance,
-    none without a signed plan), the last recorded and next planned infusion, and the clinic's
-    cadence settings (lib.measurement_schedule). Idempotent.
+    Uses the profile's treatment phase and plan start (weekly in induction, every two weeks in
+    maintenance, none without a signed plan, nothing before the plan's first session date), the
+    last recorded and next planned infusion, and the clinic's cadence settings in its time zone
+    (``tz``, else the primary location's; lib.measurement_schedule). An instrument completed
+    after an occasion opened, or within its minimum interval of it, is not asked again.
+    Idempotent.
     """
     now = now or timezone.now()
     require_aware("now", now)
@@ -56,10 +61,21 @@ def assignments_refresh(*, patient: Patient, now: dt.datetime | None = None) -> 
         next_infusion_at=profile.next_infusion_at,
         now=now,
         cadence=measurement_settings.cadence(),
+        plan_starts_on=profile.plan_starts_on,
+        tz=tz or selectors.clinic_time_zone(organization=patient.organization),
     )
+    codes = measurement_settings.instrument_codes
+    last_completed = selectors.last_completions(patient=patient, codes=codes) if occasions else {}
     created: list[Assignment] = []
     for occasion in occasions:
-        for code in measurement_settings.instrument_codes:
+        for code in codes:
+            if answered_recently(
+                available_at=occasion.available_at,
+                due_at=occasion.due_at,
+                last_completed_at=last_completed.get(code),
+                min_interval_days=measurement_settings.min_interval_days(code),
+            ):
+                continue
             assignment, was_created = Assignment.objects.get_or_create(
                 patient=patient,
                 instrument_code=code,
@@ -80,7 +96,14 @@ def assignments_refresh(*, patient: Patient, now: dt.datetime | None = None) -> 
     return created
 
 
-def _cancel(*, qs: QuerySet[Assignment], reason: str, patient: Patient) -> int:
+def _cancel(
+    *,
+    qs: QuerySet[Assignment],
+    reason: str,
+    patient: Patient,
+    actor: User | None = None,
+    context: AuditContext = NO_REQUEST,
+) -> int:
     ids = list(qs.values_list("pk", flat=True))
     if not ids:
         return 0
@@ -92,6 +115,8 @@ def _cancel(*, qs: QuerySet[Assignment], reason: str, patient: Patient) -> int:
     )
     audit_record(
         action=AuditEvent.Action.UPDATE,
+        actor=actor,
+        context=context,
         organization=patient.organization,
         object_type=AuditEvent.ObjectType.MEASUREMENT_ASSIGNMENT,
         object_id=",".join(str(i) for i in ids)[:64],
@@ -99,6 +124,62 @@ def _cancel(*, qs: QuerySet[Assignment], reason: str, patient: Patient) -> int:
         detail={"status": "cancelled", "reason": reason, "count": len(ids)},
     )
     return len(ids)
+
+
+#: Why an open questionnaire was closed without an answer of its own (``cancelled_reason``).
+SUPERSEDED_BY_COMPLETION = "superseded by a completed questionnaire"
+WITHIN_MIN_INTERVAL = "within the minimum interval of the last one"
+
+
+@transaction.atomic
+def assignments_supersede(
+    *,
+    patient: Patient,
+    instrument_code: str,
+    completed_at: dt.datetime,
+    keep_id: int | None = None,
+    actor: User | None = None,
+    context: AuditContext = NO_REQUEST,
+) -> int:
+    """Close the patient's open requests of an instrument that a completion answers; return count.
+
+    Internal: the responses service calls it when a questionnaire is completed, after checking
+    who may write it (``actor`` and ``context`` are recorded with the change). Requests that
+    opened at or before the completion (older ones, and newer ones already sent) are answered by
+    it; scheduled requests not yet open that would be due within the instrument's minimum
+    interval of it would ask again about the same period. Both are cancelled and their links
+    stop working. A request staff send after the completion is left alone, as is ``keep_id``
+    (the one the completion fulfilled).
+    """
+    require_aware("completed_at", completed_at)
+    measurement_settings = selectors.measurement_settings_for(organization=patient.organization)
+    days = measurement_settings.min_interval_days(instrument_code)
+    pending = Assignment.objects.filter(
+        organization_id=patient.organization_id,
+        patient=patient,
+        instrument_code=instrument_code,
+        status=Assignment.Status.PENDING,
+    )
+    if keep_id is not None:
+        pending = pending.exclude(pk=keep_id)
+    closed = _cancel(
+        qs=pending.filter(available_at__lte=completed_at),
+        reason=SUPERSEDED_BY_COMPLETION,
+        patient=patient,
+        actor=actor,
+        context=context,
+    )
+    closed += _cancel(
+        qs=pending.filter(
+            available_at__gt=completed_at,
+            due_at__lt=completed_at + dt.timedelta(days=days),
+        ).exclude(reason="manual"),
+        reason=WITHIN_MIN_INTERVAL,
+        patient=patient,
+        actor=actor,
+        context=context,
+    )
+    return closed
 
 
 @transaction.atomic
@@ -372,38 +453,48 @@ def assignment_send(
 def measurement_reminders_send(*, now: dt.datetime | None = None) -> int:
     """Send first messages and up to the clinic's maximum of reminders; return how many went.
 
-    Idempotent and safe beside other workers (see :func:`assignment_send`).
+    At most one message per patient per run: of the patient's open requests, the newest that
+    has something to send goes (first message or reminder); the others wait for a later run. An
+    older request for a questionnaire that has a newer one open is superseded and never sent
+    again. Idempotent and safe beside other workers (see :func:`assignment_send`).
     """
     now = now or timezone.now()
     require_aware("now", now)
     pending = list(
         Assignment.objects.filter(status=Assignment.Status.PENDING, available_at__lte=now)
         .select_related("patient__organization")
-        .order_by("available_at", "id")
+        .order_by("patient_id", "-available_at", "id")
     )
+    by_patient: dict[int, list[Assignment]] = {}
+    for assignment in pending:
+        by_patient.setdefault(assignment.patient_id, []).append(assignment)
     settings_by_org: dict[int, MeasurementSettings] = {}
     sent = 0
-    for assignment in pending:
-        measurement_settings = settings_by_org.setdefault(
-            assignment.organization_id,
-            selectors.measurement_settings_for(organization=assignment.patient.organization),
-        )
-        try:
-            channel = assignment_send(
-                assignment=assignment,
-                now=now,
-                max_reminders=measurement_settings.max_reminders,
-                reminder_interval_hours=measurement_settings.reminder_interval_hours,
+    for assignments in by_patient.values():
+        for assignment in selectors.current_requests(assignments):  # newest first
+            measurement_settings = settings_by_org.setdefault(
+                assignment.organization_id,
+                selectors.measurement_settings_for(organization=assignment.patient.organization),
             )
-        except Exception as exc:
-            # One failing mailbox or carrier must not stop the others; the claim rolled back.
-            # Log the error type only: mail and SMS errors often quote the address (PHI).
-            logger.error(  # noqa: TRY400
-                "Sending measurement assignment %s failed: %s", assignment.pk, type(exc).__name__
-            )
-            continue
-        if channel:
-            sent += 1
+            try:
+                channel = assignment_send(
+                    assignment=assignment,
+                    now=now,
+                    max_reminders=measurement_settings.max_reminders,
+                    reminder_interval_hours=measurement_settings.reminder_interval_hours,
+                )
+            except Exception as exc:
+                # One failing mailbox or carrier must not stop the others; the claim rolled
+                # back. Log the error type only: mail and SMS errors often quote the address.
+                logger.error(  # noqa: TRY400
+                    "Sending measurement assignment %s failed: %s",
+                    assignment.pk,
+                    type(exc).__name__,
+                )
+                break  # this patient's other requests wait for the next run
+            if channel:
+                sent += 1
+                break  # one message per patient per run
     return sent
 
 
@@ -417,7 +508,13 @@ def measurement_schedules_refresh(*, now: dt.datetime | None = None) -> int:
     patients = Patient.objects.filter(measurement_profile__isnull=False).select_related(
         "organization"
     )
+    zones: dict[int, dt.tzinfo] = {}
     created = 0
     for patient in patients:
-        created += len(assignments_refresh(patient=patient, now=now))
+        tz = zones.get(patient.organization_id)
+        if tz is None:
+            tz = zones[patient.organization_id] = selectors.clinic_time_zone(
+                organization=patient.organization
+            )
+        created += len(assignments_refresh(patient=patient, now=now, tz=tz))
     return created

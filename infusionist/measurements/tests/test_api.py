@@ -185,3 +185,79 @@ def test_endpoints_are_documented_in_openapi(client, db) -> None:
     assert "/api/v1/instruments/{code}" in paths
     score = paths["/api/v1/instruments/{code}/score"]["post"]
     assert {"200", "404", "422"} <= set(score["responses"])
+
+
+# ---- safety flags on every answer, refusals included ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("code", "answers", "flags"),
+    [
+        ("phq9", {"q1": 3, "q2": 3, "q9": 2}, ["suicidality"]),  # the example
+        ("phq9", {"q9": 1}, ["suicidality"]),
+        ("phq9", {"q9": 3, "q1": 7}, ["suicidality"]),  # another item out of range
+        ("phq9", {"q9": 1, "q2": "3", "q99": 1}, ["suicidality"]),  # string and unknown item
+        ("phq9", {"q9": 2, "q1": True}, ["suicidality"]),
+        ("phq9", {"q9": 0, "q1": 3}, []),
+        ("phq9", {"q9": 9}, []),  # out of range: no valid answer to act on
+        ("phq9", {"q9": "2"}, []),  # a string is refused, not guessed
+        ("qids_sr16", {"q12": 1}, ["suicidality"]),
+        ("qids_sr16", {"q12": 2, "q6": 1, "q7": 1, "q1": 3}, ["suicidality"]),
+        ("cssrs_screener", {"q1": 1, "q2": 1, "q4": 1}, ["imminent", "suicidality"]),
+        ("cssrs_screener", {"q6": 1, "q6b": 1}, ["imminent", "suicidality"]),
+        # Q4 is skipped when Q2 is no; the inconsistent yes is refused and still flagged.
+        ("cssrs_screener", {"q1": 0, "q2": 0, "q4": 1, "q6": 0}, ["imminent", "suicidality"]),
+        ("cssrs_screener", {"q1": 1}, ["positive"]),
+        ("gad7", {"q1": 3}, []),
+    ],
+)
+def test_a_refusal_carries_the_safety_flags_of_the_valid_answers(
+    client, auth, code, answers, flags
+) -> None:
+    response = _score(client, auth, code, {"answers": answers})
+    assert response.status_code == 422
+    body = response.json()
+    assert body["flags"] == flags
+    assert body["errors"]  # still says what is wrong
+
+
+def test_refusal_flags_follow_the_clinic_thresholds(client, auth, cast) -> None:
+    MeasurementSettings.objects.create(
+        organization=cast.org, phq9_item9_alert_at_least=2, cssrs_alert_at_least_risk_level=1
+    )
+    assert _score(client, auth, "phq9", {"answers": {"q9": 1}}).json()["flags"] == []
+    assert _score(client, auth, "phq9", {"answers": {"q9": 2}}).json()["flags"] == ["suicidality"]
+    assert _score(client, auth, "cssrs_screener", {"answers": {"q1": 1}}).json()["flags"] == [
+        "positive",
+        "suicidality",
+    ]
+
+
+def test_too_many_answers_still_carry_the_flags(client, auth) -> None:
+    answers = {f"k{i}": 1 for i in range(200)} | {"q9": 2}
+    response = _score(client, auth, "phq9", {"answers": answers})
+    assert response.status_code == 422
+    assert response.json()["flags"] == ["suicidality"]
+
+
+@pytest.mark.parametrize("body", [{}, {"answers": []}, {"answers": None}, [], "not json"])
+def test_unreadable_bodies_answer_with_empty_flags(client, auth, body) -> None:
+    response = _score(client, auth, "phq9", body)
+    assert 400 <= response.status_code < 500
+    if response.status_code == 422:
+        assert response.json()["flags"] == []
+
+
+def test_a_complete_score_keeps_its_flags(client, auth) -> None:
+    body = _score(client, auth, "phq9", {"answers": phq9(q9=2)}).json()
+    assert body["flags"][0] == "suicidality" and body["total"] == 2
+
+
+def test_the_refusal_flags_are_documented_in_openapi(client, db) -> None:
+    document = client.get("/api/v1/openapi.json").json()
+    score = document["paths"]["/api/v1/instruments/{code}/score"]["post"]
+    assert "Safety flags on every answer" in score["description"]
+    ref = score["responses"]["422"]["content"]["application/json"]["schema"]["$ref"]
+    schema = document["components"]["schemas"][ref.rsplit("/", 1)[-1]]
+    assert "flags" in schema["properties"] and "flags" in schema["required"]
+    assert "never hides a risk answer" in schema["properties"]["flags"]["description"]
