@@ -15,7 +15,7 @@ TEST_ENV := SECRET_KEY=test-only-not-secret HTTPS=false CACHE_BACKEND=locmem \
 	PLAIN_STATIC_STORAGE=true MFA_REQUIRED=true
 DEMO_ENV = SECRET_KEY="$$(cat var/secret_key)" HTTPS=false MFA_REQUIRED=false SITE_URL=http://127.0.0.1:$(PORT)
 
-.PHONY: help venv demo serve test test-sqlite test-postgres test-browser lint format typecheck \
+.PHONY: help venv translations demo serve test test-sqlite test-postgres test-browser lint format typecheck \
 	bench clean migrations-check
 
 help:
@@ -28,7 +28,10 @@ $(BIN)/.installed: requirements.txt requirements-dev.txt scripts/install-opentiv
 	VENV=$(VENV) scripts/install-opentiva.sh
 	@touch $@
 
-venv: $(BIN)/.installed ## Create .venv from python3 and install the pinned dependencies
+venv: $(BIN)/.installed translations ## Create .venv, install the pinned dependencies, compile translations
+
+translations: $(BIN)/.installed ## Compile locale/*/LC_MESSAGES/*.po to .mo (pure Python, no gettext)
+	@$(PYTHON) -m infusionist.i18n compile
 
 var/secret_key:
 	@mkdir -p var
