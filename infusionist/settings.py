@@ -59,7 +59,6 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
-    "infusionist.middleware.RejectBadInputMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -67,6 +66,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "infusionist.accounts.middleware.ClinicTimezoneMiddleware",
+    "infusionist.middleware.RejectBadInputMiddleware",
     "infusionist.accounts.middleware.RequireMfaMiddleware",
 ]
 
@@ -135,7 +135,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "account_login"
-LOGIN_REDIRECT_URL = "today:index"
+LOGIN_REDIRECT_URL = "today:index"  # staff start on Today
+# Roles that start somewhere else (accounts/home.py).
+ROLE_HOME_URLS: dict[str, str] = {}
 LOGOUT_REDIRECT_URL = "account_login"
 
 # django-allauth: email login only; nobody signs themselves up as staff.
@@ -182,11 +184,15 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+CSRF_FAILURE_VIEW = "infusionist.errors.csrf_failure"  # a plain page in the reader's language
 
 # Uploads and form sizes: oversize input is refused with a message, never a 500.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_BYTES", 2_621_440, minimum=1024)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
 
+# Patient pages speak English or Spanish (infusionist/i18n.py: the language chosen with the
+# switch, the patient's preferred language, else the browser's). Catalogues live in locale/ and
+# are compiled by `python -m infusionist.i18n compile` (make venv and the tests run it).
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("es", _("Spanish"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]

@@ -84,7 +84,8 @@ EXEMPT_PREFIXES = {
     "api:": "JSON API: bearer tokens, checked per endpoint (tests/test_api_access.py)",
 }
 PUBLIC = {
-    "root": "redirects to Today",
+    "root": "redirects to the role's home page (staff: Today; a patient: the portal)",
+    "set_language": "the language switch: sets a language cookie, shows no data",
     "health": "load-balancer health check, no data",
     "questionnaire:start": "patient link: hashed single-use token, then date of birth check",
     "questionnaire:answer": "patient link: only after the date-of-birth step, from the session",

@@ -14,6 +14,13 @@ from django.utils import translation
 from infusionist import i18n
 
 
+def test_every_string_patients_see_has_a_spanish_translation() -> None:
+    missing = i18n.untranslated("es")
+    assert not missing, "Translate these in locale/es/LC_MESSAGES/django.po: " + "; ".join(
+        f"{msgid!r} ({', '.join(sorted(set(files)))})" for (_ctx, msgid), files in missing.items()
+    )
+
+
 def test_the_catalogue_has_no_fuzzy_or_broken_entries() -> None:
     catalogue = polib.pofile(str(i18n.LOCALE_DIR / "es/LC_MESSAGES/django.po"))
     assert not catalogue.fuzzy_entries()
@@ -68,3 +75,6 @@ def test_strings_are_found_in_templates_and_code() -> None:
     }
     code = 'from x import _\nA = _("Month")\nB = gettext_lazy("It\'s")\nC = _(name)\n'
     assert set(i18n.python_messages(code)) == {("", "Month"), ("", "It's")}
+    found = i18n.patient_messages()
+    assert ("", "Send my answers") in found
+    assert ("", "Please choose an answer to this question.") in found
