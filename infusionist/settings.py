@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "infusionist.record",
     "infusionist.administration",
     "infusionist.api",
+    "infusionist.portal",
     "infusionist.demo",
 ]
 
@@ -66,6 +67,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "infusionist.accounts.middleware.ClinicTimezoneMiddleware",
+    # A patient's language, staff English; then error pages (400) speak that language.
+    "infusionist.portal.middleware.PatientLanguageMiddleware",
     "infusionist.middleware.RejectBadInputMiddleware",
     "infusionist.accounts.middleware.RequireMfaMiddleware",
 ]
@@ -136,8 +139,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "today:index"  # staff start on Today
-# Roles that start somewhere else (accounts/home.py).
-ROLE_HOME_URLS: dict[str, str] = {}
+# Roles that start somewhere else (accounts/home.py): a patient starts on their own page.
+ROLE_HOME_URLS = {"patient": "portal:home"}
 LOGOUT_REDIRECT_URL = "account_login"
 
 # django-allauth: email login only; nobody signs themselves up as staff.
@@ -190,10 +193,11 @@ CSRF_FAILURE_VIEW = "infusionist.errors.csrf_failure"  # a plain page in the rea
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_BYTES", 2_621_440, minimum=1024)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
 
-# Patient pages speak English or Spanish (infusionist/i18n.py: the language chosen with the
-# switch, the patient's preferred language, else the browser's). Catalogues live in locale/ and
-# are compiled by `python -m infusionist.i18n compile` (make venv and the tests run it).
+# Patient pages speak English or Spanish (infusionist/i18n.py: the patient's choice, their
+# preferred language, else the browser's); staff pages are English. Catalogues live in locale/
+# and are compiled by `python -m infusionist.i18n compile` (make venv and the tests run it).
 LANGUAGE_CODE = "en"
+STAFF_LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("es", _("Spanish"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env_str("TIME_ZONE", "America/New_York")

@@ -27,6 +27,7 @@ urlpatterns = [
     path("clinic/", include("infusionist.administration.urls")),
     path("measurements/", include("infusionist.measurements.urls")),
     path("q/", include("infusionist.measurements.urls_link")),
+    path("portal/", include("infusionist.portal.urls")),
     path("treatment/", include("infusionist.treatment.urls")),
     path("api/v1/", api.urls),
     path("django-admin/", admin.site.urls),

@@ -14,8 +14,11 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from infusionist.accounts.models import User
 from infusionist.accounts.roles import CLINICAL_ROLES, PRESCRIBER_ROLES, STAFF_ROLES, Role
-from infusionist.measurements.models import QuestionnaireResponse, SafetyAlert
-from infusionist.measurements.services import questionnaire_response_submit
+from infusionist.measurements.models import Assignment, QuestionnaireResponse, SafetyAlert
+from infusionist.measurements.services import (
+    assignment_create_manual,
+    questionnaire_response_submit,
+)
 from infusionist.patients.models import Patient
 from infusionist.test import PASSWORD, Cast
 from infusionist.treatment import selectors as treatment_selectors
@@ -27,6 +30,7 @@ CLINICAL = frozenset(CLINICAL_ROLES)
 PRESCRIBERS = frozenset(PRESCRIBER_ROLES)
 ADMIN_ONLY = frozenset({Role.CLINIC_ADMIN})
 PROTOCOL_EDITORS = frozenset({Role.PHYSICIAN, Role.CLINIC_ADMIN})
+PATIENT_ONLY = frozenset({Role.PATIENT})
 
 
 @dataclass(frozen=True)
@@ -75,6 +79,13 @@ RULES: dict[str, Rule] = {
     "measurements:safety": Rule(CLINICAL),
     "measurements:alert_acknowledge": Rule(CLINICAL, "POST"),
     "measurements:alert_close": Rule(PRESCRIBERS, "POST"),
+    # The patient portal: the signed-in patient's own home and questionnaires; staff are
+    # refused (a page that links to their own home), another patient's id answers 404.
+    "portal:home": Rule(PATIENT_ONLY),
+    "portal:answer": Rule(PATIENT_ONLY),
+    "portal:answer_send": Rule(PATIENT_ONLY, "POST"),
+    "portal:answer_save": Rule(PATIENT_ONLY, "POST"),
+    "portal:done": Rule(PATIENT_ONLY),
 }
 # Patterns whose access is decided elsewhere, and why.
 EXEMPT_PREFIXES = {
@@ -127,6 +138,7 @@ class OrgRecords:
     version: TreatmentPlanVersion
     alert: SafetyAlert
     response: QuestionnaireResponse
+    assignment: Assignment
 
 
 @dataclass(frozen=True)
@@ -174,12 +186,15 @@ def _org_records(cast: Cast, *, other: bool) -> OrgRecords:
         answers={f"q{i}": 1 for i in range(1, 10)},
         source=QuestionnaireResponse.Source.PATIENT_LINK,
     )
+    # An open questionnaire, made after the response above so that it stays open.
+    assignment = assignment_create_manual(patient=patient, instrument_code="gad7", actor=physician)
     return OrgRecords(
         patient=patient,
         protocol=protocol,
         version=version,
         alert=SafetyAlert.objects.get(response=response),
         response=response,
+        assignment=assignment,
     )
 
 
@@ -194,6 +209,7 @@ def _id_fillers(records: OrgRecords) -> dict[str, object]:
         "protocol_id": records.protocol.pk,
         "alert_id": records.alert.pk,
         "response_id": records.response.pk,
+        "assignment_id": records.assignment.pk,
         "number": records.version.number,
     }
 

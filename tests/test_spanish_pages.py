@@ -23,7 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from infusionist.measurements import services
-from infusionist.measurements.models import AccessLink
+from infusionist.measurements.models import AccessLink, Assignment, QuestionnaireResponse
 
 SPANISH_BROWSER = {"HTTP_ACCEPT_LANGUAGE": "es-US,es;q=0.9"}
 ENGLISH_BROWSER = {"HTTP_ACCEPT_LANGUAGE": "en-US,en;q=0.9"}
@@ -269,6 +269,61 @@ def test_an_unknown_link_and_an_ended_session_follow_a_spanish_browser(client, d
     assert_spanish(ended, "Por su privacidad esta página caducó")
 
 
+# ---- the portal: a signed-in Spanish-preferring patient ----------------------------------------
+
+
+def test_the_portal_is_spanish_for_a_spanish_preferring_patient(client, spanish) -> None:
+    started = services.assignment_create_manual(
+        patient=spanish.patient, instrument_code="gad7", actor=spanish.nurse
+    )
+    services.questionnaire_response_save(
+        patient=spanish.patient,
+        instrument_code="gad7",
+        answers={"q1": 1},
+        source=QuestionnaireResponse.Source.PATIENT_PORTAL,
+        actor=spanish.patient_user,
+        assignment=started,
+    )
+    fresh = services.assignment_create_manual(
+        patient=spanish.patient, instrument_code="phq9", actor=spanish.nurse
+    )
+    client.force_login(spanish.patient_user)
+    home = client.get(reverse("portal:home"), **ENGLISH_BROWSER)
+    assert_spanish(
+        home,
+        "Hola, Alice",
+        "Sus cuestionarios",
+        "Cuestionario de ansiedad generalizada-7 (GAD-7)",
+        "Empezado: 1 de 8 preguntas respondidas.",
+        "Todavía no lo empezó.",
+        "Por favor responda antes del",
+        "Continuar",
+        "Empezar",
+        "Paciente",
+        "Cerrar sesión",
+        "Su página",
+    )
+    assert_spanish_crisis(home)
+    answer = client.get(reverse("portal:answer", args=[fresh.pk]), **ENGLISH_BROWSER)
+    assert_spanish(answer, "Volver a su página", "Poco interés o placer en hacer cosas")
+    unsent = client.get(reverse("portal:done", args=[fresh.pk]))
+    assert_spanish(unsent, "Este cuestionario todavía no se envió")
+    client.post(reverse("portal:answer_send", args=[fresh.pk]), phq9(item9=3))
+    done = client.get(reverse("portal:done", args=[fresh.pk]))
+    assert_spanish(done, "Usted nos dijo", "Gracias — sus respuestas fueron enviadas")
+    Assignment.objects.filter(pk=started.pk).update(status=Assignment.Status.CANCELLED)
+    closed = client.get(reverse("portal:answer", args=[started.pk]))
+    assert_spanish(closed, "Este cuestionario no está abierto")
+
+
+def test_an_empty_portal_home_is_spanish(client, spanish) -> None:
+    client.force_login(spanish.patient_user)
+    assert_spanish(client.get(reverse("portal:home")), "No tiene cuestionarios para responder")
+
+
+# ---- sign-in and password reset: a Spanish browser ---------------------------------------------
+
+
 def test_sign_in_is_spanish_for_a_spanish_browser(client, cast) -> None:
     page = client.get(reverse("account_login"), **SPANISH_BROWSER)
     assert_spanish(
@@ -350,11 +405,105 @@ def test_error_pages_are_spanish_for_a_spanish_browser(db) -> None:
     assert_spanish(refused, "No se pudo enviar esta página", "recargue la página")
 
 
+def test_error_pages_are_spanish_for_a_spanish_preferring_patient(client, spanish) -> None:
+    client.force_login(spanish.patient_user)
+    refused = client.get(reverse("today:index"), **ENGLISH_BROWSER)
+    assert refused.status_code == 403
+    assert_spanish(refused, "Esta página es para el personal de la clínica", "Ir a su página")
+    missing = client.get(reverse("portal:answer", args=[999999]), **ENGLISH_BROWSER)
+    assert missing.status_code == 404
+    assert_spanish(missing, "Página no encontrada", "Ir a su página")
+    bad = client.get(reverse("portal:home"), {"q": "\x00"}, **ENGLISH_BROWSER)
+    assert bad.status_code == 400
+    assert_spanish(bad, "No pudimos leer esa solicitud")
+
+
+def test_the_server_error_page_is_spanish(client, spanish, monkeypatch) -> None:
+    from infusionist.portal import selectors
+
+    def broken(**kwargs):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(selectors, "open_questionnaires", broken)
+    client.raise_request_exception = False
+    client.force_login(spanish.patient_user)
+    response = client.get(reverse("portal:home"), **ENGLISH_BROWSER)
+    assert response.status_code == 500
+    assert_spanish(response, "Algo salió mal de nuestro lado")
+    assert_spanish_crisis(response)
+
+
+# ---- which language ---------------------------------------------------------------------------
+
+
 def test_the_browser_decides_for_a_visitor(client, db) -> None:
     spanish = client.get(reverse("account_login"), **SPANISH_BROWSER).content.decode()
     assert "Iniciar sesión" in spanish
     english = client.get(reverse("account_login"), **ENGLISH_BROWSER).content.decode()
     assert "Sign in" in english and 'lang="en"' in english and "body=HOME" in english
+
+
+def test_the_patients_preference_beats_the_browser(client, cast) -> None:
+    _, url = _link(cast)  # an English-preferring patient with a Spanish browser
+    assert "First, confirm it is you" in client.get(url, **SPANISH_BROWSER).content.decode()
+    client.force_login(cast.patient_user)
+    home = client.get(reverse("portal:home"), **SPANISH_BROWSER).content.decode()
+    assert "Hello, Alice" in home
+
+
+def test_the_switch_beats_the_patients_preference(client, spanish) -> None:
+    _, url = _link(spanish)
+    assert "Primero, confirme" in client.get(url).content.decode()
+    switched = client.post(reverse("set_language"), {"language": "en", "next": url})
+    assert switched.status_code == 302 and switched["Location"] == url
+    assert client.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en"
+    assert "First, confirm it is you" in client.get(url).content.decode()
+    client.force_login(spanish.patient_user)
+    assert "Hello, Alice" in client.get(reverse("portal:home")).content.decode()
+    client.post(reverse("set_language"), {"language": "es", "next": "/portal/"})
+    assert "Hola, Alice" in client.get(reverse("portal:home")).content.decode()
+
+
+def test_every_patient_page_shows_the_switch_to_the_other_language(client, spanish) -> None:
+    client.force_login(spanish.patient_user)
+    html = client.get(reverse("portal:home")).content.decode()
+    assert 'action="/i18n/setlang/"' in html
+    assert 'name="language" value="en" lang="en"' in html
+    client.logout()
+    login = client.get(reverse("account_login"), **SPANISH_BROWSER).content.decode()
+    assert 'name="language" value="en"' in login
+    english = client.get(reverse("account_login"), **ENGLISH_BROWSER).content.decode()
+    assert 'name="language" value="es" lang="es" class="language-button">Español<' in english
+
+
+def test_the_switch_on_a_page_that_answers_a_post_returns_to_the_page(client, spanish) -> None:
+    assignment = services.assignment_create_manual(
+        patient=spanish.patient, instrument_code="phq9", actor=spanish.nurse
+    )
+    client.force_login(spanish.patient_user)
+    html = client.post(reverse("portal:answer_send", args=[assignment.pk]), {}).content.decode()
+    answer_url = reverse("portal:answer", args=[assignment.pk])
+    assert f'<input type="hidden" name="next" value="{answer_url}">' in html
+
+
+def test_staff_pages_stay_english(client, cast) -> None:
+    client.force_login(cast.frontdesk)
+    html = client.get(reverse("today:index"), **SPANISH_BROWSER).content.decode()
+    assert 'lang="en"' in html and "In crisis?" in html and 'name="language"' not in html
+
+
+def test_signing_in_and_out_leaves_no_english_message_for_a_spanish_patient(client, spanish):
+    from infusionist.test import PASSWORD
+
+    response = client.post(
+        reverse("account_login"),
+        {"login": "alice@test.example", "password": PASSWORD},
+        follow=True,
+        **ENGLISH_BROWSER,
+    )
+    assert_spanish(response, "Hola, Alice")
+    out = client.post(reverse("account_logout"), follow=True, **SPANISH_BROWSER)
+    assert_spanish(out, "Iniciar sesión")
 
 
 def test_staff_still_see_the_signed_in_message(client, cast) -> None:

@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 import polib
+from django.core import checks
 from django.utils import translation
 
 from infusionist import i18n
@@ -60,6 +61,15 @@ def test_compiling_writes_only_stale_catalogues(tmp_path: Path) -> None:
     later = time.time() + 5
     os.utime(po_dir / "django.po", (later, later))
     assert i18n.compile_catalogues(tmp_path) == [po_dir / "django.mo"]
+
+
+def test_a_stale_catalogue_is_a_system_check_warning(monkeypatch) -> None:
+    from infusionist.portal.apps import translations_compiled
+
+    assert translations_compiled() == []
+    monkeypatch.setattr(i18n, "stale_catalogues", lambda: [Path("locale/es/django.po")])
+    (warning,) = translations_compiled()
+    assert warning.level == checks.WARNING and warning.id == "portal.W001"
 
 
 def test_strings_are_found_in_templates_and_code() -> None:

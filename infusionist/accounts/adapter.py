@@ -1,9 +1,18 @@
 from __future__ import annotations
 
+from typing import Any
+
 from allauth.account.adapter import DefaultAccountAdapter
 from django.http import HttpRequest
 
 from infusionist.accounts.home import home_url_for
+from infusionist.accounts.roles import Role
+
+#: Messages a patient is not shown: their page already says who is signed in, and a message
+#: made while signing in or out would be in the sign-in page's language, not the patient's.
+QUIET_FOR_PATIENTS = frozenset(
+    {"account/messages/logged_in.txt", "account/messages/logged_out.txt"}
+)
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -15,3 +24,17 @@ class AccountAdapter(DefaultAccountAdapter):
     def get_login_redirect_url(self, request: HttpRequest) -> str:
         """Send each person to their role's home (also after the authenticator code step)."""
         return home_url_for(request.user)
+
+    def add_message(
+        self,
+        request: HttpRequest,
+        level: int,
+        message_template: str | None = None,
+        message_context: dict[str, Any] | None = None,
+        extra_tags: str = "",
+        message: str | None = None,
+    ) -> None:
+        user = (message_context or {}).get("user") or getattr(request, "user", None)
+        if message_template in QUIET_FOR_PATIENTS and getattr(user, "role", "") == Role.PATIENT:
+            return
+        super().add_message(request, level, message_template, message_context, extra_tags, message)

@@ -51,6 +51,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "treatment.calculate": CLINICAL_ROLES,
     "protocols.view": CLINICAL_ROLES | {Role.CLINIC_ADMIN},
     "protocols.edit": frozenset({Role.PHYSICIAN, Role.CLINIC_ADMIN}),
+    # The patient portal: a patient's own home and questionnaires (portal/), nobody else's.
+    "portal.use": frozenset({Role.PATIENT}),
 }
 
 

@@ -10,6 +10,8 @@ from infusionist.accounts import demo as accounts_demo
 from infusionist.clinics import demo as clinics_demo
 from infusionist.measurements import demo as measurements_demo
 from infusionist.patients import demo as patients_demo
+from infusionist.patients.models import Patient
+from infusionist.portal import demo as portal_demo
 from infusionist.treatment import demo as treatment_demo
 
 
@@ -24,11 +26,11 @@ class Command(BaseCommand):
         # Seed in one transaction; print the logins after it commits, below any email the
         # seeding sends on commit (the demo safety alert).
         with transaction.atomic():
-            self._seed(options["patients"])
+            portal_patients = self._seed(options["patients"])
         if not options["quiet"]:
-            self._print_logins(settings.DEMO_PASSWORD, options["patients"])
+            self._print_logins(settings.DEMO_PASSWORD, options["patients"], portal_patients)
 
-    def _seed(self, patient_count: int) -> None:
+    def _seed(self, patient_count: int) -> list[Patient]:
         """Seed each app's demo data in layer order: clinic, staff, patients, then care."""
         password = settings.DEMO_PASSWORD
         organization = clinics_demo.seed_clinic()
@@ -41,11 +43,17 @@ class Command(BaseCommand):
         )
         measurements_demo.seed_measurements(organization=organization, staff=staff)
         treatment_demo.seed_treatment(organization=organization, staff=staff)
+        return portal_demo.seed_portal(organization=organization, staff=staff)
 
-    def _print_logins(self, password: str, patient_count: int) -> None:
+    def _print_logins(
+        self, password: str, patient_count: int, portal_patients: list[Patient]
+    ) -> None:
         out = self.stdout
         out.write(self.style.SUCCESS("Demo clinic ready: Willowmere Infusion Clinic (fictional)."))
         out.write(f"Sign in at {settings.SITE_URL}/accounts/login/ with password: {password}")
         for email, _name, role, _c in accounts_demo.STAFF:
             out.write(f"  {role:<13} {email}")
         out.write(f"  {'patient':<13} patient1@demo.example … patient{patient_count}@demo.example")
+        for patient in portal_patients:
+            language = patient.get_preferred_language_display()
+            out.write(f"  {'':<13} {patient.email} has questionnaires to answer ({language})")
