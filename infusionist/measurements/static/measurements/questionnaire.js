@@ -127,6 +127,14 @@
     save();
   });
 
+  // The button that sends the form ("Send" or "Save and finish later"), for browsers whose
+  // submit event does not name it.
+  var lastButton = null;
+  form.addEventListener("click", function (event) {
+    var button = event.target.closest ? event.target.closest("button[type=submit]") : null;
+    if (button) lastButton = button;
+  });
+
   form.addEventListener("submit", function (event) {
     if (released) return; // our own post, after the save on its way finished
     if (sending) {
@@ -137,7 +145,7 @@
     queued = false;
     if (!inFlight) return; // nothing on its way: post now
     event.preventDefault();
-    var submitter = event.submitter || null;
+    var submitter = event.submitter || lastButton;
     var post = function () {
       if (released) return;
       released = true;
