@@ -294,6 +294,37 @@ def test_send_waits_for_a_slow_autosave_then_posts_once(
     context.close()
 
 
+def test_finish_later_while_a_save_is_on_its_way_saves_and_does_not_send(
+    browser, live_server, cast, monkeypatch
+) -> None:
+    import time
+
+    real = services.questionnaire_response_save
+
+    def slow_save(**kwargs):
+        time.sleep(0.8)
+        return real(**kwargs)
+
+    monkeypatch.setattr(services, "questionnaire_response_save", slow_save)
+    assignment = services.assignment_create_manual(
+        patient=cast.patient, instrument_code="phq9", actor=cast.nurse
+    )
+    context = phone(browser)
+    page = context.new_page()
+    errors = server_errors(page)
+    login(page, live_server.url, "alice@test.example")
+    page.goto(live_server.url + reverse("portal:answer", args=[assignment.pk]))
+    for number in range(1, 10):
+        page.locator(f"#item-q{number} input[value='0']").check(no_wait_after=True)
+    page.get_by_role("button", name="Save and finish later").click()
+    expect(page).to_have_url(live_server.url + reverse("portal:home"))
+    expect(page.get_by_text("Started: 9 of 10 questions answered.")).to_be_visible()
+    stored = QuestionnaireResponse.objects.get()
+    assert stored.status == "in_progress" and len(stored.answers) == 9
+    assert errors == []
+    context.close()
+
+
 def test_quick_flagged_submits_on_a_link_always_end_on_the_urgent_page(
     browser, live_server, cast
 ) -> None:
