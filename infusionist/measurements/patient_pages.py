@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -104,22 +105,26 @@ def _write(
 ) -> QuestionnaireResponse:
     """Call a response service; raise AlreadySent when the questionnaire was sent meanwhile.
 
-    Two first saves of one questionnaire at the same moment both try to create its response; the
-    database keeps one (one response per assignment) and the other saves again onto it.
+    Two first writes of one questionnaire at the same moment both try to create its response;
+    one response per assignment is kept (the model's check or the database's unique index
+    refuses the other), and the other writes again onto it.
     """
-    try:
-        return write(**kwargs)
-    except instruments.InvalidAnswers:
-        raise
-    except ValueError:
-        # The service refuses to change a response that is already complete.
-        if _sent_now(assignment):
-            raise AlreadySent from None
-        raise
-    except IntegrityError:
-        if _sent_now(assignment):
-            raise AlreadySent from None
-        return write(**kwargs)
+    attempts = 3
+    for attempt in range(attempts):
+        try:
+            return write(**kwargs)
+        except instruments.InvalidAnswers:
+            raise
+        except (ValidationError, IntegrityError, ValueError) as exc:
+            # The service refuses to change a completed response (ValueError): sent meanwhile.
+            if _sent_now(assignment):
+                raise AlreadySent from None
+            lost_first_write = isinstance(exc, IntegrityError) or (
+                isinstance(exc, ValidationError) and "assignment" in getattr(exc, "error_dict", {})
+            )
+            if not lost_first_write or attempt == attempts - 1:
+                raise
+    raise AssertionError("unreachable")
 
 
 def already_sent(request: HttpRequest, *, done_url: str, flagged: bool) -> HttpResponse:

@@ -211,3 +211,52 @@ def test_the_urgent_decision_reads_only_a_sent_response(cast) -> None:
     )
     assert draft.has_suicidality_flag and not patient_pages.urgent_after(draft)
     assert not patient_pages.urgent_after(None)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sends_and_saves_at_the_same_moment_never_fail(cast) -> None:
+    """Real concurrency (PostgreSQL): a send, a second send and two autosaves in one instant."""
+    import threading
+
+    from django.db import connection
+    from django.test import Client
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite's in-memory test database does not serve concurrent requests")
+    for run in range(8):
+        assignment = services.assignment_create_manual(
+            patient=cast.patient, instrument_code="phq9", actor=cast.nurse
+        )
+        _, token = services.link_issue(assignment=assignment, channel="sms")
+        first = Client()
+        first.post(reverse("questionnaire:start", args=[token]), DOB)
+        posts = [
+            (ANSWER, phq9(item9=1 + run % 3), {}),
+            (ANSWER, phq9(item9=1), {}),
+            (SAVE, {"q1": "3"}, {"HTTP_X_AUTOSAVE": "1"}),
+            (SAVE, {"q9": "0"}, {"HTTP_X_AUTOSAVE": "1"}),
+        ]
+        barrier = threading.Barrier(len(posts))
+        outcomes: list[object] = []
+
+        def post(name, data, headers, outcomes=outcomes, barrier=barrier, first=first):
+            client = Client()
+            client.cookies = first.cookies
+            try:
+                barrier.wait()
+                outcomes.append(client.post(reverse(name), data, **headers).status_code)
+            except Exception as exc:  # a 500 re-raised by the test client
+                outcomes.append(exc)
+            finally:
+                connection.close()
+
+        threads = [threading.Thread(target=post, args=p) for p in posts]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert all(isinstance(o, int) and o < 500 for o in outcomes), outcomes
+        stored = QuestionnaireResponse.objects.get(assignment=assignment)
+        assert stored.status == "completed" and stored.has_suicidality_flag
+        done = first.get(reverse(DONE)).content.decode()
+        assert "You told us you have had thoughts of death or hurting yourself" in done

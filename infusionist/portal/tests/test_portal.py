@@ -489,3 +489,51 @@ def test_demo_patients_have_questionnaires_to_answer_in_their_language(
     )
     page = client.get("/", follow=True).content.decode()
     assert "Sus cuestionarios" in page and "Empezar" in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_portal_sends_and_saves_at_the_same_moment_never_fail(cast) -> None:
+    """Real concurrency (PostgreSQL): two sends and two autosaves in one instant."""
+    import threading
+
+    from django.db import connection
+    from django.test import Client
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite's in-memory test database does not serve concurrent requests")
+    first = Client()
+    first.force_login(cast.patient_user)
+    for run in range(6):
+        assignment = _assign(cast)
+        args = [assignment.pk]
+        posts = [
+            ("portal:answer_send", PHQ9_MILD | {"q9": str(1 + run % 3)}, {}),
+            ("portal:answer_send", PHQ9_MILD | {"q9": "1"}, {}),
+            ("portal:answer_save", {"q1": "3"}, {"HTTP_X_AUTOSAVE": "1"}),
+            ("portal:answer_save", {"q9": "0"}, {"HTTP_X_AUTOSAVE": "1"}),
+        ]
+        barrier = threading.Barrier(len(posts))
+        outcomes: list[object] = []
+
+        def post(name, data, headers, outcomes=outcomes, barrier=barrier, args=args):
+            client = Client()
+            client.cookies = first.cookies
+            try:
+                barrier.wait()
+                outcomes.append(client.post(reverse(name, args=args), data, **headers).status_code)
+            except Exception as exc:  # a 500 re-raised by the test client
+                outcomes.append(exc)
+            finally:
+                connection.close()
+
+        threads = [threading.Thread(target=post, args=p) for p in posts]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert all(isinstance(o, int) and o < 500 for o in outcomes), outcomes
+        stored = QuestionnaireResponse.objects.get(assignment=assignment)
+        assert stored.status == "completed" and stored.has_suicidality_flag
+        assert stored.source == "patient_portal"
+        done = first.get(reverse("portal:done", args=args)).content.decode()
+        assert "You told us you have had thoughts of death or hurting yourself" in done
