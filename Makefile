@@ -20,8 +20,8 @@ DEMO_ENV = SECRET_KEY="$$(cat var/secret_key)" HTTPS=false MFA_REQUIRED=false \
 	DEMO_MODE=true DEMO_OUTBOX_DIR=$(CURDIR)/var/outbox \
 	EMAIL_BACKEND=infusionist.demo.outbox.EmailBackend SMS_BACKEND=infusionist.demo.outbox.SmsBackend
 
-.PHONY: help venv demo demo-reset serve test test-sqlite test-postgres test-browser lint format \
-	typecheck bench clean migrations-check clinical-reference
+.PHONY: help venv translations demo demo-reset serve test test-sqlite test-postgres test-browser \
+	lint format typecheck bench clean migrations-check clinical-reference
 
 help:
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -33,7 +33,10 @@ $(BIN)/.installed: requirements.txt requirements-dev.txt scripts/install-opentiv
 	VENV=$(VENV) scripts/install-opentiva.sh
 	@touch $@
 
-venv: $(BIN)/.installed ## Create .venv from python3 and install the pinned dependencies
+venv: $(BIN)/.installed translations ## Create .venv, install the pinned dependencies, compile translations
+
+translations: $(BIN)/.installed ## Compile locale/*/LC_MESSAGES/*.po to .mo (pure Python, no gettext)
+	@$(PYTHON) -m infusionist.i18n compile
 
 var/secret_key:
 	@mkdir -p var

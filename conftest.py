@@ -3,6 +3,13 @@ import pytest
 from infusionist.test import Cast, build_cast
 
 
+def pytest_configure(config) -> None:
+    """Compile the translation catalogues first (pure Python), so a fresh clone reads them."""
+    from infusionist.i18n import compile_catalogues
+
+    compile_catalogues()
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     """Rate-limit counters live in the cache; each test starts with none."""

@@ -2,6 +2,8 @@
 
 Every refusal is audited (45 CFR 164.312(b)): a 403, a CSRF failure, and a 404 for an
 address that names a record by id (another clinic's patient id, say) write a denied event.
+They speak the page's language (a Spanish-preferring patient or a Spanish browser reads them in
+Spanish) and link to the person's own home page.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template import loader
+from django.utils.translation import gettext as _
 
 from infusionist.audit.models import AuditEvent
 from infusionist.audit.services import AuditContext, audit_record
@@ -50,16 +53,21 @@ def permission_denied(request: HttpRequest, exception: Exception | None = None) 
     return render(request, "403.html", {}, status=403)
 
 
-def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
-    audit_refusal(request, status=403, reason=f"CSRF check failed: {reason}"[:200])
-    return render(request, "403.html", {}, status=403)
-
-
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     ids = _record_ids(request)
     if ids:
         audit_refusal(request, status=404, reason="no such record for this user", ids=ids)
     return render(request, "404.html", {}, status=404)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A form posted without its security token: usually a page left open too long."""
+    audit_refusal(request, status=403, reason=f"CSRF check failed: {reason}"[:200])
+    message = _(
+        "The page was open for a long time, or the browser did not send a cookie it needs. "
+        "Go back, reload the page and try again."
+    )
+    return render(request, "403.html", {"reason": message}, status=403)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:

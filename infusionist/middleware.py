@@ -4,6 +4,7 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 
 class RejectBadInputMiddleware:
@@ -22,7 +23,7 @@ class RejectBadInputMiddleware:
             return render(
                 request,
                 "400.html",
-                {"reason": "The address contains a null character, which is never valid."},
+                {"reason": _("The address contains a null character, which is never valid.")},
                 status=400,
             )
         return self.get_response(request)

@@ -26,7 +26,9 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
-CSRF_FAILURE_VIEW = "infusionist.errors.csrf_failure"  # refusals are audited
+CSRF_FAILURE_VIEW = (
+    "infusionist.errors.csrf_failure"  # audited; a plain page in the reader's language
+)
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 
 INSTALLED_APPS = [
@@ -53,6 +55,7 @@ INSTALLED_APPS = [
     "infusionist.administration",
     "infusionist.api",
     "infusionist.reference",
+    "infusionist.portal",
     "infusionist.demo",
 ]
 
@@ -61,7 +64,6 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
-    "infusionist.middleware.RejectBadInputMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -69,6 +71,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "infusionist.accounts.middleware.ClinicTimezoneMiddleware",
+    # A patient's language, staff English; then error pages (400) speak that language.
+    "infusionist.portal.middleware.PatientLanguageMiddleware",
+    "infusionist.middleware.RejectBadInputMiddleware",
     "infusionist.accounts.middleware.RequireMfaMiddleware",
 ]
 
@@ -140,7 +145,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "account_login"
-LOGIN_REDIRECT_URL = "today:index"
+LOGIN_REDIRECT_URL = "today:index"  # staff start on Today
+# Roles that start somewhere else (accounts/home.py): a patient starts on their own page.
+ROLE_HOME_URLS = {"patient": "portal:home"}
 LOGOUT_REDIRECT_URL = "account_login"
 
 # django-allauth: email login only; nobody signs themselves up as staff.
@@ -207,7 +214,11 @@ X_FRAME_OPTIONS = "DENY"
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_BYTES", 2_621_440, minimum=1024)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
 
+# Patient pages speak English or Spanish (infusionist/i18n.py: the patient's choice, their
+# preferred language, else the browser's); staff pages are English. Catalogues live in locale/
+# and are compiled by `python -m infusionist.i18n compile` (make venv and the tests run it).
 LANGUAGE_CODE = "en"
+STAFF_LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("es", _("Spanish"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env_str("TIME_ZONE", "America/New_York")

@@ -3,6 +3,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import include, path
 
+from infusionist.accounts.home import home_url_for
 from infusionist.api.api import api
 
 
@@ -11,12 +12,14 @@ def health(request: HttpRequest) -> HttpResponse:
 
 
 def root(request: HttpRequest) -> HttpResponse:
-    return redirect("today:index")
+    """Send each person to their role's home page (staff: Today; a patient: their own page)."""
+    return redirect(home_url_for(request.user))
 
 
 urlpatterns = [
     path("", root, name="root"),
     path("health/", health, name="health"),
+    path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("allauth.urls")),
     path("account-setup/", include("infusionist.accounts.urls")),
     path("today/", include("infusionist.today.urls")),
@@ -25,6 +28,7 @@ urlpatterns = [
     path("clinic/", include("infusionist.administration.urls")),
     path("measurements/", include("infusionist.measurements.urls")),
     path("q/", include("infusionist.measurements.urls_link")),
+    path("portal/", include("infusionist.portal.urls")),
     path("treatment/", include("infusionist.treatment.urls")),
     path("reference/", include("infusionist.reference.urls")),
     path("demo/", include("infusionist.demo.urls")),

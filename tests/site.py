@@ -19,8 +19,11 @@ from infusionist.accounts.models import ApiToken, Invitation, User
 from infusionist.accounts.roles import CLINICAL_ROLES, PRESCRIBER_ROLES, STAFF_ROLES, Role
 from infusionist.accounts.services import api_token_create
 from infusionist.clinics.models import Chair, Closure, Location, Room
-from infusionist.measurements.models import QuestionnaireResponse, SafetyAlert
-from infusionist.measurements.services import questionnaire_response_submit
+from infusionist.measurements.models import Assignment, QuestionnaireResponse, SafetyAlert
+from infusionist.measurements.services import (
+    assignment_create_manual,
+    questionnaire_response_submit,
+)
 from infusionist.patients.models import Patient
 from infusionist.test import PASSWORD, Cast
 from infusionist.treatment import selectors as treatment_selectors
@@ -33,6 +36,7 @@ PRESCRIBERS = frozenset(PRESCRIBER_ROLES)
 ADMIN_ONLY = frozenset({Role.CLINIC_ADMIN})
 PROTOCOL_EDITORS = frozenset({Role.PHYSICIAN, Role.CLINIC_ADMIN})
 PHYSICIANS = frozenset({Role.PHYSICIAN})
+PATIENT_ONLY = frozenset({Role.PATIENT})
 
 
 @dataclass(frozen=True)
@@ -114,6 +118,13 @@ RULES: dict[str, Rule] = {
     "measurements:safety": Rule(CLINICAL),
     "measurements:alert_acknowledge": Rule(CLINICAL, "POST"),
     "measurements:alert_close": Rule(PRESCRIBERS, "POST"),
+    # The patient portal: the signed-in patient's own home and questionnaires; staff are
+    # refused (a page that links to their own home), another patient's id answers 404.
+    "portal:home": Rule(PATIENT_ONLY),
+    "portal:answer": Rule(PATIENT_ONLY),
+    "portal:answer_send": Rule(PATIENT_ONLY, "POST"),
+    "portal:answer_save": Rule(PATIENT_ONLY, "POST"),
+    "portal:done": Rule(PATIENT_ONLY),
 }
 # Patterns whose access is decided elsewhere, and why.
 EXEMPT_PREFIXES = {
@@ -123,7 +134,8 @@ EXEMPT_PREFIXES = {
     "api:": "JSON API: bearer tokens, checked per endpoint (tests/test_api_access.py)",
 }
 PUBLIC = {
-    "root": "redirects to Today",
+    "root": "redirects to the role's home page (staff: Today; a patient: the portal)",
+    "set_language": "the language switch: sets a language cookie, shows no data",
     "health": "load-balancer health check, no data",
     "questionnaire:start": "patient link: hashed single-use token, then date of birth check",
     "questionnaire:answer": "patient link: only after the date-of-birth step, from the session",
@@ -179,6 +191,7 @@ class OrgRecords:
     invitation: Invitation
     #: An API token of each staff role's user, by role (another clinic: its admin's only).
     tokens: dict[str, ApiToken]
+    assignment: Assignment
 
 
 @dataclass(frozen=True)
@@ -242,6 +255,8 @@ def _org_records(cast: Cast, *, other: bool) -> OrgRecords:
     for owner in owners.values():
         api_token_create(user=owner, name="site records")
     tokens = {role: ApiToken.objects.filter(user=owner).get() for role, owner in owners.items()}
+    # An open questionnaire, made after the response above so that it stays open.
+    assignment = assignment_create_manual(patient=patient, instrument_code="gad7", actor=physician)
     return OrgRecords(
         location=location,
         closure=Closure.objects.create(
@@ -269,6 +284,7 @@ def _org_records(cast: Cast, *, other: bool) -> OrgRecords:
             expires_at=timezone.now() + dt.timedelta(days=3650),
         ),
         tokens=tokens,
+        assignment=assignment,
     )
 
 
@@ -290,6 +306,7 @@ def _id_fillers(records: OrgRecords, role: str | None = None) -> dict[str, objec
         "alert_id": records.alert.pk,
         "response_id": records.response.pk,
         "proposal_id": records.proposal.pk,
+        "assignment_id": records.assignment.pk,
         "number": records.version.number,
         "user_id": records.colleague.pk,
         "invitation_id": records.invitation.pk,

@@ -24,7 +24,14 @@ from infusionist.test import PASSWORD
 from tests.site import RULES, foreign_ids, url_for, url_parameters
 from tests.test_bad_input_everywhere import _post_forms
 
-ORDER = [Role.PHYSICIAN, Role.NURSE, Role.PROVIDER, Role.CLINIC_ADMIN, Role.FRONT_DESK]
+ORDER = [
+    Role.PHYSICIAN,
+    Role.NURSE,
+    Role.PROVIDER,
+    Role.CLINIC_ADMIN,
+    Role.FRONT_DESK,
+    Role.PATIENT,
+]
 
 
 def _last_event_id() -> int:

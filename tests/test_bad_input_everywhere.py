@@ -42,7 +42,14 @@ HOSTILE_QUERIES = [
     {"q": "%", "actor": "nope", "date_from": "13/45/2026"},
     {"lang": "\u0000"},
 ]
-PREFERRED = [Role.PHYSICIAN, Role.CLINIC_ADMIN, Role.NURSE, Role.PROVIDER, Role.FRONT_DESK]
+PREFERRED = [
+    Role.PHYSICIAN,
+    Role.CLINIC_ADMIN,
+    Role.NURSE,
+    Role.PROVIDER,
+    Role.FRONT_DESK,
+    Role.PATIENT,
+]
 
 
 def _post_forms(html: str, page_url: str) -> list[tuple[str, list[str]]]:

@@ -65,6 +65,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     # of them is a proposal that a physician approves with their password or rejects.
     "protocols.edit": frozenset({Role.PHYSICIAN, Role.CLINIC_ADMIN}),
     "protocols.sign": frozenset({Role.PHYSICIAN}),
+    # The patient portal: a patient's own home and questionnaires (portal/), nobody else's.
+    "portal.use": frozenset({Role.PATIENT}),
 }
 
 

@@ -515,6 +515,10 @@ class AccessLink(models.Model):
         return ""
 
 
+#: Characters of a safety alert's "what raised it" text (services.alerts keeps within it).
+TRIGGER_MAX_LENGTH = 120
+
+
 class SafetyAlert(models.Model):
     """A suicidality answer that needs a clinician: open until a documented risk assessment."""
 
@@ -532,7 +536,7 @@ class SafetyAlert(models.Model):
     response = models.OneToOneField(
         QuestionnaireResponse, on_delete=models.PROTECT, related_name="safety_alert"
     )
-    trigger = models.CharField(max_length=120)
+    trigger = models.CharField(max_length=TRIGGER_MAX_LENGTH)
     status = models.CharField(max_length=14, choices=Status.choices, default=Status.OPEN)
     assigned_to = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"

@@ -2,48 +2,35 @@
 
 Flow: /q/<token>/ asks for the date of birth (rate-limited, audited); on success the session
 remembers the link and the questionnaire opens at /q/answer/ (so the token leaves the address
-bar); /q/done/ thanks the patient. Crisis resources are on every page and shown prominently at
-once for a suicidality answer; the pages say plainly that answers are not monitored live
+bar); /q/done/ thanks the patient. The questionnaire itself is the one the portal shows
+(``patient_pages``). Crisis resources are on every page and shown prominently at once for a
+suicidality answer; the pages say plainly that answers are not monitored live
 (docs/clinical-reference.md §9; [101]).
+
+The pages speak the language the person chose with the switch, else the patient's preferred
+language, else the browser's (``infusionist.i18n``).
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.utils import translation
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from infusionist.audit.models import AuditEvent
 from infusionist.audit.services import AuditContext, audit_record
-from infusionist.clinics.models import Organization
-from infusionist.lib import instruments
-from infusionist.measurements import selectors, services
-from infusionist.measurements.forms import DateOfBirthForm, InstrumentForm
+from infusionist.i18n import use_patient_language
+from infusionist.measurements import patient_pages, selectors, services
+from infusionist.measurements.forms import DateOfBirthForm
 from infusionist.measurements.models import AccessLink, QuestionnaireResponse
 from infusionist.measurements.patient_text import text_for
 from infusionist.patients.models import Patient
 
 SESSION_LINK = "mbc_link_id"
-SESSION_LANG = "mbc_lang"
-SESSION_FLAGGED = "mbc_flagged"
 PROBLEM_STATUS = {"used": 410, "expired": 410, "replaced": 410, "locked": 429, "rate": 429}
-
-
-def _lang(
-    request: HttpRequest, patient: Patient | None, instrument: instruments.Instrument | None
-) -> str:
-    chosen = request.GET.get("lang")
-    if chosen in ("en", "es"):
-        request.session[SESSION_LANG] = chosen
-    lang = request.session.get(SESSION_LANG) or getattr(patient, "preferred_language", "en")
-    if instrument is not None and lang not in instrument.languages:
-        return "en"
-    return lang if lang in ("en", "es") else "en"
 
 
 def _clinic_phone(patient: Patient | None) -> str:
@@ -51,36 +38,26 @@ def _clinic_phone(patient: Patient | None) -> str:
     return location.phone if location else ""
 
 
+def _language(request: HttpRequest, patient: Patient | None) -> str:
+    return use_patient_language(request, patient.preferred_language if patient else None)
+
+
 def _render(
-    request: HttpRequest, template: str, context: dict[str, Any], lang: str, status: int = 200
+    request: HttpRequest, template: str, context: dict[str, object], status: int = 200
 ) -> HttpResponse:
-    with translation.override(lang):
-        response = render(
-            request, template, {"t": text_for(lang), "lang": lang, **context}, status=status
-        )
-    response["Cache-Control"] = "no-store"
-    response["X-Robots-Tag"] = "noindex"
-    return response
+    return patient_pages.no_store(render(request, template, context, status=status))
 
 
 def _problem(request: HttpRequest, reason: str, patient: Patient | None = None) -> HttpResponse:
-    lang = _lang(request, patient, None)
+    lang = _language(request, patient)
+    if patient_pages.is_autosave(request):
+        return JsonResponse({"saved": False, "problem": reason}, status=403)
     return _render(
         request,
         "measurements/link_problem.html",
         {"message": text_for(lang)[f"link_{reason}"], "clinic_phone": _clinic_phone(patient)},
-        lang,
         status=PROBLEM_STATUS.get(reason, 404),
     )
-
-
-def _crisis_items(instrument: instruments.Instrument, organization: Organization) -> dict[str, int]:
-    """Return link_id -> lowest answer that shows crisis resources at once (clinic params)."""
-    measurement_settings = selectors.measurement_settings_for(organization=organization)
-    params = instruments.resolve_params(
-        instrument, measurement_settings.instrument_params(instrument.code)
-    )
-    return instrument.crisis_thresholds(params)
 
 
 @never_cache
@@ -103,7 +80,7 @@ def link_start(request: HttpRequest, token: str) -> HttpResponse:
             detail={"reason": refusal},
         )
         return _problem(request, refusal, patient)
-    lang = _lang(request, patient, None)
+    lang = _language(request, patient)
     words = text_for(lang)
     form = DateOfBirthForm(request.POST or None, lang=lang)
     if request.method == "POST" and form.is_valid():
@@ -118,10 +95,9 @@ def link_start(request: HttpRequest, token: str) -> HttpResponse:
         if ok:
             request.session.cycle_key()
             request.session[SESSION_LINK] = link.pk
-            request.session[SESSION_LANG] = lang
             return redirect("questionnaire:answer")
         left = max(0, request_limit() - link.failed_attempts)
-        form.add_error(None, f"{words['dob_wrong']} {words['attempts_left'].format(n=left)}")
+        form.add_error(None, f"{words['dob_wrong']} {words['attempts_left'] % {'count': left}}")
     if request.method == "GET":
         audit_record(
             action=AuditEvent.Action.ACCESS,
@@ -135,8 +111,7 @@ def link_start(request: HttpRequest, token: str) -> HttpResponse:
     return _render(
         request,
         "measurements/link_dob.html",
-        {"form": form, "clinic": patient.organization.name, "switch_lang": _other(lang)},
-        lang,
+        {"form": form, "clinic": patient.organization.name},
         status=422 if form.errors else 200,
     )
 
@@ -145,11 +120,8 @@ def request_limit() -> int:
     return int(settings.MEASUREMENT_LINK_DOB_MAX_ATTEMPTS)
 
 
-def _other(lang: str) -> str:
-    return "en" if lang == "es" else "es"
-
-
 def _session_link(request: HttpRequest) -> AccessLink | None:
+    """Return the link this browser verified with the date of birth, or None."""
     link = selectors.link_by_id(request.session.get(SESSION_LINK))
     if link is None or link.verified_at is None:
         return None
@@ -173,101 +145,61 @@ def link_answer_save(request: HttpRequest) -> HttpResponse:
 def _answer(request: HttpRequest, *, submit: bool) -> HttpResponse:
     link = _session_link(request)
     if link is None:
-        lang = request.session.get(SESSION_LANG, "en")
+        _language(request, None)
+        if patient_pages.is_autosave(request):
+            return JsonResponse({"saved": False, "session_ended": True}, status=403)
         return _render(
             request,
             "measurements/link_problem.html",
-            {"message": text_for(lang)["session_ended"]},
-            lang,
+            {"message": text_for(request.LANGUAGE_CODE)["session_ended"]},
             status=403,
         )
-    refusal = link.refusal()
-    if refusal == "used":
-        return redirect("questionnaire:done")
-    if refusal:
-        return _problem(request, refusal, link.assignment.patient)
     assignment = link.assignment
     patient = assignment.patient
-    instrument = instruments.get(assignment.instrument_code)
-    lang = _lang(request, patient, instrument)
-    draft = QuestionnaireResponse.objects.filter(assignment=assignment).first()
-    form = InstrumentForm(
-        request.POST or None,
-        instrument=instrument,
-        lang=lang,
-        patient_facing=True,
-        initial=dict(draft.answers) if draft and request.method == "GET" else None,
-    )
-    for field in form.fields.values():
-        field.error_messages["invalid_choice"] = text_for(lang)["choose"]
-    saved = False
-    context = AuditContext.from_request(request)
-    if request.method == "POST" and form.is_valid():
-        common: dict[str, Any] = {
-            "patient": patient,
-            "instrument_code": instrument.code,
-            "answers": form.answers(),
-            "source": QuestionnaireResponse.Source.PATIENT_LINK,
-            "language": lang,
-            "assignment": assignment,
-            "context": context,
-        }
-        if submit:
-            try:
-                response = services.questionnaire_response_submit(**common, link=link)
-            except instruments.InvalidAnswers as exc:
-                form.add_answer_errors(exc.errors)
-            else:
-                request.session[SESSION_FLAGGED] = response.has_suicidality_flag
-                request.session.pop(SESSION_LINK, None)
-                return redirect("questionnaire:done")
-        # Keep what the patient has answered so far, including after an incomplete submit.
-        try:
-            draft = services.questionnaire_response_save(**common)
-            saved = not form.errors
-        except instruments.InvalidAnswers as exc:
-            form.add_answer_errors(exc.errors)
-        if request.headers.get("X-Autosave") == "1":
-            return JsonResponse(
-                {"saved": saved, "crisis": bool(draft and draft.has_suicidality_flag)}
-            )
-    elif request.method == "GET":
-        audit_record(
-            action=AuditEvent.Action.VIEW,
-            context=context,
-            organization=patient.organization,
-            object_type=AuditEvent.ObjectType.QUESTIONNAIRE,
-            object_id=assignment.pk,
-            patient=patient,
-            detail={"instrument": instrument.code, "via": "link"},
+    done_url = reverse("questionnaire:done")
+    refusal = link.refusal()
+    sent = patient_pages.stored_response(assignment)
+    if refusal == "used" and patient_pages.is_sent(assignment, sent):
+        _language(request, patient)
+        return patient_pages.already_sent(
+            request, done_url=done_url, flagged=patient_pages.urgent_after(sent)
         )
-    definition = instruments.definition_as_dict(instrument, lang)
-    crisis_items = _crisis_items(instrument, patient.organization)
-    rows = [
-        {"field": bound, "number": number, "crisis_at_least": crisis_items.get(bound.name)}
-        for number, bound in enumerate(form.item_fields(), start=1)
-    ]
-    return _render(
+    if refusal:
+        return _problem(request, refusal, patient)
+    answering = patient_pages.Answering(
+        assignment=assignment,
+        source=QuestionnaireResponse.Source.PATIENT_LINK,
+        actor=None,
+        link=link,
+        answer_url=reverse("questionnaire:answer"),
+        submit_url=reverse("questionnaire:answer"),
+        save_url=reverse("questionnaire:answer_save"),
+        done_url=done_url,
+        via="link",
+    )
+    return patient_pages.answer_page(
         request,
-        "measurements/link_answer.html",
-        {
-            "form": form,
-            "instrument": instrument,
-            "instructions": definition["instructions"],
-            "clinic": patient.organization.name,
-            "saved": saved,
-            "flagged": bool(draft and draft.has_suicidality_flag),
-            "rows": rows,
-            "switch_lang": _other(lang) if _other(lang) in instrument.languages else "",
-            "total_items": len(instrument.items),
-        },
-        lang,
-        status=422 if form.errors else 200,
+        answering,
+        submit=submit,
+        lang=_language(request, patient),
+        template="measurements/link_answer.html",
     )
 
 
 @never_cache
 def link_done(request: HttpRequest) -> HttpResponse:
-    lang = request.session.get(SESSION_LANG, "en")
-    flagged = bool(request.session.get(SESSION_FLAGGED, False))
-    return _render(request, "measurements/link_done.html", {"flagged": flagged}, lang)
+    """Thank the patient; the urgent crisis box follows a flagged answer, read from the record.
+
+    The session keeps the verified link after the answers are sent, so this page can read the
+    stored response (a late autosave cannot change what it shows).
+    """
+    link = _session_link(request)
+    patient = link.assignment.patient if link is not None else None
+    _language(request, patient)
+    sent = patient_pages.stored_response(link.assignment) if link is not None else None
+    if link is not None and not patient_pages.is_sent(link.assignment, sent):
+        refusal = link.refusal()
+        return _problem(request, refusal, patient) if refusal else redirect("questionnaire:answer")
+    return _render(
+        request, "measurements/link_done.html", {"flagged": patient_pages.urgent_after(sent)}
+    )

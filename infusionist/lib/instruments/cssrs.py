@@ -29,6 +29,7 @@ from .model import (
     ScoringRule,
     SeverityBand,
     Values,
+    lang_text,
 )
 
 YES = 1
@@ -120,6 +121,7 @@ CSSRS_SCREENER = Instrument(
     code="cssrs_screener",
     version="1.0.0",
     title="Columbia–Suicide Severity Rating Scale, screener (C-SSRS)",
+    titles=lang_text(es="Escala Columbia para evaluar el riesgo de suicidio, cribado (C-SSRS)"),
     items=CSSRS_ITEMS,
     scoring=ScoringRule(
         method="risk_rule",

@@ -214,9 +214,13 @@ class Instrument:
     loinc_total: str | None = None
     #: Answers that show crisis resources at once and start the safety workflow.
     crisis_items: tuple[CrisisItem, ...] = ()
+    #: The title in other languages, as patients see it (``title`` is the English one). A title
+    #: names the instrument; it is not licensed wording, so it may be translated.
+    titles: Text = field(default_factory=dict, hash=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "instructions", _frozen(self.instructions))
+        object.__setattr__(self, "titles", _frozen(self.titles))
         self._check_items()
         self._check_bands()
         self._check_crisis_items()
@@ -260,6 +264,10 @@ class Instrument:
             values.get(link_id) is not None and values[link_id] >= threshold
             for link_id, threshold in self.crisis_thresholds(params).items()
         )
+
+    def title_in(self, lang: str) -> str:
+        """Return the title in ``lang``, or the English title when there is no translation."""
+        return self.titles.get(lang) or self.title
 
     def item(self, link_id: str) -> Item:
         """Return the item with this link_id."""

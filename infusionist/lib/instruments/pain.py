@@ -26,6 +26,7 @@ PAIN_NRS = Instrument(
     code="pain_nrs",
     version="1.0.0",
     title="Pain numeric rating scale (0–10)",
+    titles=lang_text(es="Escala numérica del dolor (0–10)"),
     items=(
         Item(
             link_id=_NRS_ITEM,
@@ -88,6 +89,9 @@ BPI_SHORT = Instrument(
     code="bpi_short",
     version="1.0.0",
     title="Brief Pain Inventory, short form (BPI-SF): severity and interference",
+    titles=lang_text(
+        es="Inventario breve del dolor, forma corta (BPI-SF): intensidad e interferencia"
+    ),
     items=(
         *named_items("severity", _BPI_SEVERITY_NAMES, numeric_options(0, 10)),
         *named_items("interference", _BPI_INTERFERENCE_NAMES, numeric_options(0, 10)),

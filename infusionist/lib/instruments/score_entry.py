@@ -18,6 +18,7 @@ from .model import (
     ScoringRule,
     SeverityBand,
     Values,
+    lang_text,
 )
 
 _MADRS_NAMES = (
@@ -73,6 +74,7 @@ MADRS = Instrument(
     code="madrs",
     version="1.0.0",
     title="Montgomery–Åsberg Depression Rating Scale (MADRS), score entry",
+    titles=lang_text(es="Escala de depresión de Montgomery–Åsberg (MADRS)"),
     items=named_items("q", _MADRS_NAMES, numeric_options(0, 6)),
     scoring=ScoringRule(
         method="sum",

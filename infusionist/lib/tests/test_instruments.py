@@ -551,3 +551,18 @@ def test_any_partial_phq9_is_refused_or_incomplete(answers: dict[str, int]) -> N
     assert result.complete is False
     assert result.total is None and result.severity is None
     assert ("suicidality" in result.flags) is (answers.get("q9", 0) >= 1)
+
+
+def test_every_instrument_a_patient_may_answer_has_a_spanish_title() -> None:
+    from infusionist.lib.instruments import all_instruments
+
+    for instrument in all_instruments():
+        if instrument.administration == "self_report" or instrument.crisis_items:
+            spanish = instrument.title_in("es")
+            assert spanish and spanish != instrument.title, instrument.code
+    assert get("phq9").title_in("es") == "Cuestionario sobre la salud del paciente-9 (PHQ-9)"
+
+
+def test_a_title_without_a_translation_is_the_english_one() -> None:
+    assert get("moaas").title_in("es") == get("moaas").title
+    assert get("phq9").title_in("fr") == get("phq9").title

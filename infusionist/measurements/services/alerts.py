@@ -11,12 +11,17 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
+from django.utils.text import Truncator
 from django_tasks import task
 
 from infusionist.audit.models import AuditEvent
 from infusionist.audit.services import NO_REQUEST, AuditContext, audit_record
 from infusionist.measurements import selectors
-from infusionist.measurements.models import QuestionnaireResponse, SafetyAlert
+from infusionist.measurements.models import (
+    TRIGGER_MAX_LENGTH,
+    QuestionnaireResponse,
+    SafetyAlert,
+)
 from infusionist.measurements.services.profiles import measurement_profile_ensure
 
 ALERT_EMAIL_SUBJECT = "Infusionist: a patient needs review"
@@ -27,12 +32,22 @@ ALERT_EMAIL_BODY = (
 )
 
 
+#: What a suicidality answer on any other instrument reads as, after the instrument's title.
+TRIGGER_SUFFIX = ": suicidality item at or above the clinic's alert level"
+
+
 def _trigger_text(response: QuestionnaireResponse) -> str:
+    """Say what raised the alert, in at most ``SafetyAlert.trigger``'s length.
+
+    A long instrument title is shortened, never the alert: the text must always fit, or the
+    alert (and the answer that raised it) would fail to save.
+    """
     if response.instrument_code == "phq9":
         return "PHQ-9 item 9 (thoughts of death or self-harm) answered above 'not at all'"
     if response.instrument_code == "cssrs_screener":
         return "C-SSRS screener at or above the clinic's alert level"
-    return f"{response.instrument.title}: suicidality item at or above the clinic's alert level"
+    room = TRIGGER_MAX_LENGTH - len(TRIGGER_SUFFIX)
+    return Truncator(response.instrument.title).chars(room) + TRIGGER_SUFFIX
 
 
 @transaction.atomic

@@ -13,7 +13,12 @@ from django.utils import timezone
 from infusionist.audit.models import AuditEvent
 from infusionist.lib import instruments
 from infusionist.measurements import selectors, services
-from infusionist.measurements.models import MeasurementSettings, QuestionnaireResponse, SafetyAlert
+from infusionist.measurements.models import (
+    TRIGGER_MAX_LENGTH,
+    MeasurementSettings,
+    QuestionnaireResponse,
+    SafetyAlert,
+)
 
 STAFF = QuestionnaireResponse.Source.STAFF
 CSSRS_NEGATIVE = {"q1": 0, "q2": 0, "q6": 0}
@@ -256,3 +261,44 @@ def test_escalate_command_is_idempotent(cast, django_capture_on_commit_callbacks
     call_command("escalate_safety_alerts", stdout=open("/dev/null", "w"))  # noqa: SIM115
     call_command("escalate_safety_alerts", stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert SafetyAlert.objects.filter(escalated_at__isnull=False).count() == 1
+
+
+def _highest_answer(instrument: instruments.Instrument, link_id: str) -> int:
+    item = next(item for item in instrument.items if item.link_id == link_id)
+    return max(option.value for option in item.options)
+
+
+@pytest.mark.parametrize(
+    ("code", "link_id"),
+    [
+        (instrument.code, crisis.link_id)
+        for instrument in instruments.all_instruments()
+        for crisis in instrument.crisis_items
+    ],
+)
+def test_every_crisis_item_of_every_instrument_raises_an_alert_that_saves(
+    cast, code, link_id
+) -> None:
+    """Each crisis answer, alone, opens an alert whose trigger text fits its column."""
+    instrument = instruments.get(code)
+    response = services.questionnaire_response_save(
+        patient=cast.patient,
+        instrument_code=code,
+        answers={link_id: _highest_answer(instrument, link_id)},
+        source=STAFF,
+        entered_by=cast.nurse,
+    )
+    alert = SafetyAlert.objects.get(response=response)
+    assert 0 < len(alert.trigger) <= TRIGGER_MAX_LENGTH
+
+
+@pytest.mark.parametrize("title_length", [1, 40, 65, 66, 67, 120, 500])
+def test_a_long_instrument_title_is_shortened_never_the_alert(cast, title_length) -> None:
+    from infusionist.measurements.services import alerts
+
+    response = QuestionnaireResponse(instrument_code="qids_sr16")
+    title = "T" * title_length
+    response.__dict__["instrument"] = type("Fake", (), {"title": title})()
+    text = alerts._trigger_text(response)
+    assert len(text) <= TRIGGER_MAX_LENGTH
+    assert text.endswith(alerts.TRIGGER_SUFFIX)

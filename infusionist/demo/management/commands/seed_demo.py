@@ -11,6 +11,8 @@ from infusionist.clinics import demo as clinics_demo
 from infusionist.demo import outbox
 from infusionist.measurements import demo as measurements_demo
 from infusionist.patients import demo as patients_demo
+from infusionist.patients.models import Patient
+from infusionist.portal import demo as portal_demo
 from infusionist.treatment import demo as treatment_demo
 
 
@@ -27,11 +29,13 @@ class Command(BaseCommand):
         # so the terminal shows a line about them, never a raw e-mail.
         before = {path.name for path in outbox.message_files()}
         with transaction.atomic():
-            self._seed(options["patients"])
+            portal_patients = self._seed(options["patients"])
         if not options["quiet"]:
-            self._print_summary(settings.DEMO_PASSWORD, options["patients"], before)
+            self._print_summary(
+                settings.DEMO_PASSWORD, options["patients"], before, portal_patients
+            )
 
-    def _seed(self, patient_count: int) -> None:
+    def _seed(self, patient_count: int) -> list[Patient]:
         """Seed each app's demo data in layer order: clinic, staff, patients, then care."""
         password = settings.DEMO_PASSWORD
         organization = clinics_demo.seed_clinic()
@@ -44,8 +48,15 @@ class Command(BaseCommand):
         )
         measurements_demo.seed_measurements(organization=organization, staff=staff)
         treatment_demo.seed_treatment(organization=organization, staff=staff)
+        return portal_demo.seed_portal(organization=organization, staff=staff)
 
-    def _print_summary(self, password: str, patient_count: int, before: set[str]) -> None:
+    def _print_summary(
+        self,
+        password: str,
+        patient_count: int,
+        before: set[str],
+        portal_patients: list[Patient],
+    ) -> None:
         out = self.stdout
         site = settings.SITE_URL.rstrip("/")
         out.write(self.style.SUCCESS("Demo clinic ready: Willowmere Infusion Clinic (fictional)."))
@@ -67,6 +78,9 @@ class Command(BaseCommand):
         for email, _name, role, _c in accounts_demo.STAFF:
             out.write(f"  {role:<13} {email}")
         out.write(f"  {'patient':<13} patient1@demo.example … patient{patient_count}@demo.example")
+        for patient in portal_patients:
+            language = patient.get_preferred_language_display()
+            out.write(f"  {'':<13} {patient.email} has questionnaires to answer ({language})")
 
 
 def _count(n: int, noun: str) -> str:

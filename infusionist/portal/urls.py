@@ -1,0 +1,14 @@
+"""The patient's own pages (/portal/): home, and each open questionnaire by its id."""
+
+from django.urls import path
+
+from infusionist.portal import views
+
+app_name = "portal"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("questionnaires/<int:assignment_id>/", views.answer, name="answer"),
+    path("questionnaires/<int:assignment_id>/send/", views.answer_send, name="answer_send"),
+    path("questionnaires/<int:assignment_id>/save/", views.answer_save, name="answer_save"),
+    path("questionnaires/<int:assignment_id>/done/", views.done, name="done"),
+]
