@@ -12,8 +12,23 @@ from django.utils import timezone
 from infusionist.measurements import services, sms
 from infusionist.measurements.models import AccessLink, Assignment, MeasurementSettings
 
-NOW = timezone.now().replace(microsecond=0)
 H, D = dt.timedelta(hours=1), dt.timedelta(days=1)
+
+
+def _last_wednesday_midday() -> dt.datetime:
+    """The latest Wednesday 17:00 UTC (midday in the clinic) at or before now.
+
+    Near the real time (links and reminders also read the clock), and never at the end of a
+    week, so a check-in week does not turn over between NOW and NOW + a few hours.
+    """
+    now = timezone.now().astimezone(dt.UTC)
+    wednesday = now.replace(hour=17, minute=0, second=0, microsecond=0) - D * (
+        (now.weekday() - 2) % 7
+    )
+    return wednesday if wednesday <= now else wednesday - 7 * D
+
+
+NOW = _last_wednesday_midday()
 
 
 @contextmanager
