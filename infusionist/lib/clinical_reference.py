@@ -46,9 +46,9 @@ SECTIONS: tuple[Section, ...] = (
             "A dose-finding trial of 99 patients compared 0.1, 0.2, 0.5 and 1.0 mg/kg with "
             "midazolam 0.045 mg/kg; only 0.5 and 1.0 mg/kg separated from the control [4]. "
             "1.0 mg/kg is the highest dose studied and the default ceiling.",
-            "The American Society of Ketamine Physicians' basic advice, relayed by a member "
-            "clinic, is to start at 0.5–1 mg/kg over 40–60 minutes and raise the dose if "
-            "needed; pain care uses larger doses for longer [5].",
+            "A consensus statement of the American Psychiatric Association's Council of "
+            "Research found the most evidence for 0.5 mg/kg over 40 minutes and little for "
+            "other doses or routes [5]; pain care uses larger doses for longer [21].",
             "Titration: three infusions at 0.5 mg/kg followed by three at 0.75 mg/kg raised "
             "the response among completers from about 7% to about 42% [6]. No source supports "
             "more than 1.0 mg/kg for depression [?].",
@@ -60,9 +60,9 @@ SECTIONS: tuple[Section, ...] = (
             "ideal weight + 0.4 × (actual − ideal) [9]. Infusionist stores the weight and "
             "formula that produced every dose.",
             "Induction is about six infusions over two to three weeks: six thrice-weekly "
-            "infusions over 12 days [10] or two weeks [11], or six within 21 days [12]. Four "
-            "to six is typical in practice [13]; a large real-world analysis counted 4–8 "
-            "infusions over 7–28 days as induction [14].",
+            "infusions over 12 days [10] or two weeks [11], or six within 21 days [12]. A "
+            "large real-world analysis counted 4–8 infusions over 7–28 days as induction "
+            "[14].",
             "Maintenance: responders kept their gains with four once-weekly infusions [11]; "
             "after six infusions the median time to relapse was 18 days [10]; in community "
             "care about 80% of responders still responded at 4 weeks and about 60% at 8 weeks "
@@ -152,7 +152,7 @@ SECTIONS: tuple[Section, ...] = (
             "exposure and inhibitors raise it [37]. No source was found for memantine [?].",
             "Side effects can be recorded with the Ketamine Side Effect Tool, which has forms "
             "for screening, baseline, just after treatment and long-term follow-up [38]; a "
-            "shorter validated revision appeared in 2024 [39]; it is behind a paywall [13].",
+            "shorter validated revision appeared in 2024 [39].",
         ),
     ),
     Section(
@@ -172,13 +172,12 @@ SECTIONS: tuple[Section, ...] = (
             "treatment [10].",
             "No consensus blood-pressure limits or actions were found [?]. A review advises "
             "following general hypertension practice: treat emergencies with signs of organ "
-            "damage and avoid treating brief rises without symptoms aggressively [42]. One "
-            "academic rule, posted on a forum (low authority), acts at above 180/110 twice "
-            "5 minutes apart, above 200/120 once, or a heart rate above 120 for 5 minutes "
-            "[43].",
+            "damage and avoid treating brief rises without symptoms aggressively [42].  General "
+            "hypertension practice calls a reading above 180/120 mmHg with new or worsening "
+            "organ damage an emergency and, without such damage, lowers blood pressure "
+            "gradually rather than rapidly [43].",
             "Oral clonidine up to 0.6 mg/day was given through a 96-hour infusion trial "
-            "without rebound [44]; benzodiazepines, barbiturates or opioids blunt ketamine's "
-            "rise in blood pressure and heart rate [45]. No authoritative doses were found "
+            "without rebound [44]. No authoritative doses were found "
             "for ondansetron or midazolam [?].",
             "Spravato REMS, for comparison [18][36][46][47]: a certified site with the "
             "prescriber on site and a pulse oximeter; blood pressure before the dose, about "
@@ -253,8 +252,11 @@ SECTIONS: tuple[Section, ...] = (
             "PHQ-9 syndromes [51]: major depressive syndrome when five or more items score 2 "
             "or more (item 9 counts from 1), including item 1 or 2; other depressive "
             "syndrome with two to four such items.",
-            "PHQ-9 item 9: any answer above 'not at all' calls for a structured risk "
-            "assessment before the visit ends [63]. From 'not at all' to 'nearly every day' "
+            "PHQ-9 item 9 is a screen, not a risk assessment: against a structured "
+            "interview it found 69% of patients with suicidal thoughts and cleared 84% of "
+            "those without [63]. Any answer above 'not at all' therefore calls for a "
+            "structured risk assessment, such as the C-SSRS, before the visit ends [57]. "
+            "From 'not at all' to 'nearly every day' "
             "the one-year risk of a suicide attempt rose from 0.4% to 4% and of suicide death "
             "from 0.03% to 0.3% [64]. In VA data the hazard ratios were 1.75, 2.15 and 2.85, "
             "yet 71.6% of those who died by suicide had last answered 'not at all' [65]: a "
@@ -381,19 +383,19 @@ SECTIONS: tuple[Section, ...] = (
         (
             "The Myers' cocktail gives magnesium, calcium, B vitamins and vitamin C by slow "
             "push; Gaby raised the magnesium about tenfold using 20% magnesium chloride [84].",
-            "A randomised trial's recipe, as quoted on a forum (low authority): magnesium "
+            "A randomised pilot trial's push: magnesium "
             "chloride hexahydrate 20% 5 mL, calcium gluconate 10% 3 mL, hydroxocobalamin "
             "1,000 µg/mL 1 mL, pyridoxine 100 mg/mL 1 mL, dexpanthenol 250 mg/mL 1 mL, "
             "B-complex 100 1 mL, vitamin C 500 mg/mL 5 mL and sterile water 20 mL: 37 mL over "
             "about 10 minutes [85].",
             "Warmth is expected; for dizziness, nausea or low blood pressure, slow the "
-            "magnesium. Glutathione pushed separately is a common addition [86].",
+            "magnesium [84].",
             "High-dose vitamin C means at least 6 g/day or 75 mg/kg/day. In reported "
             "haemolysis cases 71.4% of patients were G6PD-deficient, doses ranged from 1 to "
             "200 g/day and 78.6% occurred within 3 days, with kidney injury or oxalosis: test "
             "G6PD before high-dose vitamin C [87]. Avoid it in kidney failure or oxalate "
-            "stones. Doses of 15 g or more falsely raise finger-stick glucose (low "
-            "authority) [88].",
+            "stones. High doses are reported to falsely raise finger-stick glucose readings; "
+            "no authoritative threshold was found [?].",
         ),
         intro="Infusionist has no IV wellness menu yet; these facts are collected for it.",
     ),
