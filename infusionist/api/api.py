@@ -19,8 +19,9 @@ api = NinjaAPI(
     title="Infusionist API",
     version="1",
     description=(
-        "JSON API of Infusionist. Authenticate with `Authorization: Bearer <token>` "
-        "(create one with `python manage.py create_api_token --email E`). "
+        "JSON API of Infusionist. Authenticate with `Authorization: Bearer <token>`. "
+        "Create a token on the API tokens page (the “API tokens” link in the menu, "
+        "/clinic/tokens/): the token acts as you, with your role, until you revoke it. "
         "Errors are JSON objects with a `detail` field; validation errors list each bad field."
     ),
     auth=BearerToken(),

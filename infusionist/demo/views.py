@@ -20,6 +20,5 @@ def outbox(request: HttpRequest) -> HttpResponse:
         {
             "outbox_messages": demo_outbox.messages(),
             "shown_at_most": demo_outbox.SHOWN_AT_MOST,
-            "outbox_dir": demo_outbox.outbox_dir(),
         },
     )

@@ -187,7 +187,7 @@ class Protocol(models.Model):
     source_keys = models.CharField(
         _("sources"),
         max_length=200,
-        help_text=_("clinical-reference.md source keys, e.g. [1] [2] [10]."),
+        help_text=_("Keys of the clinical reference that back this protocol, e.g. [1] [2] [10]."),
     )
     is_active = models.BooleanField(_("in use"), default=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)

@@ -146,8 +146,8 @@ class FindingOut(Schema):
     rule: str = Field(description="The rule that produced the finding.")
     source: str = Field(
         description=(
-            "Where the rule comes from: source keys such as [22] of the clinical reference "
-            "(docs/clinical-reference.md; /reference/ in the app)."
+            "Where the rule comes from: source keys such as [22], each listed on the clinical "
+            "reference page (/reference/#source-22)."
         )
     )
     inputs: dict[str, str] = Field({}, description="The inputs the rule was applied to.")
