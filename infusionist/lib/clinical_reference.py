@@ -80,7 +80,7 @@ SECTIONS: tuple[Section, ...] = (
             "weekly from week 9 (the lowest frequency that keeps the response). From 65, "
             "start at 28 mg. Depression with acute suicidal thoughts: 84 mg twice weekly for "
             "4 weeks (may drop to 56 mg). Doses change in 28 mg steps. Approved as "
-            "monotherapy on 21 January 2025 (remission 22.5% against 7.6% at 4 weeks) [20].",
+            "monotherapy on 21 January 2025 [20].",
             "Chronic pain (ASRA/AAPM/ASA 2018) [21]: boluses up to 0.35 mg/kg; infusions of "
             "0.5–2 mg/kg/h for outpatients (up to 7 mg/kg/h in intensive care); a total of at "
             "least 80 mg over more than 2 hours showed a dose–response. CRPS has moderate "

@@ -333,7 +333,7 @@ _ALL: tuple[Source, ...] = (
        "2025", "US prescribing information",
        "https://www.janssenlabels.com/package-insert/product-monograph/prescribing-"
        "information/SPRAVATO-pi.pdf",
-       "Monotherapy approved 21 January 2025; remission in the monotherapy trial.",
+       "Monotherapy approved 21 January 2025.",
        descriptive=True),
     _s(21, "Cohen SP et al. (ASRA, AAPM, ASA)",
        "Consensus guidelines on the use of intravenous ketamine infusions for chronic pain "
@@ -684,11 +684,12 @@ _ALL: tuple[Source, ...] = (
        descriptive=True),
     _s(90, "988 Suicide & Crisis Lifeline", "988 Lifeline en español", "n.d.",
        "the Lifeline's own page", "https://988lifeline.org/help-yourself/en-espanol/",
-       "Help in Spanish: call 988 and press 2, or text AYUDA to 988.", descriptive=True),
+       "Help in Spanish: call 988 and press 2.", descriptive=True),
     _s(91, "Substance Abuse and Mental Health Services Administration (SAMHSA)",
        "988 Suicide & Crisis Lifeline: the options offered", "2025", "US government page",
        "https://www.samhsa.gov/find-help/988",
-       "The LGBTQ+ youth ('Press 3') option ended on 17 July 2025.", descriptive=True),
+       "The options the Lifeline offers now (veterans, Spanish); the LGBTQ+ youth "
+       "('Press 3') option ended on 17 July 2025.", descriptive=True),
     _s(92, "Crisis Text Line", "Crisis Text Line: text HOME to 741741", "n.d.",
        "the service's own page", "https://www.crisistextline.org/",
        "Free, around the clock.", descriptive=True),
