@@ -344,3 +344,26 @@ def test_no_message_written_in_python_is_developer_text() -> None:
             found += [f"{where}: {problem}" for problem in developer_text(text)]
     assert checked > 300  # the scan saw the product's messages
     assert found == [], "\n".join(found)
+
+
+# --- Every template, including e-mails and pages reached only by a link -------------------
+
+TEMPLATE_NOISE = re.compile(
+    r"{% comment %}.*?{% endcomment %}|{#.*?#}|{%.*?%}|{{.*?}}|<script.*?</script>|"
+    r"<style.*?</style>|<[^>]+>",
+    re.S,
+)
+
+
+def test_no_template_text_is_developer_text() -> None:
+    # The page walk opens signed-in pages; e-mails, error pages and the questionnaire
+    # link's pages are read here as written, without their tags and comments.
+    paths = [*ROOT.joinpath("templates").rglob("*"), *ROOT.joinpath("infusionist").rglob("*")]
+    templates = [p for p in paths if p.suffix in (".html", ".txt") and "templates" in p.parts]
+    assert len(templates) > 50
+    found = [
+        f"{path.relative_to(ROOT)}: {problem}"
+        for path in templates
+        for problem in developer_text(TEMPLATE_NOISE.sub(" ", path.read_text(encoding="utf-8")))
+    ]
+    assert found == [], "\n".join(found)
