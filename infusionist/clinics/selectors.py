@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Iterable
 
 from django.db.models import Prefetch, QuerySet
+from django.db.models.functions import Length
 
 from infusionist.clinics.models import (
     BusinessHours,
@@ -14,6 +15,7 @@ from infusionist.clinics.models import (
     Location,
     LocationStaffing,
     Organization,
+    OrganizationLogo,
     Room,
 )
 
@@ -107,4 +109,19 @@ def staffing_for(*, location: Location) -> LocationStaffing:
     """Return the location's staffing rule, or unsaved documented defaults."""
     return LocationStaffing.objects.filter(location=location).first() or LocationStaffing(
         location=location
+    )
+
+
+def logo_by_digest(*, sha256: str) -> OrganizationLogo | None:
+    """Return the logo with this SHA-256 digest (any clinic's: logos are public), or None."""
+    return OrganizationLogo.objects.filter(sha256=sha256).first()
+
+
+def logo_facts(*, organization: Organization) -> OrganizationLogo | None:
+    """Return the clinic's logo without its bytes, with ``stored_bytes`` (its size), or None."""
+    return (
+        OrganizationLogo.objects.filter(organization=organization)
+        .defer("data")
+        .annotate(stored_bytes=Length("data"))
+        .first()
     )
