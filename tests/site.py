@@ -35,6 +35,7 @@ CLINICAL = frozenset(CLINICAL_ROLES)
 PRESCRIBERS = frozenset(PRESCRIBER_ROLES)
 ADMIN_ONLY = frozenset({Role.CLINIC_ADMIN})
 PROTOCOL_EDITORS = frozenset({Role.PHYSICIAN, Role.CLINIC_ADMIN})
+SETTINGS_EDITORS = frozenset({Role.PHYSICIAN, Role.CLINIC_ADMIN})
 PHYSICIANS = frozenset({Role.PHYSICIAN})
 PATIENT_ONLY = frozenset({Role.PATIENT})
 
@@ -106,6 +107,9 @@ RULES: dict[str, Rule] = {
     "treatment:change_proposal": Rule(PROTOCOL_EDITORS),
     "treatment:change_proposal_approve": Rule(PHYSICIANS, "POST"),
     "treatment:change_proposal_reject": Rule(PHYSICIANS, "POST"),
+    # Measurement settings (docs/decisions/0010): physicians and clinic admins; the clinical
+    # ones change only with a physician's signature, through the change proposals above.
+    "administration:measurement_settings": Rule(SETTINGS_EDITORS),
     # Measurement answers and safety alerts: clinical roles; overdue list: all staff.
     "measurements:alerts": Rule(CLINICAL),
     "measurements:overdue": Rule(ALL_STAFF),

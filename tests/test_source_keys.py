@@ -67,6 +67,7 @@ def test_every_key_cited_in_code_templates_and_docs_resolves() -> None:
 
 def test_every_key_of_settings_protocols_findings_and_instruments_resolves() -> None:
     texts = [*DosingSettings.SOURCE_KEYS.values(), *(s for _r, s in WARNING_BASIS.values())]
+    texts += list(MeasurementSettings.SOURCE_KEYS.values())
     texts += [str(f.help_text) for f in MeasurementSettings._meta.concrete_fields]
     for protocol in default_protocols():
         texts += [str(value) for value in protocol.values() if isinstance(value, str)]
@@ -82,12 +83,6 @@ def test_every_key_of_settings_protocols_findings_and_instruments_resolves() -> 
             _assert_resolves(key, instrument.code)
 
 
-# Text that still names the team's shared notes, kept only where changing it needs a
-# migration (model help texts, and the migrations that landed with them); the citation
-# filter shows "[S4]" as its entry [99].
-KEPT_FOR_MIGRATION_STATE = {"infusionist/measurements/models.py"}
-
-
 def test_nothing_points_outside_the_repository() -> None:
     outside = re.compile(
         r"\.\./shared|/work/shared|market-reference\.md|ARCHITECTURE\.md|STYLE\.md"
@@ -95,15 +90,10 @@ def test_nothing_points_outside_the_repository() -> None:
     files = [*_product_files(), ROOT / "requirements.txt", ROOT / "requirements-dev.txt"]
     for path in files:
         where = str(path.relative_to(ROOT))
-        if (
-            "migrations" in path.parts
-            or where in KEPT_FOR_MIGRATION_STATE
-            or where
-            in {
-                "infusionist/citations.py",
-                "infusionist/lib/sources.py",
-            }
-        ):
+        if "migrations" in path.parts or where in {
+            "infusionist/citations.py",
+            "infusionist/lib/sources.py",
+        }:
             continue
         found = outside.search(path.read_text(encoding="utf-8"))
         assert found is None, f"{where} points outside the repository: {found and found[0]}"

@@ -4,6 +4,7 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from infusionist.accounts.home import home_url_for
@@ -24,6 +25,12 @@ NAV_ITEMS = [
 ]
 
 
+def _current_link(path: str, urls: list[str]) -> str | None:
+    """Return the menu address the page is under: the longest one that starts its path."""
+    under = [url for url in urls if path == url or (url != "/" and path.startswith(url))]
+    return max(under, key=len, default=None)
+
+
 def navigation(request: HttpRequest) -> dict[str, Any]:
     """Give templates the navigation the user's role may use and the role's home page."""
     user = getattr(request, "user", None)
@@ -36,11 +43,13 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             "home_url": home_url,
             "is_patient": False,
         }
-    items = [(name, label) for name, label, cap in NAV_ITEMS if can(user, cap)]
+    names = [(name, label) for name, label, cap in NAV_ITEMS if can(user, cap)]
     if settings.DEMO_MODE and can(user, "demo.outbox"):
-        items.append(("demo:outbox", _("Demo outbox")))
+        names.append(("demo:outbox", _("Demo outbox")))
+    links = [(reverse(name), label) for name, label in names]
+    current = _current_link(request.path, [url for url, _label in links])
     return {
-        "nav_items": items,
+        "nav_items": [(url, label, url == current) for url, label in links],
         "can_search_patients": can(user, "patients.search"),
         "can_use_api": can(user, "api.use"),
         "home_url": home_url,

@@ -53,6 +53,10 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "measurements.overdue": STAFF_ROLES,
     "safety.review": CLINICAL_ROLES,
     "safety.close": PRESCRIBER_ROLES,
+    # A clinic's measurement settings (docs/decisions/0010): clinic admins and physicians
+    # edit them; the clinical ones (outcome definitions, alert thresholds, escalation, the
+    # questionnaires sent) change only with a physician's signature (protocols.sign).
+    "measurements.settings": frozenset({Role.PHYSICIAN, Role.CLINIC_ADMIN}),
     # Treatment plans (docs/decisions/0002): nurses read orders, prescribers draft them,
     # only physicians sign them; the dose calculator is for clinical roles.
     "treatment.view": CLINICAL_ROLES,
@@ -64,6 +68,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     # change only with a physician's signature (docs/decisions/0007): a clinic admin's edit
     # of them is a proposal that a physician approves with their password or rejects.
     "protocols.edit": frozenset({Role.PHYSICIAN, Role.CLINIC_ADMIN}),
+    # Signs every clinical limit: protocols, dosing settings and measurement settings.
     "protocols.sign": frozenset({Role.PHYSICIAN}),
     # The patient portal: a patient's own home and questionnaires (portal/), nobody else's.
     "portal.use": frozenset({Role.PATIENT}),

@@ -1,9 +1,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -24,7 +27,14 @@ from infusionist.clinics.models import (
     LocationStaffing,
     Organization,
 )
+from infusionist.measurements.models import SETTINGS_GROUPS, MeasurementSettings
+from infusionist.measurements.services import (
+    CLINICAL_MEASUREMENT_SETTINGS_FIELDS,
+    MEASUREMENT_SETTINGS_FIELDS,
+)
 from infusionist.patients.selectors import patients_for_organization
+from infusionist.treatment.forms import change_reason_field, mark_clinical
+from infusionist.treatment.models import ClinicalChangeProposal
 
 
 class AuditFilterForm(forms.Form):
@@ -347,3 +357,142 @@ class ApiTokenForm(forms.Form):
         max_length=100,
         help_text=_("e.g. “Scheduling sync”. The token acts as you, with your role."),
     )
+
+
+# --- measurement settings (docs/decisions/0010) ---------------------------------------------
+
+#: The unit shown after each measurement setting's box (the label names it too where it can).
+MEASUREMENT_SETTING_UNITS = {
+    "response_reduction_pct": _("% below baseline"),
+    "remission_max_phq9": _("PHQ-9 points (0–27)"),
+    "remission_max_qids_sr16": _("QIDS-SR16 points (0–27)"),
+    "remission_max_madrs": _("MADRS points (0–60)"),
+    "loss_of_response_consecutive": _("consecutive scores"),
+    "phq9_item9_alert_at_least": _(
+        "item 9 answer: 1 several days, 2 more than half the days, 3 nearly every day"
+    ),
+    "cssrs_alert_at_least_risk_level": _("risk level: 1 any positive answer, 2 imminent risk"),
+    "safety_escalation_minutes": _("min"),
+    "induction_interval_days": _("days"),
+    "maintenance_interval_days": _("days"),
+    "next_day_checkin_hours": _("h after the infusion"),
+    "pre_infusion_lead_hours": _("h before the infusion"),
+    "completion_window_hours": _("h"),
+    "checkin_local_hour": _("h, clinic-local (0–23)"),
+    "instrument_min_interval_days": _("code:days pairs"),
+    "max_reminders": _("reminders"),
+    "reminder_interval_hours": _("h"),
+}
+
+
+@dataclass(frozen=True)
+class SettingRow:
+    """One setting as the page shows it: the bound field and what stands beside it."""
+
+    field: forms.BoundField
+    unit: str
+    default: str
+    source: str
+    allowed: tuple[int, int] | None
+    clinical: bool
+    #: The stored value, as shown beside a box that holds what was typed.
+    in_use: str
+    #: The value each pending proposal would give it, with that proposal.
+    pending: list[tuple[Any, ClinicalChangeProposal]]
+
+
+@dataclass(frozen=True)
+class SettingGroup:
+    heading: str
+    note: str
+    rows: list[SettingRow]
+
+
+class MeasurementSettingsForm(forms.ModelForm):
+    """A clinic's measurement settings, each beside its documented default and sources.
+
+    A number outside its range is refused with the range in the message. For a user who may
+    not sign (a clinic admin) the clinical fields say a change waits for a physician.
+    """
+
+    change_reason = change_reason_field()
+
+    class Meta:
+        model = MeasurementSettings
+        fields = list(MEASUREMENT_SETTINGS_FIELDS)
+        widgets = {
+            "cssrs_licensed_wording": forms.Textarea(attrs={"rows": 7}),
+            "instrument_min_interval_days": forms.TextInput(attrs={"spellcheck": "false"}),
+            "scheduled_instruments": forms.TextInput(attrs={"spellcheck": "false"}),
+        }
+
+    def __init__(
+        self,
+        *args: Any,
+        needs_signature: bool = False,
+        pending: Sequence[ClinicalChangeProposal] = (),
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.needs_signature = needs_signature
+        self.pending = list(pending)
+        # Validation copies what was typed onto the instance; keep what is stored.
+        self.in_use = {name: getattr(self.instance, name) for name in MEASUREMENT_SETTINGS_FIELDS}
+        for name in MEASUREMENT_SETTINGS_FIELDS:
+            allowed = MeasurementSettings.allowed_range(name)
+            field = self.fields[name]
+            if allowed is None or not isinstance(field, forms.IntegerField):
+                continue
+            low, high = allowed
+            message = _("Enter a whole number from %(low)s to %(high)s.") % {
+                "low": low,
+                "high": high,
+            }
+            field.validators = [
+                MinValueValidator(low, message=message),
+                MaxValueValidator(high, message=message),
+            ]
+            field.error_messages["invalid"] = message
+            field.error_messages["required"] = message
+            field.widget.attrs.update({"min": low, "max": high, "inputmode": "numeric"})
+        if needs_signature:
+            mark_clinical(self, CLINICAL_MEASUREMENT_SETTINGS_FIELDS)
+
+    def settings_data(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in MEASUREMENT_SETTINGS_FIELDS}
+
+    def groups(self) -> list[SettingGroup]:
+        """Return the fields in the page's groups, each with its default, sources and range."""
+        return [
+            SettingGroup(
+                heading=str(heading),
+                note=str(note),
+                rows=[self._row(name) for name in names],
+            )
+            for heading, note, names in SETTINGS_GROUPS
+        ]
+
+    def _row(self, name: str) -> SettingRow:
+        return SettingRow(
+            field=self[name],
+            unit=str(MEASUREMENT_SETTING_UNITS.get(name, "")),
+            default=MeasurementSettings.documented_default(name),
+            source=MeasurementSettings.SOURCE_KEYS[name],
+            allowed=MeasurementSettings.allowed_range(name),
+            clinical=name in CLINICAL_MEASUREMENT_SETTINGS_FIELDS,
+            in_use=_shown_setting(name, self.in_use[name]),
+            pending=[
+                (proposal.changes[name]["after"], proposal)
+                for proposal in self.pending
+                if name in proposal.changes
+            ],
+        )
+
+
+def _shown_setting(name: str, value: Any) -> str:
+    if name == "cssrs_licensed_wording":
+        lines = len([line for line in str(value).splitlines() if line.strip()])
+        return str(_("%(n)s lines") % {"n": lines}) if lines else str(_("none"))
+    if value in (None, ""):
+        return str(_("the defaults")) if name == "instrument_min_interval_days" else "—"
+    return str(value)

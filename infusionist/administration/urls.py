@@ -1,6 +1,6 @@
 from django.urls import path
 
-from infusionist.administration import views, views_staff
+from infusionist.administration import views, views_settings, views_staff
 
 app_name = "administration"
 urlpatterns = [
@@ -47,6 +47,12 @@ urlpatterns = [
     path("tokens/", views_staff.api_tokens, name="api_tokens"),
     path("tokens/new/", views_staff.api_token_create, name="api_token_create"),
     path("tokens/<int:token_id>/revoke/", views_staff.api_token_revoke, name="api_token_revoke"),
+    # Measurement settings (docs/decisions/0010): clinical ones only with a physician's signature.
+    path(
+        "measurement-settings/",
+        views_settings.measurement_settings,
+        name="measurement_settings",
+    ),
     path("audit/", views.audit_report, name="audit_report"),
     path("audit/export.csv", views.audit_export, name="audit_export"),
 ]

@@ -1,4 +1,4 @@
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import admin
 from django.db import models
@@ -7,6 +7,7 @@ from django.http import HttpRequest
 
 from infusionist.citations import cite_html
 from infusionist.measurements.models import (
+    SETTINGS_GROUPS,
     Assignment,
     MeasurementProfile,
     MeasurementSettings,
@@ -16,9 +17,19 @@ from infusionist.measurements.models import (
 
 @admin.register(MeasurementSettings)
 class MeasurementSettingsAdmin(admin.ModelAdmin):
-    """Each clinic's thresholds and schedule; each field's help names its default and source."""
+    """Read-only: each clinic changes its settings on its Measurement settings page, where
+    clinical fields change only with a physician's signature (docs/decisions/0010)."""
 
     list_display = ["organization", "response_reduction_pct", "remission_max_phq9", "updated_at"]
+    list_select_related = ["organization"]
+    readonly_fields = ["updated_at", "updated_by"]
+    fieldsets = cast(
+        "list[Any]",
+        [
+            (None, {"fields": ["organization", "updated_at", "updated_by"]}),
+            *[(heading, {"fields": fields}) for heading, _note, fields in SETTINGS_GROUPS],
+        ],
+    )
 
     def formfield_for_dbfield(
         self, db_field: models.Field, request: HttpRequest, **kwargs: Any
@@ -29,50 +40,14 @@ class MeasurementSettingsAdmin(admin.ModelAdmin):
             formfield.help_text = cite_html(formfield.help_text)
         return formfield
 
-    list_select_related = ["organization"]
-    fieldsets = [
-        (
-            "Response and remission (clinical reference §4)",
-            {
-                "fields": [
-                    "organization",
-                    "response_reduction_pct",
-                    "remission_max_phq9",
-                    "remission_max_qids_sr16",
-                    "remission_max_madrs",
-                    "loss_of_response_consecutive",
-                ]
-            },
-        ),
-        (
-            "Suicidality safety workflow (clinical reference §4, §9)",
-            {
-                "fields": [
-                    "phq9_item9_alert_at_least",
-                    "cssrs_alert_at_least_risk_level",
-                    "safety_escalation_minutes",
-                    "cssrs_licensed_wording",
-                ]
-            },
-        ),
-        (
-            "Schedule and reminders",
-            {
-                "fields": [
-                    "scheduled_instruments",
-                    "induction_interval_days",
-                    "maintenance_interval_days",
-                    "next_day_checkin_hours",
-                    "pre_infusion_lead_hours",
-                    "completion_window_hours",
-                    "checkin_local_hour",
-                    "instrument_min_interval_days",
-                    "max_reminders",
-                    "reminder_interval_hours",
-                ]
-            },
-        ),
-    ]
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 @admin.register(MeasurementProfile)

@@ -13,6 +13,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from infusionist.lib import instruments
@@ -216,13 +217,13 @@ class MeasurementSettings(models.Model):
         _("reminders after the first message"),
         default=3,
         validators=_whole(0, 3),
-        help_text=_("Default 3, as clinics' current tools send (market-reference.md [S4])."),
+        help_text=_("Default 3, as clinics' current tools send [99]."),
     )
     reminder_interval_hours = models.PositiveSmallIntegerField(
         _("hours between reminders"),
         default=24,
         validators=_whole(1, 168),
-        help_text=_("Default 24 (daily reminders, market-reference.md [S4])."),
+        help_text=_("Default 24: daily reminders, as clinics' current tools send [99]."),
     )
     safety_escalation_minutes = models.PositiveSmallIntegerField(
         _("escalate an unacknowledged safety alert after (minutes)"),
@@ -234,6 +235,37 @@ class MeasurementSettings(models.Model):
         ),
     )
     updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+
+    #: The source keys of each field's documented default ([?]: no published source).
+    SOURCE_KEYS = {
+        "response_reduction_pct": "[11] [14]",
+        "remission_max_phq9": "[14]",
+        "remission_max_qids_sr16": "[52]",
+        "remission_max_madrs": "[54]",
+        "loss_of_response_consecutive": "[?]",
+        "phq9_item9_alert_at_least": "[63] [51] [65]",
+        "cssrs_alert_at_least_risk_level": "[57] [63]",
+        "safety_escalation_minutes": "[?]",
+        "scheduled_instruments": "[?]",
+        "induction_interval_days": "[?]",
+        "maintenance_interval_days": "[?]",
+        "next_day_checkin_hours": "[?]",
+        "pre_infusion_lead_hours": "[?]",
+        "completion_window_hours": "[?]",
+        "checkin_local_hour": "[?]",
+        "instrument_min_interval_days": "[?] [51] [52] [55] [59]",
+        "max_reminders": "[99]",
+        "reminder_interval_hours": "[99]",
+        "cssrs_licensed_wording": "[58]",
+    }
 
     class Meta:
         verbose_name = _("measurement settings")
@@ -241,6 +273,30 @@ class MeasurementSettings(models.Model):
 
     def __str__(self) -> str:
         return f"Measurement settings of {self.organization_id}"
+
+    @classmethod
+    def documented_default(cls, name: str) -> str:
+        """Return the documented default of a setting as shown beside it (a string).
+
+        The minimum intervals default to each instrument's recall period
+        (``MIN_INTERVAL_DAYS_DEFAULTS``); the licensed C-SSRS wording to none.
+        """
+        if name == "instrument_min_interval_days":
+            return ", ".join(f"{code}:{days}" for code, days in MIN_INTERVAL_DAYS_DEFAULTS.items())
+        if name == "cssrs_licensed_wording":
+            return str(_("none: staff see item names"))
+        field = cls._meta.get_field(name)
+        return str(field.get_default())  # type: ignore[union-attr]
+
+    @classmethod
+    def allowed_range(cls, name: str) -> tuple[int, int] | None:
+        """Return the (lowest, highest) whole number a setting takes, or None if not a number."""
+        field = cls._meta.get_field(name)
+        if not isinstance(field, models.PositiveSmallIntegerField):
+            return None
+        low = next(v.limit_value for v in field.validators if isinstance(v, MinValueValidator))
+        high = next(v.limit_value for v in field.validators if isinstance(v, MaxValueValidator))
+        return int(low), int(high)
 
     @property
     def instrument_codes(self) -> list[str]:
@@ -287,6 +343,62 @@ class MeasurementSettings(models.Model):
             if sep and key.strip() and text.strip():
                 wording[key.strip().lower()] = text.strip()
         return wording
+
+
+#: The settings as the settings page and the admin group them: (heading, what the group
+#: decides, fields). Every editable field is in exactly one group.
+SETTINGS_GROUPS: tuple[tuple[Promise, Promise, tuple[str, ...]], ...] = (
+    (
+        _("Outcome definitions"),
+        _(
+            "What counts as response, remission and loss of response on every patient's chart "
+            "(clinical reference §4)."
+        ),
+        (
+            "response_reduction_pct",
+            "remission_max_phq9",
+            "remission_max_qids_sr16",
+            "remission_max_madrs",
+            "loss_of_response_consecutive",
+        ),
+    ),
+    (
+        _("Suicidality safety"),
+        _(
+            "Which answers raise a safety alert for a clinician, and when an unacknowledged "
+            "alert is escalated (clinical reference §4, §9)."
+        ),
+        (
+            "phq9_item9_alert_at_least",
+            "cssrs_alert_at_least_risk_level",
+            "safety_escalation_minutes",
+        ),
+    ),
+    (
+        _("Questionnaire schedule"),
+        _("Which questionnaires patients are sent, and when."),
+        (
+            "scheduled_instruments",
+            "induction_interval_days",
+            "maintenance_interval_days",
+            "next_day_checkin_hours",
+            "pre_infusion_lead_hours",
+            "completion_window_hours",
+            "checkin_local_hour",
+            "instrument_min_interval_days",
+        ),
+    ),
+    (
+        _("Reminders"),
+        _("How often a patient is reminded of a questionnaire they have not finished."),
+        ("max_reminders", "reminder_interval_hours"),
+    ),
+    (
+        _("C-SSRS wording"),
+        _("The licensed wording of the C-SSRS screener, if this clinic holds a licence."),
+        ("cssrs_licensed_wording",),
+    ),
+)
 
 
 class MeasurementProfile(models.Model):

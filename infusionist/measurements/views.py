@@ -296,6 +296,7 @@ def _entry(
             "saved_partial": saved_partial,
             "enterable": [instruments.get(c) for c in ENTERABLE_INSTRUMENTS],
             "wording_missing": instrument.code == "cssrs_screener" and not wording,
+            "can_edit_settings": can(user_of(request), "measurements.settings"),
         },
         status=422 if request.method == "POST" and not saved_partial and form.errors else 200,
     )

@@ -14,7 +14,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from infusionist.accounts.access import organization_of, require_capability
+from infusionist.accounts.access import organization_of, require_capability, user_of
+from infusionist.accounts.roles import can
 from infusionist.lib import instruments, sources
 from infusionist.lib.clinical_reference import SAFETY_CRITICAL, SECTIONS, UNSOURCED_FACTS
 from infusionist.measurements.selectors import measurement_settings_for
@@ -75,5 +76,7 @@ def index(request: HttpRequest) -> HttpResponse:
             "safety_critical": SAFETY_CRITICAL,
             "unsourced": UNSOURCED_FACTS,
             "sources": sources.SOURCES.values(),
+            "can_edit_dosing": can(user_of(request), "protocols.edit"),
+            "can_edit_measurements": can(user_of(request), "measurements.settings"),
         },
     )

@@ -362,7 +362,8 @@ CHANGE_REASON_HELP = _(
 SIGNATURE_NEEDED = _("Clinical: a change waits for a physician's signature.")
 
 
-def _change_reason_field() -> forms.CharField:
+def change_reason_field() -> forms.CharField:
+    """Return the optional reason a proposer gives the physician who signs the change."""
     return forms.CharField(
         label=_("Reason for the change"),
         required=False,
@@ -372,7 +373,8 @@ def _change_reason_field() -> forms.CharField:
     )
 
 
-def _mark_clinical(form: forms.BaseForm, clinical: tuple[str, ...]) -> None:
+def mark_clinical(form: forms.BaseForm, clinical: tuple[str, ...]) -> None:
+    """Say in each clinical field's help that a change waits for a physician's signature."""
     for name in clinical:
         field = form.fields[name]
         field.help_text = f"{field.help_text} {SIGNATURE_NEEDED}".strip()
@@ -381,7 +383,7 @@ def _mark_clinical(form: forms.BaseForm, clinical: tuple[str, ...]) -> None:
 class ProtocolForm(forms.ModelForm):
     """A protocol; a user who may not sign sees which fields need a physician's signature."""
 
-    change_reason = _change_reason_field()
+    change_reason = change_reason_field()
 
     class Meta:
         model = Protocol
@@ -402,7 +404,7 @@ class ProtocolForm(forms.ModelForm):
     def __init__(self, *args: Any, needs_signature: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if needs_signature:
-            _mark_clinical(self, services.CLINICAL_PROTOCOL_FIELDS)
+            mark_clinical(self, services.CLINICAL_PROTOCOL_FIELDS)
 
     def protocol_data(self) -> dict[str, Any]:
         return {name: self.cleaned_data[name] for name in services.PROTOCOL_EDITABLE_FIELDS}
@@ -411,7 +413,7 @@ class ProtocolForm(forms.ModelForm):
 class DosingSettingsForm(forms.ModelForm):
     """The dose calculator's guards, each with its source key (or its lack of one)."""
 
-    change_reason = _change_reason_field()
+    change_reason = change_reason_field()
 
     class Meta:
         model = DosingSettings
@@ -430,7 +432,7 @@ class DosingSettingsForm(forms.ModelForm):
                 else _("Source: %(keys)s") % {"keys": source}
             )
         if needs_signature:
-            _mark_clinical(self, services.CLINICAL_SETTINGS_FIELDS)
+            mark_clinical(self, services.CLINICAL_SETTINGS_FIELDS)
 
     def dosing_settings_data(self) -> dict[str, Any]:
         return {name: self.cleaned_data[name] for name in services.SETTINGS_EDITABLE_FIELDS}

@@ -675,8 +675,10 @@ class TreatmentPlanVersion(models.Model):
 class ClinicalChangeProposal(models.Model):
     """A proposed change to a clinic's clinical limits, waiting for a physician's signature.
 
-    Clinical limits (the dosing settings and the clinical fields of a protocol,
-    `services.CLINICAL_PROTOCOL_FIELDS`) change only with a physician's signature: a clinic
+    Clinical limits (the clinical dosing settings, the clinical fields of a protocol,
+    `services.CLINICAL_PROTOCOL_FIELDS`, and the clinical measurement settings,
+    `measurements.services.CLINICAL_MEASUREMENT_SETTINGS_FIELDS`; docs/decisions/0007 and
+    0010) change only with a physician's signature: a clinic
     admin's edit of them becomes a proposal, which a physician approves by re-entering their
     password (the change is then applied) or rejects. ``changes`` holds, per field, the value
     the proposal was made against and the proposed one, as JSON-ready values.
@@ -690,6 +692,7 @@ class ClinicalChangeProposal(models.Model):
     class Target(models.TextChoices):
         DOSING_SETTINGS = "dosing_settings", _("Dose calculator settings")
         PROTOCOL = "protocol", _("Protocol")
+        MEASUREMENT_SETTINGS = "measurement_settings", _("Measurement settings")
 
     organization = models.ForeignKey(
         "clinics.Organization", on_delete=models.PROTECT, related_name="+"
@@ -729,7 +732,8 @@ class ClinicalChangeProposal(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=Q(target="dosing_settings", protocol__isnull=True)
+                condition=Q(target__in=["dosing_settings", "measurement_settings"])
+                & Q(protocol__isnull=True)
                 | Q(target="protocol", protocol__isnull=False),
                 name="change_proposal_target_matches",
             ),

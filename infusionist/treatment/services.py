@@ -2,17 +2,19 @@
 
 Who may do what (accounts/roles.py): prescribers (providers and physicians) draft plan
 versions; only physicians sign them (the physician's signed order, docs/decisions/0002);
-clinic admins and physicians edit protocols and dosing settings, but clinical limits change
-only with a physician's signature (docs/decisions/0007): a physician changes them directly,
-a clinic admin proposes the change and a physician approves it with their password or
-rejects it. The services check the role themselves too, so no caller can skip the rule.
+clinic admins and physicians edit protocols, dosing and measurement settings, but clinical
+limits change only with a physician's signature (docs/decisions/0007, 0010): a physician
+changes them directly, a clinic admin proposes the change and a physician approves it with
+their password or rejects it. The proposal machinery is generic over ``CHANGE_TARGETS``; the
+measurements app owns which measurement settings are clinical and their write. The services
+check the role themselves too, so no caller can skip the rule.
 """
 
 from __future__ import annotations
 
 import copy
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -31,6 +33,9 @@ from infusionist.audit.services import NO_REQUEST, AuditContext, audit_record
 from infusionist.clinics.models import Organization
 from infusionist.integrity import canonical_sha256, jsonable
 from infusionist.lib import dosing
+from infusionist.measurements import selectors as measurement_selectors
+from infusionist.measurements import services as measurement_services
+from infusionist.measurements.models import MeasurementSettings
 from infusionist.measurements.services import measurement_treatment_phase_set
 from infusionist.patients.models import Patient
 from infusionist.treatment import calculations, defaults, selectors
@@ -144,10 +149,12 @@ def protocol_update(
     actor: User,
     data: Mapping[str, Any],
     context: AuditContext = NO_REQUEST,
+    extra_detail: Mapping[str, Any] | None = None,
 ) -> list[str]:
     """Apply changed protocol fields; return their names. Signed plans keep their snapshot.
 
-    Raises ``PermissionDenied`` when a clinical field would change and the actor is not a
+    ``extra_detail`` adds to the audit event (the proposal a physician signed). Raises
+    ``PermissionDenied`` when a clinical field would change and the actor is not a
     physician: a clinic admin proposes it instead (:func:`clinical_change_propose`).
     """
     require(actor, "protocols.edit")
@@ -164,6 +171,7 @@ def protocol_update(
         context=context,
         organization=protocol.organization,
         object_type=AuditEvent.ObjectType.PROTOCOL,
+        extra_detail=extra_detail,
     )
 
 
@@ -174,10 +182,12 @@ def dosing_settings_update(
     actor: User,
     data: Mapping[str, Any],
     context: AuditContext = NO_REQUEST,
+    extra_detail: Mapping[str, Any] | None = None,
 ) -> list[str]:
     """Apply changed dose-calculator guards for the organization; return their names.
 
-    Raises ``PermissionDenied`` when a clinical setting would change and the actor is not a
+    ``extra_detail`` adds to the audit event (the proposal a physician signed). Raises
+    ``PermissionDenied`` when a clinical setting would change and the actor is not a
     physician: a clinic admin proposes it instead (:func:`clinical_change_propose`).
     """
     require(actor, "protocols.edit")
@@ -185,9 +195,7 @@ def dosing_settings_update(
     unknown = set(data) - set(SETTINGS_EDITABLE_FIELDS)
     if unknown:
         raise ValueError(f"Not dosing settings: {sorted(unknown)}")
-    dosing_settings, _ = DosingSettings.objects.select_for_update().get_or_create(
-        organization=organization
-    )
+    dosing_settings = _dosing_settings_for_update(organization_id=organization.pk)
     _require_signature_for_clinical(actor, dosing_settings, data, CLINICAL_SETTINGS_FIELDS)
     return _clinic_row_apply(
         row=dosing_settings,
@@ -196,7 +204,15 @@ def dosing_settings_update(
         context=context,
         organization=organization,
         object_type=AuditEvent.ObjectType.DOSING_SETTINGS,
+        extra_detail=extra_detail,
     )
+
+
+def _dosing_settings_for_update(*, organization_id: int) -> DosingSettings:
+    row, _ = DosingSettings.objects.select_for_update().get_or_create(
+        organization_id=organization_id
+    )
+    return row
 
 
 def _require_signature_for_clinical(
@@ -215,7 +231,7 @@ def _require_signature_for_clinical(
 
 
 def _clinical_changed(
-    row: Protocol | DosingSettings, data: Mapping[str, Any], clinical_fields: tuple[str, ...]
+    row: models.Model, data: Mapping[str, Any], clinical_fields: tuple[str, ...]
 ) -> list[str]:
     return [n for n in clinical_fields if n in data and getattr(row, n) != data[n]]
 
@@ -275,6 +291,154 @@ def _jsonable(value: Any) -> Any:
 
 # --- proposed changes to clinical limits ----------------------------------------------
 
+#: A clinic row whose clinical fields change only with a physician's signature.
+ClinicRow = Protocol | DosingSettings | MeasurementSettings
+#: The capability that signs a change to clinical limits (physicians).
+SIGN_CAPABILITY = "protocols.sign"
+
+
+@dataclass(frozen=True)
+class ChangeTarget:
+    """One kind of clinic row with clinical limits, as the proposal machinery sees it.
+
+    Proposing, signing, rejecting and the proposal pages read only this table
+    (``CHANGE_TARGETS``); the row's own service applies a change, checks who may make it and
+    audits old and new values. A new kind of row adds its target to
+    ``ClinicalChangeProposal.Target`` (a migration), an entry here and its service.
+    """
+
+    model: type[models.Model]
+    #: The fields that change only with a physician's signature; a proposal holds only these.
+    clinical_fields: tuple[str, ...]
+    #: The audit trail's name for the row: proposals, signatures and refusals are filed there.
+    object_type: AuditEvent.ObjectType
+    #: Who may edit the row (and so propose a change to it).
+    edit_capability: str
+    #: Each field's source keys, shown beside a proposed value; empty: the row's own keys.
+    source_keys: Mapping[str, str]
+    #: ``(organization, protocol)`` -> the row as it stands (unsaved defaults when none).
+    current: Callable[[Organization, Protocol | None], ClinicRow]
+    #: ``(organization_id, protocol_id)`` -> the row, locked until the transaction ends.
+    for_update: Callable[[int, int | None], ClinicRow]
+    #: Apply changed fields (keyword arguments ``organization``, ``protocol``, ``actor``,
+    #: ``data``, ``context``, ``extra_detail``) with the row's own checks and audit event;
+    #: return the names changed.
+    update: Callable[..., list[str]]
+
+
+def _protocol_locked(_organization_id: int, protocol_id: int | None) -> Protocol:
+    if protocol_id is None:
+        raise ValueError("A proposal to change a protocol names its protocol.")
+    return Protocol.objects.select_for_update().get(pk=protocol_id)
+
+
+def _protocol_update(*, protocol: Protocol | None, **kwargs: Any) -> list[str]:
+    assert protocol is not None
+    kwargs.pop("organization")
+    return protocol_update(protocol=protocol, **kwargs)
+
+
+def _settings_update(function: Callable[..., list[str]]) -> Callable[..., list[str]]:
+    def update(*, protocol: Protocol | None, **kwargs: Any) -> list[str]:
+        return function(**kwargs)
+
+    return update
+
+
+CHANGE_TARGETS: dict[str, ChangeTarget] = {
+    ClinicalChangeProposal.Target.PROTOCOL: ChangeTarget(
+        model=Protocol,
+        clinical_fields=CLINICAL_PROTOCOL_FIELDS,
+        object_type=AuditEvent.ObjectType.PROTOCOL,
+        edit_capability="protocols.edit",
+        source_keys={},
+        current=lambda _organization, protocol: _protocol_locked(0, getattr(protocol, "pk", None)),
+        for_update=_protocol_locked,
+        update=_protocol_update,
+    ),
+    ClinicalChangeProposal.Target.DOSING_SETTINGS: ChangeTarget(
+        model=DosingSettings,
+        clinical_fields=CLINICAL_SETTINGS_FIELDS,
+        object_type=AuditEvent.ObjectType.DOSING_SETTINGS,
+        edit_capability="protocols.edit",
+        source_keys=DosingSettings.SOURCE_KEYS,
+        current=lambda organization, _protocol: selectors.dosing_settings_for(
+            organization=organization
+        ),
+        for_update=lambda organization_id, _protocol_id: _dosing_settings_for_update(
+            organization_id=organization_id
+        ),
+        update=_settings_update(dosing_settings_update),
+    ),
+    # docs/decisions/0010: the clinical measurement settings are the measurements app's rule.
+    ClinicalChangeProposal.Target.MEASUREMENT_SETTINGS: ChangeTarget(
+        model=MeasurementSettings,
+        clinical_fields=measurement_services.CLINICAL_MEASUREMENT_SETTINGS_FIELDS,
+        object_type=AuditEvent.ObjectType.MEASUREMENT_SETTINGS,
+        edit_capability="measurements.settings",
+        source_keys=MeasurementSettings.SOURCE_KEYS,
+        current=lambda organization, _protocol: measurement_selectors.measurement_settings_for(
+            organization=organization
+        ),
+        for_update=lambda organization_id, _protocol_id: (
+            measurement_services.measurement_settings_for_update(organization_id=organization_id)
+        ),
+        update=_settings_update(measurement_services.measurement_settings_update),
+    ),
+}
+
+
+@dataclass(frozen=True)
+class ClinicalEdit:
+    """What an edit of a clinic row did: the fields changed at once and the proposal made."""
+
+    changed: list[str]
+    proposal: ClinicalChangeProposal | None
+
+
+@transaction.atomic
+def clinical_limits_edit(
+    *,
+    target: str,
+    organization: Organization,
+    actor: User,
+    data: Mapping[str, Any],
+    protocol: Protocol | None = None,
+    reason: str = "",
+    context: AuditContext = NO_REQUEST,
+) -> ClinicalEdit:
+    """Save an edit of a clinic row (a protocol, dosing or measurement settings).
+
+    A physician's edit applies whole: they hold the authority, and the audit event names
+    them as the signer. Anyone else's changes to clinical fields become one proposal for a
+    physician to sign (with ``reason``), and the other fields apply at once; both happen or
+    neither does. Raises ``ValidationError`` naming the field for a value the row refuses,
+    ``PermissionDenied`` unless the actor may edit the row, ``KeyError`` for an unknown target.
+    """
+    spec = CHANGE_TARGETS[target]
+    proposal = None
+    if not can(actor, SIGN_CAPABILITY):
+        clinical = {k: v for k, v in data.items() if k in spec.clinical_fields}
+        data = {k: v for k, v in data.items() if k not in spec.clinical_fields}
+        proposal = clinical_change_propose(
+            organization=organization,
+            actor=actor,
+            data=clinical,
+            protocol=protocol,
+            target=target,
+            reason=reason,
+            context=context,
+        )
+    changed = spec.update(
+        organization=organization,
+        protocol=protocol,
+        actor=actor,
+        data=data,
+        context=context,
+        extra_detail=None,
+    )
+    return ClinicalEdit(changed=changed, proposal=proposal)
+
 
 @transaction.atomic
 def clinical_change_propose(
@@ -283,30 +447,36 @@ def clinical_change_propose(
     actor: User,
     data: Mapping[str, Any],
     protocol: Protocol | None = None,
+    target: str | None = None,
     reason: str = "",
     context: AuditContext = NO_REQUEST,
 ) -> ClinicalChangeProposal | None:
     """Record a proposed change to clinical limits for a physician to sign; None if no change.
 
-    ``data`` holds clinical fields of the protocol (or, without one, of the dosing settings).
-    The proposed values are validated with the rest of the row as it stands, so a physician
-    is never asked to sign a change that cannot be saved (ValidationError names the field).
+    ``target`` is a ``ClinicalChangeProposal.Target`` (by default the protocol's when one is
+    given, else the dosing settings'); ``data`` holds clinical fields of that row. The
+    proposed values are validated with the rest of the row as it stands, so a physician is
+    never asked to sign a change that cannot be saved (ValidationError names the field).
+    Raises ``ValueError`` for a field that is not a clinical field of the target, or a
+    protocol given with another target.
     """
-    require(actor, "protocols.edit")
+    target = target or (
+        ClinicalChangeProposal.Target.PROTOCOL
+        if protocol is not None
+        else ClinicalChangeProposal.Target.DOSING_SETTINGS
+    )
+    spec = CHANGE_TARGETS[target]
+    if (protocol is not None) != (target == ClinicalChangeProposal.Target.PROTOCOL):
+        raise ValueError("Only a proposal to change a protocol names a protocol.")
+    require(actor, spec.edit_capability)
     require_same_organization(actor, organization.pk)
     if protocol is not None:
         require_same_organization(actor, protocol.organization_id)
-        row: Protocol | DosingSettings = Protocol.objects.select_for_update().get(pk=protocol.pk)
-        allowed, target = CLINICAL_PROTOCOL_FIELDS, ClinicalChangeProposal.Target.PROTOCOL
-        object_type = AuditEvent.ObjectType.PROTOCOL
-    else:
-        row = selectors.dosing_settings_for(organization=organization)
-        allowed, target = CLINICAL_SETTINGS_FIELDS, ClinicalChangeProposal.Target.DOSING_SETTINGS
-        object_type = AuditEvent.ObjectType.DOSING_SETTINGS
-    unknown = set(data) - set(allowed)
+    row = spec.current(organization, protocol)
+    unknown = set(data) - set(spec.clinical_fields)
     if unknown:
         raise ValueError(f"Not clinical fields of this {target}: {sorted(unknown)}")
-    changed = _clinical_changed(row, data, allowed)
+    changed = _clinical_changed(row, data, spec.clinical_fields)
     if not changed:
         return None
     proposed = copy.copy(row)
@@ -334,7 +504,7 @@ def clinical_change_propose(
         actor=actor,
         context=context,
         organization=organization,
-        object_type=object_type,
+        object_type=spec.object_type,
         object_id=row.pk or "",
         detail={
             "proposal": proposal.pk,
@@ -361,7 +531,7 @@ def clinical_change_approve(
     (audited; five lock signing for 15 minutes, as for plans) and a proposal whose fields
     have changed since it was made (reject it and propose again).
     """
-    require(signer, "protocols.sign")
+    require(signer, SIGN_CAPABILITY)
     require_same_organization(signer, proposal.organization_id)
     _reauthenticate(
         signer=signer,
@@ -379,14 +549,8 @@ def _approve(*, proposal: ClinicalChangeProposal, signer: User, context: AuditCo
     proposal = ClinicalChangeProposal.objects.select_for_update().get(pk=proposal.pk)
     if not proposal.is_pending:
         raise SigningError(f"This proposal is already {proposal.get_status_display().lower()}.")
-    if proposal.protocol_id is not None:
-        row: Protocol | DosingSettings = Protocol.objects.select_for_update().get(
-            pk=proposal.protocol_id
-        )
-    else:
-        row, _ = DosingSettings.objects.select_for_update().get_or_create(
-            organization_id=proposal.organization_id
-        )
+    spec = CHANGE_TARGETS[proposal.target]
+    row = spec.for_update(proposal.organization_id, proposal.protocol_id)
     stale = [
         name
         for name, change in proposal.changes.items()
@@ -401,13 +565,12 @@ def _approve(*, proposal: ClinicalChangeProposal, signer: User, context: AuditCo
         name: _model_field(row, name).to_python(change["after"])
         for name, change in proposal.changes.items()
     }
-    changed = _clinic_row_apply(
-        row=row,
-        data=data,
-        actor=signer,
-        context=context,
+    changed = spec.update(
         organization=signer.organization or row.organization,
-        object_type=_proposal_object_type(proposal),
+        protocol=row if isinstance(row, Protocol) else None,
+        actor=signer,
+        data=data,
+        context=context,
         extra_detail={"proposal": proposal.pk, "proposed_by": proposal.proposed_by_id},
     )
     proposal.status = ClinicalChangeProposal.Status.APPROVED
@@ -426,7 +589,7 @@ def clinical_change_reject(
     context: AuditContext = NO_REQUEST,
 ) -> ClinicalChangeProposal:
     """Reject a proposed change to clinical limits; nothing changes. The note is kept."""
-    require(signer, "protocols.sign")
+    require(signer, SIGN_CAPABILITY)
     require_same_organization(signer, proposal.organization_id)
     proposal = ClinicalChangeProposal.objects.select_for_update().get(pk=proposal.pk)
     if not proposal.is_pending:
@@ -454,16 +617,14 @@ def clinical_change_reject(
     return proposal
 
 
-def _model_field(row: Protocol | DosingSettings, name: str) -> models.Field[Any, Any]:
+def _model_field(row: models.Model, name: str) -> models.Field[Any, Any]:
     field = row._meta.get_field(name)
     assert isinstance(field, models.Field)
     return field
 
 
 def _proposal_object_type(proposal: ClinicalChangeProposal) -> AuditEvent.ObjectType:
-    if proposal.target == ClinicalChangeProposal.Target.PROTOCOL:
-        return AuditEvent.ObjectType.PROTOCOL
-    return AuditEvent.ObjectType.DOSING_SETTINGS
+    return CHANGE_TARGETS[proposal.target].object_type
 
 
 def protocol_snapshot(protocol: Protocol) -> dict[str, Any]:

@@ -6,11 +6,13 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from infusionist.accounts.access import (
@@ -143,6 +145,7 @@ def protocol_list(request: HttpRequest) -> HttpResponse:
         {
             "protocols": protocols,
             "can_edit": can(user_of(request), "protocols.edit"),
+            "can_edit_measurement_settings": can(user_of(request), "measurements.settings"),
             "setting_rows": setting_rows,
             "proposals": selectors.pending_change_proposals(organization=organization),
         },
@@ -164,17 +167,8 @@ def protocols_add_defaults(request: HttpRequest) -> HttpResponse:
     return redirect("treatment:protocol_list")
 
 
-def _split(
-    data: dict[str, Any], clinical: tuple[str, ...]
-) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Return (non-clinical, clinical) parts of a form's data."""
-    return (
-        {k: v for k, v in data.items() if k not in clinical},
-        {k: v for k, v in data.items() if k in clinical},
-    )
-
-
-def _proposed_message(request: HttpRequest, proposal: ClinicalChangeProposal | None) -> None:
+def proposed_message(request: HttpRequest, proposal: ClinicalChangeProposal | None) -> None:
+    """Tell the user which of their changes wait for a physician's signature (if any)."""
     if proposal is not None:
         messages.warning(
             request,
@@ -182,7 +176,7 @@ def _proposed_message(request: HttpRequest, proposal: ClinicalChangeProposal | N
                 "Your change to %(fields)s waits for a physician's signature: clinical limits "
                 "change only when a physician signs them."
             )
-            % {"fields": ", ".join(row["label"] for row in _change_rows(proposal))},
+            % {"fields": ", ".join(row["label"] for row in change_proposal_rows(proposal))},
         )
 
 
@@ -191,38 +185,30 @@ def protocol_edit(request: HttpRequest, protocol_id: int) -> HttpResponse:
     """Edit a protocol: a physician's change applies; a clinic admin's clinical change waits."""
     user = user_of(request)
     protocol = selectors.protocol_get_for_user(user=user, protocol_id=protocol_id)
-    needs_signature = not can(user, "protocols.sign")
+    needs_signature = not can(user, services.SIGN_CAPABILITY)
     form = ProtocolForm(request.POST or None, instance=protocol, needs_signature=needs_signature)
     if request.method == "POST" and form.is_valid():
         protocol.refresh_from_db()
-        data = form.protocol_data()
-        proposal = None
         try:
-            # The proposal and the direct change of the other fields succeed together or not.
-            with transaction.atomic():
-                if needs_signature:
-                    data, clinical = _split(data, services.CLINICAL_PROTOCOL_FIELDS)
-                    proposal = services.clinical_change_propose(
-                        organization=organization_of(request),
-                        actor=user,
-                        protocol=protocol,
-                        data=clinical,
-                        reason=form.cleaned_data["change_reason"],
-                        context=context_of(request),
-                    )
-                changed = services.protocol_update(
-                    protocol=protocol, actor=user, data=data, context=context_of(request)
-                )
+            edit = services.clinical_limits_edit(
+                target=ClinicalChangeProposal.Target.PROTOCOL,
+                organization=organization_of(request),
+                actor=user,
+                protocol=protocol,
+                data=form.protocol_data(),
+                reason=form.cleaned_data["change_reason"],
+                context=context_of(request),
+            )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_errors(form, exc)
         else:
-            _proposed_message(request, proposal)
-            if changed:
+            proposed_message(request, edit.proposal)
+            if edit.changed:
                 messages.success(
                     request,
                     _("Protocol saved. Signed plans keep the version they were signed with."),
                 )
-            elif proposal is None:
+            elif edit.proposal is None:
                 messages.info(request, _("Nothing was changed."))
             return redirect("treatment:protocol_list")
     return render(
@@ -247,34 +233,27 @@ def dosing_settings_edit(request: HttpRequest) -> HttpResponse:
     user = user_of(request)
     organization = organization_of(request)
     current = selectors.dosing_settings_for(organization=organization)
-    needs_signature = not can(user, "protocols.sign")
+    needs_signature = not can(user, services.SIGN_CAPABILITY)
     form = DosingSettingsForm(
         request.POST or None, instance=current, needs_signature=needs_signature
     )
     if request.method == "POST" and form.is_valid():
-        data = form.dosing_settings_data()
-        proposal = None
         try:
-            with transaction.atomic():
-                if needs_signature:
-                    data, clinical = _split(data, services.CLINICAL_SETTINGS_FIELDS)
-                    proposal = services.clinical_change_propose(
-                        organization=organization,
-                        actor=user,
-                        data=clinical,
-                        reason=form.cleaned_data["change_reason"],
-                        context=context_of(request),
-                    )
-                changed = services.dosing_settings_update(
-                    organization=organization, actor=user, data=data, context=context_of(request)
-                )
+            edit = services.clinical_limits_edit(
+                target=ClinicalChangeProposal.Target.DOSING_SETTINGS,
+                organization=organization,
+                actor=user,
+                data=form.dosing_settings_data(),
+                reason=form.cleaned_data["change_reason"],
+                context=context_of(request),
+            )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_errors(form, exc)
         else:
-            _proposed_message(request, proposal)
-            if changed:
+            proposed_message(request, edit.proposal)
+            if edit.changed:
                 messages.success(request, _("Dosing settings saved."))
-            elif proposal is None:
+            elif edit.proposal is None:
                 messages.info(request, _("Nothing was changed."))
             return redirect("treatment:protocol_list")
     return render(
@@ -286,13 +265,13 @@ def dosing_settings_edit(request: HttpRequest) -> HttpResponse:
             "proposals": [
                 p
                 for p in selectors.pending_change_proposals(organization=organization)
-                if p.protocol_id is None
+                if p.target == ClinicalChangeProposal.Target.DOSING_SETTINGS
             ],
         },
     )
 
 
-def _form_errors(form: Any, exc: ValidationError) -> None:
+def form_errors(form: Any, exc: ValidationError) -> None:
     """Show a service's ValidationError beside the form's fields."""
     if hasattr(exc, "error_dict"):
         for field, errors in exc.message_dict.items():
@@ -304,18 +283,18 @@ def _form_errors(form: Any, exc: ValidationError) -> None:
 # --- proposed changes to clinical limits ------------------------------------------------
 
 
-def _change_rows(proposal: ClinicalChangeProposal) -> list[dict[str, str]]:
+def change_proposal_rows(proposal: ClinicalChangeProposal) -> list[dict[str, str]]:
     """Return each proposed change with its label, old and new value and its source."""
-    model = Protocol if proposal.protocol_id is not None else DosingSettings
+    target = services.CHANGE_TARGETS[proposal.target]
     rows = []
     for name, change in proposal.changes.items():
-        field = model._meta.get_field(name)
+        field = target.model._meta.get_field(name)
         if proposal.protocol is not None:
             source = _("protocol sources: %(keys)s") % {"keys": proposal.protocol.source_keys}
         else:
-            source = DosingSettings.SOURCE_KEYS.get(name, "")
+            source = target.source_keys.get(name, "")
             if "?" in source:
-                source = f"{source} {calculations.UNSOURCED}"
+                source = source.replace("[?]", f"[?] {calculations.UNSOURCED}", 1)
         rows.append(
             {
                 "label": str(getattr(field, "verbose_name", name)),
@@ -327,6 +306,16 @@ def _change_rows(proposal: ClinicalChangeProposal) -> list[dict[str, str]]:
     return rows
 
 
+# Where a proposal's row is edited: the page to go back to once it is decided.
+_ROW_PAGES: dict[str, tuple[str, Promise]] = {
+    ClinicalChangeProposal.Target.MEASUREMENT_SETTINGS: (
+        "administration:measurement_settings",
+        _lazy("Back to the measurement settings"),
+    ),
+}
+_PROTOCOLS_PAGE: tuple[str, Promise] = ("treatment:protocol_list", _lazy("Back to the protocols"))
+
+
 def _proposal_page(
     request: HttpRequest,
     proposal: ClinicalChangeProposal,
@@ -335,18 +324,25 @@ def _proposal_page(
     reject_form: ChangeRejectForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
+    back_name, back_label = _ROW_PAGES.get(proposal.target, _PROTOCOLS_PAGE)
     return render(
         request,
         "treatment/change_proposal.html",
         {
             "proposal": proposal,
-            "rows": _change_rows(proposal),
-            "can_sign": can(user_of(request), "protocols.sign"),
+            "rows": change_proposal_rows(proposal),
+            "can_sign": can(user_of(request), services.SIGN_CAPABILITY),
             "approve_form": approve_form or ChangeApproveForm(),
             "reject_form": reject_form or ChangeRejectForm(),
+            "back_url": reverse(back_name),
+            "back_label": back_label,
         },
         status=status,
     )
+
+
+def _after_decision(proposal: ClinicalChangeProposal) -> HttpResponse:
+    return redirect(_ROW_PAGES.get(proposal.target, _PROTOCOLS_PAGE)[0])
 
 
 @require_capability("protocols.edit")
@@ -380,7 +376,7 @@ def change_proposal_approve(request: HttpRequest, proposal_id: int) -> HttpRespo
             form.add_error(None, exc.messages)
         else:
             messages.success(request, _("Change signed and applied."))
-            return redirect("treatment:protocol_list")
+            return _after_decision(proposal)
     return _proposal_page(request, proposal, approve_form=form)
 
 
@@ -404,7 +400,7 @@ def change_proposal_reject(request: HttpRequest, proposal_id: int) -> HttpRespon
             form.add_error(None, str(exc))
         else:
             messages.info(request, _("Change rejected; nothing was changed."))
-            return redirect("treatment:protocol_list")
+            return _after_decision(proposal)
     return _proposal_page(request, proposal, reject_form=form)
 
 

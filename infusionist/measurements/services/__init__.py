@@ -1,10 +1,11 @@
 """Writes for measurement-based care; each writes its audit event in the same transaction.
 
 Answers are PHI: audit details carry instrument codes, states and field names, never values.
-Split by domain: profiles (settings, profiles and the facts other apps feed in), responses
-(answers and scores), alerts (raising a safety alert), safety (acknowledging, closing and
-escalating it), schedules (assignments, infusion times, links and reminders) and links (the
-patient's date-of-birth check).
+Split by domain: settings (a clinic's measurement settings, which of them are clinical),
+profiles (each patient's profile and the facts other apps feed in), responses (answers and
+scores), alerts (raising a safety alert), safety (acknowledging, closing and escalating it),
+schedules (assignments, infusion times, links and reminders) and links (the patient's
+date-of-birth check).
 """
 
 from infusionist.measurements.services.alerts import (
@@ -17,7 +18,6 @@ from infusionist.measurements.services.links import LinkRefused, link_verify_dat
 from infusionist.measurements.services.profiles import (
     measurement_profile_ensure,
     measurement_profile_update,
-    measurement_settings_ensure,
     measurement_treatment_phase_set,
 )
 from infusionist.measurements.services.responses import (
@@ -40,10 +40,22 @@ from infusionist.measurements.services.schedules import (
     measurement_reminders_send,
     measurement_schedules_refresh,
 )
+from infusionist.measurements.services.settings import (
+    CLINICAL_MEASUREMENT_SETTINGS_FIELDS,
+    MEASUREMENT_SETTINGS_FIELDS,
+    NON_CLINICAL_MEASUREMENT_SETTINGS_FIELDS,
+    measurement_settings_clinical_changes,
+    measurement_settings_ensure,
+    measurement_settings_for_update,
+    measurement_settings_update,
+)
 
 __all__ = [
     "ALERT_EMAIL_BODY",
     "ALERT_EMAIL_SUBJECT",
+    "CLINICAL_MEASUREMENT_SETTINGS_FIELDS",
+    "MEASUREMENT_SETTINGS_FIELDS",
+    "NON_CLINICAL_MEASUREMENT_SETTINGS_FIELDS",
     "LinkRefused",
     "alert_email_send",
     "assignment_create_manual",
@@ -58,7 +70,10 @@ __all__ = [
     "measurement_profile_update",
     "measurement_reminders_send",
     "measurement_schedules_refresh",
+    "measurement_settings_clinical_changes",
     "measurement_settings_ensure",
+    "measurement_settings_for_update",
+    "measurement_settings_update",
     "measurement_treatment_phase_set",
     "questionnaire_response_save",
     "questionnaire_response_submit",

@@ -1,4 +1,4 @@
-"""A clinic's measurement settings and each patient's measurement profile.
+"""Each patient's measurement profile.
 
 The profile holds what other apps tell measurement-based care as plain values: the phase of
 the current signed treatment plan and infusion times (``services.schedules``).
@@ -16,10 +16,9 @@ from infusionist.accounts.access import require, require_same_organization
 from infusionist.accounts.models import User
 from infusionist.audit.models import AuditEvent
 from infusionist.audit.services import NO_REQUEST, AuditContext, audit_record
-from infusionist.clinics.models import Organization
 from infusionist.lib.measurement_schedule import PHASES
 from infusionist.measurements import selectors
-from infusionist.measurements.models import MeasurementProfile, MeasurementSettings
+from infusionist.measurements.models import MeasurementProfile
 from infusionist.patients.models import Patient
 
 
@@ -27,13 +26,6 @@ def require_aware(name: str, value: dt.datetime) -> None:
     """Raise ValueError for a naive datetime: every stored time is timezone-aware UTC."""
     if timezone.is_naive(value):
         raise ValueError(f"{name} must be a timezone-aware datetime.")
-
-
-@transaction.atomic
-def measurement_settings_ensure(*, organization: Organization) -> MeasurementSettings:
-    """Return the organization's stored settings, creating the documented defaults if missing."""
-    found, _ = MeasurementSettings.objects.get_or_create(organization=organization)
-    return found
 
 
 @transaction.atomic
