@@ -53,7 +53,7 @@ class Cast:
 
 def _org(name: str, slug: str, prefix: str) -> tuple[Organization, Location]:
     org = Organization.objects.create(
-        name=name, slug=slug, mrn_prefix=prefix, phone="(541) 555-0199"
+        name=name, slug=slug, mrn_prefix=prefix, phone="+15415550199"
     )
     location = Location.objects.create(
         organization=org,

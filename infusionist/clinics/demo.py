@@ -28,9 +28,9 @@ ORGANIZATION = {
     "slug": "willowmere-demo",
     "mrn_prefix": "WIC",
 }
-#: The demo clinic's profile (docs/decisions/0010): all fictional, the county included.
+#: The demo clinic's profile (docs/decisions/0011): all fictional, the county included.
 PROFILE = {
-    "phone": "(541) 555-0100",
+    "phone": "+15415550100",
     "crisis_text_en": (
         "Fairhaven County Crisis Line, 24 hours: (541) 555-0150. During opening hours you can "
         "also call the clinic at (541) 555-0100."

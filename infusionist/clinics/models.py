@@ -14,7 +14,8 @@ from infusionist.clinics.profile import (
     PHONE_FORMAT_HELP,
     validate_crisis_text,
     validate_message_text,
-    validate_phone_standard,
+    phone_display,
+    validate_phone_e164,
 )
 
 
@@ -50,7 +51,7 @@ class Organization(models.Model):
     """A clinic business; every piece of clinical data belongs to exactly one.
 
     Its profile (name, main phone, logo, crisis wording, message texts) is edited by the clinic
-    admin on the clinic profile page (docs/decisions/0010). The profile's columns live here so
+    admin on the clinic profile page (docs/decisions/0011). The profile's columns live here so
     every page's header reads them with the signed-in user (one query); the logo's bytes live
     in :class:`OrganizationLogo`, and only their digest here.
     """
@@ -68,9 +69,9 @@ class Organization(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     phone = models.CharField(
         _("main phone number"),
-        max_length=14,
+        max_length=16,
         blank=True,
-        validators=[validate_phone_standard],
+        validators=[validate_phone_e164],
         help_text=PHONE_FORMAT_HELP,
     )
     logo_sha256 = models.CharField(max_length=64, blank=True, editable=False)
@@ -93,14 +94,15 @@ class Organization(models.Model):
 
     @property
     def contact_phone(self) -> str:
-        """Return the phone patients are given: the main number, else the primary location's.
+        """Return the phone patients are given, shown the national way (``(541) 555-0100``):
+        the main number, else the primary location's.
 
-        No query when the main number is set (docs/decisions/0010).
+        No query when the main number is set (docs/decisions/0011).
         """
         if self.phone:
-            return self.phone
+            return phone_display(self.phone)
         location = self.primary_location
-        return location.phone if location else ""
+        return phone_display(location.phone) if location else ""
 
     def profile_text(self, kind: str, language: str) -> str:
         """Return the clinic's ``kind`` text ("crisis_text", "message_greeting",
@@ -115,7 +117,7 @@ class Organization(models.Model):
 
 
 class OrganizationLogo(models.Model):
-    """The clinic's logo: cleaned image bytes kept in the database (docs/decisions/0010).
+    """The clinic's logo: cleaned image bytes kept in the database (docs/decisions/0011).
 
     Served at ``/clinic/logo/<sha256>/`` with a year-long cache: a new logo has a new digest,
     so a new address. ``Organization.logo_sha256`` names the current one.

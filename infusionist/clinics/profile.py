@@ -1,10 +1,12 @@
 """Rules of a clinic's profile: its main phone, logo, crisis wording and patient-message texts.
 
-Plain functions beside the data they guard (docs/decisions/0010): the model's validators, the
+Plain functions beside the data they guard (docs/decisions/0011): the model's validators, the
 clinic profile form, the services and the message builder all call these, so each rule has one
 home.
 
-- **Phone**: a US (NANP) number, stored as ``(541) 555-0100``; :func:`phone_normalize`.
+- **Phone**: a US (NANP) number checked with ``phonenumbers``, stored in E.164
+  (``+15415550100``) and shown the national way (``(541) 555-0100``); :func:`phone_normalize`,
+  :func:`phone_display`.
 - **Logo**: a PNG, JPEG or WebP of at most ``LOGO_MAX_BYTES``, decoded with Pillow, cleaned
   (re-encoded without metadata, turned upright, shrunk to ``LOGO_STORED_MAX_SIDE_PX``) and
   kept as bytes in the database; :func:`logo_read`. SVG is refused: it can carry scripts.
@@ -32,69 +34,94 @@ from django.utils.translation import gettext_lazy as _
 
 # ---- phone ---------------------------------------------------------------------------------
 
-_PHONE_CHARACTERS = re.compile(r"^\+?[0-9 ()./\-]+$")
 PHONE_FORMAT_HELP = _("A US number with its area code, e.g. (541) 555-0100.")
+#: Phone numbers are read as US numbers and must belong to the North American Numbering Plan
+#: (country code 1): patients are called from, and the clinic is in, the US.
+PHONE_REGION = "US"
 
 
 def phone_normalize(value: str) -> str:
-    """Return a US phone number in the standard form ``(541) 555-0100``; "" stays "".
+    """Return a phone number as typed by a person in E.164 form (``+15415550100``); "" stays "".
 
-    Accepts digits with spaces, dashes, dots, slashes or brackets, optionally led by ``1`` or
-    ``+1``. Raises ValidationError for other characters (an extension, letters), a number that
-    is not ten digits, or one whose area code or exchange starts with 0 or 1 (the North
-    American Numbering Plan never gives those out).
+    Parsed and validated with ``phonenumbers`` (Google's libphonenumber data) as a US number:
+    ``(541) 555-0100``, ``541.555.0100``, ``+1 541 555 0100`` all give ``+15415550100``.
+    Raises ValidationError (with a code) for text that is not a phone number
+    (``phone_unreadable``), an extension (``phone_extension``), a number outside the North
+    American Numbering Plan (``phone_country``) or one that no carrier can give out, such as
+    an area code starting with 0 or 1 or too few digits (``phone_invalid``).
     """
+    import phonenumbers
+
     text = (value or "").strip()
     if not text:
         return ""
-    if not _PHONE_CHARACTERS.match(text):
+    try:
+        number = phonenumbers.parse(text, PHONE_REGION)
+    except phonenumbers.NumberParseException:
         raise ValidationError(
-            _(
-                "Enter the phone number with digits, spaces, dashes or brackets only "
-                "(no letters or extension), e.g. (541) 555-0100."
-            ),
-            code="phone_characters",
+            _("This is not a phone number. Type the digits with the area code, e.g. (541) 555-0100."),
+            code="phone_unreadable",
+        ) from None
+    if number.extension:
+        raise ValidationError(
+            _("Leave out the extension: patients are given one number to call, e.g. (541) 555-0100."),
+            code="phone_extension",
         )
-    digits = re.sub(r"[^0-9]", "", text)
-    if text.startswith("+") and not digits.startswith("1"):
+    if number.country_code != 1:
         raise ValidationError(
             _("Only US numbers (+1) can be used: patients are called from the US."),
             code="phone_country",
         )
-    if len(digits) == 11 and digits.startswith("1"):
-        digits = digits[1:]
-    if len(digits) != 10:
-        raise ValidationError(
-            _("Enter a 10-digit US phone number with its area code, e.g. (541) 555-0100."),
-            code="phone_digits",
-        )
-    if digits[0] in "01" or digits[3] in "01":
+    if not phonenumbers.is_valid_number(number):
         raise ValidationError(
             _(
-                "That is not a US phone number: the area code and the three digits after it "
-                "never start with 0 or 1. Check for a typing slip."
+                "That is not a US phone number: check the area code and the number of digits "
+                "(ten, e.g. (541) 555-0100)."
             ),
-            code="phone_nanp",
+            code="phone_invalid",
         )
-    return f"({digits[:3]}) {digits[3:6]}-{digits[6:]}"
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
-def validate_phone_standard(value: str) -> None:
-    """Model validator: the value is a US number already in the standard form (or empty)."""
-    if value and phone_normalize(value) != value:
+def validate_phone_e164(value: str) -> None:
+    """Model validator: the value is a valid US number in E.164 form (or empty)."""
+    if not value:
+        return
+    try:
+        standard = phone_normalize(value)
+    except ValidationError:
+        standard = ""
+    if standard != value:
         raise ValidationError(
-            _("Store the phone number in the form (541) 555-0100."), code="phone_form"
+            _("Store the phone number in E.164 form, e.g. +15415550100."), code="phone_form"
         )
+
+
+def phone_display(value: str) -> str:
+    """Return a stored E.164 number the way US patients read it, ``(541) 555-0100``.
+
+    Anything that is not a readable number (a location's free-text phone) is returned as is.
+    """
+    import phonenumbers
+
+    if not value:
+        return ""
+    try:
+        number = phonenumbers.parse(value, PHONE_REGION)
+    except phonenumbers.NumberParseException:
+        return value
+    if not phonenumbers.is_valid_number(number):
+        return value
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
 
 
 def phone_tel_uri(value: str) -> str:
     """Return the ``tel:`` address of a phone number (``tel:+15415550100``), or ""."""
-    digits = re.sub(r"[^0-9]", "", value or "")
-    if len(digits) == 11 and digits.startswith("1"):
-        digits = digits[1:]
-    if len(digits) == 10:
-        return f"tel:+1{digits}"
-    return f"tel:{digits}" if digits else ""
+    try:
+        return "tel:" + phone_normalize(value) if value else ""
+    except ValidationError:
+        digits = re.sub(r"[^0-9+]", "", value)
+        return f"tel:{digits}" if digits else ""
 
 
 # ---- crisis wording and message texts ------------------------------------------------------
@@ -106,7 +133,7 @@ CRISIS_TEXT_MAX_LINES = 2
 #: A greeting or sign-off of the questionnaire messages: one line of at most this many
 #: characters (a text message segment is 160 characters; the body itself is about 300).
 MESSAGE_TEXT_MAX_CHARS = 160
-#: What a greeting or sign-off may name: never a patient detail (docs/decisions/0010).
+#: What a greeting or sign-off may name: never a patient detail (docs/decisions/0011).
 MESSAGE_PLACEHOLDERS = ("clinic", "phone")
 
 _WEB_ADDRESS = re.compile(r"(?i)(\bhttps?://|\bwww\.)")

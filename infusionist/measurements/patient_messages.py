@@ -3,7 +3,7 @@
 The body is fixed, in the patient's language: who asks, the date-of-birth step, the link, how
 long it works, the crisis sentence (answers are not monitored in real time; 988; 911), and the
 clinic's phone. Around it go the clinic's own greeting and sign-off from its profile
-(docs/decisions/0010), filled with {clinic} and {phone} only: a message names no patient
+(docs/decisions/0011), filled with {clinic} and {phone} only: a message names no patient
 detail and no questionnaire, so a phone left on a table gives nothing away.
 """
 

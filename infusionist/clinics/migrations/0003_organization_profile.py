@@ -50,7 +50,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='organization',
             name='phone',
-            field=models.CharField(blank=True, help_text='A US number with its area code, e.g. (541) 555-0100.', max_length=14, validators=[infusionist.clinics.profile.validate_phone_standard], verbose_name='main phone number'),
+            field=models.CharField(blank=True, help_text='A US number with its area code, e.g. (541) 555-0100.', max_length=16, validators=[infusionist.clinics.profile.validate_phone_e164], verbose_name='main phone number'),
         ),
         migrations.AlterField(
             model_name='organization',

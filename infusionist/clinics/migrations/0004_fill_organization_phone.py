@@ -1,27 +1,28 @@
-"""Give each clinic a main phone number: its primary location's, in the standard form.
+"""Give each clinic a main phone number: its primary location's, in E.164 form.
 
 Patient pages showed the primary location's phone before clinics had a profile; copying it
-keeps what patients see (docs/decisions/0010). A location phone that is not a US number in any
-usual form is left out: the clinic then sets its number on the profile page, and patients are
-given the primary location's phone until it does.
+keeps what patients see (docs/decisions/0011). A location phone that is not a valid US number
+is left out: the clinic then sets its number on the profile page, and patients are given the
+primary location's phone until it does.
 """
-
-import re
 
 from django.db import migrations
 
 
 def standard_phone(value):
-    """Return a US number as (541) 555-0100, or "" (a frozen copy of profile.phone_normalize)."""
+    """Return a US number in E.164 form (+15415550100), or "" (a frozen copy of the rule)."""
+    import phonenumbers
+
     text = (value or "").strip()
-    if not re.match(r"^\+?[0-9 ()./\-]+$", text):
+    if not text:
         return ""
-    digits = re.sub(r"[^0-9]", "", text)
-    if len(digits) == 11 and digits.startswith("1"):
-        digits = digits[1:]
-    if len(digits) != 10 or digits[0] in "01" or digits[3] in "01":
+    try:
+        number = phonenumbers.parse(text, "US")
+    except phonenumbers.NumberParseException:
         return ""
-    return f"({digits[:3]}) {digits[3:6]}-{digits[6:]}"
+    if number.extension or number.country_code != 1 or not phonenumbers.is_valid_number(number):
+        return ""
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 def fill_phone(apps, schema_editor):

@@ -26,9 +26,9 @@ def test_seed_demo_is_idempotent_and_fictional(db) -> None:
     for email in ("frontdesk", "nurse", "provider", "physician", "admin", "patient1"):
         assert User.objects.filter(email=f"{email}@demo.example").exists()
     assert all("555-01" in p.phone and p.email.endswith(".example") for p in Patient.objects.all())
-    # The clinic profile: a fictional phone and county line, a drawn logo (docs/decisions/0010).
+    # The clinic profile: a fictional phone and county line, a drawn logo (docs/decisions/0011).
     clinic = Organization.objects.get(slug="willowmere-demo")
-    assert clinic.phone == "(541) 555-0100" and "555-01" in clinic.crisis_text_es
+    assert clinic.phone == "+15415550100" and "555-01" in clinic.crisis_text_es
     clinic.full_clean()  # the demo's texts keep the profile's own rules
     logo = OrganizationLogo.objects.get(organization=clinic)
     assert clinic.logo_sha256 == logo.sha256 and logo.content_type == "image/png"

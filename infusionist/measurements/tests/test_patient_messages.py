@@ -1,4 +1,4 @@
-"""The questionnaire e-mail and text (docs/decisions/0010): the clinic's greeting and sign-off
+"""The questionnaire e-mail and text (docs/decisions/0011): the clinic's greeting and sign-off
 around a fixed body that always carries the link, the crisis sentence and the clinic's phone,
 and never a patient detail."""
 
