@@ -12,9 +12,9 @@ from infusionist.clinics.profile import (
     CRISIS_TEXT_MAX_CHARS,
     MESSAGE_TEXT_MAX_CHARS,
     PHONE_FORMAT_HELP,
+    phone_display,
     validate_crisis_text,
     validate_message_text,
-    phone_display,
     validate_phone_e164,
 )
 

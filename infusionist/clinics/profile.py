@@ -59,12 +59,18 @@ def phone_normalize(value: str) -> str:
         number = phonenumbers.parse(text, PHONE_REGION)
     except phonenumbers.NumberParseException:
         raise ValidationError(
-            _("This is not a phone number. Type the digits with the area code, e.g. (541) 555-0100."),
+            _(
+                "This is not a phone number. Type the digits with the area code, "
+                "e.g. (541) 555-0100."
+            ),
             code="phone_unreadable",
         ) from None
     if number.extension:
         raise ValidationError(
-            _("Leave out the extension: patients are given one number to call, e.g. (541) 555-0100."),
+            _(
+                "Leave out the extension: patients are given one number to call, "
+                "e.g. (541) 555-0100."
+            ),
             code="phone_extension",
         )
     if number.country_code != 1:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.db.models import Prefetch, QuerySet
 from django.db.models.functions import Length
+from django.urls import reverse
 
 from infusionist.clinics.models import (
     BusinessHours,
@@ -18,6 +20,7 @@ from infusionist.clinics.models import (
     OrganizationLogo,
     Room,
 )
+from infusionist.clinics.profile import phone_tel_uri
 
 #: How far ahead the location pages list closures.
 UPCOMING_CLOSURE_DAYS = 366
@@ -124,4 +127,41 @@ def logo_facts(*, organization: Organization) -> OrganizationLogo | None:
         .defer("data")
         .annotate(stored_bytes=Length("data"))
         .first()
+    )
+
+
+@dataclass(frozen=True)
+class ClinicBrand:
+    """What patient and staff pages show of a clinic's profile, in one language.
+
+    ``phone`` is shown the national way (``(541) 555-0100``), ``phone_tel`` is its ``tel:``
+    address; ``logo_url`` is "" without a logo; ``crisis_text`` is the clinic's crisis wording
+    in the page's language, "" when it wrote none in that language (the page then shows the
+    national crisis lines alone; they are shown in any case).
+    """
+
+    name: str
+    logo_url: str
+    phone: str
+    phone_tel: str
+    crisis_text: str
+
+
+def clinic_brand(*, organization: Organization, language: str) -> ClinicBrand:
+    """Return ``organization``'s brand for a page in ``language``.
+
+    No query when the clinic has its main phone set (the profile's columns are on the
+    organization row); otherwise one, for the primary location's phone.
+    """
+    phone = organization.contact_phone
+    return ClinicBrand(
+        name=organization.name,
+        logo_url=(
+            reverse("clinics:logo", args=[organization.logo_sha256])
+            if organization.logo_sha256
+            else ""
+        ),
+        phone=phone,
+        phone_tel=phone_tel_uri(phone),
+        crisis_text=organization.profile_text("crisis_text", language),
     )
