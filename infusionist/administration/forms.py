@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django import forms
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -549,8 +549,11 @@ class ClinicProfileForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["phone"].max_length = 30
-        self.fields["phone"].widget.attrs["maxlength"] = "30"
+        # Typed in any usual form (longer than the stored E.164); clean_phone checks it.
+        phone = self.fields["phone"]
+        phone.max_length = 30
+        phone.validators = [v for v in phone.validators if not isinstance(v, MaxLengthValidator)]
+        phone.widget.attrs["maxlength"] = "30"
         if not self.is_bound and self.instance.phone:
             self.initial["phone"] = phone_display(self.instance.phone)
         for name, field in self.fields.items():
