@@ -504,6 +504,15 @@ def _shown_setting(name: str, value: Any) -> str:
     return str(value)
 
 
+class NewlineCharField(forms.CharField):
+    """Text whose line breaks are counted as one character each, as the browser counts them
+    for ``maxlength`` (a form sends each one as two: CR LF)."""
+
+    def to_python(self, value: Any) -> str:
+        text = super().to_python(value)
+        return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
 class ClinicProfileForm(forms.ModelForm):
     """The clinic profile: name, main phone, crisis wording and message texts, per language.
 
@@ -524,6 +533,10 @@ class ClinicProfileForm(forms.ModelForm):
             "message_signoff_en",
             "message_signoff_es",
         ]
+        field_classes = {
+            "crisis_text_en": NewlineCharField,
+            "crisis_text_es": NewlineCharField,
+        }
         widgets = {
             "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
             "crisis_text_en": forms.Textarea(attrs={"rows": 3}),

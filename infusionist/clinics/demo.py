@@ -32,12 +32,12 @@ ORGANIZATION = {
 PROFILE = {
     "phone": "+15415550100",
     "crisis_text_en": (
-        "Fairhaven County Crisis Line, 24 hours: (541) 555-0150. During opening hours you can "
-        "also call the clinic at (541) 555-0100."
+        "Fairhaven County Crisis Line, 24 hours: (541) 555-0150. In opening hours, you can also "
+        "call us."
     ),
     "crisis_text_es": (
         "Línea de crisis del condado de Fairhaven, 24 horas: (541) 555-0150. En horario de "
-        "atención, llame también a la clínica: (541) 555-0100."
+        "atención, llame también a la clínica."
     ),
     "message_greeting_en": "Hello from the care team at {clinic}.",
     "message_greeting_es": "Un saludo del equipo de {clinic}.",
@@ -128,23 +128,22 @@ def seed_clinic() -> Organization:
 
 
 def demo_logo_png() -> bytes:
-    """Draw the fictional clinic's logo: a willow mark on a teal disc and the word Willowmere."""
-    from PIL import Image, ImageDraw, ImageFont
+    """Draw the fictional clinic's logo: a white willow on a teal disc, 256 x 256 pixels.
 
-    teal, deep = (20, 122, 120, 255), (16, 68, 84, 255)
-    image = Image.new("RGBA", (640, 160), (0, 0, 0, 0))
+    A mark without words: the header shows the clinic's name beside it.
+    """
+    from PIL import Image, ImageDraw
+
+    teal = (20, 122, 120, 255)
+    image = Image.new("RGBA", (256, 256), (0, 0, 0, 0))
     draw = ImageDraw.Draw(image)
-    draw.ellipse((8, 8, 152, 152), fill=teal)
+    draw.ellipse((4, 4, 252, 252), fill=teal)
     # A willow: a trunk under a domed crown with drooping strands, in white.
-    draw.polygon([(74, 136), (86, 136), (83, 80), (77, 80)], fill="white")
-    draw.arc((30, 30, 130, 110), 190, 350, fill="white", width=9)
-    for x, length in ((40, 44), (56, 58), (72, 62), (88, 62), (104, 58), (120, 44)):
-        top = 52 if x in (40, 120) else 38
-        draw.line((x, top, x - 3, top + length), fill="white", width=5)
-    font = ImageFont.load_default(size=64)
-    draw.text((176, 34), "Willowmere", font=font, fill=deep)
-    small = ImageFont.load_default(size=26)
-    draw.text((180, 106), "INFUSION CLINIC", font=small, fill=teal)
+    draw.polygon([(118, 222), (138, 222), (133, 130), (123, 130)], fill="white")
+    draw.arc((44, 46, 212, 180), 190, 350, fill="white", width=14)
+    for x, length in ((62, 70), (88, 96), (114, 104), (142, 104), (168, 96), (194, 70)):
+        top = 84 if x in (62, 194) else 62
+        draw.line((x, top, x - 5, top + length), fill="white", width=8)
     out = io.BytesIO()
     image.save(out, "PNG")
     return out.getvalue()

@@ -133,7 +133,7 @@ def phone_tel_uri(value: str) -> str:
 # ---- crisis wording and message texts ------------------------------------------------------
 
 #: The clinic's crisis wording, per language: at most this many characters…
-CRISIS_TEXT_MAX_CHARS = 140
+CRISIS_TEXT_MAX_CHARS = 120
 #: …on at most this many lines, so the crisis panel still fits a 390 x 844 phone screen.
 CRISIS_TEXT_MAX_LINES = 2
 #: A greeting or sign-off of the questionnaire messages: one line of at most this many

@@ -82,7 +82,7 @@ def test_saving_stores_the_phone_in_e164_and_audits_old_and_new_values(client, c
         ("phone", "(123) 456-7890", "That is not a US phone number"),
         ("phone", "+44 20 7946 0958", "Only US numbers (+1)"),
         ("phone", "call us", "This is not a phone number"),
-        ("crisis_text_es", "x" * 141, "at most 140 characters"),
+        ("crisis_text_es", "x" * 121, "at most 120 characters"),
         ("crisis_text_en", "one\ntwo\nthree", "Use at most 2 lines"),
         ("message_greeting_en", "Dear {first_name}", "{first_name} cannot be used"),
         ("message_signoff_es", "Vea https://example.test", "Leave out web addresses"),
@@ -107,6 +107,16 @@ def test_bad_input_is_refused_beside_its_field_and_everything_typed_is_kept(
             assert form[other].value() == kept
     assert not AuditEvent.objects.filter(object_type="clinic_profile").exists()
     assert Organization.objects.get(pk=cast.org.pk).phone == "+15415550199"
+
+
+def test_a_line_break_counts_as_one_character_as_the_browser_counts_it(client, cast) -> None:
+    client.force_login(cast.admin)
+    wording = "a" * 60 + "\r\n" + "b" * 59  # 120 characters in the browser, 121 bytes sent
+    response = client.post(
+        reverse("administration:clinic_profile"), {**PROFILE, "crisis_text_en": wording}
+    )
+    assert response.status_code == 302
+    assert Organization.objects.get(pk=cast.org.pk).crisis_text_en == wording.replace("\r\n", "\n")
 
 
 def test_only_the_clinic_admin_of_the_same_clinic_may_change_the_profile(cast) -> None:

@@ -15,12 +15,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='organization',
             name='crisis_text_en',
-            field=models.CharField(blank=True, help_text='Shown after the national crisis lines (988, 741741, 911) on patient pages, never instead of them. E.g. a county crisis line, or when to call the clinic.', max_length=140, validators=[infusionist.clinics.profile.validate_crisis_text], verbose_name='crisis wording (English)'),
+            field=models.CharField(blank=True, help_text='Shown after the national crisis lines (988, 741741, 911) on patient pages, never instead of them. E.g. a county crisis line, or when to call the clinic.', max_length=120, validators=[infusionist.clinics.profile.validate_crisis_text], verbose_name='crisis wording (English)'),
         ),
         migrations.AddField(
             model_name='organization',
             name='crisis_text_es',
-            field=models.CharField(blank=True, help_text='Shown after the national crisis lines (988, 741741, 911) on patient pages, never instead of them. E.g. a county crisis line, or when to call the clinic.', max_length=140, validators=[infusionist.clinics.profile.validate_crisis_text], verbose_name='crisis wording (Spanish)'),
+            field=models.CharField(blank=True, help_text='Shown after the national crisis lines (988, 741741, 911) on patient pages, never instead of them. E.g. a county crisis line, or when to call the clinic.', max_length=120, validators=[infusionist.clinics.profile.validate_crisis_text], verbose_name='crisis wording (Spanish)'),
         ),
         migrations.AddField(
             model_name='organization',
