@@ -509,7 +509,7 @@ class NewlineCharField(forms.CharField):
     for ``maxlength`` (a form sends each one as two: CR LF)."""
 
     def to_python(self, value: Any) -> str:
-        text = super().to_python(value)
+        text = super().to_python(value) or ""
         return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
@@ -564,6 +564,7 @@ class ClinicProfileForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         # Typed in any usual form (longer than the stored E.164); clean_phone checks it.
         phone = self.fields["phone"]
+        assert isinstance(phone, forms.CharField)
         phone.max_length = 30
         phone.validators = [v for v in phone.validators if not isinstance(v, MaxLengthValidator)]
         phone.widget.attrs["maxlength"] = "30"
