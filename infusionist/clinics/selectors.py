@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass
+from functools import cached_property
 
 from django.db.models import Prefetch, QuerySet
 from django.db.models.functions import Length
@@ -130,38 +130,39 @@ def logo_facts(*, organization: Organization) -> OrganizationLogo | None:
     )
 
 
-@dataclass(frozen=True)
 class ClinicBrand:
     """What patient and staff pages show of a clinic's profile, in one language.
 
-    ``phone`` is shown the national way (``(541) 555-0100``), ``phone_tel`` is its ``tel:``
-    address; ``logo_url`` is "" without a logo; ``crisis_text`` is the clinic's crisis wording
-    in the page's language, "" when it wrote none in that language (the page then shows the
-    national crisis lines alone; they are shown in any case).
+    ``name``; ``logo_url`` ("" without a logo); ``phone`` shown the national way
+    (``(541) 555-0100``) and ``phone_tel``, its ``tel:`` address; ``crisis_text``, the clinic's
+    crisis wording in the page's language, "" when it wrote none in that language (the page
+    then shows the national crisis lines alone; they are shown in any case). Read lazily: a
+    page that never shows the phone never looks up the primary location's.
     """
 
-    name: str
-    logo_url: str
-    phone: str
-    phone_tel: str
-    crisis_text: str
+    def __init__(self, organization: Organization, language: str) -> None:
+        self._organization = organization
+        self.name = organization.name
+        self.crisis_text = organization.profile_text("crisis_text", language)
+        self.logo_url = (
+            reverse("clinics:logo", args=[organization.logo_sha256])
+            if organization.logo_sha256
+            else ""
+        )
+
+    @cached_property
+    def phone(self) -> str:
+        return self._organization.contact_phone
+
+    @property
+    def phone_tel(self) -> str:
+        return phone_tel_uri(self.phone)
 
 
 def clinic_brand(*, organization: Organization, language: str) -> ClinicBrand:
     """Return ``organization``'s brand for a page in ``language``.
 
-    No query when the clinic has its main phone set (the profile's columns are on the
-    organization row); otherwise one, for the primary location's phone.
+    No query, except for the phone when the clinic has no main number set (one, for the
+    primary location's phone).
     """
-    phone = organization.contact_phone
-    return ClinicBrand(
-        name=organization.name,
-        logo_url=(
-            reverse("clinics:logo", args=[organization.logo_sha256])
-            if organization.logo_sha256
-            else ""
-        ),
-        phone=phone,
-        phone_tel=phone_tel_uri(phone),
-        crisis_text=organization.profile_text("crisis_text", language),
-    )
+    return ClinicBrand(organization, language)

@@ -290,3 +290,39 @@ def test_the_size_refusal_says_how_large_the_file_is() -> None:
     assert refused.value.messages == [
         "The file is 514 KB; a logo may be at most 512 KB. Export it smaller."
     ]
+
+
+# ---- the brand pages show --------------------------------------------------------------------
+
+
+def test_the_brand_gives_the_wording_of_the_pages_language_and_never_another(
+    cast, django_assert_num_queries
+) -> None:
+    from infusionist.clinics.selectors import clinic_brand
+
+    Organization.objects.filter(pk=cast.org.pk).update(
+        crisis_text_en="County line: (541) 555-0150.", logo_sha256="a" * 64
+    )
+    org = Organization.objects.get(pk=cast.org.pk)
+    with django_assert_num_queries(0):
+        english = clinic_brand(organization=org, language="en")
+        spanish = clinic_brand(organization=org, language="es")
+        assert english.crisis_text == "County line: (541) 555-0150."
+        assert spanish.crisis_text == ""  # no English on a Spanish page: national lines alone
+        assert english.logo_url == "/logos/" + "a" * 64 + "/"
+        assert english.phone == "(541) 555-0199" and english.phone_tel == "tel:+15415550199"
+
+
+def test_a_clinic_without_a_main_phone_gives_its_primary_locations_only_when_shown(
+    cast, django_assert_num_queries
+) -> None:
+    from infusionist.clinics.selectors import clinic_brand
+
+    Organization.objects.filter(pk=cast.org.pk).update(phone="")
+    Location.objects.filter(pk=cast.location.pk).update(phone="541-555-0177")
+    org = Organization.objects.get(pk=cast.org.pk)
+    with django_assert_num_queries(0):
+        brand = clinic_brand(organization=org, language="en")
+        assert brand.name == "Willowbrook Test Clinic"
+    with django_assert_num_queries(1):  # the primary location, once
+        assert brand.phone == "(541) 555-0177" and brand.phone_tel == "tel:+15415550177"
