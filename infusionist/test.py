@@ -52,7 +52,7 @@ class Cast:
 
 
 def _org(name: str, slug: str, prefix: str) -> tuple[Organization, Location]:
-    org = Organization.objects.create(name=name, slug=slug, mrn_prefix=prefix)
+    org = Organization.objects.create(name=name, slug=slug, mrn_prefix=prefix, phone="+15415550199")
     location = Location.objects.create(
         organization=org,
         name="Main",

@@ -26,6 +26,7 @@ urlpatterns = [
     path("patients/", include("infusionist.patients.urls")),
     path("record/", include("infusionist.record.urls")),
     path("clinic/", include("infusionist.administration.urls")),
+    path("logos/", include("infusionist.clinics.urls")),
     path("measurements/", include("infusionist.measurements.urls")),
     path("q/", include("infusionist.measurements.urls_link")),
     path("portal/", include("infusionist.portal.urls")),

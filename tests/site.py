@@ -57,6 +57,10 @@ RULES: dict[str, Rule] = {
     "patients:create": Rule(ALL_STAFF),
     "patients:edit": Rule(ALL_STAFF),
     "record:patient": Rule(ALL_STAFF),
+    # The clinic profile (docs/decisions/0011): the clinic admin only.
+    "administration:clinic_profile": Rule(ADMIN_ONLY),
+    "administration:clinic_logo_upload": Rule(ADMIN_ONLY, "POST"),
+    "administration:clinic_logo_remove": Rule(ADMIN_ONLY, "POST"),
     "administration:locations": Rule(ALL_STAFF),
     "administration:location_detail": Rule(ALL_STAFF),
     "administration:location_create": Rule(ADMIN_ONLY),
@@ -141,6 +145,8 @@ PUBLIC = {
     "root": "redirects to the role's home page (staff: Today; a patient: the portal)",
     "set_language": "the language switch: sets a language cookie, shows no data",
     "health": "load-balancer health check, no data",
+    "clinics:logo": "a clinic's logo by the digest of its bytes: shown on patient link pages "
+    "without a login, like the sign on the clinic's door",
     "questionnaire:start": "patient link: hashed single-use token, then date of birth check",
     "questionnaire:answer": "patient link: only after the date-of-birth step, from the session",
     "questionnaire:answer_save": "patient link: only after the date-of-birth step",

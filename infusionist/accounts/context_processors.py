@@ -5,10 +5,12 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from infusionist.accounts.home import home_url_for
 from infusionist.accounts.roles import Role, can
+from infusionist.clinics.selectors import clinic_brand
 
 # (url name, label, capability) in the order the navigation shows them
 NAV_ITEMS = [
@@ -19,6 +21,7 @@ NAV_ITEMS = [
     ("treatment:protocol_list", _("Protocols"), "protocols.view"),
     ("measurements:alerts", _("Safety alerts"), "safety.review"),
     ("administration:locations", _("Locations"), "clinic.view"),
+    ("administration:clinic_profile", _("Clinic profile"), "clinic.manage"),
     ("administration:staff", _("Staff"), "staff.manage"),
     ("administration:audit_report", _("Audit report"), "audit.report"),
     ("reference:index", _("Clinical reference"), "reference.view"),
@@ -32,7 +35,10 @@ def _current_link(path: str, urls: list[str]) -> str | None:
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
-    """Give templates the navigation the user's role may use and the role's home page."""
+    """Give templates the navigation the user's role may use, the role's home page and the
+    clinic's brand (name, logo, phone, crisis wording; ``clinic_brand``) for the header and
+    the crisis panel. A page without a signed-in user (a questionnaire link) passes its own
+    ``brand``, which wins over this one."""
     user = getattr(request, "user", None)
     home_url = home_url_for(user)
     if user is None or not user.is_authenticated:
@@ -42,6 +48,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             "can_use_api": False,
             "home_url": home_url,
             "is_patient": False,
+            "brand": None,
         }
     names = [(name, label) for name, label, cap in NAV_ITEMS if can(user, cap)]
     if settings.DEMO_MODE and can(user, "demo.outbox"):
@@ -54,4 +61,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "can_use_api": can(user, "api.use"),
         "home_url": home_url,
         "is_patient": user.role == Role.PATIENT,
+        "brand": (
+            clinic_brand(organization=user.organization, language=get_language() or "en")
+            if user.organization_id
+            else None
+        ),
     }

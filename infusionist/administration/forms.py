@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django import forms
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -26,6 +26,12 @@ from infusionist.clinics.models import (
     Location,
     LocationStaffing,
     Organization,
+)
+from infusionist.clinics.profile import (
+    LOGO_MAX_BYTES,
+    LOGO_MAX_SIDE_PX,
+    phone_display,
+    phone_normalize,
 )
 from infusionist.measurements.models import SETTINGS_GROUPS, MeasurementSettings
 from infusionist.measurements.services import (
@@ -496,3 +502,105 @@ def _shown_setting(name: str, value: Any) -> str:
     if value in (None, ""):
         return str(_("the defaults")) if name == "instrument_min_interval_days" else "—"
     return str(value)
+
+
+class NewlineCharField(forms.CharField):
+    """Text whose line breaks are counted as one character each, as the browser counts them
+    for ``maxlength`` (a form sends each one as two: CR LF)."""
+
+    def to_python(self, value: Any) -> str:
+        text = super().to_python(value) or ""
+        return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+class ClinicProfileForm(forms.ModelForm):
+    """The clinic profile: name, main phone, crisis wording and message texts, per language.
+
+    Bound to a copy of the organization (the page's header keeps showing the saved profile
+    while the form shows what was typed). The phone is shown the national way and stored in
+    E.164; each rule's message comes from ``clinics.profile``.
+    """
+
+    class Meta:
+        model = Organization
+        fields = [
+            "name",
+            "phone",
+            "crisis_text_en",
+            "crisis_text_es",
+            "message_greeting_en",
+            "message_greeting_es",
+            "message_signoff_en",
+            "message_signoff_es",
+        ]
+        field_classes = {
+            "crisis_text_en": NewlineCharField,
+            "crisis_text_es": NewlineCharField,
+        }
+        widgets = {
+            "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+            "crisis_text_en": forms.Textarea(attrs={"rows": 3}),
+            "crisis_text_es": forms.Textarea(attrs={"rows": 3, "lang": "es"}),
+            "message_greeting_es": forms.TextInput(attrs={"lang": "es"}),
+            "message_signoff_es": forms.TextInput(attrs={"lang": "es"}),
+        }
+        help_texts = {
+            "name": _("Shown at the top of every page and in every message to patients."),
+            "message_greeting_en": _(
+                "Put before the questionnaire message. You may use {clinic} and {phone}."
+            ),
+            "message_signoff_en": _(
+                "Put after the questionnaire message. You may use {clinic} and {phone}."
+            ),
+            "message_greeting_es": _("The greeting for patients who prefer Spanish."),
+            "message_signoff_es": _("The sign-off for patients who prefer Spanish."),
+            "crisis_text_es": _(
+                "Shown to patients who read in Spanish. Left empty, they see the national lines "
+                "alone."
+            ),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Typed in any usual form (longer than the stored E.164); clean_phone checks it.
+        phone = self.fields["phone"]
+        assert isinstance(phone, forms.CharField)
+        phone.max_length = 30
+        phone.validators = [v for v in phone.validators if not isinstance(v, MaxLengthValidator)]
+        phone.widget.attrs["maxlength"] = "30"
+        if not self.is_bound and self.instance.phone:
+            self.initial["phone"] = phone_display(self.instance.phone)
+        for name, field in self.fields.items():
+            if isinstance(field, forms.CharField) and name != "name":
+                field.strip = True
+
+    def clean_phone(self) -> str:
+        return phone_normalize(self.cleaned_data.get("phone") or "")
+
+    def profile_data(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+class LogoForm(forms.Form):
+    """A logo file to upload; its content is checked by ``clinics.profile.logo_read``."""
+
+    logo = forms.FileField(
+        label=_("Logo file"),
+        widget=forms.FileInput(attrs={"accept": "image/png,image/jpeg,image/webp"}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["logo"].help_text = _(
+            "A PNG, JPEG or WebP image of at most %(kb)s KB and %(px)s pixels a side. SVG is "
+            "not accepted. It is shown up to 36 pixels high at the top of every page."
+        ) % {"kb": LOGO_MAX_BYTES // 1024, "px": LOGO_MAX_SIDE_PX}
+
+    def clean_logo(self) -> Any:
+        upload = self.cleaned_data["logo"]
+        if upload.size > LOGO_MAX_BYTES:
+            raise forms.ValidationError(
+                _("The file is %(size)s KB; a logo may be at most %(limit)s KB. Export it smaller.")
+                % {"size": -(-upload.size // 1024), "limit": LOGO_MAX_BYTES // 1024}
+            )
+        return upload

@@ -1,4 +1,5 @@
-"""Clinic administration writes: locations, weekly hours, closures, rooms, chairs, staffing.
+"""Clinic administration writes: the clinic profile and logo, locations, weekly hours, closures,
+rooms, chairs, staffing.
 
 The rows belong to the `clinics` app (the foundation layer, which cannot audit or check
 roles); these services are where a clinic admin changes them: each checks the capability and
@@ -14,6 +15,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from infusionist.accounts.access import require, require_same_organization
 from infusionist.accounts.models import User
@@ -26,8 +28,10 @@ from infusionist.clinics.models import (
     Location,
     LocationStaffing,
     Organization,
+    OrganizationLogo,
     Room,
 )
+from infusionist.clinics.profile import logo_read, phone_normalize
 from infusionist.clinics.selectors import hours_overlap
 from infusionist.integrity import jsonable
 
@@ -327,3 +331,139 @@ def staffing_update(
         detail=change,
     )
     return list(change["fields"])
+
+
+# ---- the clinic profile (docs/decisions/0011) ------------------------------------------------
+
+#: The profile fields a clinic admin edits on the clinic profile page (the logo has its own).
+PROFILE_FIELDS = (
+    "name",
+    "phone",
+    "crisis_text_en",
+    "crisis_text_es",
+    "message_greeting_en",
+    "message_greeting_es",
+    "message_signoff_en",
+    "message_signoff_es",
+)
+
+
+@transaction.atomic
+def clinic_profile_update(
+    *,
+    organization: Organization,
+    actor: User,
+    data: Mapping[str, Any],
+    context: AuditContext = NO_REQUEST,
+) -> bool:
+    """Change the clinic's name, main phone, crisis wording or message texts.
+
+    ``data`` maps fields of ``PROFILE_FIELDS`` to their new values; a phone in any usual US
+    form is stored in E.164 (``clinics.profile.phone_normalize``). Returns whether anything
+    changed. Raises ValidationError (a dict by field) for a value the profile's rules refuse;
+    nothing is written then. Audited with the old and new values of each changed field.
+    """
+    _check(actor, organization.pk)
+    values = dict(data)
+    if values.get("phone"):
+        try:
+            values["phone"] = phone_normalize(values["phone"])
+        except ValidationError as exc:
+            raise ValidationError({"phone": exc.messages}) from None
+    row = Organization.objects.select_for_update().get(pk=organization.pk)
+    change = _apply(row, values, PROFILE_FIELDS)
+    if not change["fields"]:
+        return False
+    row.full_clean()
+    row.save(update_fields=change["fields"])
+    _audit(
+        actor=actor,
+        context=context,
+        action=AuditEvent.Action.UPDATE,
+        object_type=AuditEvent.ObjectType.CLINIC_PROFILE,
+        object_id=row.pk,
+        detail=change,
+    )
+    return True
+
+
+def _logo_facts(logo: OrganizationLogo | None) -> dict[str, Any] | None:
+    if logo is None:
+        return None
+    return {
+        "sha256": logo.sha256,
+        "content_type": logo.content_type,
+        "width_px": logo.width_px,
+        "height_px": logo.height_px,
+        "size_bytes": len(logo.data),
+    }
+
+
+@transaction.atomic
+def clinic_logo_set(
+    *,
+    organization: Organization,
+    actor: User,
+    data: bytes,
+    context: AuditContext = NO_REQUEST,
+) -> OrganizationLogo:
+    """Check an uploaded logo file, clean it and make it the clinic's logo.
+
+    Raises ValidationError saying what is wrong with the file (``clinics.profile.logo_read``:
+    too large, SVG, not a PNG/JPEG/WebP, animated, too few or too many pixels); the current
+    logo stays then. Audited with the old and new logo's digest, type and size.
+    """
+    _check(actor, organization.pk)
+    image = logo_read(data)
+    current = OrganizationLogo.objects.select_for_update().filter(organization=organization)
+    before = _logo_facts(current.first())
+    logo, _created = OrganizationLogo.objects.update_or_create(
+        organization=organization,
+        defaults={
+            "content_type": image.content_type,
+            "data": image.data,
+            "sha256": image.sha256,
+            "width_px": image.width_px,
+            "height_px": image.height_px,
+            "uploaded_at": timezone.now(),
+        },
+    )
+    Organization.objects.filter(pk=organization.pk).update(logo_sha256=image.sha256)
+    organization.logo_sha256 = image.sha256
+    _audit(
+        actor=actor,
+        context=context,
+        action=AuditEvent.Action.UPDATE if before else AuditEvent.Action.CREATE,
+        object_type=AuditEvent.ObjectType.CLINIC_LOGO,
+        object_id=organization.pk,
+        detail={"before": before, "after": _logo_facts(logo)},
+    )
+    return logo
+
+
+@transaction.atomic
+def clinic_logo_remove(
+    *, organization: Organization, actor: User, context: AuditContext = NO_REQUEST
+) -> bool:
+    """Remove the clinic's logo (pages then show its name alone); return whether there was one.
+
+    Audited with the removed logo's digest, type and size.
+    """
+    _check(actor, organization.pk)
+    current = OrganizationLogo.objects.select_for_update().filter(organization=organization)
+    logo = current.first()
+    if logo is None:
+        return False
+    before = _logo_facts(logo)
+    logo.delete()
+    Organization.objects.filter(pk=organization.pk).update(logo_sha256="")
+    organization.logo_sha256 = ""
+    _audit(
+        actor=actor,
+        context=context,
+        action=AuditEvent.Action.DELETE,
+        object_type=AuditEvent.ObjectType.CLINIC_LOGO,
+        object_id=organization.pk,
+        detail={"before": before, "after": None},
+    )
+    return True

@@ -1,9 +1,13 @@
 from django.urls import path
 
-from infusionist.administration import views, views_settings, views_staff
+from infusionist.administration import views, views_profile, views_settings, views_staff
 
 app_name = "administration"
 urlpatterns = [
+    # The clinic profile (docs/decisions/0011): name, phone, logo, crisis wording, messages.
+    path("profile/", views_profile.clinic_profile, name="clinic_profile"),
+    path("profile/logo/", views_profile.clinic_logo_upload, name="clinic_logo_upload"),
+    path("profile/logo/remove/", views_profile.clinic_logo_remove, name="clinic_logo_remove"),
     path("locations/", views.location_list, name="locations"),
     path("locations/new/", views.location_create, name="location_create"),
     path("locations/<int:location_id>/", views.location_detail, name="location_detail"),

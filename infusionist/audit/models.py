@@ -44,6 +44,8 @@ class AuditEvent(AppendOnlyModel):
         ROOM = "room", _("Room")
         CHAIR = "chair", _("Chair")
         LOCATION_STAFFING = "location_staffing", _("Location staffing rule")
+        CLINIC_PROFILE = "clinic_profile", _("Clinic profile")
+        CLINIC_LOGO = "clinic_logo", _("Clinic logo")
         PATIENT = "patient", _("Patient")
         PROTOCOL = "protocol", _("Protocol")
         DOSING_SETTINGS = "dosing_settings", _("Dosing settings")

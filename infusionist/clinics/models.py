@@ -8,6 +8,16 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from infusionist.clinics.profile import (
+    CRISIS_TEXT_MAX_CHARS,
+    MESSAGE_TEXT_MAX_CHARS,
+    PHONE_FORMAT_HELP,
+    phone_display,
+    validate_crisis_text,
+    validate_message_text,
+    validate_phone_e164,
+)
+
 
 def validate_time_zone(value: str) -> None:
     """Reject names that are not IANA time zones."""
@@ -15,10 +25,41 @@ def validate_time_zone(value: str) -> None:
         raise ValidationError(_("%(value)s is not a known time zone."), params={"value": value})
 
 
-class Organization(models.Model):
-    """A clinic business; every piece of clinical data belongs to exactly one."""
+def _crisis_text_field(language: str) -> models.CharField:
+    return models.CharField(
+        f"crisis wording ({language})",
+        max_length=CRISIS_TEXT_MAX_CHARS,
+        blank=True,
+        validators=[validate_crisis_text],
+        help_text=_(
+            "Shown after the national crisis lines (988, 741741, 911) on patient pages, never "
+            "instead of them. E.g. a county crisis line, or when to call the clinic."
+        ),
+    )
 
-    name = models.CharField(max_length=150)
+
+def _message_text_field(label: str, language: str) -> models.CharField:
+    return models.CharField(
+        f"{label} ({language})",
+        max_length=MESSAGE_TEXT_MAX_CHARS,
+        blank=True,
+        validators=[validate_message_text],
+    )
+
+
+class Organization(models.Model):
+    """A clinic business; every piece of clinical data belongs to exactly one.
+
+    Its profile (name, main phone, logo, crisis wording, message texts) is edited by the clinic
+    admin on the clinic profile page (docs/decisions/0011). The profile's columns live here so
+    every page's header reads them with the signed-in user (one query); the logo's bytes live
+    in :class:`OrganizationLogo`, and only their digest here.
+    """
+
+    #: The languages a profile text is written in (a column per language).
+    PROFILE_LANGUAGES = ("en", "es")
+
+    name = models.CharField(_("clinic name"), max_length=150)
     slug = models.SlugField(max_length=60, unique=True)
     mrn_prefix = models.CharField(
         max_length=6,
@@ -26,6 +67,20 @@ class Organization(models.Model):
     )
     next_mrn_number = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    phone = models.CharField(
+        _("main phone number"),
+        max_length=16,
+        blank=True,
+        validators=[validate_phone_e164],
+        help_text=PHONE_FORMAT_HELP,
+    )
+    logo_sha256 = models.CharField(max_length=64, blank=True, editable=False)
+    crisis_text_en = _crisis_text_field("English")
+    crisis_text_es = _crisis_text_field("Spanish")
+    message_greeting_en = _message_text_field("message greeting", "English")
+    message_greeting_es = _message_text_field("message greeting", "Spanish")
+    message_signoff_en = _message_text_field("message sign-off", "English")
+    message_signoff_es = _message_text_field("message sign-off", "Spanish")
 
     class Meta:
         ordering = ["name"]
@@ -36,6 +91,67 @@ class Organization(models.Model):
     @property
     def primary_location(self) -> Location | None:
         return self.locations.filter(is_primary=True).first() or self.locations.first()
+
+    @property
+    def contact_phone(self) -> str:
+        """Return the phone patients are given, shown the national way (``(541) 555-0100``):
+        the main number, else the primary location's.
+
+        No query when the main number is set (docs/decisions/0011).
+        """
+        if self.phone:
+            return phone_display(self.phone)
+        location = self.primary_location
+        return phone_display(location.phone) if location else ""
+
+    def profile_text(self, kind: str, language: str) -> str:
+        """Return the clinic's ``kind`` text ("crisis_text", "message_greeting",
+        "message_signoff") in ``language``; "" when the clinic wrote none in it.
+
+        A language without a column gets the English text.
+        """
+        if kind not in ("crisis_text", "message_greeting", "message_signoff"):
+            raise ValueError(f"Not a profile text: {kind!r}")
+        lang = language if language in self.PROFILE_LANGUAGES else "en"
+        return str(getattr(self, f"{kind}_{lang}"))
+
+
+class OrganizationLogo(models.Model):
+    """The clinic's logo: cleaned image bytes kept in the database (docs/decisions/0011).
+
+    Served at ``/clinic/logo/<sha256>/`` with a year-long cache: a new logo has a new digest,
+    so a new address. ``Organization.logo_sha256`` names the current one.
+    """
+
+    class ContentType(models.TextChoices):
+        PNG = "image/png", "PNG"
+        JPEG = "image/jpeg", "JPEG"
+        WEBP = "image/webp", "WebP"
+
+    organization = models.OneToOneField(
+        Organization, on_delete=models.CASCADE, primary_key=True, related_name="logo"
+    )
+    content_type = models.CharField(max_length=20, choices=ContentType.choices)
+    data = models.BinaryField()
+    sha256 = models.CharField(max_length=64, db_index=True)
+    width_px = models.PositiveIntegerField()
+    height_px = models.PositiveIntegerField()
+    uploaded_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(content_type__in=["image/png", "image/jpeg", "image/webp"]),
+                name="logo_is_png_jpeg_or_webp",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Logo of {self.organization_id} ({self.content_type}, {self.sha256[:12]})"
+
+    @property
+    def size_bytes(self) -> int:
+        return len(self.data)
 
 
 class Location(models.Model):

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from functools import cached_property
 
 from django.db.models import Prefetch, QuerySet
+from django.db.models.functions import Length
+from django.urls import reverse
 
 from infusionist.clinics.models import (
     BusinessHours,
@@ -14,8 +17,10 @@ from infusionist.clinics.models import (
     Location,
     LocationStaffing,
     Organization,
+    OrganizationLogo,
     Room,
 )
+from infusionist.clinics.profile import phone_tel_uri
 
 #: How far ahead the location pages list closures.
 UPCOMING_CLOSURE_DAYS = 366
@@ -108,3 +113,56 @@ def staffing_for(*, location: Location) -> LocationStaffing:
     return LocationStaffing.objects.filter(location=location).first() or LocationStaffing(
         location=location
     )
+
+
+def logo_by_digest(*, sha256: str) -> OrganizationLogo | None:
+    """Return the logo with this SHA-256 digest (any clinic's: logos are public), or None."""
+    return OrganizationLogo.objects.filter(sha256=sha256).first()
+
+
+def logo_facts(*, organization: Organization) -> OrganizationLogo | None:
+    """Return the clinic's logo without its bytes, with ``stored_bytes`` (its size), or None."""
+    return (
+        OrganizationLogo.objects.filter(organization=organization)
+        .defer("data")
+        .annotate(stored_bytes=Length("data"))
+        .first()
+    )
+
+
+class ClinicBrand:
+    """What patient and staff pages show of a clinic's profile, in one language.
+
+    ``name``; ``logo_url`` ("" without a logo); ``phone`` shown the national way
+    (``(541) 555-0100``) and ``phone_tel``, its ``tel:`` address; ``crisis_text``, the clinic's
+    crisis wording in the page's language, "" when it wrote none in that language (the page
+    then shows the national crisis lines alone; they are shown in any case). Read lazily: a
+    page that never shows the phone never looks up the primary location's.
+    """
+
+    def __init__(self, organization: Organization, language: str) -> None:
+        self._organization = organization
+        self.name = organization.name
+        self.crisis_text = organization.profile_text("crisis_text", language)
+        self.logo_url = (
+            reverse("clinics:logo", args=[organization.logo_sha256])
+            if organization.logo_sha256
+            else ""
+        )
+
+    @cached_property
+    def phone(self) -> str:
+        return self._organization.contact_phone
+
+    @property
+    def phone_tel(self) -> str:
+        return phone_tel_uri(self.phone)
+
+
+def clinic_brand(*, organization: Organization, language: str) -> ClinicBrand:
+    """Return ``organization``'s brand for a page in ``language``.
+
+    No query, except for the phone when the clinic has no main number set (one, for the
+    primary location's phone).
+    """
+    return ClinicBrand(organization, language)

@@ -25,6 +25,7 @@ from infusionist.accounts.models import User
 from infusionist.audit.models import AuditEvent
 from infusionist.audit.services import AuditContext, audit_record
 from infusionist.clinics.models import Organization
+from infusionist.clinics.selectors import clinic_brand
 from infusionist.lib import instruments
 from infusionist.measurements import selectors, services
 from infusionist.measurements.forms import InstrumentForm
@@ -234,6 +235,7 @@ def answer_page(
             "items_lang": items_language(instrument, lang),
             "instructions": definition["instructions"],
             "clinic": patient.organization.name,
+            "brand": clinic_brand(organization=patient.organization, language=lang),
             "saved": saved,
             "flagged": bool(draft and draft.has_suicidality_flag),
             "rows": rows,

@@ -17,11 +17,13 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from infusionist.audit.models import AuditEvent
 from infusionist.audit.services import AuditContext, audit_record
+from infusionist.clinics.selectors import clinic_brand
 from infusionist.i18n import use_patient_language
 from infusionist.measurements import patient_pages, selectors, services
 from infusionist.measurements.forms import DateOfBirthForm
@@ -33,18 +35,25 @@ SESSION_LINK = "mbc_link_id"
 PROBLEM_STATUS = {"used": 410, "expired": 410, "replaced": 410, "locked": 429, "rate": 429}
 
 
-def _clinic_phone(patient: Patient | None) -> str:
-    location = patient.organization.primary_location if patient is not None else None
-    return location.phone if location else ""
-
-
 def _language(request: HttpRequest, patient: Patient | None) -> str:
     return use_patient_language(request, patient.preferred_language if patient else None)
 
 
 def _render(
-    request: HttpRequest, template: str, context: dict[str, object], status: int = 200
+    request: HttpRequest,
+    template: str,
+    context: dict[str, object],
+    status: int = 200,
+    *,
+    patient: Patient | None = None,
 ) -> HttpResponse:
+    """Render a link page with the patient's clinic's brand (logo, phone, crisis wording) in
+    the language already chosen for the page."""
+    if patient is not None:
+        context = {
+            **context,
+            "brand": clinic_brand(organization=patient.organization, language=get_language()),
+        }
     return patient_pages.no_store(render(request, template, context, status=status))
 
 
@@ -55,8 +64,9 @@ def _problem(request: HttpRequest, reason: str, patient: Patient | None = None) 
     return _render(
         request,
         "measurements/link_problem.html",
-        {"message": text_for(lang)[f"link_{reason}"], "clinic_phone": _clinic_phone(patient)},
+        {"message": text_for(lang)[f"link_{reason}"]},
         status=PROBLEM_STATUS.get(reason, 404),
+        patient=patient,
     )
 
 
@@ -113,6 +123,7 @@ def link_start(request: HttpRequest, token: str) -> HttpResponse:
         "measurements/link_dob.html",
         {"form": form, "clinic": patient.organization.name},
         status=422 if form.errors else 200,
+        patient=patient,
     )
 
 
@@ -201,5 +212,8 @@ def link_done(request: HttpRequest) -> HttpResponse:
         refusal = link.refusal()
         return _problem(request, refusal, patient) if refusal else redirect("questionnaire:answer")
     return _render(
-        request, "measurements/link_done.html", {"flagged": patient_pages.urgent_after(sent)}
+        request,
+        "measurements/link_done.html",
+        {"flagged": patient_pages.urgent_after(sent)},
+        patient=patient,
     )

@@ -43,11 +43,6 @@ def _own(request: HttpRequest, assignment_id: int) -> Assignment:
     return selectors.own_assignment(patient=patient, assignment_id=assignment_id)
 
 
-def _clinic_phone(patient: Patient | None) -> str:
-    location = patient.organization.primary_location if patient is not None else None
-    return location.phone if location else ""
-
-
 @never_cache
 @require_GET
 @require_capability(CAPABILITY)
@@ -81,7 +76,6 @@ def home(request: HttpRequest) -> HttpResponse:
             {
                 "patient": patient,
                 "rows": rows,
-                "clinic_phone": _clinic_phone(patient),
             },
         )
     )

@@ -10,7 +10,7 @@ from pathlib import Path
 from django.core.management import call_command
 
 from infusionist.accounts.models import User
-from infusionist.clinics.models import Chair, Closure, Location
+from infusionist.clinics.models import Chair, Closure, Location, Organization, OrganizationLogo
 from infusionist.patients.models import Patient
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -26,6 +26,12 @@ def test_seed_demo_is_idempotent_and_fictional(db) -> None:
     for email in ("frontdesk", "nurse", "provider", "physician", "admin", "patient1"):
         assert User.objects.filter(email=f"{email}@demo.example").exists()
     assert all("555-01" in p.phone and p.email.endswith(".example") for p in Patient.objects.all())
+    # The clinic profile: a fictional phone and county line, a drawn logo (docs/decisions/0011).
+    clinic = Organization.objects.get(slug="willowmere-demo")
+    assert clinic.phone == "+15415550100" and "555-01" in clinic.crisis_text_es
+    clinic.full_clean()  # the demo's texts keep the profile's own rules
+    logo = OrganizationLogo.objects.get(organization=clinic)
+    assert clinic.logo_sha256 == logo.sha256 and logo.content_type == "image/png"
 
 
 def test_seed_synthetic_is_reproducible(db) -> None:

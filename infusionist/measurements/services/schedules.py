@@ -28,6 +28,7 @@ from infusionist.measurements.models import (
     MeasurementProfile,
     MeasurementSettings,
 )
+from infusionist.measurements.patient_messages import link_message
 from infusionist.measurements.services.profiles import measurement_profile_ensure, require_aware
 from infusionist.measurements.sms import send_sms
 from infusionist.patients.models import Patient
@@ -339,32 +340,6 @@ def _link_url(token: str) -> str:
     return settings.SITE_URL.rstrip("/") + reverse("questionnaire:start", args=[token])
 
 
-def _message(patient: Patient, url: str, reminder: int) -> tuple[str, str]:
-    clinic = patient.organization.name
-    if patient.preferred_language == "es":
-        subject = f"{clinic}: su cuestionario breve"
-        body = (
-            f"{clinic} le pide completar un cuestionario breve. Primero le pediremos su fecha de "
-            f"nacimiento.\n{url}\nEste enlace caduca en "
-            f"{settings.MEASUREMENT_LINK_EXPIRY_HOURS} horas. Las respuestas no se "
-            "vigilan en tiempo real: si está en crisis, llame o envíe un texto al 988, o llame "
-            "al 911."
-        )
-    else:
-        subject = f"{clinic}: your short check-in"
-        body = (
-            f"{clinic} asks you to complete a short check-in. You will be asked for your date of "
-            f"birth first.\n{url}\nThis link expires in "
-            f"{settings.MEASUREMENT_LINK_EXPIRY_HOURS} hours. Answers are not monitored "
-            "in real time: if you are in crisis, call or text 988, or call 911."
-        )
-    if reminder:
-        subject = (
-            "Recordatorio — " if patient.preferred_language == "es" else "Reminder — "
-        ) + subject
-    return subject, body
-
-
 def _channel_for(*, patient: Patient, profile: MeasurementProfile) -> str:
     """Return how to reach the patient: their chosen channel, else whichever they have, else ""."""
     channel = profile.channel
@@ -381,11 +356,16 @@ def _deliver(*, assignment: Assignment, channel: str, now: dt.datetime) -> None:
     """Send a new link for the assignment by ``channel``."""
     patient = assignment.patient
     _, token = link_issue(assignment=assignment, channel=channel, now=now)
-    subject, body = _message(patient, _link_url(token), assignment.reminder_count)
+    message = link_message(
+        organization=patient.organization,
+        language=patient.preferred_language,
+        url=_link_url(token),
+        reminder=bool(assignment.reminder_count),
+    )
     if channel == MeasurementProfile.Channel.SMS:
-        send_sms(to=patient.phone, body=body)
+        send_sms(to=patient.phone, body=message.body)
     else:
-        send_mail(subject, body, None, [patient.email], fail_silently=False)
+        send_mail(message.subject, message.body, None, [patient.email], fail_silently=False)
 
 
 def assignment_send(

@@ -212,10 +212,11 @@ def test_the_home_has_a_fixed_query_budget(client, cast, n, django_assert_num_qu
             )
     client.force_login(cast.patient_user)
     client.get(reverse("portal:home"))  # the clinic's time zone is then kept in the session
-    # 1 session, 2 user, 3 the patient's preferred language, 4 the patient record
-    # (+organization), 5 open questionnaires (+their responses), 6 audit event, 7 the clinic's
-    # primary location (its phone), 8 savepoint, 9 session save, 10 release savepoint
-    with django_assert_num_queries(10):
+    # 1 session, 2 user (+organization: its name, logo digest, phone and crisis wording for
+    # the header and the crisis panel), 3 the patient's preferred language, 4 the patient record
+    # (+organization), 5 open questionnaires (+their responses), 6 audit event, 7 savepoint,
+    # 8 session save, 9 release savepoint
+    with django_assert_num_queries(9):
         assert client.get(reverse("portal:home")).status_code == 200
 
 
