@@ -243,3 +243,43 @@ def test_the_signed_out_message_is_in_the_sign_in_page_language(client, cast) ->
     page = client.post(reverse("account_logout"), follow=True, **SPANISH_BROWSER)
     text = assert_spanish(page, "Iniciar sesión")
     assert "Ha cerrado sesión" in text
+
+
+def test_the_confirmation_link_from_the_email_opens_in_the_patients_language(
+    client, spanish_patient
+) -> None:
+    from allauth.account.models import EmailConfirmationHMAC
+
+    address = EmailAddress.objects.create(
+        user=spanish_patient, email=spanish_patient.email, verified=False, primary=True
+    )
+    key = EmailConfirmationHMAC(address).key
+    client.force_login(spanish_patient)
+    page = client.get(reverse("account_confirm_email", args=[key]), **ENGLISH_BROWSER)
+    assert_spanish(page, "Confirmar")
+    done = client.post(
+        reverse("account_confirm_email", args=[key]), follow=True, **ENGLISH_BROWSER
+    )
+    assert_spanish(done)
+    assert EmailAddress.objects.get(pk=address.pk).verified
+
+
+def test_a_patients_code_step_and_reauthentication_follow_one_language(
+    client, spanish_patient
+) -> None:
+    _confirm(spanish_patient)
+    TOTP.activate(spanish_patient, TOTP_SECRET)
+    step = client.post(
+        reverse("account_login"),
+        {"login": spanish_patient.email, "password": PASSWORD},
+        follow=True,
+        **SPANISH_BROWSER,
+    )
+    assert step.redirect_chain[-1][0] == reverse("mfa_authenticate")
+    assert_spanish(step)
+    home = client.post(
+        reverse("mfa_authenticate"), {"code": _code()}, follow=True, **ENGLISH_BROWSER
+    )
+    assert_spanish(home, "Su página")  # the patient's own language once signed in
+    again = client.get(reverse("mfa_reauthenticate"), follow=True, **ENGLISH_BROWSER)
+    assert_spanish(again)
