@@ -45,6 +45,7 @@ PATIENT_SOURCES = (
     "templates/mfa/*.html",
     "infusionist/accounts/templates/accounts/verify_email.html",
     "infusionist/accounts/limits.py",
+    "infusionist/accounts/adapter.py",
     "infusionist/measurements/templates/measurements/link_*.html",
     "infusionist/measurements/templates/measurements/_crisis.html",
     "infusionist/measurements/templates/measurements/_patient_*.html",

@@ -154,7 +154,7 @@ def test_a_patient_can_change_their_password_from_the_menu_and_the_security_page
         **ENGLISH_BROWSER,
     )
     assert wrong.status_code == 200
-    assert_spanish(wrong, "Cambiar su contraseña")
+    assert_spanish(wrong, "Cambiar su contraseña", "Esa no es su contraseña actual")
     done = client.post(
         change,
         {
@@ -257,9 +257,7 @@ def test_the_confirmation_link_from_the_email_opens_in_the_patients_language(
     client.force_login(spanish_patient)
     page = client.get(reverse("account_confirm_email", args=[key]), **ENGLISH_BROWSER)
     assert_spanish(page, "Confirmar")
-    done = client.post(
-        reverse("account_confirm_email", args=[key]), follow=True, **ENGLISH_BROWSER
-    )
+    done = client.post(reverse("account_confirm_email", args=[key]), follow=True, **ENGLISH_BROWSER)
     assert_spanish(done)
     assert EmailAddress.objects.get(pk=address.pk).verified
 

@@ -17,7 +17,9 @@ from allauth.core import context as allauth_context
 from django import forms
 from django.conf import settings
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext_lazy
 
 from infusionist.accounts import limits
 from infusionist.accounts.forms import LOCKED_OUT, audit_sign_in_failure, is_lockout
@@ -36,6 +38,15 @@ SHOWN_SIGNED_OUT = frozenset({"account/messages/logged_out.txt"})
 
 class AccountAdapter(DefaultAccountAdapter):
     """Staff accounts are created by a clinic admin, never by open sign-up."""
+
+    error_messages = {
+        **DefaultAccountAdapter.error_messages,
+        # allauth says "Please type your current password." when the one typed is wrong.
+        "enter_current_password": gettext_lazy(
+            "That is not your current password. Type it again, or reset it by email if you "
+            "have forgotten it."
+        ),
+    }
 
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         return False
@@ -56,6 +67,16 @@ class AccountAdapter(DefaultAccountAdapter):
             )
             key = self._get_login_attempts_cache_key(request, **credentials)
             raise limits.sign_in_paused(request, key=key) from error
+
+    def get_password_change_redirect_url(self, request: HttpRequest) -> str:
+        """After a password change, sign in again (LOGOUT_ON_PASSWORD_CHANGE), else Security.
+
+        allauth's default, the change page itself, would ask a signed-out person to sign in
+        and then show them the form they just used.
+        """
+        if getattr(request.user, "is_authenticated", False):
+            return reverse("mfa_index")
+        return reverse("account_login")
 
     def get_login_redirect_url(self, request: HttpRequest) -> str:
         """Send each person to their role's home (also after the authenticator code step)."""
