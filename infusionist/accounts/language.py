@@ -11,15 +11,17 @@ page (Django's language cookie), else the browser's (``Accept-Language``).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 
 from infusionist.accounts.models import User
 from infusionist.accounts.roles import Role
-from infusionist.i18n import supported
+from infusionist.i18n import supported, use_language
 
 #: Reads a patient user's preferred language code ("en", "es") or None.
 PatientLanguageLookup = Callable[[User], str | None]
@@ -59,3 +61,18 @@ def reader_language(request: HttpRequest | None, user: object) -> str:
     if same and getattr(user, "role", "") == Role.PATIENT:
         return supported(translation.get_language()) or language_of(user)
     return language_of(user)
+
+
+def in_staff_language(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Answer a page only staff read (a staff invitation) in the staff language.
+
+    Before signing in nobody is known, so Django would follow the browser; a Spanish browser
+    then mixed allauth's Spanish labels into an English page.
+    """
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        use_language(request, settings.STAFF_LANGUAGE_CODE)
+        return view(request, *args, **kwargs)
+
+    return wrapped
