@@ -15,6 +15,7 @@ from django.shortcuts import render
 from django.template import loader
 from django.utils.translation import gettext as _
 
+from infusionist.accounts.limits import requests_paused
 from infusionist.audit.models import AuditEvent
 from infusionist.audit.services import AuditContext, audit_record
 
@@ -73,3 +74,31 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
 def server_error(request: HttpRequest) -> HttpResponse:
     # No context processors: the failure may have come from one of them.
     return HttpResponse(loader.get_template("500.html").render(), status=500)
+
+
+#: allauth's limited actions, by the page that counts them (ACCOUNT_RATE_LIMITS).
+LIMITED_ACTIONS = {
+    "account_reset_password": "reset_password",
+    "account_reset_password_from_key": "reset_password_from_key",
+    "account_change_password": "change_password",
+    "account_email": "manage_email",
+    "account_reauthenticate": "reauthenticate",
+    "account_confirm_email": "confirm_email",
+    "account_email_verification_sent": "confirm_email",
+    "account_setup:verify_email": "confirm_email",
+    "account_login": "login",
+    "account_signup": "signup",
+}
+
+
+def too_many_requests(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """allauth's refusal of too many requests, saying how long to wait (never a bare 429)."""
+    match = getattr(request, "resolver_match", None)
+    action = LIMITED_ACTIONS.get(match.view_name if match else "", "")
+    message = (
+        requests_paused(request, action=action)
+        if action
+        else _("Too many requests in a short time. Wait a minute and try again.")
+    )
+    audit_refusal(request, status=429, reason="too many requests", action=action)
+    return render(request, "429.html", {"message": message}, status=429)

@@ -39,7 +39,13 @@ PATIENT_SOURCES = (
     "templates/500.html",
     "templates/includes/crisis_line.html",
     "templates/includes/language_switch.html",
+    "templates/429.html",
     "templates/account/*.html",
+    "templates/account/email/*.txt",
+    "templates/mfa/*.html",
+    "infusionist/accounts/templates/accounts/verify_email.html",
+    "infusionist/accounts/limits.py",
+    "infusionist/accounts/adapter.py",
     "infusionist/measurements/templates/measurements/link_*.html",
     "infusionist/measurements/templates/measurements/_crisis.html",
     "infusionist/measurements/templates/measurements/_patient_*.html",
@@ -56,6 +62,9 @@ PATIENT_MSGIDS = (
     "Patient",  # the role badge beside a signed-in patient's name (accounts/roles.py)
     "English",  # the language names (settings.LANGUAGES)
     "Spanish",
+    # the account set-up step and the authenticator requirement (accounts/views.py, middleware.py)
+    "We sent a confirmation link to %(email)s. Open it, then come back here.",
+    "Your clinic reset your authenticator app. Set one up again to continue; it takes a minute.",
 )
 
 # ---- which language ---------------------------------------------------------------------
@@ -222,7 +231,9 @@ def untranslated(lang: str, locale_dir: Path = LOCALE_DIR) -> dict[Message, list
     done = {
         (entry.msgctxt or "", entry.msgid)
         for entry in catalogue
-        if entry.msgstr and not entry.fuzzy and not entry.obsolete
+        if (entry.msgstr or (entry.msgstr_plural and all(entry.msgstr_plural.values())))
+        and not entry.fuzzy
+        and not entry.obsolete
     }
     return {key: files for key, files in patient_messages().items() if key not in done}
 

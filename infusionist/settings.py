@@ -164,6 +164,12 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "20/m/ip,5/m/key",
 }
 ACCOUNT_PREVENT_ENUMERATION = True
+# A reset asked for an unknown address sends nothing: accounts come by invitation, so an
+# e-mail inviting the reader to sign up would lead to a closed door. The page answers the
+# same either way, so it still reveals nothing.
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
+# E-mails name the person's clinic; this name when there is none (accounts/adapter.py).
+PRODUCT_NAME = "Infusionist"
 # No "remember me": a shared chairside tablet must not keep a session past the idle limit.
 ACCOUNT_SESSION_REMEMBER = False
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
@@ -172,7 +178,11 @@ MFA_FORMS = {
     "authenticate": "infusionist.accounts.forms.AuditedMfaAuthenticateForm",
     "reauthenticate": "infusionist.accounts.forms.AuditedMfaReauthenticateForm",
 }
-ACCOUNT_FORMS = {"reauthenticate": "infusionist.accounts.forms.AuditedPasswordReauthenticateForm"}
+ACCOUNT_FORMS = {
+    "reauthenticate": "infusionist.accounts.forms.AuditedPasswordReauthenticateForm",
+    # Too many reset requests: a message beside the address, with the wait, not a bare 429.
+    "reset_password": "infusionist.accounts.forms.PasswordResetForm",
+}
 MFA_TOTP_ISSUER = env_str("MFA_TOTP_ISSUER", "Infusionist")
 # allauth asks for a confirmed email address before an authenticator can be added; the
 # account-setup step (accounts/views.py) says so and sends the confirmation.

@@ -41,3 +41,5 @@ handler400 = "infusionist.errors.bad_request"
 handler403 = "infusionist.errors.permission_denied"
 handler404 = "infusionist.errors.page_not_found"
 handler500 = "infusionist.errors.server_error"
+# allauth answers too many sign-in, reset or e-mail requests with this (not Django).
+handler429 = "infusionist.errors.too_many_requests"

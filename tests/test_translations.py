@@ -27,8 +27,19 @@ def test_the_catalogue_has_no_fuzzy_or_broken_entries() -> None:
     assert not catalogue.fuzzy_entries()
     for entry in catalogue:
         # Placeholders survive translation, so no value is lost or raises at render time.
-        for marker in ("%(count)s", "%(name)s", "%(due)s", "%(answered)s", "%(total)s"):
-            assert (marker in entry.msgid) == (marker in entry.msgstr), entry.msgid
+        # A plural entry keeps them in every form (msgstr[0], msgstr[1]).
+        forms = list(entry.msgstr_plural.values()) if entry.msgid_plural else [entry.msgstr]
+        assert all(forms), entry.msgid
+        for marker in (
+            "%(count)s",
+            "%(count)d",
+            "%(name)s",
+            "%(due)s",
+            "%(answered)s",
+            "%(total)s",
+        ):
+            for form in forms:
+                assert (marker in entry.msgid) == (marker in form), entry.msgid
 
 
 def test_the_compiled_catalogue_is_up_to_date_and_used() -> None:

@@ -9,12 +9,14 @@ adapter and the auth signal receiver.
 from __future__ import annotations
 
 from allauth.account.forms import ReauthenticateForm as PasswordReauthenticateForm
-from allauth.account.forms import SetPasswordForm
+from allauth.account.forms import ResetPasswordForm, SetPasswordForm
 from allauth.core import context as allauth_context
+from allauth.core import ratelimit
 from allauth.mfa.base.forms import AuthenticateForm, ReauthenticateForm
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from infusionist.accounts import limits
 from infusionist.accounts.models import User
 from infusionist.audit.models import AuditEvent
 from infusionist.audit.services import NO_REQUEST, AuditContext, audit_record
@@ -55,6 +57,13 @@ def _current_context() -> AuditContext:
     return AuditContext.from_request(request) if request is not None else NO_REQUEST
 
 
+def _say_how_long(error: forms.ValidationError, user: User) -> None:
+    """Raise allauth's lockout again with the wait in it; leave any other error alone."""
+    request = allauth_context.request
+    if is_lockout(error) and request is not None:
+        raise limits.codes_paused(request, user_id=user.pk) from error
+
+
 class AuditedMfaAuthenticateForm(AuthenticateForm):
     """The second-factor sign-in step."""
 
@@ -70,6 +79,7 @@ class AuditedMfaAuthenticateForm(AuthenticateForm):
                 reason=LOCKED_OUT if is_lockout(error) else "wrong code",
                 context=_current_context(),
             )
+            _say_how_long(error, self.user)
             raise
 
 
@@ -86,6 +96,7 @@ class AuditedMfaReauthenticateForm(ReauthenticateForm):
                 reason=LOCKED_OUT if is_lockout(error) else "wrong code",
                 context=_current_context(),
             )
+            _say_how_long(error, self.user)
             raise
 
 
@@ -114,3 +125,24 @@ class InvitationAcceptForm(SetPasswordForm):
 
     full_name = forms.CharField(label=_("Your full name"), max_length=150)
     field_order = ["full_name", "password1", "password2"]
+
+
+class PasswordResetForm(ResetPasswordForm):
+    """allauth's reset request, refusing too many requests beside the address field.
+
+    allauth answers a request over its limit with a bare "429 Too Many Requests" page that
+    loses the address; this form says how long to wait and keeps it. The view still counts the
+    request (``allauth.account.views.PasswordResetView.form_valid``).
+    """
+
+    def clean_email(self) -> str:
+        email = str(super().clean_email())
+        request = allauth_context.request
+        if request is not None and not ratelimit.consume(
+            request, action="reset_password", key=email.lower(), dry_run=True
+        ):
+            raise forms.ValidationError(
+                limits.requests_paused(request, action="reset_password", key=email.lower()),
+                code="too_many_requests",
+            )
+        return email

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from infusionist.accounts.roles import CLINICAL_ROLES
+from infusionist.accounts.roles import CLINICAL_ROLES, Role
 
 
 class ClinicTimezoneMiddleware:
@@ -75,6 +75,11 @@ class RequireMfaMiddleware:
                     "Set one up now to continue; it takes a minute."
                 )
                 if getattr(request.user, "role", "") in CLINICAL_ROLES
+                else _(
+                    "Your clinic reset your authenticator app. Set one up again to continue; "
+                    "it takes a minute."
+                )
+                if getattr(request.user, "role", "") == Role.PATIENT
                 else _(
                     "Your clinic admin reset your authenticator app. Set one up again to "
                     "continue; it takes a minute."

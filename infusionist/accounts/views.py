@@ -32,6 +32,7 @@ from django.views.decorators.http import require_http_methods
 from infusionist.accounts import selectors, services
 from infusionist.accounts.access import context_of, user_of
 from infusionist.accounts.forms import InvitationAcceptForm
+from infusionist.accounts.language import in_staff_language
 from infusionist.accounts.models import Invitation, User
 from infusionist.audit.models import AuditEvent
 from infusionist.audit.services import audit_record
@@ -118,7 +119,7 @@ def _invitation_problem(
     response = render(
         request,
         "accounts/invitation_problem.html",
-        {"message": message, "reason": reason},
+        {"message": message, "reason": reason, "staff_only": True},
         status=status,
     )
     response["X-Robots-Tag"] = "noindex"
@@ -126,6 +127,7 @@ def _invitation_problem(
 
 
 @never_cache
+@in_staff_language
 @require_http_methods(["GET"])
 def invitation(request: HttpRequest, token: str) -> HttpResponse:
     """Open an emailed invitation link: remember it in the session, then ask for a password."""
@@ -141,6 +143,7 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @never_cache
+@in_staff_language
 @require_http_methods(["GET", "POST"])
 def invitation_accept(request: HttpRequest) -> HttpResponse:
     """The invitee chooses a password; their account is created and signed in."""
@@ -183,6 +186,7 @@ def invitation_accept(request: HttpRequest) -> HttpResponse:
         "form": form,
         "invitation": found,
         "clinical": invitee.is_clinical,
+        "staff_only": True,
     }
     response = render(
         request,

@@ -12,7 +12,12 @@ class PortalConfig(AppConfig):
     verbose_name = "Patient portal"
 
     def ready(self) -> None:
+        from infusionist.accounts.language import register_patient_language
+        from infusionist.portal.middleware import preferred_language_of
+
         checks.register(translations_compiled, checks.Tags.translation)
+        # Sign-in messages and account e-mails reach a patient in their language.
+        register_patient_language(preferred_language_of)
 
 
 def translations_compiled(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:

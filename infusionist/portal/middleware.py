@@ -5,9 +5,15 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
+from infusionist.accounts.models import User
 from infusionist.accounts.roles import Role
 from infusionist.i18n import use_language, use_patient_language
 from infusionist.patients.models import Patient
+
+
+def preferred_language_of(user: User) -> str | None:
+    """Return the preferred language of a patient user's record (one small query), or None."""
+    return Patient.objects.filter(user=user).values_list("preferred_language", flat=True).first()
 
 
 class PatientLanguageMiddleware:
@@ -26,12 +32,7 @@ class PatientLanguageMiddleware:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             if user.role == Role.PATIENT:
-                preferred = (
-                    Patient.objects.filter(user=user)
-                    .values_list("preferred_language", flat=True)
-                    .first()
-                )
-                use_patient_language(request, preferred)
+                use_patient_language(request, preferred_language_of(user))
             else:
                 use_language(request, settings.STAFF_LANGUAGE_CODE)
         return self.get_response(request)

@@ -424,3 +424,28 @@ def test_a_clinic_admin_revokes_anyones_token_in_the_clinic(cast) -> None:
     assert services.api_token_revoke(actor=cast.admin, token=token)
     event = AuditEvent.objects.get(object_type="api_token", action="update")
     assert event.actor == cast.admin and event.detail["owner"] == cast.physician.pk
+
+
+@pytest.mark.parametrize("browser", ["es-US,es;q=0.9", "es"])
+def test_the_invitation_pages_are_english_whatever_the_browser(client, cast, mailoutbox, browser):
+    """Staff pages are English: a Spanish browser once mixed Spanish labels into them."""
+    from tests.test_spanish_pages import visible
+
+    services.invitation_create(
+        actor=cast.admin, email="nueva@test.example", full_name="Nueva Persona", role=Role.NURSE
+    )
+    token = mailoutbox[-1].body.split("/account-setup/invitations/")[1].split("/")[0]
+    spanish = {"HTTP_ACCEPT_LANGUAGE": browser}
+    page = client.get(reverse("account_setup:invitation", args=[token]), follow=True, **spanish)
+    short = client.post(
+        reverse("account_setup:invitation_accept"),
+        {"full_name": "Nueva Persona", "password1": "x", "password2": "y"},
+        **spanish,
+    )
+    unknown = client.get(reverse("account_setup:invitation", args=["nope"]), **spanish)
+    for response in (page, short, unknown):
+        text, lang = visible(response.content.decode())
+        assert lang == "en"
+        assert "Contraseña" not in text and "contraseña" not in text and "Saltar" not in text
+        assert "Español" not in text  # no language switch on a staff-only page
+    assert "Choose the password" in visible(page.content.decode())[0]
