@@ -1,6 +1,6 @@
 """allauth's account adapter: who may sign up, where people land, and how they are written to.
 
-Each page is one language and each e-mail is in its reader's (docs/decisions/0011): a message
+Each page is one language and each e-mail is in its reader's (docs/decisions/0013): a message
 allauth shows on the next page is rendered in that page's language, and an e-mail in the
 language its recipient reads (``accounts/language.py``). E-mails name the clinic, never the
 server's host and port, and a refusal after too many tries says how long to wait

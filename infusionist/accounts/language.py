@@ -1,6 +1,6 @@
 """The language a person reads: the page that shows a message, the e-mail sent to them.
 
-A page is one language (docs/decisions/0011). Staff read English (``STAFF_LANGUAGE_CODE``); a
+A page is one language (docs/decisions/0013). Staff read English (``STAFF_LANGUAGE_CODE``); a
 patient reads their preferred language, which the patient registry holds. The registry sits
 above this app, so the portal registers how to read it (``register_patient_language``) when
 it starts; until then a patient reads ``LANGUAGE_CODE``.
