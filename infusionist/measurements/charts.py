@@ -151,7 +151,11 @@ def trajectory_chart(
     if trajectory.response_threshold is not None:
         chart.response_line = Shape(
             y=y(trajectory.response_threshold),
-            label=f"{trajectory.response_pct}% below baseline: {trajectory.response_threshold:g}",
+            label=(
+                f"Response ≤ {trajectory.response_threshold:g}"
+                if narrow
+                else f"{trajectory.response_pct}% below baseline: {trajectory.response_threshold:g}"
+            ),
         )
     if trajectory.remission_max is not None:
         chart.remission_line = Shape(

@@ -454,7 +454,9 @@ def screeners_for_alerts(
         .order_by("-completed_at", "-id")
     )
     for alert in waiting:
-        match = next((r for r in screeners if r.completed_at >= alert.created_at), None)
+        match = next(
+            (r for r in screeners if r.completed_at and r.completed_at >= alert.created_at), None
+        )
         if match is not None:
             found[alert.pk] = match
     return found
