@@ -317,6 +317,7 @@ def test_no_green_remission_badge_beside_an_open_suicidality_alert(client, cast)
     assert '<span class="pill pill-ok">Remission</span>' not in page
     assert "Suicidality: safety alert open" in page
     assert page.index("Suicidality: safety alert open") < page.index("Score in remission range")
+    assert "Score only: suicidality answer" in page  # the table's remission column too
 
 
 @pytest.mark.parametrize(("items", "item9"), [(0, 1), (0, 3), (1, 2)])
