@@ -166,7 +166,7 @@ def spanish(cast):
 
 def _link(cast, code: str = "phq9") -> tuple[AccessLink, str]:
     assignment = services.assignment_create_manual(
-        patient=cast.patient, instrument_code=code, actor=cast.nurse
+        patient=cast.patient, instrument_code=code, actor=cast.nurse, language_confirmed=True
     )
     link, token = services.link_issue(assignment=assignment, channel="sms")
     return link, reverse("questionnaire:start", args=[token])
@@ -236,24 +236,28 @@ def test_the_ordinary_thank_you_is_spanish(client, spanish) -> None:
 
 
 def test_an_english_only_questionnaire_keeps_spanish_around_it(client, spanish) -> None:
-    _, url = _link(spanish, "qids_sr16")
+    _, url = _link(spanish, "pcl5")
     client.post(url, DOB)
     html = client.get(reverse("questionnaire:answer")).content.decode()
     text, lang = visible(html)
     assert lang == "es"
-    assert "Inventario rápido de síntomas depresivos" in text
+    assert "Lista de verificación del TEPT" in text
     assert "Las preguntas de este cuestionario solo están disponibles en inglés." in text
+    assert "Si quiere ayuda con ellas, llame a su clínica" in text
     assert "Enviar mis respuestas" in text and "Send my answers" not in text
-    assert '<span lang="en">Thoughts of death or suicide</span>' in html
+    assert '<span lang="en">Repeated, disturbing, and unwanted memories' in html
 
 
-@pytest.mark.parametrize("reason", ["expired", "replaced", "locked"])
+@pytest.mark.parametrize("reason", ["expired", "replaced", "locked", "cancelled"])
 def test_refused_links_are_explained_in_spanish(client, spanish, reason) -> None:
     link, url = _link(spanish)
     now = timezone.now()
-    field = {"expired": "expires_at", "replaced": "revoked_at", "locked": "locked_at"}[reason]
-    value = now - dt.timedelta(minutes=1) if reason == "expired" else now
-    AccessLink.objects.filter(pk=link.pk).update(**{field: value})
+    if reason == "cancelled":
+        Assignment.objects.filter(pk=link.assignment_id).update(status="cancelled")
+    else:
+        field = {"expired": "expires_at", "replaced": "revoked_at", "locked": "locked_at"}
+        value = now - dt.timedelta(minutes=1) if reason == "expired" else now
+        AccessLink.objects.filter(pk=link.pk).update(**{field[reason]: value})
     response = client.get(url, **ENGLISH_BROWSER)
     assert response.status_code in (410, 429)
     assert_spanish(response, "Teléfono de la clínica:")

@@ -18,6 +18,11 @@ from infusionist.measurements.selectors import Trajectory
 WIDTH, HEIGHT = 680, 260
 LEFT, RIGHT, TOP, BOTTOM = 44, 118, 12, 30
 PLOT_W, PLOT_H = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+#: The phone drawing: drawn about as wide as a 390 px screen shows it, so its 11-unit text
+#: stays about 11 px (the wide drawing shrunk onto a phone gave 5 px labels). Band names sit
+#: inside the plot instead of in a right margin.
+NARROW_WIDTH, NARROW_HEIGHT = 340, 240
+NARROW_LEFT, NARROW_RIGHT = 30, 8
 # Light fills from calm to severe; text never sits on them without a label outside the plot.
 BAND_FILLS = ("#e7f5ec", "#f4f8dc", "#fff2d6", "#fde4d3", "#fbd9dc")
 
@@ -44,6 +49,7 @@ class Chart:
     plot_right: int = WIDTH - RIGHT
     plot_top: int = TOP
     plot_bottom: int = HEIGHT - BOTTOM
+    narrow: bool = False
     bands: list[Shape] = field(default_factory=list)
     y_ticks: list[Shape] = field(default_factory=list)
     x_ticks: list[Shape] = field(default_factory=list)
@@ -60,8 +66,17 @@ def _fill(index: int, count: int) -> str:
     return BAND_FILLS[round(index * (len(BAND_FILLS) - 1) / (count - 1))]
 
 
-def trajectory_chart(trajectory: Trajectory, infusion_dates: Iterable[dt.datetime] = ()) -> Chart:
-    """Return the drawing of one instrument's scores over time."""
+def trajectory_chart(
+    trajectory: Trajectory, infusion_dates: Iterable[dt.datetime] = (), *, narrow: bool = False
+) -> Chart:
+    """Return the drawing of one instrument's scores over time.
+
+    ``narrow`` draws it for a phone (``NARROW_WIDTH`` units wide, band names inside the plot),
+    so labels stay readable without scrolling sideways.
+    """
+    width, height = (NARROW_WIDTH, NARROW_HEIGHT) if narrow else (WIDTH, HEIGHT)
+    left, right = (NARROW_LEFT, NARROW_RIGHT) if narrow else (LEFT, RIGHT)
+    plot_w, plot_h = width - left - right, height - TOP - BOTTOM
     low, high = trajectory.total_range
     times = [p.completed_at for p in trajectory.points]
     marks = [d for d in infusion_dates]
@@ -74,11 +89,11 @@ def trajectory_chart(trajectory: Trajectory, infusion_dates: Iterable[dt.datetim
     span = (end - start).total_seconds()
 
     def x(moment: dt.datetime) -> float:
-        return round(LEFT + (moment - start).total_seconds() / span * PLOT_W, 1)
+        return round(left + (moment - start).total_seconds() / span * plot_w, 1)
 
     def y(score: float) -> float:
         clipped = min(max(score, low), high)
-        return round(TOP + (1 - (clipped - low) / (high - low)) * PLOT_H, 1)
+        return round(TOP + (1 - (clipped - low) / (high - low)) * plot_h, 1)
 
     first, last = trajectory.points[0], trajectory.points[-1]
     desc = (
@@ -88,28 +103,38 @@ def trajectory_chart(trajectory: Trajectory, infusion_dates: Iterable[dt.datetim
     )
     if trajectory.baseline is not None:
         desc += f" Baseline {trajectory.baseline.total}."
-    chart = Chart(code=trajectory.code, title=f"{trajectory.title} over time", desc=desc)
+    chart = Chart(
+        code=f"{trajectory.code}-narrow" if narrow else trajectory.code,
+        title=f"{trajectory.title} over time",
+        desc=desc,
+        width=width,
+        height=height,
+        plot_left=left,
+        plot_right=width - right,
+        plot_bottom=height - BOTTOM,
+        narrow=narrow,
+    )
 
     for index, band in enumerate(trajectory.bands):
         top, bottom = y(band.max_score + 0.5), y(band.min_score - 0.5)
         chart.bands.append(
             Shape(
-                x=LEFT,
+                x=left,
                 y=top,
-                w=PLOT_W,
+                w=plot_w,
                 h=round(bottom - top, 1),
                 label=band.label,
                 fill=_fill(index, len(trajectory.bands)),
             )
         )
-        chart.y_ticks.append(Shape(x=LEFT - 6, y=y(band.min_score), label=str(band.min_score)))
+        chart.y_ticks.append(Shape(x=left - 6, y=y(band.min_score), label=str(band.min_score)))
     if not trajectory.bands:
-        chart.y_ticks = [Shape(x=LEFT - 6, y=y(v), label=str(v)) for v in (low, (low + high) // 2)]
-    chart.y_ticks.append(Shape(x=LEFT - 6, y=y(high), label=str(high)))
+        chart.y_ticks = [Shape(x=left - 6, y=y(v), label=str(v)) for v in (low, (low + high) // 2)]
+    chart.y_ticks.append(Shape(x=left - 6, y=y(high), label=str(high)))
 
-    ticks = [start + (end - start) * i / 3 for i in range(4)]
+    ticks = [start + (end - start) * i / (2 if narrow else 3) for i in range(3 if narrow else 4)]
     chart.x_ticks = [
-        Shape(x=x(t), y=HEIGHT - BOTTOM + 18, label=f"{timezone.localtime(t):%b %-d}")
+        Shape(x=x(t), y=height - BOTTOM + 18, label=f"{timezone.localtime(t):%b %-d}")
         for t in ticks
     ]
     chart.infusions = [Shape(x=x(d), label=f"{timezone.localtime(d):%b %-d}") for d in marks]
@@ -126,7 +151,11 @@ def trajectory_chart(trajectory: Trajectory, infusion_dates: Iterable[dt.datetim
     if trajectory.response_threshold is not None:
         chart.response_line = Shape(
             y=y(trajectory.response_threshold),
-            label=f"{trajectory.response_pct}% below baseline: {trajectory.response_threshold:g}",
+            label=(
+                f"Response ≤ {trajectory.response_threshold:g}"
+                if narrow
+                else f"{trajectory.response_pct}% below baseline: {trajectory.response_threshold:g}"
+            ),
         )
     if trajectory.remission_max is not None:
         chart.remission_line = Shape(

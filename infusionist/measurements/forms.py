@@ -9,8 +9,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from infusionist.lib import instruments
+from infusionist.measurements import selectors
 from infusionist.measurements.models import MeasurementProfile, RiskAssessment
 from infusionist.measurements.patient_text import text_for
+from infusionist.measurements.services import safety
 from infusionist.patients.birth_dates import date_from_two_digit_year
 
 ENTERABLE_INSTRUMENTS = ("phq9", "gad7", "qids_sr16", "pcl5", "madrs", "cssrs_screener")
@@ -167,20 +169,59 @@ class StaffEntryForm(InstrumentForm):
 
 
 class RiskAssessmentForm(InstrumentForm):
-    """The documented risk assessment that closes a safety alert: C-SSRS screener, level, plan."""
+    """The documented risk assessment that closes a safety alert: C-SSRS screener, level, plan.
+
+    The safety plan is written step by step (``services.SAFETY_PLAN_STEPS``); each step must
+    say something. A level below the screener's triage needs an override reason; the service
+    decides that (``services.safety_alert_close``) and its errors land beside these fields.
+    """
 
     risk_level = forms.ChoiceField(
         label=_("Assessed risk level"),
         choices=[("", "—"), *RiskAssessment.RiskLevel.choices],
-    )
-    safety_plan = forms.CharField(
-        label=_("Safety plan"),
-        max_length=10_000,
-        widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_(
-            "Warning signs, coping steps, people and places for distraction, people to ask for "
-            "help, professionals and crisis lines (988, text HOME to 741741, 911), means safety."
+            "Yes to intent (q4, q5) or behaviour in the past 3 months (q6b) triages as imminent "
+            "risk, at least “High” [57]; a lower level needs a reason below."
         ),
+    )
+    override_reason = forms.CharField(
+        label=_("Reason for a level lower than the C-SSRS triage"),
+        max_length=10_000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Only when you record a lower level than the triage: what you found."),
+    )
+    warning_signs = forms.CharField(
+        label=_("1. Warning signs"),
+        max_length=4_000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Thoughts, moods or situations that mean a crisis may be starting."),
+    )
+    coping_steps = forms.CharField(
+        label=_("2. Coping steps the patient can take alone"),
+        max_length=4_000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    people_to_contact = forms.CharField(
+        label=_("3. People and places for distraction; people to ask for help"),
+        max_length=4_000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Names and phone numbers."),
+    )
+    professional_contacts = forms.CharField(
+        label=_("4. Professionals and crisis lines"),
+        max_length=4_000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        initial=(
+            "988 Suicide & Crisis Lifeline (call or text 988); Crisis Text Line (text HOME to "
+            "741741); 911 for immediate danger; this clinic: "
+        ),
+    )
+    means_safety = forms.CharField(
+        label=_("5. Making the environment safe (means safety)"),
+        max_length=4_000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("What was agreed about firearms, medicines and other means."),
     )
     notes = forms.CharField(
         label=_("Assessment notes"),
@@ -188,6 +229,50 @@ class RiskAssessmentForm(InstrumentForm):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+    PLAN_FIELDS = (
+        "warning_signs",
+        "coping_steps",
+        "people_to_contact",
+        "professional_contacts",
+        "means_safety",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in self.PLAN_FIELDS:
+            self.fields[name].error_messages["required"] = _(
+                "Write this step of the safety plan with the patient."
+            )
+        self.fields["risk_level"].error_messages["required"] = _(
+            "Choose the risk level you assessed."
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        answers = self.answers()
+        try:
+            instruments.validate_answers(self.instrument, answers)
+            triage: int | None = safety.screener_level(answers)
+        except instruments.InvalidAnswers:
+            triage = None
+        errors = safety.assessment_errors(
+            risk_level=data.get("risk_level") or "",
+            plan_steps=self.plan_steps(),
+            override_reason=data.get("override_reason") or "",
+            triage=triage,
+        )
+        for name, message in errors.items():
+            if name not in self.errors:
+                self.add_error(name, message)
+        return data
+
+    def plan_steps(self) -> dict[str, str]:
+        data = getattr(self, "cleaned_data", {})
+        return {name: data.get(name) or "" for name in self.PLAN_FIELDS}
+
+    def plan_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.PLAN_FIELDS]
 
 
 class DateOfBirthForm(forms.Form):
@@ -248,12 +333,52 @@ class ProfileForm(forms.ModelForm):
 
 
 class SendForm(forms.Form):
-    instrument = forms.ChoiceField(label=_("Questionnaire"))
+    """Choose a questionnaire to send the patient now.
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    Only instruments a patient can answer from their wording are offered
+    (``selectors.send_refusal``); the others are listed beside the form with the reason. One
+    not worded in the patient's preferred language needs ``confirm_language``.
+    """
+
+    instrument = forms.ChoiceField(label=_("Questionnaire"))
+    confirm_language = forms.BooleanField(
+        label=_("Send it anyway, in the language it has"),
+        required=False,
+    )
+
+    def __init__(self, *args: Any, patient_language: str = "en", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["instrument"].choices = [  # type: ignore[attr-defined]
-            (i.code, i.title)
-            for i in instruments.all_instruments()
-            if i.administration == "self_report" and i.total_range is not None
-        ]
+        self.patient_language = patient_language
+        choices = []
+        self.refused: list[tuple[instruments.Instrument, str]] = []
+        self.other_language: list[instruments.Instrument] = []
+        for instrument in selectors.sendable_instruments():
+            refusal = selectors.send_refusal(instrument)
+            if refusal:
+                self.refused.append((instrument, refusal))
+                continue
+            languages = instrument.patient_languages()
+            label = f"{instrument.display_name} ({selectors.language_names(languages)})"
+            if patient_language not in languages:
+                self.other_language.append(instrument)
+                label += " — " + str(
+                    _("not in the patient's language (%(lang)s)")
+                    % {"lang": selectors.LANGUAGE_NAMES.get(patient_language, patient_language)}
+                )
+            choices.append((instrument.code, label))
+        self.fields["instrument"].choices = choices  # type: ignore[attr-defined]
+        self.fields["instrument"].error_messages["invalid_choice"] = _(
+            "Choose one of the questionnaires listed; the others cannot be sent to patients."
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        code = data.get("instrument")
+        if code and not data.get("confirm_language"):
+            instrument = instruments.get(code)
+            if self.patient_language not in instrument.patient_languages():
+                self.add_error(
+                    "instrument", selectors.language_warning(instrument, self.patient_language)
+                )
+                self.needs_confirmation = True
+        return data

@@ -47,6 +47,24 @@ def validate_instrument_codes(value: str) -> None:
             )
 
 
+def validate_scheduled_instruments(value: str) -> None:
+    """Reject instruments that cannot be sent to patients: unknown, clinician-only or unworded.
+
+    A patient answers from the wording on the screen, so each must be worded in at least one
+    language (``Instrument.patient_languages``; QIDS-SR16 ships item names only).
+    """
+    validate_instrument_codes(value)
+    for code in (code.strip() for code in value.split(",") if code.strip()):
+        if not instruments.get(code).patient_languages():
+            raise ValidationError(
+                _(
+                    "%(code)s cannot be sent to patients: its wording does not ship (licence "
+                    "terms). Enter it from the clinic's own form instead."
+                ),
+                params={"code": code},
+            )
+
+
 def parse_min_interval_days(value: str) -> dict[str, int]:
     """Return the code -> days overrides written as ``code:days`` pairs; raise ValidationError.
 
@@ -157,7 +175,7 @@ class MeasurementSettings(models.Model):
         _("instruments sent on schedule"),
         max_length=120,
         default="phq9,gad7",
-        validators=[validate_instrument_codes],
+        validators=[validate_scheduled_instruments],
         help_text=_("Comma-separated codes of self-report instruments, e.g. phq9,gad7."),
     )
     induction_interval_days = models.PositiveSmallIntegerField(
@@ -505,6 +523,14 @@ class Assignment(models.Model):
         now = now or timezone.now()
         return self.status == self.Status.PENDING and self.due_at < now  # type: ignore[operator]
 
+    @property
+    def instrument_name(self) -> str:
+        """Return the short name staff read ("PHQ-9"), never the internal code."""
+        try:
+            return instruments.get(self.instrument_code).display_name
+        except instruments.UnknownInstrument:
+            return self.instrument_code
+
 
 class QuestionnaireResponse(models.Model):
     """One administration of an instrument: the answers and, when complete, the exact score."""
@@ -549,6 +575,10 @@ class QuestionnaireResponse(models.Model):
     subscores = models.JSONField(default=dict, blank=True)
     flags = models.JSONField(default=list, blank=True)
     params = models.JSONField(default=dict, blank=True)
+    #: Every change to a crisis item's answer while the response was open, oldest first:
+    #: ``{"at": ISO time, "link_id": "q9", "value": 2 or None}``. Autosave overwrites
+    #: ``answers``; this keeps the trace of a suicidality answer that was later changed.
+    crisis_history = models.JSONField(default=list, blank=True)
     is_chosen_baseline = models.BooleanField(default=False)
     started_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
@@ -583,6 +613,11 @@ class QuestionnaireResponse(models.Model):
         return instruments.get(self.instrument_code)
 
     @property
+    def instrument_name(self) -> str:
+        """Return the short name staff read ("PHQ-9"), never the internal code."""
+        return self.instrument.display_name
+
+    @property
     def is_complete(self) -> bool:
         return self.status == self.Status.COMPLETED
 
@@ -612,10 +647,18 @@ class AccessLink(models.Model):
         return f"Link {self.pk} for assignment {self.assignment_id}"
 
     def refusal(self, now: object = None) -> str:
-        """Return why the link cannot be used now ("" when it can)."""
+        """Return why the link cannot be used now ("" when it can).
+
+        One of "used", "cancelled" (the clinic closed the questionnaire), "replaced" (a newer
+        link for the same questionnaire was sent), "locked", "expired".
+        """
         now = now or timezone.now()
         if self.used_at is not None:
             return "used"
+        if self.assignment.status == Assignment.Status.CANCELLED:
+            # Closed by the clinic (answered by a later questionnaire, or no longer needed):
+            # no newer link was sent for it, so never say one was.
+            return "cancelled"
         if self.revoked_at is not None:
             return "replaced"
         if self.locked_at is not None:
@@ -649,6 +692,9 @@ class SafetyAlert(models.Model):
         QuestionnaireResponse, on_delete=models.PROTECT, related_name="safety_alert"
     )
     trigger = models.CharField(max_length=TRIGGER_MAX_LENGTH)
+    #: The crisis items' answers when the alert was raised (link_id -> value), kept even if the
+    #: patient changes them afterwards.
+    trigger_answers = models.JSONField(default=dict, blank=True)
     status = models.CharField(max_length=14, choices=Status.choices, default=Status.OPEN)
     assigned_to = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
@@ -702,9 +748,22 @@ class RiskAssessment(models.Model):
         QuestionnaireResponse, on_delete=models.PROTECT, related_name="+"
     )
     risk_level = models.CharField(max_length=10, choices=RiskLevel.choices)
+    #: The lowest level the C-SSRS screener triage allows [57] (``lib.instruments.cssrs``).
+    triage_floor = models.CharField(max_length=10, choices=RiskLevel.choices, blank=True)
+    override_reason = models.TextField(
+        blank=True,
+        help_text=_("Why the assessed risk level is lower than the C-SSRS triage result."),
+    )
     safety_plan = models.TextField(
         help_text=_("Warning signs, coping steps, contacts, means safety, crisis lines.")
     )
+    # The safety plan by its steps (the Stanley–Brown safety planning steps, not yet in the
+    # source registry [?]); ``safety_plan`` holds them together as one text.
+    warning_signs = models.TextField(blank=True)
+    coping_steps = models.TextField(blank=True)
+    people_to_contact = models.TextField(blank=True)
+    professional_contacts = models.TextField(blank=True)
+    means_safety = models.TextField(blank=True)
     notes = models.TextField(blank=True)
     assessed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -713,3 +772,8 @@ class RiskAssessment(models.Model):
 
     def __str__(self) -> str:
         return f"Risk assessment for alert {self.alert_id}"
+
+    @property
+    def is_override(self) -> bool:
+        """Return whether the assessed level is lower than the C-SSRS triage allows."""
+        return bool(self.override_reason)

@@ -65,8 +65,13 @@ def is_autosave(request: HttpRequest) -> bool:
 
 
 def items_language(instrument: instruments.Instrument, lang: str) -> str:
-    """Return the language the items are shown in: the page's, or English without wording."""
-    return lang if lang in instrument.languages else "en"
+    """Return the language the items are shown in: the page's, or one the items are worded in.
+
+    A patient answers from the wording, so the items show in a language where every item and
+    answer is worded (``Instrument.patient_languages``); the page then says so.
+    """
+    languages = instrument.patient_languages() or instrument.languages
+    return lang if lang in languages else ("en" if "en" in languages else languages[0])
 
 
 def crisis_thresholds(

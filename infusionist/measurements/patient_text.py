@@ -23,6 +23,10 @@ MESSAGES: dict[str, Promise] = {
     "link_used": _("This link has already been used. Thank you — your answers were received."),
     "link_expired": _("This link has expired. Your clinic can send you a new one."),
     "link_replaced": _("A newer link was sent to you. Please use the most recent message."),
+    "link_cancelled": _(
+        "This questionnaire is no longer needed, so there is nothing to fill in. If you have "
+        "questions, call your clinic."
+    ),
     "link_locked": _(
         "This link is locked after too many tries. Please call your clinic for a new one."
     ),

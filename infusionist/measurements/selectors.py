@@ -17,6 +17,7 @@ from infusionist.accounts.models import User
 from infusionist.accounts.roles import CLINICAL_ROLES, Role, can
 from infusionist.clinics.models import Location, Organization
 from infusionist.lib import instruments
+from infusionist.lib.instruments import cssrs
 from infusionist.lib.instruments import response as outcome
 from infusionist.measurements.models import (
     AccessLink,
@@ -144,6 +145,56 @@ def link_by_id(link_id: object) -> AccessLink | None:
     )
 
 
+# ---- sending questionnaires to patients -------------------------------------------------
+
+#: Language names staff read beside each instrument.
+LANGUAGE_NAMES = {"en": "English", "es": "Spanish"}
+
+
+def language_names(codes: Iterable[str]) -> str:
+    """Return "English, Spanish" for ("en", "es")."""
+    return ", ".join(LANGUAGE_NAMES.get(code, code) for code in codes)
+
+
+def send_refusal(instrument: instruments.Instrument) -> str:
+    """Return why the instrument cannot be sent to a patient ("" when it can).
+
+    A patient answers from the wording on the screen, so every item needs worded answers in
+    at least one language (``Instrument.patient_languages``).
+    """
+    if instrument.administration != "self_report":
+        return (
+            f"{instrument.display_name} is rated by a clinician, not answered by the patient: "
+            "enter it on the patient's behalf."
+        )
+    if not instrument.patient_languages():
+        return (
+            f"{instrument.display_name} cannot be sent to patients: its item and answer "
+            "wording does not ship (licence terms), so a patient would see only numbers. "
+            "Use the clinic's own form and enter the answers on the patient's behalf."
+        )
+    return ""
+
+
+def language_warning(instrument: instruments.Instrument, patient_language: str) -> str:
+    """Return the warning for sending ``instrument`` to a patient who prefers another language."""
+    return (
+        f"{instrument.display_name} is available only in "
+        f"{language_names(instrument.patient_languages())}; this patient prefers "
+        f"{LANGUAGE_NAMES.get(patient_language, patient_language)}. Tick “Send it anyway” to "
+        "send it; the patient is told it is not in their language and can call the clinic."
+    )
+
+
+def sendable_instruments() -> list[instruments.Instrument]:
+    """Return the self-report instruments with a total that could be sent, catalogue order."""
+    return [
+        i
+        for i in instruments.all_instruments()
+        if i.administration == "self_report" and i.total_range is not None
+    ]
+
+
 # ---- safety -----------------------------------------------------------------------------
 
 
@@ -159,23 +210,199 @@ class GateBlock:
 def infusion_gate(*, patient: Patient) -> list[GateBlock]:
     """Return what blocks an infusion for this patient from the measurement side ([] = none).
 
-    An open safety alert blocks until a documented risk assessment closes it [63][57].
+    One block however many alerts are open (the reason is the same): an open safety alert
+    blocks until a documented risk assessment closes it [63][57]. ``alert_id`` is the oldest.
     """
-    alerts = SafetyAlert.objects.filter(
-        organization_id=patient.organization_id, patient=patient
-    ).exclude(status=SafetyAlert.Status.CLOSED)
+    alerts = list(
+        SafetyAlert.objects.filter(organization_id=patient.organization_id, patient=patient)
+        .exclude(status=SafetyAlert.Status.CLOSED)
+        .order_by("created_at", "id")
+        .values_list("pk", "created_at")
+    )
+    if not alerts:
+        return []
+    raised = ", ".join(f"{timezone.localtime(at):%Y-%m-%d %H:%M}" for _pk, at in alerts)
+    count = len(alerts)
+    what = (
+        "A suicidality answer is waiting"
+        if count == 1
+        else f"{count} suicidality answers are waiting"
+    )
     return [
         GateBlock(
             code="open_safety_alert",
             message=(
-                "A suicidality answer is waiting for a documented risk assessment "
-                f"(alert raised {timezone.localtime(alert.created_at):%Y-%m-%d %H:%M}). "
-                "Close the alert before starting the infusion."
+                f"{what} for a documented risk assessment (raised {raised}). "
+                f"Close {'the alert' if count == 1 else 'every alert'} before starting the "
+                "infusion."
             ),
-            alert_id=alert.pk,
+            alert_id=alerts[0][0],
         )
-        for alert in alerts.order_by("created_at")
     ]
+
+
+@dataclass(frozen=True)
+class AnswerShown:
+    """One answer as staff read it: item number and name, the answer's value and wording."""
+
+    number: int
+    name: str
+    value: int | None
+    label: str
+    crisis: bool = False
+
+
+def _answer_label(item: instruments.Item, value: int | None) -> str:
+    if value is None:
+        return "not answered"
+    try:
+        label = item.option(value).label.get("en", "")
+    except LookupError:
+        return str(value)
+    return label if label and label != str(value) else str(value)
+
+
+def answers_shown(response: QuestionnaireResponse) -> list[AnswerShown]:
+    """Return every answered item of a response, crisis items marked (for staff)."""
+    instrument = response.instrument
+    crisis = instrument.crisis_thresholds(response.params or {}) if response.params else {}
+    crisis_ids = {c.link_id for c in instrument.crisis_items}
+    shown = []
+    for number, item in enumerate(instrument.items, start=1):
+        value = (response.answers or {}).get(item.link_id)
+        if value is None:
+            continue
+        threshold = crisis.get(item.link_id)
+        shown.append(
+            AnswerShown(
+                number=number,
+                name=item.name,
+                value=value,
+                label=_answer_label(item, value),
+                crisis=item.link_id in crisis_ids and (threshold is None or value >= threshold),
+            )
+        )
+    return shown
+
+
+@dataclass(frozen=True)
+class AlertDetail:
+    """What staff read about one alert: what raised it, now and since, and the screener."""
+
+    alert: SafetyAlert
+    #: The crisis answers when the alert was raised.
+    triggering: list[AnswerShown]
+    #: Each change of a crisis answer on the response, oldest first (at, item, value, label).
+    history: list[tuple[dt.datetime, AnswerShown]]
+    #: True when a crisis answer now reads differently from when the alert was raised.
+    changed_since: bool
+    #: "Imminent risk" etc. for a C-SSRS response; the score or "not finished" otherwise.
+    result: str
+    #: The answers of the C-SSRS screener that closed the alert ([] while open).
+    screener: list[AnswerShown] = field(default_factory=list)
+    screener_result: str = ""
+
+
+def _item_number(instrument: instruments.Instrument, link_id: str) -> tuple[int, instruments.Item]:
+    for number, item in enumerate(instrument.items, start=1):
+        if item.link_id == link_id:
+            return number, item
+    raise LookupError(link_id)
+
+
+def response_result(response: QuestionnaireResponse) -> str:
+    """Return a response's result as staff read it: never "total None".
+
+    A C-SSRS screener has no total: its triage result ("Imminent risk …"); an unfinished
+    response: "not finished (not scored)"; otherwise "total 14 (Moderate)".
+    """
+    instrument = response.instrument
+    if instrument.total_range is None:
+        level = (response.subscores or {}).get("risk_level")
+        if instrument.code == "cssrs_screener":
+            values = {k: v for k, v in (response.answers or {}).items() if isinstance(v, int)}
+            level = cssrs.risk_level(values) if level is None else level
+            band = instrument.band_for(level)
+            prefix = "" if response.is_complete else "not finished: so far "
+            return f"{prefix}not scored; triage {band.label if band else level}"
+        if not response.is_complete:
+            return "not finished (not scored)"
+        return response.severity_label or "not scored"
+    if not response.is_complete:
+        return "not finished (not scored)"
+    return f"total {response.total}" + (
+        f" ({response.severity_label})" if response.severity_label else ""
+    )
+
+
+def alert_detail(alert: SafetyAlert) -> AlertDetail:
+    """Return what raised an alert and what became of those answers (no queries)."""
+    response = alert.response
+    instrument = response.instrument
+    trigger_answers = alert.trigger_answers or {
+        c.link_id: response.answers[c.link_id]
+        for c in instrument.crisis_items
+        if c.link_id in (response.answers or {})
+    }
+    triggering = []
+    for link_id, value in trigger_answers.items():
+        number, item = _item_number(instrument, link_id)
+        triggering.append(
+            AnswerShown(number, item.name, value, _answer_label(item, value), crisis=True)
+        )
+    history = []
+    for entry in response.crisis_history or []:
+        number, item = _item_number(instrument, str(entry["link_id"]))
+        value = entry.get("value")
+        history.append(
+            (
+                dt.datetime.fromisoformat(str(entry["at"])),
+                AnswerShown(number, item.name, value, _answer_label(item, value), crisis=True),
+            )
+        )
+    now_answers = response.answers or {}
+    changed = any(now_answers.get(link_id) != value for link_id, value in trigger_answers.items())
+    assessment = getattr(alert, "assessment", None) if alert.status == "closed" else None
+    screener = assessment.cssrs_response if assessment is not None else None
+    return AlertDetail(
+        alert=alert,
+        triggering=triggering,
+        history=history,
+        changed_since=changed,
+        result=response_result(response),
+        screener=answers_shown(screener) if screener is not None else [],
+        screener_result=response_result(screener) if screener is not None else "",
+    )
+
+
+@dataclass(frozen=True)
+class SafetyState:
+    """Whether a patient's suicidality answers are unresolved (the remission badge waits)."""
+
+    open_alerts: int
+    #: Instrument codes whose latest response has a crisis answer at or above the clinic's level.
+    crisis_positive: frozenset[str]
+
+    @property
+    def unresolved(self) -> bool:
+        return bool(self.open_alerts or self.crisis_positive)
+
+
+def safety_state(
+    *, alerts: Iterable[SafetyAlert], responses: Iterable[QuestionnaireResponse]
+) -> SafetyState:
+    """Return the patient's safety state from their alerts and responses (no queries)."""
+    latest: dict[str, QuestionnaireResponse] = {}
+    for response in responses:
+        known = latest.get(response.instrument_code)
+        if known is None or (response.updated_at, response.pk) > (known.updated_at, known.pk):
+            latest[response.instrument_code] = response
+    return SafetyState(
+        open_alerts=sum(1 for a in alerts if a.is_open),
+        crisis_positive=frozenset(
+            code for code, response in latest.items() if response.has_suicidality_flag
+        ),
+    )
 
 
 def open_alerts(*, organization: Organization) -> QuerySet[SafetyAlert]:
@@ -192,9 +419,47 @@ def alerts_for_patient(*, patient: Patient) -> QuerySet[SafetyAlert]:
     return (
         SafetyAlert.objects.filter(organization_id=patient.organization_id, patient=patient)
         .select_related("response", "assigned_to", "acknowledged_by", "closed_by", "escalated_to")
-        .select_related("assessment", "assessment__assessed_by")
+        .select_related("assessment", "assessment__assessed_by", "assessment__cssrs_response")
         .order_by("-created_at", "-id")
     )
+
+
+def screeners_for_alerts(
+    *, patient: Patient, alerts: Sequence[SafetyAlert]
+) -> dict[int, QuestionnaireResponse]:
+    """Return alert id -> the C-SSRS screener already done for it, to prefill its assessment.
+
+    The alert's own response when a C-SSRS raised it; else the newest complete screener staff
+    entered for the patient since the alert was raised (at most one query).
+    """
+    found: dict[int, QuestionnaireResponse] = {}
+    waiting = []
+    for alert in alerts:
+        if alert.response.instrument_code == "cssrs_screener" and alert.response.is_complete:
+            found[alert.pk] = alert.response
+        else:
+            waiting.append(alert)
+    if not waiting:
+        return found
+    screeners = list(
+        QuestionnaireResponse.objects.filter(
+            organization_id=patient.organization_id,
+            patient=patient,
+            instrument_code="cssrs_screener",
+            status=QuestionnaireResponse.Status.COMPLETED,
+            source=QuestionnaireResponse.Source.STAFF,
+            completed_at__gte=min(a.created_at for a in waiting),
+        )
+        .select_related("entered_by")
+        .order_by("-completed_at", "-id")
+    )
+    for alert in waiting:
+        match = next(
+            (r for r in screeners if r.completed_at and r.completed_at >= alert.created_at), None
+        )
+        if match is not None:
+            found[alert.pk] = match
+    return found
 
 
 def alert_get(*, patient: Patient, alert_id: int) -> SafetyAlert:
@@ -283,9 +548,67 @@ def overdue_patients(
 
 
 def assignments_for_patient(*, patient: Patient) -> QuerySet[Assignment]:
-    return Assignment.objects.filter(
-        organization_id=patient.organization_id, patient=patient
-    ).order_by("-due_at", "-id")
+    """Return the patient's questionnaire requests, newest due first, with their links."""
+    return (
+        Assignment.objects.filter(organization_id=patient.organization_id, patient=patient)
+        .prefetch_related("links")
+        .order_by("-due_at", "-id")
+    )
+
+
+@dataclass(frozen=True)
+class DeliveryState:
+    """Where one questionnaire request stands, as staff read it: a pill and its words."""
+
+    tone: str  # "muted", "warn" or "danger": the pill's colour
+    text: str
+
+
+def delivery_state(
+    assignment: Assignment,
+    *,
+    now: dt.datetime,
+    reachable: bool,
+    stands: bool,
+) -> DeliveryState:
+    """Return where a request stands, from its status, messages and newest link (no queries).
+
+    ``reachable``: whether the patient can be sent links at all (an email or phone and a
+    channel other than paper); ``stands``: whether it is the newest pending request of its
+    instrument. "Waiting for the patient" is said only of a request actually sent whose newest
+    link still opens.
+    """
+    if assignment.status == Assignment.Status.COMPLETED:
+        return DeliveryState("muted", "Completed")
+    if assignment.status == Assignment.Status.CANCELLED:
+        reason = f": {assignment.cancelled_reason}" if assignment.cancelled_reason else ""
+        return DeliveryState("muted", f"Cancelled{reason}")
+    if not stands:
+        return DeliveryState("muted", "Replaced by a newer request")
+    overdue = assignment.due_at < now
+    if assignment.first_sent_at is None:
+        if assignment.available_at > now:
+            return DeliveryState(
+                "muted", f"Scheduled: sent {timezone.localtime(assignment.available_at):%b %-d}"
+            )
+        if not reachable:
+            return DeliveryState(
+                "danger" if overdue else "warn",
+                "Never sent: no email or phone, or delivery is set to paper",
+            )
+        return DeliveryState("warn", "Not sent yet: goes out with the next reminder run")
+    links = sorted(assignment.links.all(), key=lambda link: (link.created_at, link.pk))
+    newest = links[-1] if links else None
+    if newest is not None and newest.locked_at is not None:
+        return DeliveryState(
+            "danger", "Link locked after wrong dates of birth: send a new link or call"
+        )
+    if newest is not None and newest.expires_at <= now and newest.used_at is None:
+        return DeliveryState("warn", "Link expired: send a new link")
+    sent = f"Sent {timezone.localtime(assignment.first_sent_at):%b %-d}"
+    if overdue:
+        return DeliveryState("warn", f"Overdue · {sent}")
+    return DeliveryState("muted", f"{sent} · waiting for the patient")
 
 
 # ---- trajectories -----------------------------------------------------------------------

@@ -98,6 +98,12 @@ def _patient_page(
     assignments = list(selectors.assignments_for_patient(patient=patient)[:30])
     now = timezone.now()
     standing = selectors.current_requests(assignments)
+    standing_ids = {a.pk for a in standing}
+    reachable = bool(patient.email or patient.phone) and (
+        profile is None or profile.channel != profile.Channel.NONE
+    )
+    alerts = list(selectors.alerts_for_patient(patient=patient))
+    safety = selectors.safety_state(alerts=alerts, responses=responses)
     return render(
         request,
         "measurements/patient.html",
@@ -105,18 +111,28 @@ def _patient_page(
             "patient": patient,
             "profile": profile,
             "profile_form": profile_form or default_profile_form,
-            "send_form": send_form or SendForm(),
+            "send_form": send_form or SendForm(patient_language=patient.preferred_language),
             "measurement_settings": measurement_settings,
-            "charts": [(t, trajectory_chart(t)) for t in trajectories],
+            "charts": [
+                (t, trajectory_chart(t), trajectory_chart(t, narrow=True)) for t in trajectories
+            ],
+            "safety": safety,
             "responses": responses,
             "in_progress": [r for r in responses if not r.is_complete],
-            "assignments": assignments,
-            "standing_ids": {a.pk for a in standing},
+            "assignments": [
+                (
+                    a,
+                    selectors.delivery_state(
+                        a, now=now, reachable=reachable, stands=a.pk in standing_ids
+                    ),
+                )
+                for a in assignments
+            ],
             "overdue": sorted(
                 (a for a in standing if a.due_at < now), key=lambda a: (a.due_at, a.pk)
             ),
             "now": now,
-            "alerts": [a for a in selectors.alerts_for_patient(patient=patient) if a.is_open],
+            "alerts": [a for a in alerts if a.is_open],
             "can_enter": can(user_of(request), "measurements.enter"),
             "enterable": [instruments.get(code) for code in ENTERABLE_INSTRUMENTS],
         },
@@ -169,16 +185,21 @@ def profile_update(request: HttpRequest, patient_id: int) -> HttpResponse:
 def questionnaire_send(request: HttpRequest, patient_id: int) -> HttpResponse:
     """Ask the patient to complete one questionnaire now and send the link."""
     patient = _patient(request, patient_id)
-    form = SendForm(request.POST)
+    form = SendForm(request.POST, patient_language=patient.preferred_language)
     if not form.is_valid():
         return _patient_page(request, patient, send_form=form, status=422)
     actor, context = user_of(request), context_of(request)
-    assignment = services.assignment_create_manual(
-        patient=patient,
-        instrument_code=form.cleaned_data["instrument"],
-        actor=actor,
-        context=context,
-    )
+    try:
+        assignment = services.assignment_create_manual(
+            patient=patient,
+            instrument_code=form.cleaned_data["instrument"],
+            actor=actor,
+            language_confirmed=form.cleaned_data["confirm_language"],
+            context=context,
+        )
+    except ValidationError as exc:
+        form.add_error("instrument", exc.message_dict.get("instrument", exc.messages))
+        return _patient_page(request, patient, send_form=form, status=422)
     if services.assignment_send(assignment=assignment, actor=actor, context=context):
         messages.success(request, _("Questionnaire link sent."))
     else:
@@ -270,8 +291,11 @@ def _entry(
                     return redirect("measurements:safety", patient_id=patient.pk)
                 messages.success(
                     request,
-                    _("%(title)s saved: total %(total)s.")
-                    % {"title": instrument.title, "total": response.total},
+                    _("%(title)s saved: %(result)s.")
+                    % {
+                        "title": instrument.display_name,
+                        "result": selectors.response_result(response),
+                    },
                 )
                 return redirect("measurements:patient", patient_id=patient.pk)
         except instruments.InvalidAnswers as exc:
@@ -306,14 +330,23 @@ def _entry(
 
 
 def _risk_form(
-    alert: SafetyAlert, *, wording: dict[str, str], data: Any = None
+    alert: SafetyAlert,
+    *,
+    wording: dict[str, str],
+    data: Any = None,
+    screener: QuestionnaireResponse | None = None,
 ) -> RiskAssessmentForm:
-    """Return the risk-assessment form of one alert; its prefix keeps element ids unique."""
+    """Return the risk-assessment form of one alert; its prefix keeps element ids unique.
+
+    ``screener``: a C-SSRS screener already entered for this alert (by a nurse, say), whose
+    answers fill the form's screener for the closing clinician to confirm.
+    """
     return RiskAssessmentForm(
         data,
         instrument=instruments.get("cssrs_screener"),
         wording=wording,
         prefix=f"alert-{alert.pk}",
+        initial=dict(screener.answers) if screener is not None and data is None else None,
     )
 
 
@@ -334,10 +367,11 @@ def _safety_page(
     wording = measurement_settings.cssrs_wording()
     alerts = list(selectors.alerts_for_patient(patient=patient))
     open_alerts = [a for a in alerts if a.is_open]
+    screeners = selectors.screeners_for_alerts(patient=patient, alerts=open_alerts)
     forms = {
         a.pk: posted
         if a.pk == posted_alert_id and posted is not None
-        else _risk_form(a, wording=wording)
+        else _risk_form(a, wording=wording, screener=screeners.get(a.pk))
         for a in open_alerts
     }
     record_view(
@@ -351,8 +385,10 @@ def _safety_page(
         "measurements/safety.html",
         {
             "patient": patient,
-            "alerts": alerts,
-            "open_alerts": [(a, forms[a.pk]) for a in open_alerts],
+            "alerts": [selectors.alert_detail(a) for a in alerts],
+            "open_alerts": [
+                (selectors.alert_detail(a), forms[a.pk], screeners.get(a.pk)) for a in open_alerts
+            ],
             "can_close": can(user_of(request), "safety.close"),
             "wording_missing": not wording,
             "gate": selectors.infusion_gate(patient=patient),
@@ -397,7 +433,8 @@ def alert_close(request: HttpRequest, patient_id: int, alert_id: int) -> HttpRes
             actor=user_of(request),
             cssrs_answers=form.answers(),
             risk_level=form.cleaned_data["risk_level"],
-            safety_plan=form.cleaned_data["safety_plan"],
+            plan_steps=form.plan_steps(),
+            override_reason=form.cleaned_data["override_reason"],
             notes=form.cleaned_data["notes"],
             context=context_of(request),
         )

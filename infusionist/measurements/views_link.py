@@ -32,7 +32,14 @@ from infusionist.measurements.patient_text import text_for
 from infusionist.patients.models import Patient
 
 SESSION_LINK = "mbc_link_id"
-PROBLEM_STATUS = {"used": 410, "expired": 410, "replaced": 410, "locked": 429, "rate": 429}
+PROBLEM_STATUS = {
+    "used": 410,
+    "expired": 410,
+    "replaced": 410,
+    "cancelled": 410,
+    "locked": 429,
+    "rate": 429,
+}
 
 
 def _language(request: HttpRequest, patient: Patient | None) -> str:

@@ -10,6 +10,7 @@ from django.http import Http404
 from infusionist.accounts.models import User
 from infusionist.accounts.roles import Role
 from infusionist.measurements.models import Assignment, QuestionnaireResponse
+from infusionist.measurements.selectors import current_requests
 from infusionist.patients.models import Patient
 
 
@@ -30,6 +31,7 @@ class OpenQuestionnaire:
 
     assignment: Assignment
     answered: int
+    overdue: bool = False
 
     @property
     def started(self) -> bool:
@@ -37,7 +39,10 @@ class OpenQuestionnaire:
 
 
 def open_questionnaires(*, patient: Patient, now: dt.datetime) -> list[OpenQuestionnaire]:
-    """Return the patient's questionnaires open now, soonest due first (one query)."""
+    """Return the patient's questionnaires open now, soonest due first (one query).
+
+    Only the newest open request of each questionnaire (``current_requests``).
+    """
     rows = (
         Assignment.objects.filter(
             organization_id=patient.organization_id,
@@ -49,10 +54,16 @@ def open_questionnaires(*, patient: Patient, now: dt.datetime) -> list[OpenQuest
         .order_by("due_at", "id")
     )
     result = []
-    for assignment in rows:
+    # An older request of the same questionnaire that a newer one replaced is not listed: the
+    # patient answers the newest, and answering it closes the older one too.
+    for assignment in current_requests(list(rows)):
         response: QuestionnaireResponse | None = getattr(assignment, "response", None)
         answered = len(response.answers) if response is not None and not response.is_complete else 0
-        result.append(OpenQuestionnaire(assignment=assignment, answered=answered))
+        result.append(
+            OpenQuestionnaire(
+                assignment=assignment, answered=answered, overdue=assignment.due_at < now
+            )
+        )
     return result
 
 

@@ -77,3 +77,19 @@ def shot(page: Any, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+#: A safety plan that says something in every step (each step is checked).
+SAFETY_PLAN = {
+    "1. Warning signs": "Not sleeping, pulling away from friends",
+    "2. Coping steps": "Walk the dog, listen to music",
+    "3. People and places": "Sister Ana 555-0100; the library",
+    "4. Professionals and crisis lines": "Call or text 988; clinic 555-0199",
+    "5. Making the environment safe": "Medicines locked away by partner",
+}
+
+
+def fill_safety_plan(form: Any) -> None:
+    """Write every step of the safety plan in a risk-assessment form."""
+    for label, text in SAFETY_PLAN.items():
+        form.get_by_label(label).fill(text)

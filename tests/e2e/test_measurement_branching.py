@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from infusionist.measurements import services
 from infusionist.measurements.models import QuestionnaireResponse, SafetyAlert
-from tests.e2e.conftest import login, shot
+from tests.e2e.conftest import fill_safety_plan, login, shot
 
 
 def _flagged(cast) -> None:
@@ -56,7 +56,7 @@ def test_two_alerts_branching_and_clearing(browser, live_server, cast) -> None:
     for item in ("q1", "q2", "q6"):
         form.locator(f"{b}{item}").get_by_text("No", exact=True).click()
     form.get_by_label("Assessed risk level").select_option("low")
-    form.get_by_label("Safety plan").fill("Warning signs; call or text 988; sister as contact.")
+    fill_safety_plan(form)
     form.get_by_role("button", name="Save assessment and close the alert").click()
     expect(page.get_by_text("Risk assessment saved. The alert is closed.")).to_be_visible()
     second.refresh_from_db()
@@ -82,7 +82,7 @@ def test_a_yes_kept_on_a_question_no_longer_asked_stays_in_view(browser, live_se
     expect(page.locator(f"{p}q5")).to_be_visible()
     expect(page.locator(f"{p}q3")).to_be_hidden()
     page.get_by_label("Assessed risk level").select_option("high")
-    page.get_by_label("Safety plan").fill("Accompanied to evaluation.")
+    fill_safety_plan(page)
     page.get_by_role("button", name="Save assessment and close the alert").click()
     expect(
         page.get_by_text("Asked only if question 2 is “Yes”. Choose “Not answered”")

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from infusionist.measurements import services
 from infusionist.measurements.models import SafetyAlert
-from tests.e2e.conftest import SCREENSHOTS, login, shot
+from tests.e2e.conftest import SCREENSHOTS, fill_safety_plan, login, shot
 
 PHONE = {"width": 390, "height": 844}
 
@@ -121,10 +121,7 @@ def test_patient_answers_item9_and_sees_crisis_resources_then_clinician_closes_t
     form.locator(f"{prefix}q2").get_by_text("No", exact=True).click()
     form.locator(f"{prefix}q6").get_by_text("No", exact=True).click()
     form.get_by_label("Assessed risk level").select_option("low")
-    form.get_by_label("Safety plan").fill(
-        "Warning signs reviewed; coping steps; sister as contact; call or text 988; "
-        "medications locked away."
-    )
+    fill_safety_plan(form)
     shot(page, "mbc-safety-form")
     form.get_by_role("button", name="Save assessment and close the alert").click()
     expect(page.get_by_text("Risk assessment saved. The alert is closed.")).to_be_visible()

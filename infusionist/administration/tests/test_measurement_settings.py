@@ -269,7 +269,7 @@ def test_a_stale_measurement_proposal_cannot_be_signed(client, cast) -> None:
 
 
 def test_a_wrong_password_signs_nothing_and_is_audited(client, cast) -> None:
-    proposal = propose(cast, scheduled_instruments="phq9,gad7,qids_sr16")
+    proposal = propose(cast, scheduled_instruments="phq9,gad7,pcl5")
     client.force_login(cast.physician)
     response = client.post(
         reverse("treatment:change_proposal_approve", args=[proposal.pk]), {"password": "nope"}

@@ -13,13 +13,29 @@ NO_YES_OPTIONS = (
 
 
 def numeric_options(
-    lowest: int, highest: int, anchors_en: Mapping[int, str] | None = None
+    lowest: int,
+    highest: int,
+    anchors_en: Mapping[int, str] | None = None,
+    *,
+    anchors: Mapping[str, Mapping[int, str]] | None = None,
 ) -> tuple[AnswerOption, ...]:
-    """Return options lowest..highest labelled by number, with optional English anchor words."""
-    anchors = anchors_en or {}
+    """Return options lowest..highest labelled by number, with optional anchor words.
+
+    ``anchors_en`` gives English anchor words; ``anchors`` gives them by language
+    (``{"es": {0: "Sin dolor"}}``). An option without an anchor is labelled by its number in
+    every language that has anchors, since a number reads the same in each.
+    """
+    by_lang: dict[str, Mapping[int, str]] = {"en": anchors_en or {}}
+    by_lang.update(anchors or {})
     return tuple(
         AnswerOption(
-            value, lang_text(en=f"{value} – {anchors[value]}" if value in anchors else str(value))
+            value,
+            lang_text(
+                **{
+                    lang: f"{value} – {words[value]}" if value in words else str(value)
+                    for lang, words in by_lang.items()
+                }
+            ),
         )
         for value in range(lowest, highest + 1)
     )

@@ -97,6 +97,34 @@ def risk_level(values: Values) -> int:
     return RISK_NEGATIVE
 
 
+#: Clinician risk levels, lowest first, as a risk assessment records them.
+CLINICIAN_RISK_LEVELS = ("low", "moderate", "high", "imminent")
+
+#: The lowest clinician risk level consistent with each screener triage result [57]: the
+#: screener's imminent result is "imminent risk (high)", so a clinician who records less than
+#: "high" is overriding the triage and must say why. A positive or negative screen sets no
+#: floor above "low" (the low/moderate split is not in Columbia's text [?]).
+TRIAGE_FLOOR = {RISK_NEGATIVE: "low", RISK_POSITIVE: "low", RISK_IMMINENT: "high"}
+
+
+def triage_floor(level: int) -> str:
+    """Return the lowest clinician risk level consistent with screener risk ``level`` [57].
+
+    ``level`` is 0 negative, 1 positive or 2 imminent (``risk_level``); raises KeyError for
+    any other value.
+    """
+    return TRIAGE_FLOOR[level]
+
+
+def below_triage(clinician_level: str, screener_level: int) -> bool:
+    """Return whether a clinician's risk level is lower than the screener triage allows [57].
+
+    Raises ValueError for a clinician level not in ``CLINICIAN_RISK_LEVELS``.
+    """
+    floor = CLINICIAN_RISK_LEVELS.index(triage_floor(screener_level))
+    return CLINICIAN_RISK_LEVELS.index(clinician_level) < floor
+
+
 def _flags_for(level: int, params: Params) -> tuple[str, ...]:
     flags: list[str] = []
     if level == RISK_IMMINENT:
@@ -121,6 +149,7 @@ CSSRS_SCREENER = Instrument(
     code="cssrs_screener",
     version="1.0.0",
     title="Columbia–Suicide Severity Rating Scale, screener (C-SSRS)",
+    short_name="C-SSRS screener",
     titles=lang_text(es="Escala Columbia para evaluar el riesgo de suicidio, cribado (C-SSRS)"),
     items=CSSRS_ITEMS,
     scoring=ScoringRule(

@@ -137,6 +137,7 @@ GAD7 = Instrument(
     code="gad7",
     version="1.0.0",
     title="Generalized Anxiety Disorder-7 (GAD-7)",
+    short_name="GAD-7",
     titles=lang_text(es="Cuestionario de ansiedad generalizada-7 (GAD-7)"),
     items=_gad7_items(),
     scoring=ScoringRule(

@@ -86,6 +86,25 @@ class Item:
         """Return the allowed option values in display order."""
         return tuple(option.value for option in self.options)
 
+    def patient_wording_in(self, lang: str) -> bool:
+        """Return whether a patient can answer this item from its wording in ``lang`` alone.
+
+        The question needs wording in ``lang``, and each answer option words beyond its
+        number, except on a numeric rating scale whose lowest and highest options are worded
+        ("0 – No pain" … "10 – Worst pain imaginable"): its middle numbers need no words.
+        Bare numbers alone ("0 1 2 3") are not something a patient can answer.
+        """
+        if not self.text.get(lang):
+            return False
+        labels = [option.label.get(lang, "") for option in self.options]
+        if not all(labels):
+            return False
+        worded = [
+            label.strip() != str(option.value)
+            for label, option in zip(labels, self.options, strict=True)
+        ]
+        return all(worded) or (len(worded) > 2 and worded[0] and worded[-1])
+
     def option(self, value: int) -> AnswerOption:
         """Return the option with this value."""
         for option in self.options:
@@ -217,6 +236,8 @@ class Instrument:
     #: The title in other languages, as patients see it (``title`` is the English one). A title
     #: names the instrument; it is not licensed wording, so it may be translated.
     titles: Text = field(default_factory=dict, hash=False)
+    #: The short name staff read in lists and alerts ("PHQ-9", "QIDS-SR16"); the code when empty.
+    short_name: str = ""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "instructions", _frozen(self.instructions))
@@ -263,6 +284,26 @@ class Instrument:
         return any(
             values.get(link_id) is not None and values[link_id] >= threshold
             for link_id, threshold in self.crisis_thresholds(params).items()
+        )
+
+    @property
+    def display_name(self) -> str:
+        """Return the short name staff see ("PHQ-9"), never the internal code."""
+        return self.short_name or self.title
+
+    def patient_languages(self) -> tuple[str, ...]:
+        """Return the languages a patient can answer this in: every item fully worded.
+
+        Of the declared ``languages``, those in which every item passes
+        ``Item.patient_wording_in``. Empty for an instrument that ships item names only (a
+        licence forbids its wording, e.g. QIDS-SR16, MADRS) or that staff administer.
+        """
+        if self.administration != "self_report":
+            return ()
+        return tuple(
+            lang
+            for lang in self.languages
+            if all(item.patient_wording_in(lang) for item in self.items)
         )
 
     def title_in(self, lang: str) -> str:

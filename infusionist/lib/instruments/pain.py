@@ -15,6 +15,7 @@ from .model import (
 )
 
 _PAIN_ANCHORS = {0: "No pain", 10: "Worst pain imaginable"}
+_PAIN_ANCHORS_ES = {0: "Sin dolor", 10: "El peor dolor imaginable"}
 _NRS_ITEM = "intensity"
 
 
@@ -26,15 +27,20 @@ PAIN_NRS = Instrument(
     code="pain_nrs",
     version="1.0.0",
     title="Pain numeric rating scale (0–10)",
+    short_name="Pain NRS",
     titles=lang_text(es="Escala numérica del dolor (0–10)"),
     items=(
         Item(
             link_id=_NRS_ITEM,
             name="Pain intensity",
             text=lang_text(
-                en="Rate your pain right now, from 0 (no pain) to 10 (worst imaginable)."
+                en="Rate your pain right now, from 0 (no pain) to 10 (worst imaginable).",
+                es=(
+                    "Califique su dolor en este momento, de 0 (sin dolor) a 10 (el peor "
+                    "imaginable)."
+                ),
             ),
-            options=numeric_options(0, 10, _PAIN_ANCHORS),
+            options=numeric_options(0, 10, _PAIN_ANCHORS, anchors={"es": _PAIN_ANCHORS_ES}),
         ),
     ),
     scoring=ScoringRule(
@@ -44,6 +50,7 @@ PAIN_NRS = Instrument(
     ),
     licence_note="Public domain numeric rating scale [C].",
     sources=(),
+    languages=("en", "es"),
     total_range=(0, 10),
 )
 
@@ -89,6 +96,7 @@ BPI_SHORT = Instrument(
     code="bpi_short",
     version="1.0.0",
     title="Brief Pain Inventory, short form (BPI-SF): severity and interference",
+    short_name="BPI-SF",
     titles=lang_text(
         es="Inventario breve del dolor, forma corta (BPI-SF): intensidad e interferencia"
     ),

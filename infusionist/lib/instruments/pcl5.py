@@ -123,6 +123,7 @@ PCL5 = Instrument(
     code="pcl5",
     version="1.0.0",
     title="PTSD Checklist for DSM-5 (PCL-5)",
+    short_name="PCL-5",
     titles=lang_text(es="Lista de verificación del TEPT para el DSM-5 (PCL-5)"),
     items=tuple(
         Item(link_id=f"q{number}", name=name, text=lang_text(en=text), options=_OPTIONS)

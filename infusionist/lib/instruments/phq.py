@@ -258,6 +258,7 @@ PHQ9 = Instrument(
     code="phq9",
     version="1.0.0",
     title="Patient Health Questionnaire-9 (PHQ-9)",
+    short_name="PHQ-9",
     titles=lang_text(es="Cuestionario sobre la salud del paciente-9 (PHQ-9)"),
     items=_phq9_items(),
     scoring=ScoringRule(
@@ -308,6 +309,7 @@ PHQ2 = Instrument(
     code="phq2",
     version="1.0.0",
     title="Patient Health Questionnaire-2 (PHQ-2)",
+    short_name="PHQ-2",
     titles=lang_text(es="Cuestionario sobre la salud del paciente-2 (PHQ-2)"),
     items=PHQ9.items[:2],
     scoring=ScoringRule(

@@ -112,6 +112,7 @@ QIDS_SR16 = Instrument(
     code="qids_sr16",
     version="1.0.0",
     title="Quick Inventory of Depressive Symptomatology, Self-Report (QIDS-SR16)",
+    short_name="QIDS-SR16",
     titles=lang_text(es="Inventario rápido de síntomas depresivos, autoinforme (QIDS-SR16)"),
     items=_items(),
     scoring=ScoringRule(

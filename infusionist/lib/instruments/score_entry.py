@@ -74,6 +74,7 @@ MADRS = Instrument(
     code="madrs",
     version="1.0.0",
     title="Montgomery–Åsberg Depression Rating Scale (MADRS), score entry",
+    short_name="MADRS",
     titles=lang_text(es="Escala de depresión de Montgomery–Åsberg (MADRS)"),
     items=named_items("q", _MADRS_NAMES, numeric_options(0, 6)),
     scoring=ScoringRule(
@@ -114,6 +115,7 @@ CADSS = Instrument(
     code="cadss",
     version="1.0.0",
     title="Clinician-Administered Dissociative States Scale (CADSS), subjective items",
+    short_name="CADSS",
     items=named_items(
         "q",
         (f"CADSS item {number}" for number in range(1, CADSS_SUBJECTIVE_ITEM_COUNT + 1)),
@@ -171,6 +173,7 @@ YBOCS = Instrument(
     code="ybocs",
     version="1.0.0",
     title="Yale–Brown Obsessive Compulsive Scale (Y-BOCS), score entry",
+    short_name="Y-BOCS",
     items=named_items("q", _YBOCS_NAMES, numeric_options(0, 4)),
     scoring=ScoringRule(
         method="sum",

@@ -40,6 +40,7 @@ MOAAS = Instrument(
     code="moaas",
     version="1.0.0",
     title="Modified Observer's Assessment of Alertness/Sedation (MOAA/S)",
+    short_name="MOAA/S",
     items=(
         Item(
             link_id=_MOAAS_ITEM,
@@ -143,6 +144,7 @@ ALDRETE = Instrument(
     code="aldrete",
     version="1.0.0",
     title="Modified Aldrete score",
+    short_name="Aldrete",
     items=tuple(
         Item(
             link_id=link_id,

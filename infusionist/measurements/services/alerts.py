@@ -16,6 +16,7 @@ from django_tasks import task
 
 from infusionist.audit.models import AuditEvent
 from infusionist.audit.services import NO_REQUEST, AuditContext, audit_record
+from infusionist.lib.instruments import cssrs
 from infusionist.measurements import selectors
 from infusionist.measurements.models import (
     TRIGGER_MAX_LENGTH,
@@ -32,22 +33,40 @@ ALERT_EMAIL_BODY = (
 )
 
 
-#: What a suicidality answer on any other instrument reads as, after the instrument's title.
-TRIGGER_SUFFIX = ": suicidality item at or above the clinic's alert level"
-
-
 def _trigger_text(response: QuestionnaireResponse) -> str:
-    """Say what raised the alert, in at most ``SafetyAlert.trigger``'s length.
+    """Say what raised the alert, by the instrument's short name and the crisis items answered.
 
-    A long instrument title is shortened, never the alert: the text must always fit, or the
-    alert (and the answer that raised it) would fail to save.
+    "PHQ-9 item 9 (Thoughts of death or self-harm): 2", "C-SSRS screener: imminent risk (yes
+    to q4)". Always within ``SafetyAlert.trigger``'s length, or the alert would fail to save.
     """
-    if response.instrument_code == "phq9":
-        return "PHQ-9 item 9 (thoughts of death or self-harm) answered above 'not at all'"
-    if response.instrument_code == "cssrs_screener":
-        return "C-SSRS screener at or above the clinic's alert level"
-    room = TRIGGER_MAX_LENGTH - len(TRIGGER_SUFFIX)
-    return Truncator(response.instrument.title).chars(room) + TRIGGER_SUFFIX
+    instrument = response.instrument
+    params = response.params or {}
+    thresholds = instrument.crisis_thresholds(params) if params else {}
+    answers = response.answers or {}
+    if instrument.code == "cssrs_screener":
+        level = cssrs.risk_level({k: v for k, v in answers.items() if isinstance(v, int)})
+        yes = [link_id for link_id, value in answers.items() if value == cssrs.YES]
+        result = "imminent risk" if level == cssrs.RISK_IMMINENT else "positive screen"
+        text = f"{instrument.display_name}: {result} (yes to {', '.join(yes) or 'none'})"
+        return Truncator(text).chars(TRIGGER_MAX_LENGTH)
+    parts = []
+    for link_id, threshold in thresholds.items():
+        value = answers.get(link_id)
+        if value is not None and value >= threshold:
+            number = [item.link_id for item in instrument.items].index(link_id) + 1
+            parts.append(f"item {number} ({instrument.item(link_id).name}) answered {value}")
+    text = f"{instrument.display_name} " + ("; ".join(parts) or "suicidality item at alert level")
+    return Truncator(text).chars(TRIGGER_MAX_LENGTH)
+
+
+def trigger_answers(response: QuestionnaireResponse) -> dict[str, int]:
+    """Return the crisis items' answers of a response (link_id -> value), as the alert keeps."""
+    answers = response.answers or {}
+    return {
+        crisis.link_id: answers[crisis.link_id]
+        for crisis in response.instrument.crisis_items
+        if crisis.link_id in answers
+    }
 
 
 @transaction.atomic
@@ -71,6 +90,7 @@ def safety_alert_raise(
         patient=response.patient,
         response=response,
         trigger=_trigger_text(response),
+        trigger_answers=trigger_answers(response),
         assigned_to=clinician,
     )
     alert.full_clean()

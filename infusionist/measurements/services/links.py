@@ -18,7 +18,7 @@ from infusionist.measurements.models import AccessLink
 
 
 class LinkRefused(Exception):
-    """The link cannot be used; ``reason`` is one of used, replaced, locked, expired, rate."""
+    """The link cannot be used; ``reason``: used, cancelled, replaced, locked, expired, rate."""
 
     def __init__(self, reason: str) -> None:
         super().__init__(reason)

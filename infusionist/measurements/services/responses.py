@@ -110,7 +110,11 @@ def _write_response(
     response.instrument_version = instrument.version
     response.language = language if language in instrument.languages else "en"
     response.entered_by = entered_by
-    response.answers = {link_id: value for link_id, value in answers.items() if value is not None}
+    new_answers = {link_id: value for link_id, value in answers.items() if value is not None}
+    response.crisis_history = _crisis_history(
+        instrument, before=response.answers or {}, after=new_answers, history=response, now=now
+    )
+    response.answers = new_answers
     response.flags = list(result.flags)
     response.params = dict(result.params)
     response.updated_at = now
@@ -170,6 +174,27 @@ def _write_response(
     if raise_alert and response.has_suicidality_flag:
         safety_alert_raise(response=response, context=context)  # once per response
     return response
+
+
+def _crisis_history(
+    instrument: instruments.Instrument,
+    *,
+    before: Mapping[str, object],
+    after: Mapping[str, object],
+    history: QuestionnaireResponse,
+    now: dt.datetime,
+) -> list[dict[str, object]]:
+    """Return the response's crisis-item history with any change from ``before`` to ``after``.
+
+    Autosave overwrites the answers, so a suicidality answer changed before sending would leave
+    no trace on the response; this list keeps each value a crisis item held, with when.
+    """
+    entries = list(history.crisis_history or [])
+    for crisis in instrument.crisis_items:
+        old, new = before.get(crisis.link_id), after.get(crisis.link_id)
+        if old != new:
+            entries.append({"at": now.isoformat(), "link_id": crisis.link_id, "value": new})
+    return entries
 
 
 def _matching_assignment(*, patient: Patient, code: str, now: dt.datetime) -> Assignment | None:

@@ -8,7 +8,9 @@ time escalates it to the medical director.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -19,6 +21,7 @@ from infusionist.accounts.models import User
 from infusionist.audit.models import AuditEvent
 from infusionist.audit.services import NO_REQUEST, AuditContext, audit_record
 from infusionist.lib import instruments
+from infusionist.lib.instruments import cssrs
 from infusionist.measurements import selectors
 from infusionist.measurements.models import (
     MeasurementSettings,
@@ -63,6 +66,95 @@ def safety_alert_acknowledge(
     return bool(updated)
 
 
+#: The steps of a safety plan, in the order they are written with the patient (the
+#: Stanley–Brown safety planning steps [?]): field name -> heading shown with the plan.
+SAFETY_PLAN_STEPS: dict[str, str] = {
+    "warning_signs": "Warning signs",
+    "coping_steps": "Coping steps the patient can take alone",
+    "people_to_contact": "People and places for distraction, people to ask for help",
+    "professional_contacts": "Professionals and crisis lines",
+    "means_safety": "Making the environment safe (means safety)",
+}
+
+#: Fewest letters or digits a safety plan step needs to say something ("x" does not) [?].
+SAFETY_PLAN_STEP_MIN_CHARACTERS = 6
+#: Words that fill a box without saying anything; a step made of only these is refused.
+_EMPTY_WORDS = frozenset(
+    {
+        *("none", "n", "a", "na", "nil", "no", "nothing", "tbd", "todo", "same", "as"),
+        *("above", "see", "notes", "below", "test", "x", "xx", "xxx", "asdf", "ok", "okay"),
+        *("yes", "fine"),
+    }
+)
+
+
+def safety_plan_step_error(text: str) -> str:
+    """Return why a safety plan step says nothing ("" when it says something).
+
+    A step needs at least ``SAFETY_PLAN_STEP_MIN_CHARACTERS`` letters or digits in at least two
+    words, not all of them filler ("none", "see notes", "x").
+    """
+    words = re.findall(r"\w+", text or "")
+    characters = sum(len(word) for word in words)
+    if not words:
+        return "Write this step of the safety plan with the patient."
+    meaningful = [word for word in words if word.lower() not in _EMPTY_WORDS]
+    if characters < SAFETY_PLAN_STEP_MIN_CHARACTERS or len(words) < 2 or not meaningful:
+        return (
+            "Write what was agreed for this step in a few words (for example names, numbers "
+            "or places); a placeholder such as “x” or “none” is not a safety plan."
+        )
+    return ""
+
+
+def safety_plan_text(steps: Mapping[str, str]) -> str:
+    """Return the plan's steps as one text, each under its heading (the stored ``safety_plan``)."""
+    return "\n".join(
+        f"{heading}: {steps[name].strip()}"
+        for name, heading in SAFETY_PLAN_STEPS.items()
+        if (steps.get(name) or "").strip()
+    )
+
+
+def screener_level(answers: Mapping[str, object]) -> int:
+    """Return the C-SSRS screener risk level (0, 1 or 2) of the answers given [57]."""
+    values = {k: v for k, v in answers.items() if isinstance(v, int)}
+    return cssrs.risk_level(values)
+
+
+def assessment_errors(
+    *,
+    risk_level: str,
+    plan_steps: Mapping[str, str],
+    override_reason: str,
+    triage: int | None,
+) -> dict[str, str]:
+    """Return field -> message for a risk level, safety plan and override reason ({} if fine).
+
+    ``triage`` is the screener's risk level (0, 1, 2), or None when the screener is not
+    complete yet (then the override reason is not checked).
+    """
+    errors: dict[str, str] = {}
+    if risk_level not in RiskAssessment.RiskLevel.values:
+        errors["risk_level"] = "Choose the risk level you assessed."
+    elif (
+        triage is not None
+        and cssrs.below_triage(risk_level, triage)
+        and safety_plan_step_error(override_reason)
+    ):
+        floor = RiskAssessment.RiskLevel(cssrs.triage_floor(triage)).label
+        errors["override_reason"] = (
+            f"The C-SSRS answers triage as imminent risk, at least “{floor}” [57]. To "
+            "record a lower level, write why you judge the risk lower (what you found); "
+            "otherwise choose the triage level or higher."
+        )
+    for name in SAFETY_PLAN_STEPS:
+        message = safety_plan_step_error(plan_steps.get(name, ""))
+        if message:
+            errors[name] = message
+    return errors
+
+
 @transaction.atomic
 def safety_alert_close(
     *,
@@ -70,26 +162,28 @@ def safety_alert_close(
     actor: User,
     cssrs_answers: Mapping[str, object],
     risk_level: str,
-    safety_plan: str,
+    plan_steps: Mapping[str, str],
+    override_reason: str = "",
     notes: str = "",
     context: AuditContext = NO_REQUEST,
 ) -> RiskAssessment:
     """Close the alert with a documented risk assessment: a C-SSRS screener, level and plan.
 
+    ``plan_steps`` maps each of ``SAFETY_PLAN_STEPS`` to what was agreed; each must say
+    something (``safety_plan_step_error``). A risk level lower than the screener's triage
+    (imminent answers triage as at least "high" [57]) needs ``override_reason``, which is kept
+    with the assessment and in the audit event.
+
     Raises ``PermissionDenied`` unless the actor is a prescriber of the alert's organization,
-    InvalidAnswers for an incomplete or invalid C-SSRS and ValidationError for a missing risk
-    level or safety plan; nothing is written then.
+    InvalidAnswers for an incomplete or invalid C-SSRS and ValidationError (keyed by field) for
+    a missing risk level, an empty plan step or a missing override reason; nothing is written
+    then.
     """
     require(actor, "safety.close")
     require_same_organization(actor, alert.organization_id)
     locked = SafetyAlert.objects.select_for_update().get(pk=alert.pk)
     if not locked.is_open:
         raise ValidationError("This alert is already closed.")
-    errors: dict[str, str] = {}
-    if risk_level not in RiskAssessment.RiskLevel.values:
-        errors["risk_level"] = "Choose the risk level you assessed."
-    if not (safety_plan or "").strip():
-        errors["safety_plan"] = "Write the safety plan agreed with the patient."
     # Validate the screener before anything is written, so every error shows at once.
     measurement_settings = selectors.measurement_settings_for(organization=alert.organization)
     try:
@@ -100,12 +194,26 @@ def safety_alert_close(
             complete=True,
         )
     except instruments.InvalidAnswers:
+        errors = assessment_errors(
+            risk_level=risk_level,
+            plan_steps=plan_steps,
+            override_reason=override_reason,
+            triage=None,
+        )
         if errors:
             raise ValidationError(errors) from None
         raise
+    triage = screener_level(cssrs_answers)
+    errors = assessment_errors(
+        risk_level=risk_level,
+        plan_steps=plan_steps,
+        override_reason=override_reason,
+        triage=triage,
+    )
     if errors:
         raise ValidationError(errors)
-    cssrs = questionnaire_response_submit(
+    overriding = cssrs.below_triage(risk_level, triage)
+    screener = questionnaire_response_submit(
         patient=alert.patient,
         instrument_code="cssrs_screener",
         answers=cssrs_answers,
@@ -116,14 +224,18 @@ def safety_alert_close(
         raise_alert=False,  # this screener is the assessment of the open alert
     )
     now = timezone.now()
+    steps: dict[str, Any] = {name: plan_steps[name].strip() for name in SAFETY_PLAN_STEPS}
     assessment = RiskAssessment(
         alert=locked,
-        cssrs_response=cssrs,
+        cssrs_response=screener,
         risk_level=risk_level,
-        safety_plan=safety_plan.strip(),
+        triage_floor=cssrs.triage_floor(triage),
+        override_reason=override_reason.strip() if overriding else "",
+        safety_plan=safety_plan_text(steps),
         notes=(notes or "").strip(),
         assessed_by=actor,
         assessed_at=now,
+        **steps,
     )
     assessment.full_clean()
     assessment.save(force_insert=True)
@@ -154,6 +266,12 @@ def safety_alert_close(
         object_type=AuditEvent.ObjectType.RISK_ASSESSMENT,
         object_id=assessment.pk,
         patient=alert.patient,
+        detail={
+            "risk_level": risk_level,
+            "cssrs_risk_level": triage,
+            "triage_floor": assessment.triage_floor,
+            "override_reason": assessment.override_reason,
+        },
     )
     alert.refresh_from_db()
     return assessment

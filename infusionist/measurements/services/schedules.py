@@ -267,18 +267,31 @@ def assignment_create_manual(
     instrument_code: str,
     actor: User,
     now: dt.datetime | None = None,
+    language_confirmed: bool = False,
     context: AuditContext = NO_REQUEST,
 ) -> Assignment:
     """Ask the patient to complete one instrument now (sent by the next reminder run).
 
-    Raises ``PermissionDenied`` unless the actor may enter measurements for this patient.
+    Only an instrument a patient can answer from its own wording may be sent
+    (``Instrument.patient_languages``). One without wording in the patient's preferred
+    language needs ``language_confirmed`` (staff saw that the patient will get it in English).
+
+    Raises ``PermissionDenied`` unless the actor may enter measurements for this patient, and
+    ValidationError (key ``instrument``) for an instrument that cannot be sent or one not in
+    the patient's language without confirmation.
     """
     require(actor, "measurements.enter")
     require_same_organization(actor, patient.organization_id)
     now = now or timezone.now()
     instrument = instruments.get(instrument_code)
-    if instrument.administration != "self_report":
-        raise ValidationError("Only self-report questionnaires can be sent to a patient.")
+    refusal = selectors.send_refusal(instrument)
+    if refusal:
+        raise ValidationError({"instrument": refusal})
+    languages = instrument.patient_languages()
+    if patient.preferred_language not in languages and not language_confirmed:
+        raise ValidationError(
+            {"instrument": selectors.language_warning(instrument, patient.preferred_language)}
+        )
     measurement_settings = selectors.measurement_settings_for(organization=patient.organization)
     assignment = Assignment(
         organization=patient.organization,
@@ -298,7 +311,12 @@ def assignment_create_manual(
         object_type=AuditEvent.ObjectType.MEASUREMENT_ASSIGNMENT,
         object_id=assignment.pk,
         patient=patient,
-        detail={"instrument": instrument.code, "reason": "manual"},
+        detail={
+            "instrument": instrument.code,
+            "reason": "manual",
+            "patient_language": patient.preferred_language,
+            "instrument_languages": list(languages),
+        },
     )
     return assignment
 

@@ -9,6 +9,7 @@ from infusionist.lib import instruments
 from infusionist.measurements.forms import RiskAssessmentForm, StaffEntryForm
 from infusionist.measurements.models import QuestionnaireResponse, SafetyAlert
 from infusionist.measurements.tests.html_checks import id_problems, is_checked
+from infusionist.measurements.tests.safety_plans import plan_post
 from infusionist.measurements.tests.test_views import submit
 
 CSSRS = instruments.get("cssrs_screener")
@@ -24,7 +25,7 @@ def _alerts(cast, n: int = 1) -> list[SafetyAlert]:
 def _close(client, cast, alert, answers: dict[str, str], **extra: str):
     prefix = f"alert-{alert.pk}-"
     data = {f"{prefix}{key}": value for key, value in answers.items()}
-    data |= {f"{prefix}risk_level": "low", f"{prefix}safety_plan": "Call 988; sister."}
+    data |= {f"{prefix}risk_level": "low", **plan_post(prefix)}
     data |= {f"{prefix}{key}": value for key, value in extra.items()}
     return client.post(reverse("measurements:alert_close", args=[cast.patient.pk, alert.pk]), data)
 
@@ -130,7 +131,7 @@ def test_clearing_an_answer_sends_it_as_not_answered(client, cast) -> None:
 
 def test_the_form_treats_a_no_to_a_question_not_asked_as_not_asked() -> None:
     form = RiskAssessmentForm(
-        {**ALL_NO, "risk_level": "low", "safety_plan": "x"}, instrument=CSSRS, wording={}
+        {**ALL_NO, "risk_level": "low", **plan_post()}, instrument=CSSRS, wording={}
     )
     assert form.is_valid(), form.errors
     assert {k: v for k, v in form.answers().items() if v is not None} == {
@@ -173,14 +174,14 @@ def test_two_open_alerts_render_two_forms_with_unique_ids(client, cast) -> None:
 def test_ids_stay_unique_when_one_of_two_forms_shows_errors(client, cast) -> None:
     first, second = _alerts(cast, 2)
     client.force_login(cast.physician)
-    response = _close(client, cast, second, {"q1": "1", "q4": "1", "q2": "0"}, safety_plan="")
+    response = _close(client, cast, second, {"q1": "1", "q4": "1", "q2": "0"}, warning_signs="")
     assert response.status_code == 422
     page = response.content.decode()
     assert id_problems(page) == []
     assert f'id="form-errors-{second.pk}"' in page
     assert f'id="form-errors-{first.pk}"' not in page  # the other alert's form is untouched
     assert f'id="alert-{second.pk}-q4-error"' in page
-    assert f'id="id_alert-{second.pk}-safety_plan_error"' in page
+    assert f'id="id_alert-{second.pk}-warning_signs_error"' in page
     # What was typed is in the posted alert's form only.
     assert is_checked(page, f"id_alert-{second.pk}-q1_1")
     assert is_checked(page, f"id_alert-{first.pk}-q1_clear")

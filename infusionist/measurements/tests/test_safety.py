@@ -19,6 +19,7 @@ from infusionist.measurements.models import (
     QuestionnaireResponse,
     SafetyAlert,
 )
+from infusionist.measurements.tests.safety_plans import GOOD_PLAN
 
 STAFF = QuestionnaireResponse.Source.STAFF
 CSSRS_NEGATIVE = {"q1": 0, "q2": 0, "q6": 0}
@@ -155,7 +156,7 @@ def test_the_gate_blocks_until_the_alert_is_closed(
         actor=cast.physician,
         cssrs_answers=CSSRS_NEGATIVE,
         risk_level="low",
-        safety_plan="Warning signs; call 988; sister as contact.",
+        plan_steps=GOOD_PLAN,
     )
     assert selectors.infusion_gate(patient=cast.patient) == []
 
@@ -171,7 +172,7 @@ def test_closing_requires_a_complete_risk_assessment(
             actor=cast.physician,
             cssrs_answers={"q1": 0},
             risk_level="low",
-            safety_plan="Plan.",
+            plan_steps=GOOD_PLAN,
         )
     assert "q2" in exc.value.errors
     with pytest.raises(ValidationError) as verr:
@@ -180,9 +181,9 @@ def test_closing_requires_a_complete_risk_assessment(
             actor=cast.physician,
             cssrs_answers=CSSRS_NEGATIVE,
             risk_level="",
-            safety_plan="  ",
+            plan_steps={},
         )
-    assert set(verr.value.message_dict) == {"risk_level", "safety_plan"}
+    assert set(verr.value.message_dict) == {"risk_level", *GOOD_PLAN}
     alert.refresh_from_db()
     assert alert.status == "open"
     assert QuestionnaireResponse.objects.filter(instrument_code="cssrs_screener").count() == 0
@@ -198,7 +199,7 @@ def test_closing_records_the_assessment_and_an_imminent_screener_raises_no_new_a
         actor=cast.physician,
         cssrs_answers=CSSRS_IMMINENT,
         risk_level="high",
-        safety_plan="Accompanied to emergency evaluation.",
+        plan_steps=GOOD_PLAN,
         notes="Discussed with family.",
     )
     alert.refresh_from_db()
@@ -214,7 +215,7 @@ def test_closing_records_the_assessment_and_an_imminent_screener_raises_no_new_a
             actor=cast.physician,
             cssrs_answers=CSSRS_NEGATIVE,
             risk_level="low",
-            safety_plan="x",
+            plan_steps=GOOD_PLAN,
         )
 
 
@@ -292,13 +293,35 @@ def test_every_crisis_item_of_every_instrument_raises_an_alert_that_saves(
     assert 0 < len(alert.trigger) <= TRIGGER_MAX_LENGTH
 
 
-@pytest.mark.parametrize("title_length", [1, 40, 65, 66, 67, 120, 500])
-def test_a_long_instrument_title_is_shortened_never_the_alert(cast, title_length) -> None:
-    from infusionist.measurements.services import alerts
-
-    response = QuestionnaireResponse(instrument_code="qids_sr16")
-    title = "T" * title_length
-    response.__dict__["instrument"] = type("Fake", (), {"title": title})()
-    text = alerts._trigger_text(response)
-    assert len(text) <= TRIGGER_MAX_LENGTH
-    assert text.endswith(alerts.TRIGGER_SUFFIX)
+@pytest.mark.parametrize(
+    ("code", "answers", "expected"),
+    [
+        ("phq9", {"q9": 2}, "PHQ-9 item 9 (Thoughts of death or self-harm) answered 2"),
+        ("qids_sr16", {"q12": 3}, "QIDS-SR16 item 12 (Thoughts of death or suicide) answered 3"),
+        ("madrs", {"q10": 4}, "MADRS item 10"),
+        (
+            "cssrs_screener",
+            {"q1": 1, "q2": 1, "q3": 0, "q4": 1, "q5": 1, "q6": 0},
+            "C-SSRS screener: imminent risk (yes to q1, q2, q4, q5)",
+        ),
+    ],
+)
+def test_the_trigger_names_the_instrument_item_and_answer_in_full(
+    cast, code, answers, expected
+) -> None:
+    """The reviewer saw "Quick Inventory of Depressive Symptomatology, Self-Report (QIDS-…"."""
+    services.questionnaire_response_save(
+        patient=cast.patient,
+        instrument_code=code,
+        answers=answers,
+        source=STAFF,
+        entered_by=cast.nurse,
+    )
+    alert = SafetyAlert.objects.get()
+    assert alert.trigger.startswith(expected) and "…" not in alert.trigger
+    assert len(alert.trigger) <= TRIGGER_MAX_LENGTH
+    assert alert.trigger_answers == {
+        k: v
+        for k, v in answers.items()
+        if k in {c.link_id for c in instruments.get(code).crisis_items}
+    }

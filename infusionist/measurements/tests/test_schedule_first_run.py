@@ -448,7 +448,7 @@ def test_the_overdue_list_shows_each_patient_once(client, cast) -> None:
     page = client.get(reverse("measurements:overdue")).content.decode()
     assert page.count("Alice Testpatient") == 1 and page.count("Bruno Otherpatient") == 1
     row = page.split("Alice Testpatient")[1].split("</tr>")[0]
-    assert "PHQ9" in row and "GAD7" in row and row.count("PHQ9") == 1
+    assert "PHQ-9" in row and "GAD-7" in row and row.count("PHQ-9") == 1
     assert id_problems(page) == []
     client.force_login(cast.frontdesk)
     page = client.get(reverse("measurements:overdue")).content.decode()
@@ -497,7 +497,7 @@ def test_the_patient_page_lists_what_is_overdue_once(client, cast) -> None:
     client.force_login(cast.nurse)
     page = client.get(reverse("measurements:patient", args=[cast.patient.pk])).content.decode()
     summary = page.split('id="overdue-summary"')[1].split("</p>")[0]
-    assert summary.count("PHQ9") == 1 and summary.count("GAD7") == 1
+    assert summary.count("PHQ-9") == 1 and summary.count("GAD-7") == 1
     assert page.count("Replaced by a newer request") == 1  # the older PHQ-9
     assert id_problems(page) == []
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 from infusionist.audit.models import AuditEvent
 from infusionist.measurements import services
 from infusionist.measurements.models import Assignment, QuestionnaireResponse, SafetyAlert
+from infusionist.measurements.tests.safety_plans import plan_post
 from infusionist.patients.models import Patient
 
 PATIENT_PAGES = ["measurements:patient", "measurements:enter", "measurements:safety"]
@@ -158,7 +159,7 @@ def test_a_nurse_acknowledges_but_only_a_prescriber_closes(client, cast) -> None
         f"{prefix}q2": "0",
         f"{prefix}q6": "0",
         f"{prefix}risk_level": "low",
-        f"{prefix}safety_plan": "Call 988; sister; remove means.",
+        **plan_post(prefix),
     }
     assert client.post(close, data).status_code == 302
     alert.refresh_from_db()
@@ -175,7 +176,8 @@ def test_closing_without_an_assessment_shows_errors(client, cast) -> None:
     assert response.status_code == 422
     page = response.content.decode()
     assert f'id="{prefix}q2-error"' in page and "kept" in page
-    assert "This field is required" in page  # risk level and safety plan
+    assert "Choose the risk level you assessed." in page
+    assert "Write this step of the safety plan with the patient." in page
     alert.refresh_from_db()
     assert alert.status == "open"
 
@@ -246,7 +248,7 @@ def test_the_patient_page_has_a_fixed_query_budget(
     client.get(reverse("today:index"))
     # 1 session, 2 user (+organization), 3 authenticator check, 4 patient, 5 measurement
     # profile, 6 default clinician (no profile yet), 7 measurement settings, 8 responses,
-    # 9 audit insert, 10 assignments, 11 open alerts, 12 clinician choices, 13 savepoint,
-    # 14 session save, 15 release savepoint
-    with django_assert_num_queries(15):
+    # 9 audit insert, 10 assignments, 11 their links, 12 alerts, 13 clinician choices,
+    # 14 savepoint, 15 session save, 16 release savepoint
+    with django_assert_num_queries(16):
         client.get(reverse("measurements:patient", args=[cast.patient.pk]))

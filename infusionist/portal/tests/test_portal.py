@@ -156,7 +156,7 @@ def test_the_home_shows_nothing_that_is_not_the_patients_own(client, cast) -> No
     foreign = services.assignment_create_manual(
         patient=cast.outsider_patient, instrument_code="phq9", actor=outsider_physician
     )
-    later = _assign(cast, "qids_sr16", available_at=timezone.now() + dt.timedelta(days=2))
+    later = _assign(cast, "pcl5", available_at=timezone.now() + dt.timedelta(days=2))
     later.due_at = later.available_at + dt.timedelta(days=1)
     later.save(update_fields=["due_at"])
     cancelled = _assign(cast, "pcl5", status=Assignment.Status.CANCELLED)
