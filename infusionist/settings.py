@@ -94,8 +94,9 @@ TEMPLATES = [
                 "infusionist.accounts.context_processors.navigation",
             ],
             # `{{ text|cite }}` links source keys such as [22] to the clinical reference page
-            # in every template, with no {% load %} (infusionist/citations.py).
-            "builtins": ["infusionist.citations"],
+            # in every template, with no {% load %} (infusionist/citations.py);
+            # `{{ number|phone }}` shows a stored phone number (infusionist/contact.py).
+            "builtins": ["infusionist.citations", "infusionist.contact"],
         },
     }
 ]

@@ -133,7 +133,6 @@ class LocationForm(forms.ModelForm):
             "time_zone",
             "is_primary",
         ]
-        widgets = {"phone": forms.TextInput(attrs={"type": "tel"}), "fax": forms.TextInput()}
         labels = {"is_primary": _("Primary location (shown first; its time zone is the clinic's)")}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -53,13 +53,12 @@ class PatientForm(forms.ModelForm):
         field_classes = {"date_of_birth": DateOfBirthField}
         widgets = {
             "date_of_birth": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
-            "emergency_contact_phone": forms.TextInput(attrs={"type": "tel"}),
+            "phone": forms.TextInput(attrs={"autocomplete": "off"}),
+            "emergency_contact_phone": forms.TextInput(attrs={"autocomplete": "off"}),
         }
         help_texts = {
             "legal_first_name": _("As on the patient's ID and insurance card."),
             "preferred_name": _("What the patient likes to be called, if different."),
-            "phone": _("Digits, spaces, dashes or brackets, e.g. (541) 555-0142."),
         }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
