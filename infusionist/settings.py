@@ -223,6 +223,8 @@ STAFF_LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("es", _("Spanish"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env_str("TIME_ZONE", "America/New_York")
+# One date format for the clinic, "Nov 30, 2026" (infusionist/formats/); CSV files use ISO.
+FORMAT_MODULE_PATH = ["infusionist.formats"]
 USE_I18N = True
 USE_TZ = True
 
