@@ -8,10 +8,11 @@ from django.utils.translation import gettext_lazy as _
 
 from infusionist.patients.birth_dates import FORMAT_HELP, DateOfBirthError, date_of_birth_parse
 from infusionist.patients.models import Patient
-from infusionist.patients.services import EDITABLE_FIELDS, MAX_REASON_CHARS
-
-# What the audit event records when a user confirms without typing a reason.
-CONFIRMED_WITHOUT_WORDS = "Checked the possible matches: a different person."
+from infusionist.patients.services import (
+    EDITABLE_FIELDS,
+    MAX_REASON_CHARS,
+    not_duplicate_reason_problem,
+)
 
 
 class DateOfBirthField(forms.DateField):
@@ -33,7 +34,11 @@ class DateOfBirthField(forms.DateField):
 
 
 class PatientForm(forms.ModelForm):
-    """Demographics a front desk collects; duplicates must be confirmed before saving."""
+    """Demographics a front desk collects.
+
+    A patient who may be someone already registered is saved only with the box ticked and a
+    reason that says what tells them apart (audited); otherwise the user opens the match.
+    """
 
     confirm_not_duplicate = forms.BooleanField(
         required=False,
@@ -73,11 +78,19 @@ class PatientForm(forms.ModelForm):
     def patient_data(self) -> dict[str, Any]:
         return {name: self.cleaned_data[name] for name in EDITABLE_FIELDS}
 
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("confirm_not_duplicate"):
+            problem = not_duplicate_reason_problem(data.get("not_duplicate_reason") or "")
+            if problem:
+                self.add_error("not_duplicate_reason", problem)
+        return data
+
     def reason_to_record(self) -> str:
-        """The reason to record when the user confirms a new record despite possible matches."""
+        """The reason to record when the user confirms a record despite possible matches."""
         if not self.cleaned_data.get("confirm_not_duplicate"):
             return ""
-        return self.cleaned_data.get("not_duplicate_reason") or CONFIRMED_WITHOUT_WORDS
+        return (self.cleaned_data.get("not_duplicate_reason") or "").strip()
 
 
 class PatientSearchForm(forms.Form):

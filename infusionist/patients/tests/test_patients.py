@@ -95,7 +95,10 @@ def test_duplicates_are_shown_before_saving_and_need_confirmation(client, cast) 
     html = response.content.decode()
     assert "Possible existing records" in html and cast.patient.mrn in html
     assert Patient.objects.filter(legal_first_name="Alice").count() == 1
-    response = client.post(reverse("patients:create"), {**twin, "confirm_not_duplicate": "on"})
+    response = client.post(
+        reverse("patients:create"),
+        {**twin, "confirm_not_duplicate": "on", "not_duplicate_reason": "Her twin sister."},
+    )
     assert response.status_code == 302
     assert Patient.objects.filter(legal_first_name="Alice").count() == 2
 
