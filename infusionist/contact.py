@@ -200,7 +200,7 @@ class PhoneFormField(forms.CharField):
         return value
 
     def to_python(self, value: Any) -> str:
-        return phone_normalize(super().to_python(value))
+        return phone_normalize(super().to_python(value) or "")
 
 
 class _NormalizedCharField(models.CharField):
@@ -293,7 +293,7 @@ class ZipCodeFormField(forms.CharField):
         return attrs
 
     def to_python(self, value: Any) -> str:
-        return zip_code_normalize(super().to_python(value))
+        return zip_code_normalize(super().to_python(value) or "")
 
 
 def validate_zip_code(value: str) -> None:
@@ -356,6 +356,7 @@ class StateField(_NormalizedCharField):
 
     def formfield(self, **kwargs: Any) -> Any:  # type: ignore[override]
         field = super().formfield(**kwargs)
+        assert isinstance(field, forms.ChoiceField)
         # A select reads "—" for no choice, like the other selects of the product.
         field.choices = [("", "—"), *US_STATES]
         field.error_messages["invalid_choice"] = _("Choose the state from the list.")
