@@ -51,7 +51,12 @@ class StaffChoiceField(forms.ModelChoiceField):
 class AuditFilterForm(forms.Form):
     # Staff only, by name: a patient's own actions are found with the patient filter, which
     # shows every event about them (no select of thousands of patients).
-    actor = StaffChoiceField(queryset=User.objects.none(), required=False, label=_("Staff member"))
+    actor = StaffChoiceField(
+        queryset=User.objects.none(),
+        required=False,
+        label=_("Staff member"),
+        empty_label=_("Anyone"),
+    )
     patient_mrn = forms.CharField(
         max_length=20,
         required=False,

@@ -71,6 +71,9 @@ class PatientForm(forms.ModelForm):
         sex_field = self.fields["sex_at_birth"]
         assert isinstance(sex_field, forms.ChoiceField)
         sex_field.choices = [("", "—"), *Patient.SexAtBirth.choices]
+        gender_field = self.fields["gender_identity"]
+        assert isinstance(gender_field, forms.ChoiceField)
+        gender_field.choices = [("", "—"), *Patient.GenderIdentity.choices]
 
     def clean_email(self) -> str:
         return self.cleaned_data.get("email", "").strip().lower()

@@ -14,7 +14,8 @@ from infusionist.measurements.tests.test_views import submit
 from tests.e2e.conftest import login, shot
 
 PHONE = {"width": 390, "height": 844}
-LONG_NAME = "Nightly-export-to-the-billing-warehouse-" + "x" * 80
+DESKTOP = {"width": 1366, "height": 900}
+LONG_NAME = "Nightly-export-to-the-billing-warehouse-" + "x" * 80  # one unbroken word
 
 
 def _overflow(page) -> dict:
@@ -31,6 +32,7 @@ def _overflow(page) -> dict:
     )
 
 
+@pytest.mark.parametrize("size", [PHONE, DESKTOP], ids=["phone", "desktop"])
 @pytest.mark.parametrize(
     ("who", "path", "name"),
     [
@@ -42,7 +44,9 @@ def _overflow(page) -> dict:
         ("frontdesk", "/patients/", "patients"),
     ],
 )
-def test_tables_fit_a_phone(page, live_server, cast, who: str, path: str, name: str) -> None:
+def test_tables_fit_the_screen(
+    page, live_server, cast, size: dict, who: str, path: str, name: str
+) -> None:
     submit(cast, item9=1)  # an open safety alert on Today
     api_token_create(user=cast.admin, name=LONG_NAME)
     api_token_create(user=cast.nurse, name=LONG_NAME)
@@ -54,11 +58,11 @@ def test_tables_fit_a_phone(page, live_server, cast, who: str, path: str, name: 
         detail={"fields": ["name"], "before": {"name": "Main"}, "after": {"name": LONG_NAME}},
     )
     user = getattr(cast, who)
-    page.set_viewport_size(PHONE)
+    page.set_viewport_size(size)
     login(page, live_server.url, user.email)
     page.goto(f"{live_server.url}{path}")
     measured = _overflow(page)
-    shot(page, f"phone-{name}")
+    shot(page, f"layout-{name}-{size['width']}")
     assert measured["cells"] > 0, "the page shows a table"
     assert measured["page"] <= 0, f"{path} scrolls sideways by {measured['page']} px"
     assert measured["cell"] <= 0, f"a cell of {path} reaches {measured['cell']} px off screen"
