@@ -104,7 +104,7 @@ _STATE_BY_NAME = {name.lower(): code for code, name in US_STATES} | {
     "d.c.": "DC",
 }
 _EXTENSION_AT_END = re.compile(r"(?i)[,;]?\s*(?:ext(?:ension)?|x)\.?\s*#?\s*\d{1,7}\s*$")
-_ZIP = re.compile(r"^(\d{5})(?:-?(\d{4}))?$")
+_ZIP = re.compile(r"^(\d{5})(?:[-\s]?(\d{4}))?$")
 
 PHONE_HELP = _(
     "A US number such as (541) 555-0142; numbers abroad start with + and the country code."

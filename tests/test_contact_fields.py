@@ -117,7 +117,13 @@ def test_stored_numbers_are_shown_in_national_format_and_linked_as_tel() -> None
 
 @pytest.mark.parametrize(
     ("typed", "stored"),
-    [("97401", "97401"), ("97401-1234", "97401-1234"), ("974011234", "97401-1234"), ("", "")],
+    [
+        ("97401", "97401"),
+        ("97401-1234", "97401-1234"),
+        ("974011234", "97401-1234"),
+        ("97401 1234", "97401-1234"),
+        ("", ""),
+    ],
 )
 def test_zip_codes_are_five_digits_or_zip_plus_four(typed: str, stored: str) -> None:
     assert zip_code_normalize(typed) == stored
