@@ -94,8 +94,9 @@ TEMPLATES = [
                 "infusionist.accounts.context_processors.navigation",
             ],
             # `{{ text|cite }}` links source keys such as [22] to the clinical reference page
-            # in every template, with no {% load %} (infusionist/citations.py).
-            "builtins": ["infusionist.citations"],
+            # in every template, with no {% load %} (infusionist/citations.py);
+            # `{{ number|phone }}` shows a stored phone number (infusionist/contact.py).
+            "builtins": ["infusionist.citations", "infusionist.contact"],
         },
     }
 ]
@@ -232,6 +233,8 @@ STAFF_LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("es", _("Spanish"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env_str("TIME_ZONE", "America/New_York")
+# One date format for the clinic, "Nov 30, 2026" (infusionist/formats/); CSV files use ISO.
+FORMAT_MODULE_PATH = ["infusionist.formats"]
 USE_I18N = True
 USE_TZ = True
 

@@ -59,8 +59,8 @@ def _org(name: str, slug: str, prefix: str) -> tuple[Organization, Location]:
         address_line1="1 Test Street",
         city="Testville",
         state="OR",
-        postal_code="00000",
-        phone="(541) 555-0199",
+        postal_code="97401",
+        phone="+15415550199",
         time_zone="America/Los_Angeles",
         is_primary=True,
     )
@@ -86,7 +86,7 @@ def _patient(org: Organization, first: str, last: str, dob: dt.date, n: int) -> 
         legal_last_name=last,
         date_of_birth=dob,
         sex_at_birth="female",
-        phone=f"(541) 555-01{n:02d}",
+        phone=f"+1541555{100 + n:04d}",
         email=f"{first.lower()}.{last.lower()}@test.example",
     )
     patient.refresh_search_keys()

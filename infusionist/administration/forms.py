@@ -7,6 +7,8 @@ from typing import Any
 
 from django import forms
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
+from django.db.models import Value
+from django.db.models.functions import Coalesce, Lower, NullIf
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -43,11 +45,30 @@ from infusionist.treatment.forms import change_reason_field, mark_clinical
 from infusionist.treatment.models import ClinicalChangeProposal
 
 
+class StaffChoiceField(forms.ModelChoiceField):
+    """A staff member by name, with their role; a deactivated account says so."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        name = obj.full_name or obj.email
+        label = f"{name} ({obj.get_role_display()})"
+        return label if obj.is_active else f"{label}, deactivated"
+
+
 class AuditFilterForm(forms.Form):
-    actor: forms.ModelChoiceField = forms.ModelChoiceField(
-        queryset=None, required=False, label=_("User")
+    # Staff only, by name: a patient's own actions are found with the patient filter, which
+    # shows every event about them (no select of thousands of patients).
+    actor = StaffChoiceField(
+        queryset=User.objects.none(),
+        required=False,
+        label=_("Staff member"),
+        empty_label=_("Anyone"),
     )
-    patient_mrn = forms.CharField(max_length=20, required=False, label=_("Patient MRN"))
+    patient_mrn = forms.CharField(
+        max_length=20,
+        required=False,
+        label=_("Patient MRN"),
+        help_text=_("Events about one patient, including their own."),
+    )
     # The results URL carries the patient's internal id, never the MRN (no PHI in URLs).
     patient = forms.IntegerField(min_value=1, required=False, widget=forms.HiddenInput)
     date_from = forms.DateField(
@@ -64,7 +85,9 @@ class AuditFilterForm(forms.Form):
     def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.organization = organization
-        self.fields["actor"].queryset = User.objects.filter(organization=organization)  # type: ignore[attr-defined]
+        self.fields["actor"].queryset = User.objects.filter(  # type: ignore[attr-defined]
+            organization=organization, role__in=STAFF_ROLES
+        ).order_by(Lower(Coalesce(NullIf("full_name", Value("")), "email")), "email")
 
     def query_string(self) -> str:
         """Return the filters as a query string that names the patient only by internal id."""
@@ -139,7 +162,6 @@ class LocationForm(forms.ModelForm):
             "time_zone",
             "is_primary",
         ]
-        widgets = {"phone": forms.TextInput(attrs={"type": "tel"}), "fax": forms.TextInput()}
         labels = {"is_primary": _("Primary location (shown first; its time zone is the clinic's)")}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

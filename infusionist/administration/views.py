@@ -36,6 +36,7 @@ from infusionist.administration.forms import (
     StaffingForm,
     WeeklyHoursForm,
 )
+from infusionist.administration.selectors import audit_csv_changes, audit_row, audit_rows
 from infusionist.audit.models import AuditEvent
 from infusionist.audit.selectors import audit_events
 from infusionist.audit.services import audit_record
@@ -55,6 +56,11 @@ CSV_COLUMNS = [
     "ip_address",
     "user_agent",
     "path",
+    # Added in review round 1, at the end so earlier columns keep their places.
+    "what_happened",
+    "fields_changed",
+    "before",
+    "after",
 ]
 
 
@@ -423,7 +429,13 @@ def audit_report(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "administration/audit_report.html",
-        {"form": form, "page": page, "query": query.urlencode(), "patient_filter": patient_filter},
+        {
+            "form": form,
+            "page": page,
+            "rows": audit_rows(page.object_list),
+            "query": query.urlencode(),
+            "patient_filter": patient_filter,
+        },
     )
 
 
@@ -442,6 +454,8 @@ def _csv_rows(events: QuerySet[AuditEvent]) -> Iterator[str]:
     writer = csv.writer(_Echo())
     yield writer.writerow(CSV_COLUMNS)
     for e in events.iterator(chunk_size=2000):
+        row = audit_row(e)
+        fields_changed, before, after = audit_csv_changes(row)
         yield writer.writerow(
             [
                 _cell(v)
@@ -457,6 +471,10 @@ def _csv_rows(events: QuerySet[AuditEvent]) -> Iterator[str]:
                     e.ip_address or "",
                     e.user_agent,
                     e.path,
+                    row.what,
+                    fields_changed,
+                    before,
+                    after,
                 ]
             ]
         )

@@ -20,7 +20,7 @@ def audit_events(
     outcome: str = "",
 ) -> QuerySet[AuditEvent]:
     """Return the organization's audit events, newest first, narrowed by the filters given."""
-    qs = AuditEvent.objects.filter(organization=organization).select_related("patient")
+    qs = AuditEvent.objects.filter(organization=organization).select_related("patient", "actor")
     if actor_id:
         qs = qs.filter(actor_id=actor_id)
     if patient_id:

@@ -1,7 +1,8 @@
 """The fictional demo clinic: organization, profile, locations and hours. None of it is real.
 
-Phone numbers use the 555-0100 to 555-0199 range reserved for fiction. The logo is drawn here
-in code (no downloaded artwork) and stored like an uploaded one.
+Phone numbers use the 555-0100 to 555-0199 range reserved for fiction; the town is fictional
+and its ZIP codes are those of the area it would be in (Eugene-Springfield, Oregon). The logo
+is drawn here in code (no downloaded artwork) and stored like an uploaded one.
 """
 
 from __future__ import annotations
@@ -51,9 +52,9 @@ LOCATIONS: list[dict[str, Any]] = [
         "address_line2": "Suite 200",
         "city": "Fairhaven Falls",
         "state": "OR",
-        "postal_code": "00001",
-        "phone": "(541) 555-0100",
-        "fax": "(541) 555-0101",
+        "postal_code": "97401",
+        "phone": "+15415550100",
+        "fax": "+15415550101",
         "time_zone": "America/Los_Angeles",
         "is_primary": True,
     },
@@ -63,8 +64,8 @@ LOCATIONS: list[dict[str, Any]] = [
         "address_line2": "",
         "city": "Fairhaven Falls",
         "state": "OR",
-        "postal_code": "00002",
-        "phone": "(541) 555-0110",
+        "postal_code": "97402",
+        "phone": "+15415550110",
         "fax": "",
         "time_zone": "America/Los_Angeles",
         "is_primary": False,

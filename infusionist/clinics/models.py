@@ -17,6 +17,7 @@ from infusionist.clinics.profile import (
     validate_message_text,
     validate_phone_e164,
 )
+from infusionist.contact import PhoneNumberField, StateField, ZipCodeField
 
 
 def validate_time_zone(value: str) -> None:
@@ -161,13 +162,14 @@ class Location(models.Model):
         Organization, on_delete=models.CASCADE, related_name="locations"
     )
     name = models.CharField(max_length=120)
-    address_line1 = models.CharField(max_length=150)
-    address_line2 = models.CharField(max_length=150, blank=True)
-    city = models.CharField(max_length=80)
-    state = models.CharField(max_length=40)
-    postal_code = models.CharField(max_length=12)
-    phone = models.CharField(max_length=30)
-    fax = models.CharField(max_length=30, blank=True)
+    address_line1 = models.CharField(_("address line 1"), max_length=150)
+    address_line2 = models.CharField(_("address line 2"), max_length=150, blank=True)
+    city = models.CharField(_("city"), max_length=80)
+    # 40 characters: a value stored before states became a list may be longer than a code.
+    state = StateField(_("state"), max_length=40)
+    postal_code = ZipCodeField(_("ZIP code"))
+    phone = PhoneNumberField(_("phone"))
+    fax = PhoneNumberField(_("fax"), blank=True)
     time_zone = models.CharField(
         max_length=64, default="America/New_York", validators=[validate_time_zone]
     )

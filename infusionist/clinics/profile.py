@@ -32,6 +32,8 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from infusionist import contact
+
 # ---- phone ---------------------------------------------------------------------------------
 
 PHONE_FORMAT_HELP = _("A US number with its area code, e.g. (541) 555-0100.")
@@ -106,28 +108,20 @@ def validate_phone_e164(value: str) -> None:
 def phone_display(value: str) -> str:
     """Return a stored E.164 number the way US patients read it, ``(541) 555-0100``.
 
-    Anything that is not a readable number (a location's free-text phone) is returned as is.
+    The one display rule of :func:`infusionist.contact.phone_display`: anything that is not a
+    readable number is returned as is.
     """
-    import phonenumbers
-
-    if not value:
-        return ""
-    try:
-        number = phonenumbers.parse(value, PHONE_REGION)
-    except phonenumbers.NumberParseException:
-        return value
-    if not phonenumbers.is_valid_number(number):
-        return value
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+    return contact.phone_display(value)
 
 
 def phone_tel_uri(value: str) -> str:
     """Return the ``tel:`` address of a phone number (``tel:+15415550100``), or ""."""
     try:
-        return "tel:" + phone_normalize(value) if value else ""
+        standard = contact.phone_normalize(value) if value else ""
     except ValidationError:
-        digits = re.sub(r"[^0-9+]", "", value)
-        return f"tel:{digits}" if digits else ""
+        standard = value
+    number = contact.tel_uri_filter(standard)
+    return f"tel:{number}" if number else ""
 
 
 # ---- crisis wording and message texts ------------------------------------------------------

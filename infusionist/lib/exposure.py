@@ -96,6 +96,17 @@ class FrequencyRuleFinding:
     limit: float
 
 
+def _day(day: dt.date) -> str:
+    """Return a date as the clinic reads it: "Mar 5, 2026" (the product's one date format)."""
+    return f"{day:%b} {day.day}, {day.year}"
+
+
+def _moment(moment: dt.datetime) -> str:
+    """Return a time as the clinic reads it: "Mar 5, 2026, 2:05 PM"."""
+    hour = moment.hour % 12 or 12
+    return f"{_day(moment)}, {hour}:{moment:%M} {'AM' if moment.hour < 12 else 'PM'}"
+
+
 def _checked(doses: Sequence[Dose]) -> list[Dose]:
     checked: list[Dose] = []
     for index, (when, mg) in enumerate(doses):
@@ -175,7 +186,7 @@ def frequency_findings(
             found.append(
                 FrequencyFinding(
                     "interval_below_minimum",
-                    f"Sessions on {before:%Y-%m-%d %H:%M} and {after:%Y-%m-%d %H:%M} are "
+                    f"Sessions on {_moment(before)} and {_moment(after)} are "
                     f"{gap_h:.0f} h apart; the protocol minimum is {min_interval_h:g} h.",
                     after,
                 )
@@ -187,7 +198,7 @@ def frequency_findings(
             found.append(
                 FrequencyFinding(
                     "too_many_sessions_in_7_days",
-                    f"{count} sessions in the 7 days up to {when:%Y-%m-%d}; the protocol "
+                    f"{count} sessions in the 7 days up to {_day(when)}; the protocol "
                     f"allows at most {max_sessions_per_7_days}.",
                     when,
                 )
@@ -225,7 +236,7 @@ def frequency_rule_findings(
                 "interval_below_minimum",
                 f"{len(short)} of the {len(gaps_h)} gaps between planned sessions are shorter "
                 f"than the protocol minimum of {min_interval_h:g} h (shortest {shortest_h:.0f} h, "
-                f"first before the session on {short[0]:%Y-%m-%d}).",
+                f"first before the session on {_day(short[0])}).",
                 len(short),
                 short[0],
                 shortest_h,
@@ -243,7 +254,7 @@ def frequency_rule_findings(
                 "too_many_sessions_in_7_days",
                 f"Up to {most} planned sessions fall in 7 days; the protocol allows at most "
                 f"{max_sessions_per_7_days}. {len(crowded)} of the {len(ordered)} sessions break "
-                f"the limit, the first on {crowded[0]:%Y-%m-%d}.",
+                f"the limit, the first on {_day(crowded[0])}.",
                 len(crowded),
                 crowded[0],
                 float(most),
@@ -259,7 +270,7 @@ def frequency_rule_findings(
                     "course_longer_than_limit",
                     f"The planned sessions span {span_days} days; the protocol keeps them within "
                     f"{course_max_days}. {len(late)} sessions fall after day {course_max_days}, "
-                    f"the first on {late[0]:%Y-%m-%d}.",
+                    f"the first on {_day(late[0])}.",
                     len(late),
                     late[0],
                     float(span_days),

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db.models import Max, Min, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from infusionist.accounts.models import User
 from infusionist.accounts.roles import CLINICAL_ROLES, Role, can
@@ -221,7 +222,7 @@ def infusion_gate(*, patient: Patient) -> list[GateBlock]:
     )
     if not alerts:
         return []
-    raised = ", ".join(f"{timezone.localtime(at):%Y-%m-%d %H:%M}" for _pk, at in alerts)
+    raised = ", ".join(_clinic_moment(at) for _pk, at in alerts)
     count = len(alerts)
     what = (
         "A suicidality answer is waiting"
@@ -810,3 +811,8 @@ def patient_panel(*, user: User, patient: Patient) -> MeasurementPanel | None:
         can_review_safety=can_review_safety,
         safety_blocks=infusion_gate(patient=patient) if can_review_safety else [],
     )
+
+
+def _clinic_moment(moment: dt.datetime) -> str:
+    """Return a time in the clinic's format and time zone: "Nov 30, 2026, 2:05 PM"."""
+    return date_format(timezone.localtime(moment), "DATETIME_FORMAT")

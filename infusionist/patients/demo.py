@@ -98,12 +98,52 @@ STREETS = [
     "Tidewater Avenue",
 ]
 RELATIONSHIPS = ["Spouse", "Partner", "Parent", "Sibling", "Friend", "Adult child"]
+#: Usual short forms of the first names above; a patient may go by one.
+NICKNAMES = {
+    "Gabriel": "Gabe",
+    "Samuel": "Sam",
+    "Tomas": "Tommy",
+    "Victor": "Vic",
+    "Jonah": "Joe",
+    "Elliot": "Eli",
+    "Isabel": "Izzy",
+    "Olivia": "Liv",
+    "Rosa": "Rosie",
+    "Sofia": "Sophie",
+    "Hannah": "Annie",
+    "Tessa": "Tess",
+    "Lucia": "Lucy",
+    "Elena": "Ellie",
+    "Camila": "Cami",
+    "Luis": "Lucho",
+    "Hector": "Tito",
+    "Diego": "Dieguito",
+}
+#: ZIP codes of the Eugene-Springfield area, where the fictional Fairhaven Falls would be.
+ZIP_CODES = ["97401", "97402", "97403", "97404", "97405", "97477", "97478"]
+#: Assigned area codes (Oregon first), so each number is valid; the line is fictional.
+AREA_CODES = ["541", "458", "503", "971", "360", "206", "425", "253", "509", "208", "707", "530"]
+# An emergency contact of someone this old or older is rarely a parent, and of someone this
+# young rarely an adult child.
+PARENT_CONTACT_BELOW_YEARS = 55
+#: The day the fictional ages are counted to (dates of birth stay the same every seeding).
+AGES_AT = dt.date(2026, 1, 1)
+ADULT_CHILD_CONTACT_FROM_YEARS = 38
 
 
 def fictional_phone(index: int) -> str:
     """Return a number in the 555-0100 to 555-0199 range reserved for fiction."""
-    area_code = 201 + (index // 100) % 700
+    area_code = AREA_CODES[(index // 100) % len(AREA_CODES)]
     return f"({area_code}) 555-01{index % 100:02d}"
+
+
+def _plausible_relationship(drawn: str, age_years: int) -> str:
+    """Return the drawn relationship, or the one that fits the patient's age."""
+    if drawn == "Parent" and age_years >= PARENT_CONTACT_BELOW_YEARS:
+        return "Adult child"
+    if drawn == "Adult child" and age_years < ADULT_CHILD_CONTACT_FROM_YEARS:
+        return "Parent"
+    return drawn
 
 
 def fictional_patient(index: int, rng: random.Random) -> dict[str, Any]:
@@ -113,12 +153,13 @@ def fictional_patient(index: int, rng: random.Random) -> dict[str, Any]:
     last = rng.choice(LAST_NAMES)
     spanish = rng.random() < 0.2
     age_days = rng.randint(19 * 365, 78 * 365)
-    dob = dt.date(2026, 1, 1) - dt.timedelta(days=age_days)
+    dob = AGES_AT - dt.timedelta(days=age_days)
+    age_years = AGES_AT.year - dob.year - ((AGES_AT.month, AGES_AT.day) < (dob.month, dob.day))
     return {
         "legal_first_name": first,
         "legal_middle_name": rng.choice(["", "", "J.", "M.", "A."]),
         "legal_last_name": last,
-        "preferred_name": rng.choice(["", "", "", first[:3]]),
+        "preferred_name": rng.choice(["", "", "", NICKNAMES.get(first, "")]),
         "date_of_birth": dob,
         "sex_at_birth": "female" if female else "male",
         "gender_identity": rng.choice(
@@ -131,9 +172,11 @@ def fictional_patient(index: int, rng: random.Random) -> dict[str, Any]:
         "address_line2": "",
         "city": "Fairhaven Falls",
         "state": "OR",
-        "postal_code": "00001",
+        "postal_code": ZIP_CODES[index % len(ZIP_CODES)],
         "emergency_contact_name": f"{rng.choice(FIRST_NAMES_F + FIRST_NAMES_M)} {last}",
-        "emergency_contact_relationship": rng.choice(RELATIONSHIPS),
+        "emergency_contact_relationship": _plausible_relationship(
+            rng.choice(RELATIONSHIPS), age_years
+        ),
         "emergency_contact_phone": fictional_phone(index + 5000),
         "preferred_language": "es" if spanish else "en",
     }

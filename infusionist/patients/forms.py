@@ -8,10 +8,11 @@ from django.utils.translation import gettext_lazy as _
 
 from infusionist.patients.birth_dates import FORMAT_HELP, DateOfBirthError, date_of_birth_parse
 from infusionist.patients.models import Patient
-from infusionist.patients.services import EDITABLE_FIELDS, MAX_REASON_CHARS
-
-# What the audit event records when a user confirms without typing a reason.
-CONFIRMED_WITHOUT_WORDS = "Checked the possible matches: a different person."
+from infusionist.patients.services import (
+    EDITABLE_FIELDS,
+    MAX_REASON_CHARS,
+    not_duplicate_reason_problem,
+)
 
 
 class DateOfBirthField(forms.DateField):
@@ -33,7 +34,11 @@ class DateOfBirthField(forms.DateField):
 
 
 class PatientForm(forms.ModelForm):
-    """Demographics a front desk collects; duplicates must be confirmed before saving."""
+    """Demographics a front desk collects.
+
+    A patient who may be someone already registered is saved only with the box ticked and a
+    reason that says what tells them apart (audited); otherwise the user opens the match.
+    """
 
     confirm_not_duplicate = forms.BooleanField(
         required=False,
@@ -53,13 +58,12 @@ class PatientForm(forms.ModelForm):
         field_classes = {"date_of_birth": DateOfBirthField}
         widgets = {
             "date_of_birth": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
-            "emergency_contact_phone": forms.TextInput(attrs={"type": "tel"}),
+            "phone": forms.TextInput(attrs={"autocomplete": "off"}),
+            "emergency_contact_phone": forms.TextInput(attrs={"autocomplete": "off"}),
         }
         help_texts = {
             "legal_first_name": _("As on the patient's ID and insurance card."),
             "preferred_name": _("What the patient likes to be called, if different."),
-            "phone": _("Digits, spaces, dashes or brackets, e.g. (541) 555-0142."),
         }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -67,6 +71,9 @@ class PatientForm(forms.ModelForm):
         sex_field = self.fields["sex_at_birth"]
         assert isinstance(sex_field, forms.ChoiceField)
         sex_field.choices = [("", "—"), *Patient.SexAtBirth.choices]
+        gender_field = self.fields["gender_identity"]
+        assert isinstance(gender_field, forms.ChoiceField)
+        gender_field.choices = [("", "—"), *Patient.GenderIdentity.choices]
 
     def clean_email(self) -> str:
         return self.cleaned_data.get("email", "").strip().lower()
@@ -74,11 +81,19 @@ class PatientForm(forms.ModelForm):
     def patient_data(self) -> dict[str, Any]:
         return {name: self.cleaned_data[name] for name in EDITABLE_FIELDS}
 
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("confirm_not_duplicate"):
+            problem = not_duplicate_reason_problem(data.get("not_duplicate_reason") or "")
+            if problem:
+                self.add_error("not_duplicate_reason", problem)
+        return data
+
     def reason_to_record(self) -> str:
-        """The reason to record when the user confirms a new record despite possible matches."""
+        """The reason to record when the user confirms a record despite possible matches."""
         if not self.cleaned_data.get("confirm_not_duplicate"):
             return ""
-        return self.cleaned_data.get("not_duplicate_reason") or CONFIRMED_WITHOUT_WORDS
+        return (self.cleaned_data.get("not_duplicate_reason") or "").strip()
 
 
 class PatientSearchForm(forms.Form):

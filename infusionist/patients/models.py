@@ -8,12 +8,9 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from infusionist.contact import PhoneNumberField, StateField, ZipCodeField
 from infusionist.patients.normalize import TOKEN_MAX_CHARS, name_key, name_tokens, phone_digits
-from infusionist.patients.validators import (
-    validate_date_of_birth,
-    validate_person_name,
-    validate_phone,
-)
+from infusionist.patients.validators import validate_date_of_birth, validate_person_name
 
 NAME_FIELDS = ("legal_first_name", "legal_middle_name", "legal_last_name", "preferred_name")
 SEARCH_KEY_FIELDS = ("last_name_key", "first_name_key", "preferred_name_key", "phone_key")
@@ -65,22 +62,21 @@ class Patient(models.Model):
         _("gender identity"), max_length=12, choices=GenderIdentity.choices, blank=True
     )
     pronouns = models.CharField(_("pronouns"), max_length=30, blank=True)
-    phone = models.CharField(_("phone"), max_length=30, blank=True, validators=[validate_phone])
+    phone = PhoneNumberField(_("phone"), blank=True)
     email = models.EmailField(_("email"), blank=True)
-    address_line1 = models.CharField(_("address"), max_length=150, blank=True)
+    address_line1 = models.CharField(_("address line 1"), max_length=150, blank=True)
     address_line2 = models.CharField(_("address line 2"), max_length=150, blank=True)
     city = models.CharField(_("city"), max_length=80, blank=True)
-    state = models.CharField(_("state"), max_length=40, blank=True)
-    postal_code = models.CharField(_("ZIP code"), max_length=12, blank=True)
+    # 40 characters: a value stored before states became a list may be longer than a code.
+    state = StateField(_("state"), max_length=40, blank=True)
+    postal_code = ZipCodeField(_("ZIP code"), blank=True)
     emergency_contact_name = models.CharField(
         _("emergency contact name"), max_length=120, blank=True
     )
     emergency_contact_relationship = models.CharField(
         _("emergency contact relationship"), max_length=60, blank=True
     )
-    emergency_contact_phone = models.CharField(
-        _("emergency contact phone"), max_length=30, blank=True, validators=[validate_phone]
-    )
+    emergency_contact_phone = PhoneNumberField(_("emergency contact phone"), blank=True)
     preferred_language = models.CharField(
         _("preferred language"), max_length=2, choices=Language.choices, default=Language.ENGLISH
     )

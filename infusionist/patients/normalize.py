@@ -68,6 +68,10 @@ def query_words(text: str) -> list[str]:
 
 
 def phone_digits(value: str) -> str:
-    """Return the last ten digits of a phone number (US numbers without the leading 1)."""
-    digits = re.sub(r"[^0-9]", "", value or "")
+    """Return the last ten digits of a phone number (US numbers without the leading 1).
+
+    An extension is left out: "+15415550142 ext. 12" -> '5415550142'.
+    """
+    number = re.split(r"(?i)e?xt|x|;", value or "", maxsplit=1)[0]
+    digits = re.sub(r"[^0-9]", "", number)
     return digits[-10:]

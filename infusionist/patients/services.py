@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -39,13 +40,49 @@ EDITABLE_FIELDS = (
     "preferred_language",
 )
 MAX_REASON_CHARS = 500
+# Fields whose change can make a patient look like another (duplicates.py compares these).
+IDENTITY_FIELDS = (
+    "legal_first_name",
+    "legal_last_name",
+    "preferred_name",
+    "date_of_birth",
+    "phone",
+    "email",
+)
+MIN_REASON_LETTERS = 4
+# Words that fill the box without saying anything.
+EMPTY_REASONS = frozenset(
+    {"none", "nothing", "yes", "okay", "test", "asdf", "qwerty", "same", "different", "unknown"}
+)
+
+
+def not_duplicate_reason_problem(reason: str) -> str:
+    """Return what is wrong with a reason for keeping a possible duplicate, or "" if none.
+
+    A reason says what tells two people apart in at least a few letters ("Twin brother",
+    "Her mother: different ID"); a blank, "ok", "n/a", "xxxx" or "." does not.
+    """
+    text = (reason or "").strip()
+    letters = [ch.lower() for ch in text if ch.isalpha()]
+    words = {w.strip(".,;:!?-").lower() for w in text.split()}
+    if (
+        len(letters) < MIN_REASON_LETTERS
+        or len(set(letters)) < 3
+        or (len(words) == 1 and words <= EMPTY_REASONS)
+    ):
+        return (
+            "Write what tells them apart, e.g. “twin brother” or “different middle name and "
+            "address on the ID card”; it is recorded in the audit trail."
+        )
+    return ""
 
 
 class PossibleDuplicates(Exception):
-    """Creation stopped: existing patients may be this person (see duplicates.py).
+    """Saving stopped: existing patients may be this person (see duplicates.py).
 
     The caller shows ``matches`` with their reasons and may try again with a
-    ``not_duplicate_reason``, which the creation's audit event records.
+    ``not_duplicate_reason`` (see not_duplicate_reason_problem), which the audit event of
+    the creation or change records.
     """
 
     def __init__(self, matches: list[DuplicateMatch]) -> None:
@@ -81,7 +118,8 @@ def patient_create(
     is given; the audit event then records the matches (ids and reasons) and that reason.
 
     Raises ``PermissionDenied`` unless the actor may register patients of this organization,
-    ``ValueError`` for keys that are not patient fields and ``ValidationError`` for bad values.
+    ``ValueError`` for keys that are not patient fields and ``ValidationError`` for bad values
+    (and for a reason that says nothing, on ``not_duplicate_reason``).
     """
     require(actor, "patients.create")
     require_same_organization(actor, organization.pk)
@@ -94,26 +132,9 @@ def patient_create(
     patient.full_clean()
     detail: dict[str, Any] = {}
     if check_duplicates:
-        matches = possible_duplicates(
-            organization=organization,
-            legal_first_name=patient.legal_first_name,
-            legal_last_name=patient.legal_last_name,
-            preferred_name=patient.preferred_name,
-            date_of_birth=patient.date_of_birth,
-            phone=patient.phone,
-            email=patient.email,
+        detail = _duplicates_confirmed(
+            patient, organization=organization, reason=not_duplicate_reason
         )
-        reason = (not_duplicate_reason or "").strip()[:MAX_REASON_CHARS]
-        if matches and not reason:
-            raise PossibleDuplicates(matches)
-        if matches:
-            detail = {
-                "possible_duplicates": [
-                    {"patient_id": m.patient.pk, "reasons": [r.value for r in m.reasons]}
-                    for m in matches
-                ],
-                "not_duplicate_reason": reason,
-            }
     patient.save(force_insert=True)
     audit_record(
         action=AuditEvent.Action.CREATE,
@@ -128,6 +149,50 @@ def patient_create(
     return patient
 
 
+def _matches_of(patient: Patient, *, organization: Organization) -> list[DuplicateMatch]:
+    return possible_duplicates(
+        organization=organization,
+        legal_first_name=patient.legal_first_name,
+        legal_last_name=patient.legal_last_name,
+        preferred_name=patient.preferred_name,
+        date_of_birth=patient.date_of_birth,
+        phone=patient.phone,
+        email=patient.email,
+        exclude_id=patient.pk,
+    )
+
+
+def _duplicates_confirmed(
+    patient: Patient,
+    *,
+    organization: Organization,
+    reason: str,
+    already: frozenset[int] = frozenset(),
+) -> dict[str, Any]:
+    """Return the audit detail of the possible duplicates a reason confirms, or {} if none.
+
+    Patients in ``already`` (who matched before a change) do not count. Raises
+    ``PossibleDuplicates`` without a reason and ``ValidationError`` for one that says nothing.
+    """
+    matches = [
+        m for m in _matches_of(patient, organization=organization) if m.patient.pk not in already
+    ]
+    if not matches:
+        return {}
+    reason = (reason or "").strip()[:MAX_REASON_CHARS]
+    if not reason:
+        raise PossibleDuplicates(matches)
+    problem = not_duplicate_reason_problem(reason)
+    if problem:
+        raise ValidationError({"not_duplicate_reason": problem})
+    return {
+        "possible_duplicates": [
+            {"patient_id": m.patient.pk, "reasons": [r.value for r in m.reasons]} for m in matches
+        ],
+        "not_duplicate_reason": reason,
+    }
+
+
 @transaction.atomic
 def patient_update(
     *,
@@ -135,10 +200,16 @@ def patient_update(
     actor: User,
     data: dict[str, Any],
     context: AuditContext = NO_REQUEST,
+    check_duplicates: bool = False,
+    not_duplicate_reason: str = "",
 ) -> list[str]:
     """Apply changed demographics; return the names of the fields that changed.
 
-    Raises ``PermissionDenied`` unless the actor may edit this organization's patients.
+    With ``check_duplicates`` (the form), a change of name, date of birth, phone or email
+    that makes the patient match others they did not match before stops with
+    ``PossibleDuplicates`` unless a ``not_duplicate_reason`` is given, recorded like a
+    creation's. Raises ``PermissionDenied`` unless the actor may edit this organization's
+    patients, and ``ValidationError`` for bad values.
     """
     require(actor, "patients.edit")
     require_same_organization(actor, patient.organization_id)
@@ -148,11 +219,21 @@ def patient_update(
     changed = [name for name, value in data.items() if getattr(patient, name) != value]
     if not changed:
         return []
+    already: frozenset[int] = frozenset()
+    identity_changed = check_duplicates and bool(set(changed) & set(IDENTITY_FIELDS))
+    if identity_changed:
+        organization = patient.organization
+        already = frozenset(m.patient.pk for m in _matches_of(patient, organization=organization))
     for name in changed:
         setattr(patient, name, data[name])
     patient.refresh_search_keys()
     patient.updated_at = timezone.now()
     patient.full_clean()
+    confirmed: dict[str, Any] = {}
+    if identity_changed:
+        confirmed = _duplicates_confirmed(
+            patient, organization=patient.organization, reason=not_duplicate_reason, already=already
+        )
     patient.save(update_fields=[*changed, *SEARCH_KEY_FIELDS, "updated_at"])
     audit_record(
         action=AuditEvent.Action.UPDATE,
@@ -162,6 +243,6 @@ def patient_update(
         object_type=AuditEvent.ObjectType.PATIENT,
         object_id=patient.pk,
         patient=patient,
-        detail={"fields": changed},  # field names only: values are PHI
+        detail={"fields": changed, **confirmed},  # field names only: values are PHI
     )
     return changed

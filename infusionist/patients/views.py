@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -18,6 +19,7 @@ from infusionist.accounts.access import (
 )
 from infusionist.audit.models import AuditEvent
 from infusionist.audit.services import audit_record
+from infusionist.clinics.models import Organization
 from infusionist.patients import search_keys, selectors, services
 from infusionist.patients.duplicates import DuplicateMatch
 from infusionist.patients.forms import PatientForm, PatientListState, PatientSearchForm
@@ -93,23 +95,14 @@ def patient_create(request: HttpRequest) -> HttpResponse:
                 not_duplicate_reason=form.reason_to_record(),
             )
         except services.PossibleDuplicates as exc:
-            duplicates = exc.matches
-            form.add_error(
-                "confirm_not_duplicate",
-                _(
-                    "Possible matches are shown above. Open one if it is this patient, or tick "
-                    "this box to confirm a new record."
-                ),
-            )
+            duplicates = _ask_about_duplicates(request, form, exc.matches, creating=True)
+        except ValidationError as exc:
+            _errors_beside_fields(form, exc)
         else:
             messages.success(request, _("Patient created with MRN %(mrn)s.") % {"mrn": patient.mrn})
             return redirect("record:patient", patient_id=patient.pk)
-    if duplicates:
-        record_list_view(
-            request,
-            {AuditEvent.ObjectType.PATIENT: [match.patient for match in duplicates]},
-            detail={"list": "possible duplicates"},
-        )
+    elif request.method == "POST":
+        duplicates = _matches_still_shown(request, form, organization=organization)
     return render(
         request,
         "patients/form.html",
@@ -118,25 +111,101 @@ def patient_create(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _ask_about_duplicates(
+    request: HttpRequest, form: PatientForm, matches: list[DuplicateMatch], *, creating: bool
+) -> list[DuplicateMatch]:
+    """Put the question beside the confirmation box and audit the matches shown."""
+    form.add_error(
+        "confirm_not_duplicate",
+        _(
+            "Possible matches are shown above. Open one if it is this patient, or tick this "
+            "box and say what tells them apart to confirm a new record."
+        )
+        if creating
+        else _(
+            "With these changes the patient may be someone already registered (shown above). "
+            "Open the match if it is the same person, or tick this box and say what tells "
+            "them apart."
+        ),
+    )
+    record_list_view(
+        request,
+        {AuditEvent.ObjectType.PATIENT: [match.patient for match in matches]},
+        detail={"list": "possible duplicates"},
+    )
+    return matches
+
+
+def _matches_still_shown(
+    request: HttpRequest,
+    form: PatientForm,
+    *,
+    organization: Organization,
+    exclude_id: int | None = None,
+) -> list[DuplicateMatch]:
+    """Return the matches again when a confirmation was refused, so it is answered beside them."""
+    if not (form.data.get("confirm_not_duplicate") or form.data.get("not_duplicate_reason")):
+        return []
+    data = getattr(form, "cleaned_data", {})
+    matches = selectors.possible_duplicates(
+        organization=organization,
+        legal_first_name=data.get("legal_first_name") or "",
+        legal_last_name=data.get("legal_last_name") or "",
+        preferred_name=data.get("preferred_name") or "",
+        date_of_birth=data.get("date_of_birth"),
+        phone=data.get("phone") or "",
+        email=data.get("email") or "",
+        exclude_id=exclude_id,
+    )
+    if matches:
+        record_list_view(
+            request,
+            {AuditEvent.ObjectType.PATIENT: [match.patient for match in matches]},
+            detail={"list": "possible duplicates"},
+        )
+    return matches
+
+
+def _errors_beside_fields(form: PatientForm, exc: ValidationError) -> None:
+    for field, problems in exc.message_dict.items():
+        for problem in problems:
+            form.add_error(field if field in form.fields else None, problem)
+
+
 @require_capability("patients.edit")
 def patient_edit(request: HttpRequest, patient_id: int) -> HttpResponse:
     patient = selectors.patient_get_for_user(user=user_of(request), patient_id=patient_id)
     form = PatientForm(request.POST or None, instance=patient)
+    duplicates: list[DuplicateMatch] = []
     if request.method == "POST" and form.is_valid():
         # ModelForm validation already copied the values onto `patient`; reload it so the
         # service sees what is stored and can tell which fields change.
         patient.refresh_from_db()
-        changed = services.patient_update(
-            patient=patient,
-            actor=user_of(request),
-            data=form.patient_data(),
-            context=context_of(request),
-        )
-        if changed:
-            messages.success(request, _("Changes saved."))
+        try:
+            changed = services.patient_update(
+                patient=patient,
+                actor=user_of(request),
+                data=form.patient_data(),
+                context=context_of(request),
+                check_duplicates=True,
+                not_duplicate_reason=form.reason_to_record(),
+            )
+        except services.PossibleDuplicates as exc:
+            duplicates = _ask_about_duplicates(request, form, exc.matches, creating=False)
+        except ValidationError as exc:
+            _errors_beside_fields(form, exc)
         else:
-            messages.info(request, _("Nothing was changed."))
-        return redirect("record:patient", patient_id=patient.pk)
+            if changed:
+                messages.success(request, _("Changes saved."))
+            else:
+                messages.info(request, _("Nothing was changed."))
+            return redirect("record:patient", patient_id=patient.pk)
+    elif request.method == "POST":
+        duplicates = _matches_still_shown(
+            request, form, organization=patient.organization, exclude_id=patient.pk
+        )
+    if request.method == "POST":
+        patient.refresh_from_db()  # the heading names the stored patient, not the typed one
     record_view(
         request,
         object_type=AuditEvent.ObjectType.PATIENT,
@@ -147,6 +216,6 @@ def patient_edit(request: HttpRequest, patient_id: int) -> HttpResponse:
     return render(
         request,
         "patients/form.html",
-        {"form": form, "patient": patient, "creating": False},
+        {"form": form, "patient": patient, "creating": False, "duplicates": duplicates},
         status=200,
     )

@@ -45,7 +45,7 @@ def test_front_desk_fixes_a_validation_error_and_creates_a_patient(page, live_se
 def test_admin_filters_the_audit_report(page, live_server, cast) -> None:
     login(page, live_server.url, "admin@test.example")
     page.goto(f"{live_server.url}/clinic/audit/")
-    page.get_by_label("User").select_option(label="Ada Admin")
+    page.get_by_label("Staff member").select_option(label="Ada Admin (Clinic admin)")
     page.get_by_role("button", name="Filter").click()
     expect(page.get_by_role("cell", name="Signed in")).to_be_visible()
     shot(page, "audit-report")

@@ -11,6 +11,13 @@ from django.core.management import call_command
 
 from infusionist.accounts.models import User
 from infusionist.clinics.models import Chair, Closure, Location, Organization, OrganizationLogo
+from infusionist.patients.demo import (
+    ADULT_CHILD_CONTACT_FROM_YEARS,
+    AGES_AT,
+    NICKNAMES,
+    PARENT_CONTACT_BELOW_YEARS,
+    ZIP_CODES,
+)
 from infusionist.patients.models import Patient
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -25,13 +32,30 @@ def test_seed_demo_is_idempotent_and_fictional(db) -> None:
     assert Patient.objects.filter(organization__slug="willowmere-demo").count() >= 30
     for email in ("frontdesk", "nurse", "provider", "physician", "admin", "patient1"):
         assert User.objects.filter(email=f"{email}@demo.example").exists()
-    assert all("555-01" in p.phone and p.email.endswith(".example") for p in Patient.objects.all())
+    assert all("55501" in p.phone and p.email.endswith(".example") for p in Patient.objects.all())
     # The clinic profile: a fictional phone and county line, a drawn logo (docs/decisions/0011).
     clinic = Organization.objects.get(slug="willowmere-demo")
     assert clinic.phone == "+15415550100" and "555-01" in clinic.crisis_text_es
     clinic.full_clean()  # the demo's texts keep the profile's own rules
     logo = OrganizationLogo.objects.get(organization=clinic)
     assert clinic.logo_sha256 == logo.sha256 and logo.content_type == "image/png"
+
+
+def test_demo_people_and_places_are_plausible(db) -> None:
+    """Review round 1: no nicknames cut from first names ("Oma", "Pab"), no ZIP 00001, no
+    74-year-old whose emergency contact is a parent; every contact field passes its checks."""
+    call_command("seed_demo", "--quiet")
+    for patient in Patient.objects.filter(organization__slug="willowmere-demo"):
+        patient.full_clean()  # phone, ZIP and state as a person would have typed them
+        assert patient.preferred_name in ("", NICKNAMES.get(patient.legal_first_name))
+        assert patient.postal_code in ZIP_CODES
+        if patient.age_years(AGES_AT) >= PARENT_CONTACT_BELOW_YEARS:
+            assert patient.emergency_contact_relationship != "Parent", patient.mrn
+        if patient.age_years(AGES_AT) < ADULT_CHILD_CONTACT_FROM_YEARS:
+            assert patient.emergency_contact_relationship != "Adult child", patient.mrn
+    for location in Location.objects.filter(organization__slug="willowmere-demo"):
+        location.full_clean()
+        assert location.postal_code.startswith("974")
 
 
 def test_seed_synthetic_is_reproducible(db) -> None:

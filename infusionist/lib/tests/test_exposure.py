@@ -87,7 +87,7 @@ def test_seven_a_week_against_three_is_one_finding_not_seventeen() -> None:
     assert "Up to 7 planned sessions fall in 7 days; the protocol allows at most 3" in (
         summary.message
     )
-    assert "17 of the 20 sessions break the limit, the first on 2026-03-05" in summary.message
+    assert "17 of the 20 sessions break the limit, the first on Mar 5, 2026" in summary.message
 
 
 def test_each_broken_rule_is_summarised_once() -> None:

@@ -145,7 +145,7 @@ def test_search_refuses_a_future_or_impossible_date_with_a_message(client, cast,
 def test_search_page_says_which_date_it_looked_for(client, cast) -> None:
     client.force_login(cast.frontdesk)
     html = client.post(reverse("patients:list"), {"q": "4/12/85"}, follow=True).content.decode()
-    assert "searched by date of birth 1985-04-12" in html and "Testpatient" in html
+    assert "searched by date of birth Apr 12, 1985" in html and "Testpatient" in html
 
 
 # --- the patient form, the service, the admin ---------------------------------------------

@@ -333,19 +333,20 @@ def test_the_form_records_the_reason_given_for_a_new_record(client, cast, felix)
     assert "names_swapped" in event.detail["possible_duplicates"][0]["reasons"]
 
 
-def test_a_tick_without_words_still_records_the_confirmation(client, cast, felix) -> None:
+def test_a_tick_without_words_is_not_enough(client, cast, felix) -> None:
+    """Review round 1, finding 11: a near-duplicate was saved without a reason."""
     client.force_login(cast.frontdesk)
     response = client.post(reverse("patients:create"), _form(confirm_not_duplicate="on"))
-    assert response.status_code == 302
-    event = AuditEvent.objects.get(action="create", patient__legal_first_name="Ibarra")
-    assert event.detail["not_duplicate_reason"].startswith("Checked the possible matches")
+    html = response.content.decode()
+    assert response.status_code == 200 and "Write what tells them apart" in html
+    assert not Patient.objects.filter(legal_first_name="Ibarra").exists()
 
 
 def test_a_reason_without_the_tick_is_kept_and_asks_for_the_tick(client, cast, felix) -> None:
     client.force_login(cast.frontdesk)
     response = client.post(reverse("patients:create"), _form(not_duplicate_reason="Father."))
     html = response.content.decode()
-    assert response.status_code == 200 and "tick this box to confirm a new record" in html
+    assert response.status_code == 200 and "tick this box and say what tells them apart" in html
     assert "Father.</textarea>" in html
 
 
@@ -362,3 +363,137 @@ def test_a_new_patient_without_matches_records_no_duplicate_detail(client, cast)
     response = client.post(reverse("patients:create"), _form(legal_first_name="Unique"))
     assert response.status_code == 302
     assert AuditEvent.objects.get(action="create").detail == {}
+
+
+# ---- review round 1, finding 11: saving a possible duplicate needs a reason -----------------
+
+
+@pytest.mark.parametrize(
+    "reason", ["", "   ", ".", "ok", "n/a", "xxxx", "none", "Yes", "???", "aaaaaa"]
+)
+def test_a_possible_duplicate_is_not_saved_with_an_empty_reason(
+    client, cast, felix, reason: str
+) -> None:
+    client.force_login(cast.frontdesk)
+    response = client.post(
+        reverse("patients:create"),
+        _form(confirm_not_duplicate="on", not_duplicate_reason=reason),
+    )
+    html = response.content.decode()
+    assert response.status_code == 200 and "Write what tells them apart" in html
+    assert "Possible existing records" in html or reason.strip()
+    assert not Patient.objects.filter(legal_first_name="Ibarra").exists()
+
+
+@pytest.mark.parametrize("reason", ["Twin", "Father.", "Her mother: different ID and address."])
+def test_a_short_real_reason_is_accepted_and_recorded(client, cast, felix, reason: str) -> None:
+    client.force_login(cast.frontdesk)
+    response = client.post(
+        reverse("patients:create"),
+        _form(confirm_not_duplicate="on", not_duplicate_reason=reason),
+    )
+    assert response.status_code == 302
+    event = AuditEvent.objects.get(action="create", patient__legal_first_name="Ibarra")
+    assert event.detail["not_duplicate_reason"] == reason
+
+
+@pytest.mark.parametrize("reason", ["ok", "...", "n/a"])
+def test_the_service_refuses_an_empty_reason_for_every_caller(cast, felix, reason: str) -> None:
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError) as raised:
+        patient_create(
+            organization=cast.org,
+            actor=cast.frontdesk,
+            data={
+                "legal_first_name": "Ibarra",
+                "legal_last_name": "Felix",
+                "date_of_birth": DOB,
+                "sex_at_birth": "male",
+            },
+            check_duplicates=True,
+            not_duplicate_reason=reason,
+        )
+    assert "not_duplicate_reason" in raised.value.message_dict
+
+
+def test_the_api_refuses_an_empty_reason_beside_the_field(client, cast, felix) -> None:
+    from infusionist.accounts.services import api_token_create
+
+    token = api_token_create(user=cast.frontdesk)
+    body = {
+        "legal_first_name": "Ibarra",
+        "legal_last_name": "Felix",
+        "date_of_birth": "1985-04-12",
+        "sex_at_birth": "male",
+        "not_duplicate_reason": "ok",
+    }
+    response = client.post(
+        "/api/v1/patients",
+        body,
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+    )
+    assert response.status_code == 422
+    assert [e["field"] for e in response.json()["errors"]] == ["not_duplicate_reason"]
+
+
+def _edit_form(patient: Patient, **changes) -> dict:
+    from infusionist.patients.services import EDITABLE_FIELDS
+
+    data = {name: getattr(patient, name) or "" for name in EDITABLE_FIELDS}
+    data["date_of_birth"] = patient.date_of_birth.isoformat()
+    data.update(changes)
+    return data
+
+
+def test_an_edit_that_makes_a_patient_match_another_needs_a_reason(client, cast, felix) -> None:
+    """Changing a name or date of birth into someone else's is the same risk as creating."""
+    client.force_login(cast.frontdesk)
+    url = reverse("patients:edit", args=[cast.other_patient.pk])
+    change = {
+        "legal_first_name": "Felix",
+        "legal_last_name": "Ibarra",
+        "date_of_birth": "1985-04-12",
+    }
+    response = client.post(url, _edit_form(cast.other_patient, **change))
+    html = response.content.decode()
+    assert response.status_code == 200 and "Possible existing records" in html
+    assert felix.mrn in html and 'value="Ibarra"' in html
+    cast.other_patient.refresh_from_db()
+    assert cast.other_patient.legal_last_name != "Ibarra"
+    refused = client.post(url, _edit_form(cast.other_patient, **change, confirm_not_duplicate="on"))
+    assert "Write what tells them apart" in refused.content.decode()
+    saved = client.post(
+        url,
+        _edit_form(
+            cast.other_patient,
+            **change,
+            confirm_not_duplicate="on",
+            not_duplicate_reason="Same name, different person: father and son.",
+        ),
+    )
+    assert saved.status_code == 302
+    event = AuditEvent.objects.get(action="update", patient=cast.other_patient)
+    assert event.detail["not_duplicate_reason"].startswith("Same name")
+    assert event.detail["possible_duplicates"][0]["patient_id"] == felix.pk
+
+
+def test_an_edit_of_other_fields_of_a_known_match_asks_nothing(client, cast, felix) -> None:
+    """A patient who already matched someone is not asked again for each edit."""
+    twin = patient_create(
+        organization=cast.org,
+        actor=cast.frontdesk,
+        data={
+            "legal_first_name": "Felix",
+            "legal_last_name": "Ibarra",
+            "date_of_birth": DOB,
+            "sex_at_birth": "male",
+        },
+        check_duplicates=True,
+        not_duplicate_reason="Twin brother.",
+    )
+    client.force_login(cast.frontdesk)
+    url = reverse("patients:edit", args=[twin.pk])
+    response = client.post(url, _edit_form(twin, pronouns="he/him", phone="(541) 555-0155"))
+    assert response.status_code == 302

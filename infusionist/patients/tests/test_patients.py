@@ -26,7 +26,7 @@ VALID = {
     "address_line2": "",
     "city": "Testville",
     "state": "OR",
-    "postal_code": "00000",
+    "postal_code": "97401",
     "emergency_contact_name": "Luis Ruiz",
     "emergency_contact_relationship": "Spouse",
     "emergency_contact_phone": "(541) 555-0178",
@@ -63,7 +63,7 @@ def test_validation_error_is_shown_beside_the_field_and_keeps_what_was_typed(cli
     html = response.content.decode()
     assert response.status_code == 200
     assert "Date of birth cannot be in the future." in html
-    assert "Enter a phone number with digits" in html
+    assert "Enter a valid phone number with its area code" in html
     assert 'value="Peña-Ruiz"' in html and 'value="Luis Ruiz"' in html
     assert not Patient.objects.filter(legal_last_name="Peña-Ruiz").exists()
 
@@ -95,7 +95,10 @@ def test_duplicates_are_shown_before_saving_and_need_confirmation(client, cast) 
     html = response.content.decode()
     assert "Possible existing records" in html and cast.patient.mrn in html
     assert Patient.objects.filter(legal_first_name="Alice").count() == 1
-    response = client.post(reverse("patients:create"), {**twin, "confirm_not_duplicate": "on"})
+    response = client.post(
+        reverse("patients:create"),
+        {**twin, "confirm_not_duplicate": "on", "not_duplicate_reason": "Her twin sister."},
+    )
     assert response.status_code == 302
     assert Patient.objects.filter(legal_first_name="Alice").count() == 2
 

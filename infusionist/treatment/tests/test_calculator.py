@@ -35,7 +35,7 @@ def test_calculator_shows_every_quantity_with_its_unit_and_the_pk_curve(client, 
     ):
         assert text in html, text
     assert '<svg class="pk-chart"' in html and 'role="img"' in html
-    assert "<table>" in html and "240.3" in html  # Cp at the end of the infusion
+    assert '<table class="keep-table">' in html and "240.3" in html  # Cp at the infusion end
     assert "not a measurement" in html and "opentiva" in html
 
 

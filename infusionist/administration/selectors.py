@@ -1,0 +1,226 @@
+"""Reads for clinic administration: the audit report's rows in words a clinic admin reads.
+
+An audit event stores a fixed ``action`` (view, create, update...) and a ``detail`` whose
+shape each service chose. The report shows what happened in plain words: a signature is
+"Signed" even when it was stored as an update (``detail["status"] == "signed"`` or a
+``signed_by``), a rejected proposal "Rejected", a wrong signing password "Signing refused";
+a change of settings lists each field by its label with the old and the new value
+(``detail["before"]`` and ``detail["after"]``). A change of patient demographics stores the
+names of the fields only (the values are patient data), and the report says so.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
+from django.utils import timezone
+from django.utils.formats import date_format
+
+from infusionist.audit.models import AuditEvent
+from infusionist.contact import PhoneNumberField, phone_display
+
+#: Where the field names of an event's detail come from, by object type.
+OBJECT_MODELS = {
+    AuditEvent.ObjectType.LOCATION: "clinics.Location",
+    AuditEvent.ObjectType.LOCATION_STAFFING: "clinics.LocationStaffing",
+    AuditEvent.ObjectType.CLOSURE: "clinics.Closure",
+    AuditEvent.ObjectType.ROOM: "clinics.Room",
+    AuditEvent.ObjectType.CHAIR: "clinics.Chair",
+    AuditEvent.ObjectType.PATIENT: "patients.Patient",
+    AuditEvent.ObjectType.USER: "accounts.User",
+    AuditEvent.ObjectType.PROTOCOL: "treatment.Protocol",
+    AuditEvent.ObjectType.DOSING_SETTINGS: "treatment.DosingSettings",
+    AuditEvent.ObjectType.MEASUREMENT_SETTINGS: "measurements.MeasurementSettings",
+    AuditEvent.ObjectType.MEASUREMENT_PROFILE: "measurements.MeasurementProfile",
+}
+#: What a stored ``detail["status"]`` means, said as what happened.
+STATUS_LABELS = {
+    "signed": "Signed",
+    "approved": "Signed",
+    "rejected": "Rejected",
+    "pending": "Proposed",
+    "acknowledged": "Acknowledged",
+    "closed": "Closed",
+    "cancelled": "Cancelled",
+}
+DETAIL_NOTES = {
+    "reason": "Reason",
+    "not_duplicate_reason": "Why not a duplicate",
+    "note": "Note",
+    "override": "Override",
+}
+EMPTY = "—"
+
+
+@dataclass(frozen=True)
+class AuditChange:
+    """One field of a change: its label and its old and new values, as shown."""
+
+    label: str
+    before: str
+    after: str
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    """An audit event with what happened in words, its changes and notes."""
+
+    event: AuditEvent
+    what: str
+    changes: list[AuditChange] = field(default_factory=list)
+    fields_only: list[str] = field(default_factory=list)
+    notes: list[tuple[str, str]] = field(default_factory=list)
+
+
+def audit_action_label(event: AuditEvent) -> str:
+    """Return what happened: "Signed", "Rejected", "Signing refused", else the action's label."""
+    detail = event.detail if isinstance(event.detail, dict) else {}
+    status = detail.get("status")
+    if event.outcome == AuditEvent.Outcome.DENIED and detail.get("reason") == "password":
+        return "Signing refused (wrong password)"
+    if event.action in (AuditEvent.Action.UPDATE, AuditEvent.Action.CREATE):
+        if detail.get("signed_by") or detail.get("clinical_fields"):
+            return "Signed"
+        if isinstance(status, str) and status in STATUS_LABELS:
+            return STATUS_LABELS[status]
+    return str(event.get_action_display())
+
+
+def _model_for(object_type: str) -> type[models.Model] | None:
+    label = OBJECT_MODELS.get(object_type)  # type: ignore[call-overload]
+    if not label:
+        return None
+    try:
+        return apps.get_model(label)
+    except LookupError:
+        return None
+
+
+def _model_field(model: type[models.Model] | None, name: str) -> models.Field[Any, Any] | None:
+    if model is None:
+        return None
+    try:
+        found = model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return None
+    return found if isinstance(found, models.Field) else None
+
+
+def field_label(name: str, model_field: models.Field[Any, Any] | None = None) -> str:
+    """Return a field's label: its verbose name, else its name in words ("address line 1")."""
+    if model_field is not None and model_field.verbose_name != name.replace("_", " "):
+        text = str(model_field.verbose_name)
+    else:
+        words = name.replace("_", " ")
+        for unit, said in (
+            (" mg per kg", " (mg/kg)"),
+            (" ml per h", " (mL/h)"),
+            (" mg", " (mg)"),
+            (" kg", " (kg)"),
+            (" min", " (minutes)"),
+            (" h", " (hours)"),
+            (" pct", " (%)"),
+            (" days", " (days)"),
+        ):
+            if words.endswith(unit):
+                words = words[: -len(unit)] + said
+                break
+        text = words.replace("line1", "line 1").replace("line2", "line 2")
+    return text[:1].upper() + text[1:]
+
+
+def value_text(value: Any, model_field: models.Field[Any, Any] | None = None) -> str:
+    """Return a stored audit value as shown: choices by label, yes/no, numbers national."""
+    if value is None or value == "":
+        return EMPTY
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if model_field is not None and model_field.choices and not isinstance(value, list | dict):
+        labels = {str(k): str(v) for k, v in model_field.flatchoices}
+        return labels.get(str(value), str(value))
+    if isinstance(model_field, PhoneNumberField):
+        return phone_display(str(value))
+    if isinstance(value, list):
+        return ", ".join(value_text(v) for v in value) or EMPTY
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {value_text(v)}" for k, v in value.items()) or EMPTY
+    return str(value)
+
+
+def audit_changes(event: AuditEvent) -> list[AuditChange]:
+    """Return each changed field of an event with its old and new values, in stored order."""
+    detail = event.detail if isinstance(event.detail, dict) else {}
+    before, after = detail.get("before"), detail.get("after")
+    if not isinstance(before, Mapping) and not isinstance(after, Mapping):
+        return []
+    before = before if isinstance(before, Mapping) else {}
+    after = after if isinstance(after, Mapping) else {}
+    names = list(detail.get("fields") or []) or list(dict.fromkeys([*before, *after]))
+    model = _model_for(event.object_type)
+    changes = []
+    for name in names:
+        if not isinstance(name, str):
+            continue
+        model_field = _model_field(model, name)
+        changes.append(
+            AuditChange(
+                label=field_label(name, model_field),
+                before=value_text(before.get(name), model_field),
+                after=value_text(after.get(name), model_field),
+            )
+        )
+    return changes
+
+
+def audit_row(event: AuditEvent) -> AuditRow:
+    """Return the event as the report shows it (no queries)."""
+    detail = event.detail if isinstance(event.detail, dict) else {}
+    changes = audit_changes(event)
+    fields_only: list[str] = []
+    if not changes and isinstance(detail.get("fields"), list):
+        model = _model_for(event.object_type)
+        fields_only = [
+            field_label(name, _model_field(model, name))
+            for name in detail["fields"]
+            if isinstance(name, str)
+        ]
+    notes = [
+        (label, value_text(detail[key]))
+        for key, label in DETAIL_NOTES.items()
+        if detail.get(key) and not (key == "reason" and detail[key] == "password")
+    ]
+    return AuditRow(
+        event=event,
+        what=audit_action_label(event),
+        changes=changes,
+        fields_only=fields_only,
+        notes=notes,
+    )
+
+
+def audit_rows(events: Iterable[AuditEvent]) -> list[AuditRow]:
+    return [audit_row(event) for event in events]
+
+
+def audit_when(moment: dt.datetime) -> str:
+    """Return an event's time in the clinic's format and time zone: "Nov 30, 2026, 2:05:09 PM"."""
+    local = timezone.localtime(moment)
+    return f"{date_format(local, 'M j, Y')}, {date_format(local, 'g:i:s A')}"
+
+
+def audit_csv_changes(row: AuditRow) -> tuple[str, str, str]:
+    """Return the fields, old values and new values of a row as three CSV cells."""
+    if row.changes:
+        return (
+            "; ".join(c.label for c in row.changes),
+            json.dumps({c.label: c.before for c in row.changes}, ensure_ascii=False),
+            json.dumps({c.label: c.after for c in row.changes}, ensure_ascii=False),
+        )
+    return ("; ".join(row.fields_only), "", "")
