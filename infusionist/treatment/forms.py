@@ -11,6 +11,7 @@ from infusionist.lib import dosing
 from infusionist.lib.products import KETALAR_VIALS
 from infusionist.treatment import calculations, services
 from infusionist.treatment.models import (
+    TEXT_MAX_CHARS,
     DosingSettings,
     Indication,
     Phase,
@@ -107,8 +108,17 @@ class ConfirmWeightField(forms.CharField):
 class _DoseInputsMixin(forms.Form):
     """Inputs the dose calculator and the plan form share; units are in every label."""
 
-    weight_kg = _decimal(
-        _("Weight (kg)"), places=1, digits=5, min_value="1", max_value="500", required=True
+    weight_kg = _decimal(_("Weight (kg)"), places=1, digits=5, min_value="1", max_value="500")
+    weight_lb = _decimal(
+        _("Or the weight in pounds (lb)"),
+        places=1,
+        digits=5,
+        min_value="2",
+        max_value="1100",
+        help_text=_(
+            "Converted exactly (1 lb = 0.45359237 kg) to kilograms, which are shown, used and "
+            "stored. Leave empty when the weight is entered in kilograms."
+        ),
     )
     height_cm = _decimal(
         _("Height (cm)"),
@@ -137,7 +147,11 @@ class _DoseInputsMixin(forms.Form):
         _("Dose rate (mg/h)"), places=2, digits=7, min_value="0.01", max_value="10000"
     )
     duration_min = forms.IntegerField(
-        label=_("Duration (min)"), required=False, min_value=1, max_value=10080
+        label=_("Duration (min)"),
+        required=False,
+        min_value=1,
+        # The longest infusion in the reference, 4 days (CRPS [21]): an absolute ceiling.
+        max_value=int(dosing.ABSOLUTE_CEILINGS["iv"].max_duration_min or 0),
     )
     vial_mg_per_ml = forms.TypedChoiceField(
         label=_("Vial strength"),
@@ -174,11 +188,63 @@ class _DoseInputsMixin(forms.Form):
             self["weight_kg"].value()
         )
 
+    #: The pounds the weight was entered in and their exact conversion, when entered in lb.
+    weight_conversion: str = ""
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        self._weight_from_pounds(data)
         # The box confirms the weight it was shown with, and no other.
         data["confirm_weight"] = _confirms(data.get("confirm_weight"), data.get("weight_kg"))
         return data
+
+    def _weight_from_pounds(self, data: dict[str, Any]) -> None:
+        """Set the weight in kg from a weight entered in pounds; require one of the two.
+
+        The kilograms are the exact conversion rounded half-up to 0.1 kg (the precision the
+        weight is stored at); a pound value never reaches an order as kilograms. A weight in
+        both units must agree to 0.1 kg.
+        """
+        if "weight_kg" in self.errors or "weight_lb" in self.errors:
+            return
+        weight_kg, weight_lb = data.get("weight_kg"), data.get("weight_lb")
+        if weight_lb is None:
+            if weight_kg is None:
+                self.add_error("weight_kg", _("Enter the weight in kilograms (or in pounds)."))
+            return
+        exact_kg = float(weight_lb) * dosing.KG_PER_LB
+        converted = dosing.round_half_up(exact_kg, 1)
+        if weight_kg is not None and abs(weight_kg - converted) > Decimal("0.05"):
+            self.add_error(
+                "weight_lb",
+                _(
+                    "%(lb)s lb is %(kg)s kg, but %(entered)s kg is entered: clear one of the "
+                    "two weights."
+                )
+                % {
+                    "lb": format(weight_lb.normalize(), "f"),
+                    "kg": format(converted.normalize(), "f"),
+                    "entered": format(weight_kg.normalize(), "f"),
+                },
+            )
+            return
+        data["weight_kg"] = converted
+        self.weight_conversion = str(
+            _("%(lb)s lb × 0.45359237 = %(exact)s kg; %(kg)s kg is used and stored.")
+            % {
+                "lb": format(weight_lb.normalize(), "f"),
+                "exact": format(dosing.round_half_up(exact_kg, 3).normalize(), "f"),
+                "kg": f"{converted:.1f}",
+            }
+        )
+        # Show the kilograms in the weight field, and let the confirmation box confirm them.
+        if hasattr(self.data, "_mutable"):
+            self.data = self.data.copy()
+        else:
+            self.data = dict(self.data)
+        self.data["weight_kg"] = f"{converted:.1f}"
+        self.fields["weight_kg"].help_text = self.weight_conversion
+        cast(ConfirmWeightField, self.fields["confirm_weight"]).set_weight(f"{converted:.1f}")
 
     #: Fields holding a weight in kg; each shows its pounds equivalent as typed.
     WEIGHT_FIELDS: tuple[str, ...] = ("weight_kg",)
@@ -273,7 +339,7 @@ class PlanForm(_DoseInputsMixin):
     rationale = forms.CharField(
         label=_("Rationale / what changed"),
         required=False,
-        max_length=2000,
+        max_length=TEXT_MAX_CHARS,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
@@ -293,6 +359,13 @@ class PlanForm(_DoseInputsMixin):
         )
         self.result: calculations.SessionResult | None = None
 
+    def clean_planned_start_date(self) -> Any:
+        starts_on = self.cleaned_data["planned_start_date"]
+        error = services.start_date_error(starts_on)
+        if error:
+            raise forms.ValidationError(error)
+        return starts_on
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         protocol = data.get("protocol")
@@ -310,7 +383,8 @@ class PlanForm(_DoseInputsMixin):
             self.add_dose_errors(exc)
             return data
         for stop in self.result.stops:
-            self.add_error(None, f"Hard stop — {stop.rule} ({stop.source}): {stop.message}")
+            about = stop.field if stop.field in self.fields else None
+            self.add_error(about, _("Hard stop: %(message)s") % {"message": stop.message})
         if self.result.needs_weight_confirmation:
             self.add_error("confirm_weight", _confirm_weight_message(self.result))
         return data
@@ -343,15 +417,50 @@ class SignForm(forms.Form):
         ),
     )
 
-    def __init__(self, *args: Any, weight_kg: Decimal | None = None, **kwargs: Any) -> None:
+    safety_acknowledged = forms.BooleanField(
+        label=_(
+            "I have reviewed this patient's open safety alert and I sign this plan with it open"
+        ),
+        required=False,
+    )
+    safety_reason = forms.CharField(
+        label=_("Why it is safe to sign now"),
+        required=False,
+        max_length=TEXT_MAX_CHARS,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Needed only while a safety alert is open; stored with the signed version and "
+            "recorded in the audit trail."
+        ),
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        weight_kg: Decimal | None = None,
+        open_alerts: bool = False,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.weight_kg = weight_kg
+        self.open_alerts = open_alerts
         shown = None if weight_kg is None else format(weight_kg.normalize(), "f")
         cast(ConfirmWeightField, self.fields["confirm_weight"]).set_weight(shown)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         data["confirm_weight"] = _confirms(data.get("confirm_weight"), self.weight_kg)
+        if self.open_alerts:
+            if not data.get("safety_acknowledged"):
+                self.add_error(
+                    "safety_acknowledged",
+                    _("Tick this to sign while the patient's safety alert is open."),
+                )
+            if not (data.get("safety_reason") or "").strip():
+                self.add_error(
+                    "safety_reason",
+                    _("Say why it is safe to sign while the safety alert is open."),
+                )
         return data
 
 
