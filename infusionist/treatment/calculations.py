@@ -119,6 +119,48 @@ def input_rows(inputs: Mapping[str, Any]) -> list[tuple[str, str]]:
     return rows
 
 
+def ceiling_rows() -> list[tuple[str, str, str]]:
+    """Return each route's absolute ceilings as (route, ceilings with units, source keys)."""
+    words = {"iv": "Ketamine, intravenous", "im": "Ketamine, intramuscular"}
+    rows = []
+    for route, ceiling in dosing.ABSOLUTE_CEILINGS.items():
+        parts = []
+        if ceiling.max_dose_rate_mg_per_kg_per_h is not None:
+            parts.append(
+                f"at most {ceiling.max_dose_rate_mg_per_kg_per_h:g} mg/kg/h "
+                f"(so at most {ceiling.max_dose_rate_mg_per_kg_per_h:g} mg/kg per hour infused)"
+            )
+        if ceiling.max_duration_min is not None:
+            parts.append(f"infusions of at most {ceiling.max_duration_min / 60 / 24:g} days")
+        if ceiling.max_dose_mg_per_kg is not None:
+            parts.append(f"at most {ceiling.max_dose_mg_per_kg:g} mg/kg per session")
+        if route == "intranasal":
+            parts.append(f"at most {ceiling.max_dose_mg:g} mg per session")
+        rows.append(
+            (
+                words.get(route, "Esketamine, intranasal (only route)"),
+                "; ".join(parts),
+                " ".join(dict.fromkeys(f"{ceiling.source} {ceiling.rate_source}".split())),
+            )
+        )
+    rows.append(
+        (
+            "Without a protocol (dose calculator)",
+            f"a clinic's session maximum of at most "
+            f"{dosing.MAX_DEFAULT_SESSION_DOSE_MG_PER_KG:g} mg/kg",
+            "[22]",
+        )
+    )
+    return rows
+
+
+#: One line naming every absolute ceiling, for help texts beside the fields they bound.
+CEILINGS_TEXT = (
+    "Absolute ceilings no clinic can raise: ketamine IV 2 mg/kg/h for up to 4 days [21]; "
+    "ketamine IM 13 mg/kg [22]; esketamine 84 mg [18], intranasal only."
+)
+
+
 def _f(value: Decimal | float | None) -> float | None:
     return None if value is None else float(value)
 

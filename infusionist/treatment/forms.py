@@ -510,8 +510,23 @@ class ProtocolForm(forms.ModelForm):
             "schedule_description": forms.Textarea(attrs={"rows": 2}),
         }
 
+    #: Fields an absolute ceiling bounds; their help names the ceilings and their sources.
+    CEILING_FIELDS = (
+        "dose_mg_per_kg",
+        "dose_mg",
+        "dose_mg_per_kg_per_h",
+        "dose_mg_per_h",
+        "max_dose_mg_per_kg",
+        "max_dose_rate_mg_per_kg_per_h",
+        "max_dose_mg",
+        "drug",
+    )
+
     def __init__(self, *args: Any, needs_signature: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        for name in self.CEILING_FIELDS:
+            field = self.fields[name]
+            field.help_text = f"{field.help_text} {calculations.CEILINGS_TEXT}".strip()
         if needs_signature:
             mark_clinical(self, services.CLINICAL_PROTOCOL_FIELDS)
 
@@ -523,6 +538,26 @@ class DosingSettingsForm(forms.ModelForm):
     """The dose calculator's guards, each with its source key (or its lack of one)."""
 
     change_reason = change_reason_field()
+
+    #: The absolute bound of each setting that has one, said beside the field.
+    SETTING_CEILINGS: dict[str, str] = {
+        "default_max_dose_mg_per_kg": (
+            f"At most {dosing.MAX_DEFAULT_SESSION_DOSE_MG_PER_KG:g} mg/kg, the largest IV "
+            "induction dose on the Ketalar label [22]; no clinic can set more."
+        ),
+        "default_max_dose_rate_mg_per_kg_per_h": (
+            "At most 2 mg/kg/h, the top of the outpatient infusion range [21]; no clinic can "
+            "set more."
+        ),
+        "must_dilute_vial_mg_per_ml": (
+            "At most 100 mg/mL: the Ketalar label requires the 100 mg/mL vial to be diluted [22]."
+        ),
+        "max_iv_concentration_mg_per_ml": (
+            "At most 50 mg/mL, 100 mg/mL diluted with an equal volume [22]."
+        ),
+        "min_weight_kg": "From 20 kg: no clinic may call a lighter adult weight plausible.",
+        "max_weight_kg": "Up to 300 kg: no clinic may call a heavier weight plausible.",
+    }
 
     class Meta:
         model = DosingSettings
@@ -540,6 +575,9 @@ class DosingSettingsForm(forms.ModelForm):
                 if source == "[?]"
                 else _("Source: %(keys)s") % {"keys": source}
             )
+            ceiling = self.SETTING_CEILINGS.get(name)
+            if ceiling:
+                self.fields[name].help_text = f"{self.fields[name].help_text} {ceiling}"
         if needs_signature:
             mark_clinical(self, services.CLINICAL_SETTINGS_FIELDS)
 

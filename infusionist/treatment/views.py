@@ -151,6 +151,7 @@ def protocol_list(request: HttpRequest) -> HttpResponse:
             "can_edit": can(user_of(request), "protocols.edit"),
             "can_edit_measurement_settings": can(user_of(request), "measurements.settings"),
             "setting_rows": setting_rows,
+            "ceiling_rows": calculations.ceiling_rows(),
             "proposals": selectors.pending_change_proposals(organization=organization),
         },
     )
