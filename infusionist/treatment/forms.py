@@ -223,7 +223,7 @@ class _DoseInputsMixin(forms.Form):
                 )
                 % {
                     "lb": format(weight_lb.normalize(), "f"),
-                    "kg": format(converted.normalize(), "f"),
+                    "kg": f"{converted:.1f}",
                     "entered": format(weight_kg.normalize(), "f"),
                 },
             )
@@ -244,6 +244,7 @@ class _DoseInputsMixin(forms.Form):
             self.data = dict(self.data)
         self.data["weight_kg"] = f"{converted:.1f}"
         self.fields["weight_kg"].help_text = self.weight_conversion
+        self["weight_kg"].help_text = self.weight_conversion
         cast(ConfirmWeightField, self.fields["confirm_weight"]).set_weight(f"{converted:.1f}")
 
     #: Fields holding a weight in kg; each shows its pounds equivalent as typed.

@@ -14,7 +14,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Length
@@ -90,6 +90,7 @@ _POSITIVE = [MinValueValidator(Decimal("0.001"))]
 #: The longest free text a clinician writes in one field (characters): enough for a page of
 #: reasoning, short enough to read at the chair; the database refuses more (constraints below).
 TEXT_MAX_CHARS = 2000
+_FITS = [MaxLengthValidator(TEXT_MAX_CHARS)]
 
 
 def _at_most(value: float) -> list[Any]:
@@ -108,6 +109,7 @@ def _text_fits(*names: str, model: str) -> list[models.CheckConstraint]:
         models.CheckConstraint(
             condition=LessThanOrEqual(Length(name), TEXT_MAX_CHARS),
             name=f"{model}_{name}_fits",
+            violation_error_message=_("Keep this text to 2000 characters or fewer."),
         )
         for name in names
     ]
@@ -238,7 +240,9 @@ class Protocol(models.Model):
         blank=True,
         help_text=_("Comma-separated, rising, e.g. 0.5, 0.75, 1.0."),
     )
-    titration_rule = models.TextField(_("titration rule"), blank=True, max_length=TEXT_MAX_CHARS)
+    titration_rule = models.TextField(
+        _("titration rule"), blank=True, max_length=TEXT_MAX_CHARS, validators=_FITS
+    )
     max_dose_mg_per_kg = _dec(
         6,
         3,
@@ -289,9 +293,11 @@ class Protocol(models.Model):
     )
     rems_required = models.BooleanField(_("REMS programme applies"), default=False)
     monitoring_requirements = models.TextField(
-        _("monitoring requirements"), blank=True, max_length=TEXT_MAX_CHARS
+        _("monitoring requirements"), blank=True, max_length=TEXT_MAX_CHARS, validators=_FITS
     )
-    schedule_description = models.TextField(_("schedule"), blank=True, max_length=TEXT_MAX_CHARS)
+    schedule_description = models.TextField(
+        _("schedule"), blank=True, max_length=TEXT_MAX_CHARS, validators=_FITS
+    )
     source_keys = models.CharField(
         _("sources"),
         max_length=200,
@@ -852,7 +858,9 @@ class TreatmentPlanVersion(models.Model):
     bag_volume_ml = _dec(6, 1, verbose_name=_("diluent bag (mL)"), null=True, blank=True)
     withdraw_equal_volume = models.BooleanField(_("withdraw an equal volume first"), default=False)
 
-    rationale = models.TextField(_("rationale / changes"), blank=True, max_length=TEXT_MAX_CHARS)
+    rationale = models.TextField(
+        _("rationale / changes"), blank=True, max_length=TEXT_MAX_CHARS, validators=_FITS
+    )
     # A flagged weight (implausible BMI, large change from the last recorded weight) and who
     # confirmed it: the author when saving the draft, then the signer when signing.
     weight_findings = models.JSONField(default=list, blank=True, editable=False)
@@ -874,7 +882,11 @@ class TreatmentPlanVersion(models.Model):
     # signer's reason for overriding them; empty when it breaks none.
     override_findings = models.JSONField(default=list, blank=True, editable=False)
     override_reason = models.TextField(
-        _("reason for the override"), blank=True, editable=False, max_length=TEXT_MAX_CHARS
+        _("reason for the override"),
+        blank=True,
+        editable=False,
+        max_length=TEXT_MAX_CHARS,
+        validators=_FITS,
     )
     # The open safety alerts (suicidality answers) the signer was shown, and the signer's
     # reason for signing with them open; empty when none was open.
@@ -884,6 +896,7 @@ class TreatmentPlanVersion(models.Model):
         blank=True,
         editable=False,
         max_length=TEXT_MAX_CHARS,
+        validators=_FITS,
     )
     signed_at = models.DateTimeField(null=True, blank=True, editable=False)
     signed_by = models.ForeignKey(
@@ -989,7 +1002,9 @@ class ClinicalChangeProposal(models.Model):
         related_name="change_proposals",
     )
     changes = models.JSONField(_("changes"))
-    reason = models.TextField(_("reason for the change"), blank=True, max_length=2000)
+    reason = models.TextField(
+        _("reason for the change"), blank=True, max_length=TEXT_MAX_CHARS, validators=_FITS
+    )
     status = models.CharField(
         max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True
     )
@@ -1006,7 +1021,9 @@ class ClinicalChangeProposal(models.Model):
         editable=False,
     )
     decided_at = models.DateTimeField(null=True, blank=True, editable=False)
-    decision_note = models.TextField(_("note"), blank=True, max_length=2000)
+    decision_note = models.TextField(
+        _("note"), blank=True, max_length=TEXT_MAX_CHARS, validators=_FITS
+    )
 
     class Meta:
         ordering = ["-proposed_at", "-id"]
