@@ -513,10 +513,6 @@ class ProtocolForm(forms.ModelForm):
 
     #: Fields an absolute ceiling bounds; their help names the ceilings and their sources.
     CEILING_FIELDS = (
-        "dose_mg_per_kg",
-        "dose_mg",
-        "dose_mg_per_kg_per_h",
-        "dose_mg_per_h",
         "max_dose_mg_per_kg",
         "max_dose_rate_mg_per_kg_per_h",
         "max_dose_mg",

@@ -98,12 +98,6 @@ def _at_most(value: float) -> list[Any]:
     return [*_POSITIVE, MaxValueValidator(Decimal(str(value)))]
 
 
-def _largest(name: str) -> float:
-    """Return the largest absolute ceiling of ``name`` over every route."""
-    values = [getattr(c, name) for c in ABSOLUTE_CEILINGS.values()]
-    return max(v for v in values if v is not None)
-
-
 def _text_fits(*names: str, model: str) -> list[models.CheckConstraint]:
     return [
         models.CheckConstraint(
@@ -169,7 +163,7 @@ class Protocol(models.Model):
         verbose_name=_("dose (mg/kg)"),
         null=True,
         blank=True,
-        validators=_at_most(_largest("max_dose_mg_per_kg")),
+        validators=_POSITIVE,
     )
     dose_mg = _dec(
         7,
@@ -177,7 +171,7 @@ class Protocol(models.Model):
         verbose_name=_("fixed dose (mg)"),
         null=True,
         blank=True,
-        validators=_at_most(_largest("max_dose_mg")),
+        validators=_POSITIVE,
     )
     dose_mg_per_kg_per_h = _dec(
         6,
@@ -185,7 +179,7 @@ class Protocol(models.Model):
         verbose_name=_("dose rate (mg/kg/h)"),
         null=True,
         blank=True,
-        validators=_at_most(_largest("max_dose_rate_mg_per_kg_per_h")),
+        validators=_POSITIVE,
     )
     dose_mg_per_h = _dec(
         7,
@@ -193,7 +187,7 @@ class Protocol(models.Model):
         verbose_name=_("fixed dose rate (mg/h)"),
         null=True,
         blank=True,
-        validators=_at_most(_largest("max_dose_rate_mg_per_kg_per_h") * ABSOLUTE_MAX_WEIGHT_KG),
+        validators=_POSITIVE,
     )
     duration_min = models.PositiveIntegerField(
         _("duration (min)"),
@@ -249,7 +243,7 @@ class Protocol(models.Model):
         verbose_name=_("maximum dose per session (mg/kg)"),
         null=True,
         blank=True,
-        validators=_at_most(_largest("max_dose_mg_per_kg")),
+        validators=_POSITIVE,
         help_text=_("Hard stop and titration ceiling. Empty: no per-session mg/kg limit."),
     )
     max_dose_rate_mg_per_kg_per_h = _dec(
@@ -258,7 +252,7 @@ class Protocol(models.Model):
         verbose_name=_("maximum dose rate (mg/kg/h)"),
         null=True,
         blank=True,
-        validators=_at_most(_largest("max_dose_rate_mg_per_kg_per_h")),
+        validators=_POSITIVE,
     )
     max_dose_mg = _dec(
         7,
@@ -266,7 +260,7 @@ class Protocol(models.Model):
         verbose_name=_("maximum fixed dose (mg)"),
         null=True,
         blank=True,
-        validators=_at_most(_largest("max_dose_mg")),
+        validators=_POSITIVE,
     )
     device_mg = _dec(
         6,
@@ -289,7 +283,7 @@ class Protocol(models.Model):
         verbose_name=_("older-adult starting dose (mg)"),
         null=True,
         blank=True,
-        validators=_at_most(_largest("max_dose_mg")),
+        validators=_POSITIVE,
     )
     rems_required = models.BooleanField(_("REMS programme applies"), default=False)
     monitoring_requirements = models.TextField(
