@@ -5,6 +5,7 @@ from typing import Any, cast
 
 from django import forms
 from django.forms.widgets import Input
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from infusionist.lib import dosing
@@ -238,11 +239,9 @@ class _DoseInputsMixin(forms.Form):
             }
         )
         # Show the kilograms in the weight field, and let the confirmation box confirm them.
-        if hasattr(self.data, "_mutable"):
-            self.data = self.data.copy()
-        else:
-            self.data = dict(self.data)
-        self.data["weight_kg"] = f"{converted:.1f}"
+        shown = self.data.copy() if isinstance(self.data, QueryDict) else dict(self.data)
+        shown["weight_kg"] = f"{converted:.1f}"
+        self.data = shown
         self.fields["weight_kg"].help_text = self.weight_conversion
         self["weight_kg"].help_text = self.weight_conversion
         cast(ConfirmWeightField, self.fields["confirm_weight"]).set_weight(f"{converted:.1f}")

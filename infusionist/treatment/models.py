@@ -20,6 +20,7 @@ from django.db.models import Q
 from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from infusionist.lib import sources
@@ -344,7 +345,7 @@ class Protocol(models.Model):
                 top = absolute.max_dose_mg_per_kg if absolute else None
                 if self.route == "intranasal" and steps:
                     errors.setdefault("titration_steps_mg_per_kg", []).append(
-                        _(
+                        gettext(
                             "Esketamine is dosed in whole 28-mg devices, not mg/kg: leave this "
                             "empty."
                         )
@@ -432,8 +433,7 @@ class Protocol(models.Model):
                 checks.append(("dose_mg_per_kg", speed, rate, "mg/kg/h", why))
             at_both = f"{rate:g} mg/kg/h at {heaviest:g} kg for {self.duration_min} min, {why}"
             for name in ("dose_mg", "max_dose_mg"):
-                top = rate * heaviest * hours
-                checks.append((name, getattr(self, name), top, "mg", at_both))
+                checks.append((name, getattr(self, name), rate * heaviest * hours, "mg", at_both))
         for name, value, top, unit, basis in checks:
             if name in errors or not isinstance(value, Decimal) or top is None:
                 continue
