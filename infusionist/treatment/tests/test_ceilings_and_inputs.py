@@ -542,3 +542,14 @@ def test_the_pk_chart_explains_its_model_in_plain_words(client, cast) -> None:
     visible = html.split("Model constants (for pharmacists)", 1)[0]
     assert "opentiva" not in visible and "the Domino model" not in visible
     assert "Across: minutes from the start of the infusion" in html
+
+
+def test_a_single_late_session_is_counted_in_the_singular() -> None:
+    from infusionist.lib import exposure
+
+    start = dt.datetime(2027, 3, 1, 9, tzinfo=dt.UTC)
+    times = [start + dt.timedelta(days=d) for d in (0, 5, 11)]
+    found = exposure.frequency_rule_findings(
+        times, min_interval_h=24, max_sessions_per_7_days=3, course_max_days=10
+    )
+    assert "1 session falls after day 10" in found[0].message
