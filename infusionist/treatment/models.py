@@ -397,7 +397,9 @@ class Protocol(models.Model):
         per_kg = ceiling.max_dose_mg_per_kg
         rate = ceiling.max_dose_rate_mg_per_kg_per_h
         hours: float | None = None
-        if isinstance(self.duration_min, int) and self.duration_min > 0:
+        longest = ceiling.max_duration_min or 0
+        if isinstance(self.duration_min, int) and 0 < self.duration_min <= longest:
+            # A longer duration is refused beside its own field (its validator).
             hours = self.duration_min / 60
         heaviest = ABSOLUTE_MAX_WEIGHT_KG
         # (field, value, ceiling, unit, what the ceiling is)
