@@ -230,7 +230,7 @@ def _org_records(cast: Cast, *, other: bool) -> OrgRecords:
             "phase": "induction",
             "planned_sessions": 6,
             "sessions_per_week": 3,
-            "planned_start_date": patient.created_at.date(),
+            "planned_start_date": timezone.localdate(),
             "dose_mg_per_kg": protocol.dose_mg_per_kg,
             "duration_min": 40,
             "weight_kg": 70,

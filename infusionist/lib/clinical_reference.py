@@ -73,6 +73,17 @@ SECTIONS: tuple[Section, ...] = (
             "oral dose reaches the blood, so roughly 2.0–2.5 mg/kg by mouth matches IV "
             "0.5 mg/kg; reported oral doses span 0.25–7 mg/kg or 25–300 mg [16]. A sublingual "
             "wafer reached about 29% [17].",
+            "Absolute ceilings, which no clinic setting or protocol can raise: racemic "
+            "ketamine by vein at most 2 mg/kg/h, the top of the outpatient infusion range "
+            "(7 mg/kg/h is for intensive care only), so at most 2 mg/kg for each hour "
+            "infused, and for at most 4 days, the longest regimen here (CRPS) [21]; by "
+            "intramuscular injection at most 13 mg/kg, the largest IM induction dose of "
+            "general anaesthesia on the Ketalar label (6.5–13 mg/kg) [22]; esketamine at most "
+            "84 mg in one session, three 28-mg devices [18]. Without a protocol a clinic may "
+            "set its session maximum up to 4.5 mg/kg, the label's largest IV induction dose "
+            "(1–4.5 mg/kg) [22]. Racemic ketamine is given IV or IM [15][22]; esketamine only "
+            "through its nasal device [18]. A clinic's own limits (1.0 mg/kg and 2 mg/kg/h by "
+            "default) sit at or below these.",
             "Esketamine (Spravato) [18][19]: each device gives 28 mg in two sprays, with "
             "5 minutes between devices; no food for 2 hours and no drink for 30 minutes "
             "before. Treatment-resistant depression under 65: 56 mg on day 1, then 56 or "
@@ -490,9 +501,11 @@ UNSOURCED_FACTS = Section(
         "A federal rule requiring a witness to wastage (none was found); a LOINC code for "
         "the GAD-7 difficulty item.",
         "A minimum interval between IV sessions, an observation time after IV ketamine, the "
-        "plausible weight and height ranges that catch unit mistakes, the length of the "
-        "predicted curve, and the questionnaire cadence. Each of these is a clinic setting "
-        "with a conservative default.",
+        "plausible weight and height ranges that catch unit mistakes (and the widest "
+        "20–300 kg range a clinic may set), the usual adult weight range (40–120 kg) outside "
+        "which a weight no height or earlier weight corroborates must be confirmed, the "
+        "length of the predicted curve, and the questionnaire cadence. Each of these is a "
+        "clinic setting with a conservative default.",
     ),
     intro=UNSOURCED_MEANING + " Where the product shows [?] it reads “no published "
     "source”; these are the gaps behind it.",

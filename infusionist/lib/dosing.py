@@ -25,13 +25,20 @@ from typing import Literal
 from infusionist.lib.products import ketalar_vial_volume_ml
 
 __all__ = [
+    "ABSOLUTE_CEILINGS",
+    "ABSOLUTE_MAX_WEIGHT_KG",
+    "ABSOLUTE_MIN_WEIGHT_KG",
+    "MAX_DEFAULT_SESSION_DOSE_MG_PER_KG",
     "DOSE_FIELDS",
+    "ROUTE_DRUGS",
+    "AbsoluteCeiling",
     "ROUTE_DOSE_FIELDS",
     "DoseError",
     "DoseInputs",
     "DoseLimits",
     "DoseStop",
     "DoseWarning",
+    "FIELD_WORDS",
     "DosingWeight",
     "InfusionCalculation",
     "InvalidDoseInput",
@@ -43,10 +50,14 @@ __all__ = [
     "adjusted_body_weight_kg",
     "bmi_kg_per_m2",
     "calculate_infusion",
+    "ceiling_for",
+    "ceiling_warnings",
     "check_weight",
     "checked_dosing_weight",
     "dosing_weight",
     "fat_free_mass_kg",
+    "merge_ceiling_stops",
+    "field_words",
     "ideal_body_weight_kg",
     "plausible_height_cm",
     "pounds_from_kg",
@@ -99,12 +110,199 @@ ROUTE_DOSE_FIELDS: dict[str, tuple[str, ...]] = {
     "im": ("dose_mg_per_kg", "dose_mg"),
     "intranasal": ("dose_mg",),
 }
+#: What each input is called on screen, with its unit: every message a person reads names the
+#: input in words, never by its program name.
+FIELD_WORDS: dict[str, str] = {
+    "weight_kg": "weight (kg)",
+    "previous_weight_kg": "last recorded weight (kg)",
+    "height_cm": "height (cm)",
+    "dose_mg_per_kg": "dose (mg/kg)",
+    "dose_mg": "dose (mg)",
+    "dose_mg_per_kg_per_h": "dose rate (mg/kg/h)",
+    "dose_mg_per_h": "dose rate (mg/h)",
+    "duration_min": "duration (min)",
+    "vial_mg_per_ml": "vial strength (mg/mL)",
+    "vial_volume_ml": "vial volume (mL)",
+    "bag_volume_ml": "diluent bag (mL)",
+    "device_mg": "mg per device",
+    "dose_rate_mg_per_h": "dose rate (mg/h)",
+    "concentration_mg_per_ml": "concentration (mg/mL)",
+}
+
+
+def field_words(name: str) -> str:
+    """Return how input ``name`` reads on screen ("weight_kg" → "weight (kg)")."""
+    return FIELD_WORDS.get(name, name.replace("_", " "))
+
+
 _DOSE_FORM_WORDS = {
     "dose_mg_per_kg": "mg/kg",
     "dose_mg": "mg",
     "dose_mg_per_kg_per_h": "mg/kg/h",
     "dose_mg_per_h": "mg/h",
 }
+
+
+#: Which drug each route gives, and so which routes each drug may use: racemic ketamine by
+#: vein or muscle (Ketalar label [22]; IM [15]), esketamine only through its nasal device
+#: [18]. A protocol pairing a drug with another route is refused.
+ROUTE_DRUGS: dict[str, str] = {"iv": "ketamine", "im": "ketamine", "intranasal": "esketamine"}
+
+#: The largest "maximum dose without a protocol" a clinic may set for the calculator (mg/kg
+#: per session): 4.5 mg/kg, the largest IV induction dose of general anaesthesia on the
+#: Ketalar label [22]. Longer regimens (CRPS over days [21]) are dosed under their protocol.
+MAX_DEFAULT_SESSION_DOSE_MG_PER_KG = 4.5
+
+#: The widest weight range any clinic may set as plausible [?]: no published source; an adult
+#: outside 20–300 kg is a typing slip (or a unit slip) far more often than a patient.
+ABSOLUTE_MIN_WEIGHT_KG = 20.0
+ABSOLUTE_MAX_WEIGHT_KG = 300.0
+
+
+@dataclass(frozen=True)
+class AbsoluteCeiling:
+    """Hold the largest dose a route may ever carry; no clinic setting or protocol raises it.
+
+    ``None`` means the route has no ceiling of that form. ``max_dose_mg`` bounds a fixed mg
+    dose (for esketamine, the dose itself; for weight-based routes a fixed dose is bounded
+    at :data:`ABSOLUTE_MAX_WEIGHT_KG`). An infusion is bounded by its rate, which bounds
+    its total too: at most 2 mg/kg for each hour infused.
+    """
+
+    route: str
+    drug: str
+    max_dose_mg_per_kg: float | None
+    max_dose_rate_mg_per_kg_per_h: float | None
+    max_dose_mg: float
+    source: str
+    why: str
+    rate_source: str = ""
+    #: The longest infusion (min); None for routes that are not infused.
+    max_duration_min: float | None = None
+
+
+#: Absolute ceilings per route (docs/clinical-reference.md §1): ketamine IV at most 2 mg/kg/h,
+#: the top of the outpatient infusion range [21] (7 mg/kg/h is for intensive care only), for
+#: at most 4 days, the longest infusion in the reference (CRPS, [21]); ketamine IM at most
+#: 13 mg/kg, the label's largest IM induction dose [22]; esketamine at most 84 mg, three
+#: 28-mg devices, its largest labelled dose [18].
+ABSOLUTE_CEILINGS: dict[str, AbsoluteCeiling] = {
+    "iv": AbsoluteCeiling(
+        route="iv",
+        drug="ketamine",
+        max_dose_mg_per_kg=None,
+        max_dose_rate_mg_per_kg_per_h=2.0,
+        max_dose_mg=2.0 * ABSOLUTE_MAX_WEIGHT_KG * 96,
+        source="[21]",
+        why="the top of the outpatient infusion range",
+        rate_source="[21]",
+        max_duration_min=4 * 24 * 60,
+    ),
+    "im": AbsoluteCeiling(
+        route="im",
+        drug="ketamine",
+        max_dose_mg_per_kg=13.0,
+        max_dose_rate_mg_per_kg_per_h=None,
+        max_dose_mg=13.0 * ABSOLUTE_MAX_WEIGHT_KG,
+        source="[22]",
+        why="the largest IM anaesthetic induction dose on the Ketalar label",
+    ),
+    "intranasal": AbsoluteCeiling(
+        route="intranasal",
+        drug="esketamine",
+        max_dose_mg_per_kg=None,
+        max_dose_rate_mg_per_kg_per_h=None,
+        max_dose_mg=84.0,
+        source="[18]",
+        why="the largest labelled esketamine dose, three 28-mg devices",
+    ),
+}
+
+
+def ceiling_for(route: str) -> AbsoluteCeiling:
+    """Return the absolute ceiling of ``route`` ("iv", "im" or "intranasal").
+
+    Raises :class:`InvalidDoseInput` naming ``route`` for any other route.
+    """
+    try:
+        return ABSOLUTE_CEILINGS[route]
+    except KeyError:
+        raise InvalidDoseInput(
+            "route", "Choose intravenous, intramuscular or intranasal."
+        ) from None
+
+
+_SAME_LIMIT = {
+    "dose_above_absolute_ceiling": "dose_above_protocol_max",
+    "dose_rate_above_absolute_ceiling": "dose_rate_above_protocol_max",
+}
+
+
+def merge_ceiling_stops(found: list[DoseWarning], ceilings: list[DoseWarning]) -> list[DoseWarning]:
+    """Return ``found`` with each ceiling stop that no protocol stop already makes, first.
+
+    A clinic's limit sits at or below the ceiling, so when both are broken the clinic's
+    stop says it; the ceiling's stop shows when the clinic's limit is off.
+    """
+    codes = {w.code for w in found}
+    return [w for w in ceilings if _SAME_LIMIT[w.code] not in codes] + found
+
+
+def ceiling_warnings(
+    route: str,
+    *,
+    dose_mg: float,
+    dose_mg_per_kg: float | None = None,
+    dose_rate_mg_per_kg_per_h: float | None = None,
+) -> list[DoseWarning]:
+    """Return a hard stop for each absolute ceiling of ``route`` the dose goes above.
+
+    Applies whatever the clinic's settings and the protocol say: they may only lower these.
+    """
+    ceiling = ceiling_for(route)
+    tolerance = 1 + 1e-9
+    found: list[DoseWarning] = []
+    per_kg_max = ceiling.max_dose_mg_per_kg
+    if (
+        per_kg_max is not None
+        and dose_mg_per_kg is not None
+        and dose_mg_per_kg > per_kg_max * (tolerance)
+    ):
+        found.append(
+            DoseWarning(
+                "dose_above_absolute_ceiling",
+                f"The dose, {dose_mg_per_kg:.3g} mg/kg ({dose_mg:.1f} mg), is above "
+                f"{per_kg_max:g} mg/kg, {ceiling.why} {ceiling.source}. No clinic setting or "
+                "protocol can allow more; check the dose and its unit.",
+                "stop",
+            )
+        )
+    rate_max = ceiling.max_dose_rate_mg_per_kg_per_h
+    if (
+        rate_max is not None
+        and dose_rate_mg_per_kg_per_h is not None
+        and dose_rate_mg_per_kg_per_h > rate_max * tolerance
+    ):
+        found.append(
+            DoseWarning(
+                "dose_rate_above_absolute_ceiling",
+                f"The dose rate, {dose_rate_mg_per_kg_per_h:.3g} mg/kg/h, is above "
+                f"{rate_max:g} mg/kg/h, the top of the outpatient infusion range "
+                f"{ceiling.rate_source}. No clinic setting or protocol can allow more; lengthen "
+                "the infusion or lower the dose.",
+                "stop",
+            )
+        )
+    if ceiling.route == "intranasal" and dose_mg > ceiling.max_dose_mg * tolerance:
+        found.append(
+            DoseWarning(
+                "dose_above_absolute_ceiling",
+                f"The dose, {dose_mg:g} mg, is above {ceiling.max_dose_mg:g} mg, {ceiling.why} "
+                f"{ceiling.source}. No clinic setting or protocol can allow more.",
+                "stop",
+            )
+        )
+    return found
 
 
 @dataclass(frozen=True)
@@ -132,6 +330,12 @@ class DoseLimits:
     # a confirmation [?]: no published source; a conservative default this clinic can
     # change. 132 typed for a 60 kg patient is +120%.
     max_weight_change_pct: float | None = 10.0
+    # Usual adult weight range [?]: no published source; a conservative default this clinic
+    # can change. When neither the height nor a last recorded weight can corroborate it, a
+    # weight outside this range must be confirmed: 154.3 "kg" is 154.3 lb (70.0 kg) typed
+    # in the kilogram field far more often than a 154 kg patient.
+    confirm_weight_below_kg: float | None = 40.0
+    confirm_weight_above_kg: float | None = 120.0
     # Protocol maximum per session: 1.0 mg/kg, the highest arm of the dose-finding RCT
     # [4]; no authoritative ceiling above it for depression was found [?]. Hard stop.
     max_dose_mg_per_kg: float | None = 1.0
@@ -198,13 +402,15 @@ class DoseInputs:
             if value is None or value == "":
                 return None
             if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
-                raise InvalidDoseInput(name, f"{name} must be a number; got {value!r}.")
+                raise InvalidDoseInput(name, f"Enter the {field_words(name)} as a number.")
             try:
                 number = float(value)
             except OverflowError:
-                raise InvalidDoseInput(name, f"{name} is far too large.") from None
+                raise InvalidDoseInput(
+                    name, f"The {field_words(name)} is far too large; check the number."
+                ) from None
             if not math.isfinite(number):
-                raise InvalidDoseInput(name, f"{name} must be a finite number; got {value}.")
+                raise InvalidDoseInput(name, f"Enter the {field_words(name)} as a number.")
             return number
 
         sex = get("sex") or None
@@ -431,7 +637,7 @@ def plausible_weight_kg(weight_kg: object, limits: DoseLimits) -> float:
     if not limits.min_weight_kg <= actual_kg <= limits.max_weight_kg:
         raise InvalidDoseInput(
             "weight_kg",
-            f"weight_kg {actual_kg:g} kg is outside the plausible range "
+            f"The weight, {actual_kg:g} kg, is outside the plausible range "
             f"{limits.min_weight_kg:g}–{limits.max_weight_kg:g} kg; check the weight and "
             "its unit (kilograms, not pounds).",
         )
@@ -444,7 +650,7 @@ def plausible_height_cm(height_cm: object, limits: DoseLimits) -> float:
     if not limits.min_height_cm <= height <= limits.max_height_cm:
         raise InvalidDoseInput(
             "height_cm",
-            f"height_cm {height:g} cm is outside the plausible range "
+            f"The height, {height:g} cm, is outside the plausible range "
             f"{limits.min_height_cm:g}–{limits.max_height_cm:g} cm; check the height "
             "and its unit (centimetres, not inches).",
         )
@@ -503,6 +709,26 @@ def check_weight(
                     "confirm",
                 )
             )
+    low_kg, high_kg = limits.confirm_weight_below_kg, limits.confirm_weight_above_kg
+    uncorroborated = height_cm is None and previous_weight_kg is None
+    if uncorroborated and (
+        (low_kg is not None and weight < low_kg) or (high_kg is not None and weight > high_kg)
+    ):
+        hint = (
+            f"If {weight:g} was typed in pounds, the weight is {weight * KG_PER_LB:.1f} kg. "
+            if high_kg is not None and weight > high_kg
+            else ""
+        )
+        findings.append(
+            DoseWarning(
+                "weight_outside_usual_range",
+                f"Weight {weight:g} kg ({weight_lb:.1f} lb) is outside the usual adult range "
+                f"{_range_text(low_kg, high_kg)} kg, and no height or last recorded weight "
+                f"confirms it. {hint}Confirm the weight in kilograms before a dose is used, "
+                "or enter the height.",
+                "confirm",
+            )
+        )
     previous = previous_lb = change_pct = None
     if previous_weight_kg is not None:
         previous = require_number("previous_weight_kg", previous_weight_kg)
@@ -510,7 +736,8 @@ def check_weight(
         change_pct = (weight - previous) / previous * 100.0
         if not math.isfinite(change_pct):
             raise InvalidDoseInput(
-                "previous_weight_kg", f"previous_weight_kg {previous:g} kg is far too small."
+                "previous_weight_kg",
+                f"The last recorded weight, {previous:g} kg, is far too small.",
             )
         most = limits.max_weight_change_pct
         if most is not None and abs(change_pct) > most * (1 + 1e-9):
@@ -563,7 +790,7 @@ def _infusion_minutes(duration_min: object) -> float:
     if minutes < SHORTEST_INFUSION_MIN:
         raise InvalidDoseInput(
             "duration_min",
-            f"duration_min {minutes:g} min is shorter than {SHORTEST_INFUSION_MIN:g} min; an "
+            f"The duration, {minutes:g} min, is shorter than {SHORTEST_INFUSION_MIN:g} min; an "
             "infusion runs at least a minute (give a push as a bolus, not an infusion).",
         )
     return minutes
@@ -572,13 +799,15 @@ def _infusion_minutes(duration_min: object) -> float:
 def require_number(field_name: str, value: object, *, allow_zero: bool = False) -> float:
     """Return a finite, positive (or, with allow_zero, non-negative) number or raise."""
     if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
-        raise InvalidDoseInput(field_name, f"{field_name} must be a number; got {value!r}.")
+        raise InvalidDoseInput(field_name, f"Enter the {field_words(field_name)} as a number.")
     number = float(value)
     if not math.isfinite(number):
-        raise InvalidDoseInput(field_name, f"{field_name} must be a finite number; got {value}.")
+        raise InvalidDoseInput(field_name, f"Enter the {field_words(field_name)} as a number.")
     if number < 0 or (number == 0 and not allow_zero):
         need = "zero or more" if allow_zero else "greater than zero"
-        raise InvalidDoseInput(field_name, f"{field_name} must be {need}; got {value}.")
+        raise InvalidDoseInput(
+            field_name, f"The {field_words(field_name)} must be {need}; {value:g} was entered."
+        )
     return number
 
 
@@ -592,7 +821,7 @@ def ideal_body_weight_kg(height_cm: float, sex: Sex) -> float:
     that is outside its published range, and :func:`checked_dosing_weight` says so.
     """
     if sex not in SEXES:
-        raise InvalidDoseInput("sex", f"sex must be 'male' or 'female'; got {sex!r}.")
+        raise InvalidDoseInput("sex", "Choose the sex (female or male) for the weight formula.")
     height_in = require_number("height_cm", height_cm) / CM_PER_INCH
     return DEVINE_BASE_KG[sex] + DEVINE_KG_PER_INCH * (height_in - DEVINE_BASE_HEIGHT_IN)
 
@@ -608,7 +837,7 @@ def adjusted_body_weight_kg(
 def fat_free_mass_kg(weight_kg: float, height_cm: float, sex: Sex) -> float:
     """Return Janmahasatian fat-free mass in kg [V] (BMI not rounded)."""
     if sex not in SEXES:
-        raise InvalidDoseInput("sex", f"sex must be 'male' or 'female'; got {sex!r}.")
+        raise InvalidDoseInput("sex", "Choose the sex (female or male) for the weight formula.")
     weight = require_number("weight_kg", weight_kg)
     height_m = require_number("height_cm", height_cm) / 100.0
     bmi_kg_per_m2 = weight / height_m**2
@@ -631,16 +860,16 @@ def dosing_weight(
     """
     actual_kg = require_number("weight_kg", weight_kg)
     if basis not in WEIGHT_BASES:
-        raise InvalidDoseInput(
-            "weight_basis", f"weight_basis must be one of {', '.join(WEIGHT_BASES)}; got {basis!r}."
-        )
+        raise InvalidDoseInput("weight_basis", "Choose actual, ideal or adjusted body weight.")
     if basis == "actual":
         return DosingWeight(kg=actual_kg, basis="actual", formula=f"actual weight {actual_kg:g} kg")
     if height_cm is None:
-        raise InvalidDoseInput("height_cm", f"height_cm is required for {basis} body weight.")
+        raise InvalidDoseInput(
+            "height_cm", f"Enter the height in centimetres: the {_BASIS_WORDS[basis]} needs it."
+        )
     if sex not in SEXES:
         raise InvalidDoseInput(
-            "sex", f"sex ('male' or 'female') is required for {basis} body weight; got {sex!r}."
+            "sex", f"Choose the sex (female or male): the {_BASIS_WORDS[basis]} formula needs it."
         )
     height = require_number("height_cm", height_cm)
     ibw_kg = ideal_body_weight_kg(height, sex)
@@ -821,9 +1050,9 @@ def calculate_infusion(
     if not math.isfinite(total_mg) or total_mg < limits.min_dose_mg:
         raise InvalidDoseInput(
             dose_field,
-            f"{dose_field} {dose_value:g} gives a dose of {total_mg:g} mg, outside "
-            f"{limits.min_dose_mg:g} mg and above; check the number and its unit "
-            "(milligrams, not micrograms).",
+            f"The {field_words(dose_field)} {dose_value:g} gives a dose of {total_mg:.3g} mg, "
+            f"below the smallest dose of {limits.min_dose_mg:g} mg; check the number and its "
+            "unit (milligrams, not micrograms).",
         )
     rate_mg_per_h = total_mg / hours
 
@@ -901,6 +1130,15 @@ def _check(
             )
         )
 
+    found = merge_ceiling_stops(
+        found,
+        ceiling_warnings(
+            "iv",
+            dose_mg=calc.dose_mg,
+            dose_mg_per_kg=calc.dose_mg_per_kg,
+            dose_rate_mg_per_kg_per_h=calc.dose_rate_mg_per_kg_per_h,
+        ),
+    )
     concentrated = calc.vial_mg_per_ml >= limits.must_dilute_vial_mg_per_ml * (1 - tolerance)
     if concentrated and calc.bag_volume_ml == 0:
         found.append(

@@ -206,6 +206,11 @@ def frequency_findings(
     return found
 
 
+def _sessions(count: int) -> str:
+    """Return "1 session falls" or "3 sessions fall": the count agrees with its noun."""
+    return f"{count} session falls" if count == 1 else f"{count} sessions fall"
+
+
 def frequency_rule_findings(
     times: Sequence[dt.datetime],
     *,
@@ -269,7 +274,7 @@ def frequency_rule_findings(
                 FrequencyRuleFinding(
                     "course_longer_than_limit",
                     f"The planned sessions span {span_days} days; the protocol keeps them within "
-                    f"{course_max_days}. {len(late)} sessions fall after day {course_max_days}, "
+                    f"{course_max_days}. {_sessions(len(late))} after day {course_max_days}, "
                     f"the first on {_day(late[0])}.",
                     len(late),
                     late[0],

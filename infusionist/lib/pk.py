@@ -301,7 +301,7 @@ class PKModel:
             found.append(
                 PKWarning(
                     "weight_outside_model",
-                    f"Weight {weight_kg:g} kg is outside the {self.name} model's range "
+                    f"Weight {weight_kg:g} kg is outside the weights this model was built from "
                     f"({pop.weight_min_kg:g}–{pop.weight_max_kg:g} kg); the curve is an "
                     "extrapolation.",
                 )
@@ -310,15 +310,15 @@ class PKModel:
             found.append(
                 PKWarning(
                     "age_unknown",
-                    f"Age not given; the {self.name} model covers {pop.age_min_years:g}–"
-                    f"{pop.age_max_years:g} years.",
+                    f"Age not given: this model was built from patients aged "
+                    f"{pop.age_min_years:g}–{pop.age_max_years:g} years.",
                 )
             )
         elif not pop.age_min_years <= age_years <= pop.age_max_years:
             found.append(
                 PKWarning(
                     "age_outside_model",
-                    f"Age {age_years:g} years is outside the {self.name} model's range "
+                    f"Age {age_years:g} years is outside the ages this model was built from "
                     f"({pop.age_min_years:g}–{pop.age_max_years:g} years); the curve is an "
                     "extrapolation.",
                 )

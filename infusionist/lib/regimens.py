@@ -22,7 +22,9 @@ from infusionist.lib.dosing import (
     InvalidDoseInput,
     Sex,
     WeightBasis,
+    ceiling_warnings,
     checked_dosing_weight,
+    merge_ceiling_stops,
     plausible_height_cm,
     plausible_weight_kg,
     require_number,
@@ -188,6 +190,9 @@ def calculate_im_injection(
                 f"{limits.usual_vial_mg_per_ml:g} mg/mL.",
             )
         )
+    found = merge_ceiling_stops(
+        found, ceiling_warnings("im", dose_mg=total_mg, dose_mg_per_kg=per_kg)
+    )
     found.extend(weight.warnings)
     if any(w.severity == "stop" for w in found):
         raise RegimenStop(found)
@@ -256,6 +261,7 @@ def calculate_intranasal(
                 f"{older_adult_start_dose_mg:g} mg; {total:g} mg is planned.",
             )
         )
+    found = merge_ceiling_stops(found, ceiling_warnings("intranasal", dose_mg=total))
     found.sort(key=lambda w: w.severity != "stop")
     if any(w.severity == "stop" for w in found):
         raise RegimenStop(found)

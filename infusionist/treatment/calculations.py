@@ -28,6 +28,14 @@ WARNING_BASIS: dict[str, tuple[str, str]] = {
         "protocol setting; [4] [18]",
     ),
     "dose_rate_above_protocol_max": ("Maximum dose rate (mg/kg/h)", "protocol setting; [21]"),
+    "dose_above_absolute_ceiling": (
+        "Absolute ceiling per session for this route; no clinic can raise it",
+        "clinical reference §1; [18] [22]",
+    ),
+    "dose_rate_above_absolute_ceiling": (
+        "Absolute ceiling of the IV dose rate (mg/kg/h); no clinic can raise it",
+        "clinical reference §1; [21]",
+    ),
     "undiluted_iv_forbidden": ("100 mg/mL is never given IV undiluted", "Ketalar label [22]"),
     "concentration_above_iv_max": ("Strongest concentration allowed IV", "clinic setting; [22]"),
     "concentrated_vial_diluted": ("Concentrated vial must be diluted", "Ketalar label [22]"),
@@ -43,6 +51,10 @@ WARNING_BASIS: dict[str, tuple[str, str]] = {
         "Plausible BMI when the height is known (kg/m²)",
         f"clinic setting; [?] {UNSOURCED}",
     ),
+    "weight_outside_usual_range": (
+        "Weight outside the usual adult range, to be confirmed (kg)",
+        f"clinic setting; [?] {UNSOURCED}",
+    ),
     "weight_change_large": (
         "Largest change from the last recorded weight without a confirmation (%)",
         f"clinic setting; [?] {UNSOURCED}",
@@ -50,17 +62,128 @@ WARNING_BASIS: dict[str, tuple[str, str]] = {
 }
 
 
+#: The input each hard stop is about, so the stop is shown beside it; "dose" is the dose
+#: field the order used (mg/kg, mg, mg/kg/h or mg/h).
+STOP_FIELDS: dict[str, str] = {
+    "dose_above_protocol_max": "dose",
+    "dose_rate_above_protocol_max": "duration_min",
+    "dose_above_absolute_ceiling": "dose",
+    "dose_rate_above_absolute_ceiling": "duration_min",
+    "undiluted_iv_forbidden": "bag_volume_ml",
+    "concentration_above_iv_max": "bag_volume_ml",
+    "not_whole_devices": "dose_mg",
+}
+
+#: (label, unit) of every dose input, as a person reads it.
+INPUT_LABELS: dict[str, tuple[str, str]] = {
+    "route": ("Route", ""),
+    "weight_kg": ("Weight", "kg"),
+    "height_cm": ("Height", "cm"),
+    "sex": ("Sex (for the weight formulas)", ""),
+    "weight_basis": ("Dose on", ""),
+    "dose_mg_per_kg": ("Dose", "mg/kg"),
+    "dose_mg": ("Dose", "mg"),
+    "dose_mg_per_kg_per_h": ("Dose rate", "mg/kg/h"),
+    "dose_mg_per_h": ("Dose rate", "mg/h"),
+    "duration_min": ("Duration", "min"),
+    "vial_mg_per_ml": ("Vial strength", "mg/mL"),
+    "bag_volume_ml": ("Diluent bag", "mL"),
+    "withdraw_equal_volume": ("Withdraw an equal volume from the bag first", ""),
+}
+_WORDS = {
+    "iv": "intravenous infusion",
+    "im": "intramuscular injection",
+    "intranasal": "intranasal (esketamine)",
+    "actual": "actual body weight",
+    "ideal": "ideal body weight (Devine)",
+    "adjusted": "adjusted body weight",
+    "female": "female",
+    "male": "male",
+}
+
+
+def input_rows(inputs: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """Return the inputs a calculation used as (label, value with its unit) rows."""
+    rows = []
+    for name, (label, unit) in INPUT_LABELS.items():
+        value = inputs.get(name)
+        if value is None or value == "":
+            continue
+        if isinstance(value, bool):
+            text = "yes" if value else "no"
+        elif isinstance(value, int | float | Decimal):
+            text = f"{_number(float(value), 3)} {unit}".strip()
+        else:
+            text = _WORDS.get(str(value), str(value))
+        rows.append((label, text))
+    return rows
+
+
+def ceiling_rows() -> list[tuple[str, str, str]]:
+    """Return each route's absolute ceilings as (route, ceilings with units, source keys)."""
+    words = {"iv": "Ketamine, intravenous", "im": "Ketamine, intramuscular"}
+    rows = []
+    for route, ceiling in dosing.ABSOLUTE_CEILINGS.items():
+        parts = []
+        if ceiling.max_dose_rate_mg_per_kg_per_h is not None:
+            parts.append(
+                f"at most {ceiling.max_dose_rate_mg_per_kg_per_h:g} mg/kg/h "
+                f"(so at most {ceiling.max_dose_rate_mg_per_kg_per_h:g} mg/kg per hour infused)"
+            )
+        if ceiling.max_duration_min is not None:
+            parts.append(f"infusions of at most {ceiling.max_duration_min / 60 / 24:g} days")
+        if ceiling.max_dose_mg_per_kg is not None:
+            parts.append(f"at most {ceiling.max_dose_mg_per_kg:g} mg/kg per session")
+        if route == "intranasal":
+            parts.append(f"at most {ceiling.max_dose_mg:g} mg per session")
+        rows.append(
+            (
+                words.get(route, "Esketamine, intranasal (only route)"),
+                "; ".join(parts),
+                " ".join(dict.fromkeys(f"{ceiling.source} {ceiling.rate_source}".split())),
+            )
+        )
+    rows.append(
+        (
+            "Without a protocol (dose calculator)",
+            f"a clinic's session maximum of at most "
+            f"{dosing.MAX_DEFAULT_SESSION_DOSE_MG_PER_KG:g} mg/kg",
+            "[22]",
+        )
+    )
+    return rows
+
+
+#: One line naming every absolute ceiling, for help texts beside the fields they bound.
+CEILINGS_TEXT = (
+    "Absolute ceilings no clinic can raise: ketamine IV 2 mg/kg/h for up to 4 days [21]; "
+    "ketamine IM 13 mg/kg [22]; esketamine 84 mg [18], intranasal only."
+)
+
+
 def _f(value: Decimal | float | None) -> float | None:
     return None if value is None else float(value)
+
+
+def _capped(value: float | None, ceiling: float | None) -> float | None:
+    """Return the lower of a clinic's limit and the absolute ceiling (a limit only lowers)."""
+    if ceiling is None:
+        return value
+    return ceiling if value is None else min(value, ceiling)
 
 
 def limits_for(*, dosing_settings: DosingSettings, protocol: Protocol | None = None) -> DoseLimits:
     """Return the guards for a clinic, narrowed by a protocol's limits when one is chosen."""
     max_mg_per_kg = _f(dosing_settings.default_max_dose_mg_per_kg)
     max_rate = _f(dosing_settings.default_max_dose_rate_mg_per_kg_per_h)
+    route = "iv"
     if protocol is not None:
         max_mg_per_kg = _f(protocol.max_dose_mg_per_kg)
         max_rate = _f(protocol.max_dose_rate_mg_per_kg_per_h)
+        route = protocol.route
+    ceiling = dosing.ABSOLUTE_CEILINGS.get(route, dosing.ABSOLUTE_CEILINGS["iv"])
+    max_mg_per_kg = _capped(max_mg_per_kg, ceiling.max_dose_mg_per_kg)
+    max_rate = _capped(max_rate, ceiling.max_dose_rate_mg_per_kg_per_h)
     return DoseLimits(
         min_weight_kg=float(dosing_settings.min_weight_kg),
         max_weight_kg=float(dosing_settings.max_weight_kg),
@@ -76,6 +199,8 @@ def limits_for(*, dosing_settings: DosingSettings, protocol: Protocol | None = N
         min_bmi_kg_per_m2=float(dosing_settings.min_bmi_kg_per_m2),
         max_bmi_kg_per_m2=float(dosing_settings.max_bmi_kg_per_m2),
         max_weight_change_pct=float(dosing_settings.max_weight_change_pct),
+        confirm_weight_below_kg=float(dosing_settings.confirm_weight_below_kg),
+        confirm_weight_above_kg=float(dosing_settings.confirm_weight_above_kg),
     )
 
 
@@ -94,6 +219,8 @@ class Finding:
     rule: str
     source: str
     inputs: dict[str, str] = field(default_factory=dict)
+    #: The form field the finding is about ("" when it is about the whole calculation).
+    field: str = ""
 
     @classmethod
     def of(
@@ -102,6 +229,7 @@ class Finding:
         *,
         protocol: Protocol | None = None,
         inputs: dict[str, str] | None = None,
+        dose_field: str = "",
     ) -> Finding:
         rule, source = WARNING_BASIS.get(warning.code, ("Dose check", "clinical reference §1"))
         if warning.code.startswith("dose") and protocol is not None:
@@ -110,7 +238,14 @@ class Finding:
             source = "clinic setting without a protocol; [4]"
         elif warning.code == "dose_rate_above_protocol_max":
             source = "clinic setting without a protocol; [21]"
-        return cls(warning.code, warning.message, warning.severity, rule, source, inputs or {})
+        if warning.code.endswith("absolute_ceiling"):
+            source = WARNING_BASIS[warning.code][1]
+        about = STOP_FIELDS.get(warning.code, "")
+        if about == "dose":
+            about = dose_field
+        return cls(
+            warning.code, warning.message, warning.severity, rule, source, inputs or {}, about
+        )
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -120,6 +255,7 @@ class Finding:
             "rule": self.rule,
             "source": self.source,
             "inputs": dict(self.inputs),
+            "field": self.field,
         }
 
 
@@ -163,6 +299,10 @@ class SessionResult:
     #: Findings about the entered weight (severity "confirm"), kept apart from the dose's.
     weight_findings: list[Finding] = field(default_factory=list)
     weight_confirmed: bool = False
+
+    def input_rows(self) -> list[tuple[str, str]]:
+        """Return the inputs as (label, value with its unit) rows for display."""
+        return input_rows(self.inputs)
 
     @property
     def stops(self) -> list[Finding]:
@@ -278,10 +418,15 @@ class SessionResult:
         return []
 
 
-def _stop_result(result: SessionResult, exc: Exception, protocol: Protocol | None) -> SessionResult:
+def _stop_result(
+    result: SessionResult, exc: Exception, protocol: Protocol | None, dose_field: str
+) -> SessionResult:
     if isinstance(exc, dosing.DoseStop):
         result.infusion = exc.calculation
-    result.findings = [Finding.of(w, protocol=protocol) for w in exc.warnings]  # type: ignore[attr-defined]
+    result.findings = [
+        Finding.of(w, protocol=protocol, dose_field=dose_field)
+        for w in exc.warnings  # type: ignore[attr-defined]
+    ]
     return result
 
 
@@ -306,6 +451,7 @@ def calculate_session(
     for input that cannot be calculated.
     """
     inputs.check(route)
+    dose_field = inputs.dose_forms_given[0]
     result = SessionResult(
         route=route,
         inputs={k: v for k, v in {"route": route, **asdict(inputs)}.items() if v is not None},
@@ -324,7 +470,10 @@ def calculate_session(
     try:
         if route == "intranasal":
             result.intranasal = _intranasal(inputs, protocol, age_years, is_first_dose)
-            result.findings = [Finding.of(w, protocol=protocol) for w in result.intranasal.warnings]
+            result.findings = [
+                Finding.of(w, protocol=protocol, dose_field=dose_field)
+                for w in result.intranasal.warnings
+            ]
         elif route == "im":
             result.injection = regimens.calculate_im_injection(
                 weight_kg=_given(inputs.weight_kg),
@@ -336,7 +485,10 @@ def calculate_session(
                 sex=inputs.sex,
                 limits=limits,
             )
-            result.findings = [Finding.of(w, protocol=protocol) for w in result.injection.warnings]
+            result.findings = [
+                Finding.of(w, protocol=protocol, dose_field=dose_field)
+                for w in result.injection.warnings
+            ]
         else:
             result.infusion = dosing.calculate_infusion(
                 weight_kg=_given(inputs.weight_kg),
@@ -353,9 +505,12 @@ def calculate_session(
                 sex=inputs.sex,
                 limits=limits,
             )
-            result.findings = [Finding.of(w, protocol=protocol) for w in result.infusion.warnings]
+            result.findings = [
+                Finding.of(w, protocol=protocol, dose_field=dose_field)
+                for w in result.infusion.warnings
+            ]
     except (dosing.DoseStop, regimens.RegimenStop) as exc:
-        return _stop_result(result, exc, protocol)
+        return _stop_result(result, exc, protocol, dose_field)
     return result
 
 

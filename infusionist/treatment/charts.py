@@ -23,7 +23,7 @@ CURVE_POINTS = 241
 TABLE_ROWS_TARGET = 16
 
 MODEL_LABELS = {
-    "domino": "Domino",
+    "domino": "Domino et al. (adults)",
     "clements": "Clements & Nimmo 1981",
     "kamp": "Kamp 2020",
     "hijazi": "Hijazi 2003",

@@ -69,16 +69,20 @@ def seed_treatment(*, organization: Organization, staff: dict[str, User]) -> int
         if TreatmentPlan.objects.filter(patient=patient).exists():
             continue
         for spec in specs:
+            # An earlier version of the history is written as on its own first session day.
+            written_on = min(timezone.localdate(), timezone.localdate() + dt.timedelta(spec[5]))
             draft = services.plan_version_draft_save(
                 patient=patient,
                 actor=staff[Role.PROVIDER],
                 spec=_spec(patient, protocols[spec[0]], spec),
+                today=written_on,
             )
             services.plan_version_sign(
                 version=draft,
                 signer=staff[Role.PHYSICIAN],
                 password=settings.DEMO_PASSWORD,
                 attested=True,
+                today=written_on,
             )
         made += 1
     return made

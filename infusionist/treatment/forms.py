@@ -5,12 +5,14 @@ from typing import Any, cast
 
 from django import forms
 from django.forms.widgets import Input
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from infusionist.lib import dosing
 from infusionist.lib.products import KETALAR_VIALS
 from infusionist.treatment import calculations, services
 from infusionist.treatment.models import (
+    TEXT_MAX_CHARS,
     DosingSettings,
     Indication,
     Phase,
@@ -107,8 +109,17 @@ class ConfirmWeightField(forms.CharField):
 class _DoseInputsMixin(forms.Form):
     """Inputs the dose calculator and the plan form share; units are in every label."""
 
-    weight_kg = _decimal(
-        _("Weight (kg)"), places=1, digits=5, min_value="1", max_value="500", required=True
+    weight_kg = _decimal(_("Weight (kg)"), places=1, digits=5, min_value="1", max_value="500")
+    weight_lb = _decimal(
+        _("Or the weight in pounds (lb)"),
+        places=1,
+        digits=5,
+        min_value="2",
+        max_value="1100",
+        help_text=_(
+            "Converted exactly (1 lb = 0.45359237 kg) to kilograms, which are shown, used and "
+            "stored. Leave empty when the weight is entered in kilograms."
+        ),
     )
     height_cm = _decimal(
         _("Height (cm)"),
@@ -137,7 +148,11 @@ class _DoseInputsMixin(forms.Form):
         _("Dose rate (mg/h)"), places=2, digits=7, min_value="0.01", max_value="10000"
     )
     duration_min = forms.IntegerField(
-        label=_("Duration (min)"), required=False, min_value=1, max_value=10080
+        label=_("Duration (min)"),
+        required=False,
+        min_value=1,
+        # The longest infusion in the reference, 4 days (CRPS [21]): an absolute ceiling.
+        max_value=int(dosing.ABSOLUTE_CEILINGS["iv"].max_duration_min or 0),
     )
     vial_mg_per_ml = forms.TypedChoiceField(
         label=_("Vial strength"),
@@ -174,11 +189,62 @@ class _DoseInputsMixin(forms.Form):
             self["weight_kg"].value()
         )
 
+    #: The pounds the weight was entered in and their exact conversion, when entered in lb.
+    weight_conversion: str = ""
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        self._weight_from_pounds(data)
         # The box confirms the weight it was shown with, and no other.
         data["confirm_weight"] = _confirms(data.get("confirm_weight"), data.get("weight_kg"))
         return data
+
+    def _weight_from_pounds(self, data: dict[str, Any]) -> None:
+        """Set the weight in kg from a weight entered in pounds; require one of the two.
+
+        The kilograms are the exact conversion rounded half-up to 0.1 kg (the precision the
+        weight is stored at); a pound value never reaches an order as kilograms. A weight in
+        both units must agree to 0.1 kg.
+        """
+        if "weight_kg" in self.errors or "weight_lb" in self.errors:
+            return
+        weight_kg, weight_lb = data.get("weight_kg"), data.get("weight_lb")
+        if weight_lb is None:
+            if weight_kg is None:
+                self.add_error("weight_kg", _("Enter the weight in kilograms (or in pounds)."))
+            return
+        exact_kg = float(weight_lb) * dosing.KG_PER_LB
+        converted = dosing.round_half_up(exact_kg, 1)
+        if weight_kg is not None and abs(weight_kg - converted) > Decimal("0.05"):
+            self.add_error(
+                "weight_lb",
+                _(
+                    "%(lb)s lb is %(kg)s kg, but %(entered)s kg is entered: clear one of the "
+                    "two weights."
+                )
+                % {
+                    "lb": format(weight_lb.normalize(), "f"),
+                    "kg": f"{converted:.1f}",
+                    "entered": format(weight_kg.normalize(), "f"),
+                },
+            )
+            return
+        data["weight_kg"] = converted
+        self.weight_conversion = str(
+            _("%(lb)s lb × 0.45359237 = %(exact)s kg; %(kg)s kg is used and stored.")
+            % {
+                "lb": format(weight_lb.normalize(), "f"),
+                "exact": format(dosing.round_half_up(exact_kg, 3).normalize(), "f"),
+                "kg": f"{converted:.1f}",
+            }
+        )
+        # Show the kilograms in the weight field, and let the confirmation box confirm them.
+        shown = self.data.copy() if isinstance(self.data, QueryDict) else dict(self.data)
+        shown["weight_kg"] = f"{converted:.1f}"
+        self.data = shown
+        self.fields["weight_kg"].help_text = self.weight_conversion
+        self["weight_kg"].help_text = self.weight_conversion
+        cast(ConfirmWeightField, self.fields["confirm_weight"]).set_weight(f"{converted:.1f}")
 
     #: Fields holding a weight in kg; each shows its pounds equivalent as typed.
     WEIGHT_FIELDS: tuple[str, ...] = ("weight_kg",)
@@ -273,7 +339,7 @@ class PlanForm(_DoseInputsMixin):
     rationale = forms.CharField(
         label=_("Rationale / what changed"),
         required=False,
-        max_length=2000,
+        max_length=TEXT_MAX_CHARS,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
@@ -293,6 +359,13 @@ class PlanForm(_DoseInputsMixin):
         )
         self.result: calculations.SessionResult | None = None
 
+    def clean_planned_start_date(self) -> Any:
+        starts_on = self.cleaned_data["planned_start_date"]
+        error = services.start_date_error(starts_on)
+        if error:
+            raise forms.ValidationError(error)
+        return starts_on
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         protocol = data.get("protocol")
@@ -310,7 +383,8 @@ class PlanForm(_DoseInputsMixin):
             self.add_dose_errors(exc)
             return data
         for stop in self.result.stops:
-            self.add_error(None, f"Hard stop — {stop.rule} ({stop.source}): {stop.message}")
+            about = stop.field if stop.field in self.fields else None
+            self.add_error(about, _("Hard stop: %(message)s") % {"message": stop.message})
         if self.result.needs_weight_confirmation:
             self.add_error("confirm_weight", _confirm_weight_message(self.result))
         return data
@@ -343,15 +417,50 @@ class SignForm(forms.Form):
         ),
     )
 
-    def __init__(self, *args: Any, weight_kg: Decimal | None = None, **kwargs: Any) -> None:
+    safety_acknowledged = forms.BooleanField(
+        label=_(
+            "I have reviewed this patient's open safety alert and I sign this plan with it open"
+        ),
+        required=False,
+    )
+    safety_reason = forms.CharField(
+        label=_("Why it is safe to sign now"),
+        required=False,
+        max_length=TEXT_MAX_CHARS,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Needed only while a safety alert is open; stored with the signed version and "
+            "recorded in the audit trail."
+        ),
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        weight_kg: Decimal | None = None,
+        open_alerts: bool = False,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.weight_kg = weight_kg
+        self.open_alerts = open_alerts
         shown = None if weight_kg is None else format(weight_kg.normalize(), "f")
         cast(ConfirmWeightField, self.fields["confirm_weight"]).set_weight(shown)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         data["confirm_weight"] = _confirms(data.get("confirm_weight"), self.weight_kg)
+        if self.open_alerts:
+            if not data.get("safety_acknowledged"):
+                self.add_error(
+                    "safety_acknowledged",
+                    _("Tick this to sign while the patient's safety alert is open."),
+                )
+            if not (data.get("safety_reason") or "").strip():
+                self.add_error(
+                    "safety_reason",
+                    _("Say why it is safe to sign while the safety alert is open."),
+                )
         return data
 
 
@@ -401,8 +510,19 @@ class ProtocolForm(forms.ModelForm):
             "schedule_description": forms.Textarea(attrs={"rows": 2}),
         }
 
+    #: Fields an absolute ceiling bounds; their help names the ceilings and their sources.
+    CEILING_FIELDS = (
+        "max_dose_mg_per_kg",
+        "max_dose_rate_mg_per_kg_per_h",
+        "max_dose_mg",
+        "drug",
+    )
+
     def __init__(self, *args: Any, needs_signature: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        for name in self.CEILING_FIELDS:
+            field = self.fields[name]
+            field.help_text = f"{field.help_text} {calculations.CEILINGS_TEXT}".strip()
         if needs_signature:
             mark_clinical(self, services.CLINICAL_PROTOCOL_FIELDS)
 
@@ -414,6 +534,26 @@ class DosingSettingsForm(forms.ModelForm):
     """The dose calculator's guards, each with its source key (or its lack of one)."""
 
     change_reason = change_reason_field()
+
+    #: The absolute bound of each setting that has one, said beside the field.
+    SETTING_CEILINGS: dict[str, str] = {
+        "default_max_dose_mg_per_kg": (
+            f"At most {dosing.MAX_DEFAULT_SESSION_DOSE_MG_PER_KG:g} mg/kg, the largest IV "
+            "induction dose on the Ketalar label [22]; no clinic can set more."
+        ),
+        "default_max_dose_rate_mg_per_kg_per_h": (
+            "At most 2 mg/kg/h, the top of the outpatient infusion range [21]; no clinic can "
+            "set more."
+        ),
+        "must_dilute_vial_mg_per_ml": (
+            "At most 100 mg/mL: the Ketalar label requires the 100 mg/mL vial to be diluted [22]."
+        ),
+        "max_iv_concentration_mg_per_ml": (
+            "At most 50 mg/mL, 100 mg/mL diluted with an equal volume [22]."
+        ),
+        "min_weight_kg": "From 20 kg: no clinic may call a lighter adult weight plausible.",
+        "max_weight_kg": "Up to 300 kg: no clinic may call a heavier weight plausible.",
+    }
 
     class Meta:
         model = DosingSettings
@@ -431,6 +571,9 @@ class DosingSettingsForm(forms.ModelForm):
                 if source == "[?]"
                 else _("Source: %(keys)s") % {"keys": source}
             )
+            ceiling = self.SETTING_CEILINGS.get(name)
+            if ceiling:
+                self.fields[name].help_text = f"{self.fields[name].help_text} {ceiling}"
         if needs_signature:
             mark_clinical(self, services.CLINICAL_SETTINGS_FIELDS)
 

@@ -14,13 +14,27 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Length
+from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from infusionist.lib.dosing import DOSE_FIELDS, DoseInputs, DoseLimits, InvalidDoseInput
+from infusionist.lib import sources
+from infusionist.lib.dosing import (
+    ABSOLUTE_CEILINGS,
+    ABSOLUTE_MAX_WEIGHT_KG,
+    ABSOLUTE_MIN_WEIGHT_KG,
+    DOSE_FIELDS,
+    MAX_DEFAULT_SESSION_DOSE_MG_PER_KG,
+    ROUTE_DRUGS,
+    DoseInputs,
+    DoseLimits,
+    InvalidDoseInput,
+)
 from infusionist.lib.products import KETALAR_VIALS
 from infusionist.lib.regimens import parse_titration_steps
 
@@ -74,6 +88,56 @@ def _dec(max_digits: int, places: int, **kwargs: Any) -> models.DecimalField:
 
 _POSITIVE = [MinValueValidator(Decimal("0.001"))]
 
+#: The longest free text a clinician writes in one field (characters): enough for a page of
+#: reasoning, short enough to read at the chair; the database refuses more (constraints below).
+TEXT_MAX_CHARS = 2000
+_FITS = [MaxLengthValidator(TEXT_MAX_CHARS)]
+
+
+def _at_most(value: float) -> list[Any]:
+    """Return validators for a positive number no larger than an absolute ceiling."""
+    return [*_POSITIVE, MaxValueValidator(Decimal(str(value)))]
+
+
+def _text_fits(*names: str, model: str) -> list[models.CheckConstraint]:
+    return [
+        models.CheckConstraint(
+            condition=LessThanOrEqual(Length(name), TEXT_MAX_CHARS),
+            name=f"{model}_{name}_fits",
+            violation_error_message=_("Keep this text to 2000 characters or fewer."),
+        )
+        for name in names
+    ]
+
+
+def source_key_errors(text: str) -> list[str]:
+    """Return a message for each cited key of ``text`` that no source in the reference has.
+
+    A text must cite at least one key; ``[?]`` (no published source) is a key.
+    """
+    keys = sources.keys_in(text or "")
+    if not keys:
+        return [str(_("Cite at least one key of the clinical reference, e.g. [1], or [?]."))]
+    unknown = []
+    for key in keys:
+        if key == sources.UNSOURCED:
+            continue
+        try:
+            sources.get(key)
+        except KeyError:
+            unknown.append(f"[{key}]")
+    if not unknown:
+        return []
+    return [
+        str(
+            _(
+                "%(keys)s is not a source of the clinical reference; cite keys listed on the "
+                "reference page, or [?] for no published source."
+            )
+            % {"keys": ", ".join(unknown)}
+        )
+    ]
+
 
 class Protocol(models.Model):
     """One clinic's treatment protocol: route, dose, schedule, monitoring and limits."""
@@ -92,23 +156,48 @@ class Protocol(models.Model):
     route = models.CharField(_("route"), max_length=12, choices=Route.choices)
     drug = models.CharField(_("drug"), max_length=12, choices=Drug.choices, default=Drug.KETAMINE)
     # Exactly one dose form is set (checked in clean()).
+    # Every dose and limit is bounded by the absolute ceilings of lib.dosing (§1; [18] [21]
+    # [22]); clean() checks them per route.
     dose_mg_per_kg = _dec(
-        6, 3, verbose_name=_("dose (mg/kg)"), null=True, blank=True, validators=_POSITIVE
+        6,
+        3,
+        verbose_name=_("dose (mg/kg)"),
+        null=True,
+        blank=True,
+        validators=_POSITIVE,
     )
     dose_mg = _dec(
-        7, 2, verbose_name=_("fixed dose (mg)"), null=True, blank=True, validators=_POSITIVE
+        7,
+        2,
+        verbose_name=_("fixed dose (mg)"),
+        null=True,
+        blank=True,
+        validators=_POSITIVE,
     )
     dose_mg_per_kg_per_h = _dec(
-        6, 3, verbose_name=_("dose rate (mg/kg/h)"), null=True, blank=True, validators=_POSITIVE
+        6,
+        3,
+        verbose_name=_("dose rate (mg/kg/h)"),
+        null=True,
+        blank=True,
+        validators=_POSITIVE,
     )
     dose_mg_per_h = _dec(
-        7, 2, verbose_name=_("fixed dose rate (mg/h)"), null=True, blank=True, validators=_POSITIVE
+        7,
+        2,
+        verbose_name=_("fixed dose rate (mg/h)"),
+        null=True,
+        blank=True,
+        validators=_POSITIVE,
     )
     duration_min = models.PositiveIntegerField(
         _("duration (min)"),
         null=True,
         blank=True,
-        validators=[MinValueValidator(1), MaxValueValidator(10080)],
+        validators=[
+            MinValueValidator(1),
+            MaxValueValidator(int(ABSOLUTE_CEILINGS["iv"].max_duration_min or 0)),
+        ],
         help_text=_("Infusion length; required for IV, empty for IM and intranasal."),
     )
     session_count = models.PositiveIntegerField(
@@ -125,6 +214,7 @@ class Protocol(models.Model):
         _("course length limit (days)"),
         null=True,
         blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(366)],
         help_text=_("All sessions within this many days (e.g. 6 infusions within 21 days)."),
     )
     min_interval_h = models.PositiveIntegerField(
@@ -145,7 +235,9 @@ class Protocol(models.Model):
         blank=True,
         help_text=_("Comma-separated, rising, e.g. 0.5, 0.75, 1.0."),
     )
-    titration_rule = models.TextField(_("titration rule"), blank=True)
+    titration_rule = models.TextField(
+        _("titration rule"), blank=True, max_length=TEXT_MAX_CHARS, validators=_FITS
+    )
     max_dose_mg_per_kg = _dec(
         6,
         3,
@@ -164,7 +256,12 @@ class Protocol(models.Model):
         validators=_POSITIVE,
     )
     max_dose_mg = _dec(
-        7, 2, verbose_name=_("maximum fixed dose (mg)"), null=True, blank=True, validators=_POSITIVE
+        7,
+        2,
+        verbose_name=_("maximum fixed dose (mg)"),
+        null=True,
+        blank=True,
+        validators=_POSITIVE,
     )
     device_mg = _dec(
         6,
@@ -176,14 +273,26 @@ class Protocol(models.Model):
         help_text=_("Intranasal: doses are whole devices (Spravato 28 mg)."),
     )
     older_adult_age_years = models.PositiveIntegerField(
-        _("older-adult age (years)"), null=True, blank=True
+        _("older-adult age (years)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(18), MaxValueValidator(120)],
     )
     older_adult_start_dose_mg = _dec(
-        7, 2, verbose_name=_("older-adult starting dose (mg)"), null=True, blank=True
+        7,
+        2,
+        verbose_name=_("older-adult starting dose (mg)"),
+        null=True,
+        blank=True,
+        validators=_POSITIVE,
     )
     rems_required = models.BooleanField(_("REMS programme applies"), default=False)
-    monitoring_requirements = models.TextField(_("monitoring requirements"), blank=True)
-    schedule_description = models.TextField(_("schedule"), blank=True)
+    monitoring_requirements = models.TextField(
+        _("monitoring requirements"), blank=True, max_length=TEXT_MAX_CHARS, validators=_FITS
+    )
+    schedule_description = models.TextField(
+        _("schedule"), blank=True, max_length=TEXT_MAX_CHARS, validators=_FITS
+    )
     source_keys = models.CharField(
         _("sources"),
         max_length=200,
@@ -206,6 +315,9 @@ class Protocol(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["organization", "key"], name="protocol_key_per_org"),
         ]
+        constraints += _text_fits(
+            "titration_rule", "monitoring_requirements", "schedule_description", model="protocol"
+        )
 
     def __str__(self) -> str:
         return self.name
@@ -218,6 +330,10 @@ class Protocol(models.Model):
         errors: dict[str, list[str]] = {name: [message] for name, message in order_errors.items()}
         for name, message in self.dose_limit_errors().items():
             errors.setdefault(name, []).append(message)
+        for name, message in self.ceiling_errors().items():
+            errors.setdefault(name, []).append(message)
+        for message in source_key_errors(self.source_keys):
+            errors.setdefault("source_keys", []).append(message)
         if self.titration_steps_mg_per_kg:
             try:
                 steps = parse_titration_steps(self.titration_steps_mg_per_kg)
@@ -225,7 +341,24 @@ class Protocol(models.Model):
                 errors.setdefault("titration_steps_mg_per_kg", []).append(str(exc))
             else:
                 ceiling = self.max_dose_mg_per_kg
-                if ceiling is not None and steps and steps[-1] > ceiling:
+                absolute = ABSOLUTE_CEILINGS.get(self.route)
+                top = absolute.max_dose_mg_per_kg if absolute else None
+                if self.route == "intranasal" and steps:
+                    errors.setdefault("titration_steps_mg_per_kg", []).append(
+                        gettext(
+                            "Esketamine is dosed in whole 28-mg devices, not mg/kg: leave this "
+                            "empty."
+                        )
+                    )
+                elif top is not None and steps and steps[-1] > Decimal(str(top)):
+                    errors.setdefault("titration_steps_mg_per_kg", []).append(
+                        _(
+                            "The last step %(step)s mg/kg is above %(top)s mg/kg, the absolute "
+                            "ceiling for this route."
+                        )
+                        % {"step": steps[-1], "top": f"{top:g}"}
+                    )
+                elif ceiling is not None and steps and steps[-1] > ceiling:
                     errors.setdefault("titration_steps_mg_per_kg", []).append(
                         _("The last step %(step)s mg/kg is above the maximum %(max)s mg/kg.")
                         % {"step": steps[-1], "max": ceiling}
@@ -237,6 +370,97 @@ class Protocol(models.Model):
     def dose_field(self) -> str | None:
         """Return the name of the dose form this protocol orders, or None."""
         return next((name for name in DOSE_FIELDS if getattr(self, name) is not None), None)
+
+    def ceiling_errors(self) -> dict[str, str]:
+        """Return field -> message for a drug the route cannot give or a value above a ceiling.
+
+        Racemic ketamine is given IV or IM and esketamine only intranasally [18] [22]
+        (``lib.dosing.ROUTE_DRUGS``); every dose, rate and maximum stays within the route's
+        absolute ceiling (``lib.dosing.ABSOLUTE_CEILINGS``, clinical reference §1), which no
+        protocol can raise. An infusion's totals are bounded through its duration by the rate
+        ceiling; fixed doses of weight-based routes at the widest plausible weight.
+        """
+        errors: dict[str, str] = {}
+        ceiling = ABSOLUTE_CEILINGS.get(self.route or "")
+        if ceiling is None:
+            return errors
+        if self.drug and ROUTE_DRUGS[self.route] != self.drug:
+            drug_label = Drug(self.drug).label if self.drug in Drug.values else self.drug
+            errors["drug"] = str(
+                _(
+                    "%(drug)s is not given by this route: racemic ketamine is given "
+                    "intravenously or intramuscularly, esketamine only with its nasal device."
+                )
+                % {"drug": drug_label}
+            )
+        why = f"{ceiling.why} {ceiling.source}"
+        per_kg = ceiling.max_dose_mg_per_kg
+        rate = ceiling.max_dose_rate_mg_per_kg_per_h
+        hours: float | None = None
+        longest = ceiling.max_duration_min or 0
+        if isinstance(self.duration_min, int) and 0 < self.duration_min <= longest:
+            # A longer duration is refused beside its own field (its validator).
+            hours = self.duration_min / 60
+        heaviest = ABSOLUTE_MAX_WEIGHT_KG
+        # (field, value, ceiling, unit, what the ceiling is)
+        checks: list[tuple[str, Decimal | None, float | None, str, str]] = [
+            ("dose_mg_per_kg", self.dose_mg_per_kg, per_kg, "mg/kg", why),
+            ("max_dose_mg_per_kg", self.max_dose_mg_per_kg, per_kg, "mg/kg", why),
+            ("dose_mg_per_kg_per_h", self.dose_mg_per_kg_per_h, rate, "mg/kg/h", why),
+            (
+                "max_dose_rate_mg_per_kg_per_h",
+                self.max_dose_rate_mg_per_kg_per_h,
+                rate,
+                "mg/kg/h",
+                why,
+            ),
+        ]
+        if rate is not None:
+            at_rate = f"{rate:g} mg/kg/h at {heaviest:g} kg, {why}"
+            checks.append(("dose_mg_per_h", self.dose_mg_per_h, rate * heaviest, "mg/h", at_rate))
+        if ceiling.route == "intranasal":
+            for name in ("dose_mg", "max_dose_mg", "older_adult_start_dose_mg"):
+                checks.append((name, getattr(self, name), ceiling.max_dose_mg, "mg", why))
+        elif per_kg is not None:
+            at_weight = f"{per_kg:g} mg/kg at {heaviest:g} kg, {why}"
+            for name in ("dose_mg", "max_dose_mg"):
+                checks.append((name, getattr(self, name), per_kg * heaviest, "mg", at_weight))
+        if hours and rate is not None:
+            # An infusion's total is bounded by its rate: 2 mg/kg for each hour infused.
+            over = f"{rate:g} mg/kg/h for {self.duration_min} min, {why}"
+            for name in ("dose_mg_per_kg", "max_dose_mg_per_kg"):
+                checks.append((name, getattr(self, name), rate * hours, "mg/kg", over))
+            if self.dose_mg_per_kg is not None:
+                speed = self.dose_mg_per_kg / Decimal(str(hours))
+                checks.append(("dose_mg_per_kg", speed, rate, "mg/kg/h", why))
+            at_both = f"{rate:g} mg/kg/h at {heaviest:g} kg for {self.duration_min} min, {why}"
+            for name in ("dose_mg", "max_dose_mg"):
+                checks.append((name, getattr(self, name), rate * heaviest * hours, "mg", at_both))
+        for name, value, top, unit, basis in checks:
+            if name in errors or not isinstance(value, Decimal) or top is None:
+                continue
+            if value > Decimal(str(round(top, 6))):
+                errors[name] = str(
+                    _(
+                        "%(value)s %(unit)s is above %(top)s %(unit)s, the absolute ceiling "
+                        "for this route (%(basis)s). No protocol can allow more; check the "
+                        "number and its unit."
+                    )
+                    % {
+                        "value": _plain(value),
+                        "unit": unit,
+                        "top": _plain(Decimal(str(round(top, 3)))),
+                        "basis": basis,
+                    }
+                )
+        if self.route == "intranasal":
+            if self.device_mg != Decimal("28"):
+                errors["device_mg"] = str(
+                    _("Esketamine comes only in 28-mg devices [18]: enter 28.")
+                )
+        elif self.device_mg is not None:
+            errors["device_mg"] = str(_("Leave this empty: only intranasal doses use devices."))
+        return errors
 
     def dose_limit_errors(self) -> dict[str, str]:
         """Return field -> message for a default dose above the protocol's own maximum.
@@ -338,6 +562,10 @@ def _plain(value: Decimal) -> str:
     return format(value.quantize(Decimal("0.001")).normalize(), "f")
 
 
+def _between(low: float, high: float) -> list[Any]:
+    return [MinValueValidator(Decimal(str(low))), MaxValueValidator(Decimal(str(high)))]
+
+
 def _limit(name: str) -> Decimal:
     """Return a ``DoseLimits`` default as a Decimal: the one home of each documented value."""
     return Decimal(str(getattr(DoseLimits(), name)))
@@ -347,7 +575,7 @@ class DosingSettings(models.Model):
     """One clinic's dose-calculator guards; unset clinics use the documented defaults."""
 
     class PKModelName(models.TextChoices):
-        DOMINO = "domino", "Domino"
+        DOMINO = "domino", "Domino et al. (adults)"
         CLEMENTS = "clements", "Clements & Nimmo 1981"
         KAMP = "kamp", "Kamp 2020"
         HIJAZI = "hijazi", "Hijazi 2003"
@@ -356,18 +584,51 @@ class DosingSettings(models.Model):
         "clinics.Organization", on_delete=models.CASCADE, related_name="dosing_settings"
     )
     # [?] no source: conservative range that catches pounds typed as kilograms.
+    # Within the widest range any clinic may set, ABSOLUTE_MIN/MAX_WEIGHT_KG (lib.dosing).
     min_weight_kg = _dec(
-        5, 1, verbose_name=_("lowest plausible weight (kg)"), default=_limit("min_weight_kg")
+        5,
+        1,
+        verbose_name=_("lowest plausible weight (kg)"),
+        default=_limit("min_weight_kg"),
+        validators=_between(ABSOLUTE_MIN_WEIGHT_KG, 100),
     )
     max_weight_kg = _dec(
-        5, 1, verbose_name=_("highest plausible weight (kg)"), default=_limit("max_weight_kg")
+        5,
+        1,
+        verbose_name=_("highest plausible weight (kg)"),
+        default=_limit("max_weight_kg"),
+        validators=_between(100, ABSOLUTE_MAX_WEIGHT_KG),
     )
     # [?] no source: catches inches typed as centimetres.
     min_height_cm = _dec(
-        5, 1, verbose_name=_("lowest plausible height (cm)"), default=_limit("min_height_cm")
+        5,
+        1,
+        verbose_name=_("lowest plausible height (cm)"),
+        default=_limit("min_height_cm"),
+        validators=_between(90, 160),
     )
     max_height_cm = _dec(
-        5, 1, verbose_name=_("highest plausible height (cm)"), default=_limit("max_height_cm")
+        5,
+        1,
+        verbose_name=_("highest plausible height (cm)"),
+        default=_limit("max_height_cm"),
+        validators=_between(180, 250),
+    )
+    # [?] no source: with no height or last weight to corroborate it, a weight outside this
+    # range must be confirmed (154.3 "kg" is usually 154.3 lb).
+    confirm_weight_below_kg = _dec(
+        5,
+        1,
+        verbose_name=_("confirm a weight below (kg), when nothing corroborates it"),
+        default=_limit("confirm_weight_below_kg"),
+        validators=_between(ABSOLUTE_MIN_WEIGHT_KG, 80),
+    )
+    confirm_weight_above_kg = _dec(
+        5,
+        1,
+        verbose_name=_("confirm a weight above (kg), when nothing corroborates it"),
+        default=_limit("confirm_weight_above_kg"),
+        validators=_between(60, ABSOLUTE_MAX_WEIGHT_KG),
     )
     # [?] no source: outside this BMI (height known) a weight must be confirmed; catches
     # pounds typed as kilograms below the weight range's ceiling.
@@ -399,6 +660,7 @@ class DosingSettings(models.Model):
         3,
         verbose_name=_("maximum dose without a protocol (mg/kg)"),
         default=_limit("max_dose_mg_per_kg"),
+        validators=_at_most(MAX_DEFAULT_SESSION_DOSE_MG_PER_KG),
     )
     # [21]: 0.5–2 mg/kg/h outpatient infusion range (ASRA/AAPM/ASA 2018).
     default_max_dose_rate_mg_per_kg_per_h = _dec(
@@ -406,6 +668,7 @@ class DosingSettings(models.Model):
         3,
         verbose_name=_("maximum dose rate without a protocol (mg/kg/h)"),
         default=_limit("max_dose_rate_mg_per_kg_per_h"),
+        validators=_at_most(ABSOLUTE_CEILINGS["iv"].max_dose_rate_mg_per_kg_per_h or 0),
     )
     # [22]: the Ketalar label requires 100 mg/mL to be diluted before IV use.
     must_dilute_vial_mg_per_ml = _dec(
@@ -413,6 +676,7 @@ class DosingSettings(models.Model):
         2,
         verbose_name=_("vials this strong must be diluted (mg/mL)"),
         default=_limit("must_dilute_vial_mg_per_ml"),
+        validators=_between(1, 100),
     )
     # [22]: 100 mg/mL diluted with an equal volume = 50 mg/mL.
     max_iv_concentration_mg_per_ml = _dec(
@@ -420,6 +684,7 @@ class DosingSettings(models.Model):
         2,
         verbose_name=_("strongest IV concentration (mg/mL)"),
         default=_limit("max_iv_concentration_mg_per_ml"),
+        validators=_between(0.1, 50),
     )
     # [22][23]: the clinic's usual vial; others 10× away trigger the draw-volume check.
     usual_vial_mg_per_ml = _dec(
@@ -473,6 +738,8 @@ class DosingSettings(models.Model):
         "min_bmi_kg_per_m2": "[?]",
         "max_bmi_kg_per_m2": "[?]",
         "max_weight_change_pct": "[?]",
+        "confirm_weight_below_kg": "[?]",
+        "confirm_weight_above_kg": "[?]",
         "default_max_dose_mg_per_kg": "[4]",
         "default_max_dose_rate_mg_per_kg_per_h": "[21]",
         "must_dilute_vial_mg_per_ml": "[22]",
@@ -496,6 +763,7 @@ class DosingSettings(models.Model):
             ("min_weight_kg", "max_weight_kg", "kg"),
             ("min_height_cm", "max_height_cm", "cm"),
             ("min_bmi_kg_per_m2", "max_bmi_kg_per_m2", "kg/m²"),
+            ("confirm_weight_below_kg", "confirm_weight_above_kg", "kg"),
         ):
             low_value, high_value = getattr(self, low), getattr(self, high)
             if low_value is not None and high_value is not None and low_value >= high_value:
@@ -586,7 +854,9 @@ class TreatmentPlanVersion(models.Model):
     bag_volume_ml = _dec(6, 1, verbose_name=_("diluent bag (mL)"), null=True, blank=True)
     withdraw_equal_volume = models.BooleanField(_("withdraw an equal volume first"), default=False)
 
-    rationale = models.TextField(_("rationale / changes"), blank=True)
+    rationale = models.TextField(
+        _("rationale / changes"), blank=True, max_length=TEXT_MAX_CHARS, validators=_FITS
+    )
     # A flagged weight (implausible BMI, large change from the last recorded weight) and who
     # confirmed it: the author when saving the draft, then the signer when signing.
     weight_findings = models.JSONField(default=list, blank=True, editable=False)
@@ -607,7 +877,23 @@ class TreatmentPlanVersion(models.Model):
     # The protocol limits the signed plan breaks (one summarised finding per rule) and the
     # signer's reason for overriding them; empty when it breaks none.
     override_findings = models.JSONField(default=list, blank=True, editable=False)
-    override_reason = models.TextField(_("reason for the override"), blank=True, editable=False)
+    override_reason = models.TextField(
+        _("reason for the override"),
+        blank=True,
+        editable=False,
+        max_length=TEXT_MAX_CHARS,
+        validators=_FITS,
+    )
+    # The open safety alerts (suicidality answers) the signer was shown, and the signer's
+    # reason for signing with them open; empty when none was open.
+    safety_alerts_acknowledged = models.JSONField(default=list, blank=True, editable=False)
+    safety_acknowledgment_reason = models.TextField(
+        _("reason for signing with an open safety alert"),
+        blank=True,
+        editable=False,
+        max_length=TEXT_MAX_CHARS,
+        validators=_FITS,
+    )
     signed_at = models.DateTimeField(null=True, blank=True, editable=False)
     signed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -631,6 +917,12 @@ class TreatmentPlanVersion(models.Model):
                 condition=Q(status="draft")
                 | (Q(signed_at__isnull=False, signed_by__isnull=False) & ~Q(content_sha256="")),
                 name="signed_version_has_signature",
+            ),
+            *_text_fits(
+                "rationale",
+                "override_reason",
+                "safety_acknowledgment_reason",
+                model="plan_version",
             ),
         ]
         indexes = [
@@ -706,7 +998,9 @@ class ClinicalChangeProposal(models.Model):
         related_name="change_proposals",
     )
     changes = models.JSONField(_("changes"))
-    reason = models.TextField(_("reason for the change"), blank=True, max_length=2000)
+    reason = models.TextField(
+        _("reason for the change"), blank=True, max_length=TEXT_MAX_CHARS, validators=_FITS
+    )
     status = models.CharField(
         max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True
     )
@@ -723,7 +1017,9 @@ class ClinicalChangeProposal(models.Model):
         editable=False,
     )
     decided_at = models.DateTimeField(null=True, blank=True, editable=False)
-    decision_note = models.TextField(_("note"), blank=True, max_length=2000)
+    decision_note = models.TextField(
+        _("note"), blank=True, max_length=TEXT_MAX_CHARS, validators=_FITS
+    )
 
     class Meta:
         ordering = ["-proposed_at", "-id"]

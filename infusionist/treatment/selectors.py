@@ -12,6 +12,8 @@ from django.http import Http404
 from infusionist.accounts.models import User
 from infusionist.accounts.roles import can
 from infusionist.clinics.models import Organization
+from infusionist.measurements import selectors as measurement_selectors
+from infusionist.measurements.models import SafetyAlert
 from infusionist.patients.models import Patient
 from infusionist.treatment.models import (
     ClinicalChangeProposal,
@@ -183,3 +185,16 @@ def patient_panel(*, user: User, patient: Patient) -> TreatmentPanel | None:
     if not can(user, "treatment.view"):
         return None
     return TreatmentPanel(can_draft=can(user, "treatment.draft"))
+
+
+def open_safety_alerts(*, patient: Patient) -> list[SafetyAlert]:
+    """Return the patient's safety alerts not yet closed, newest first (one query).
+
+    Plan pages show them beside the order, and signing with one open needs an
+    acknowledgment with a reason (`services.plan_version_sign`).
+    """
+    return list(
+        measurement_selectors.alerts_for_patient(patient=patient).exclude(
+            status=SafetyAlert.Status.CLOSED
+        )
+    )

@@ -20,7 +20,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -40,6 +40,7 @@ from infusionist.measurements.services import measurement_treatment_phase_set
 from infusionist.patients.models import Patient
 from infusionist.treatment import calculations, defaults, selectors
 from infusionist.treatment.models import (
+    TEXT_MAX_CHARS,
     ClinicalChangeProposal,
     DosingSettings,
     Protocol,
@@ -708,9 +709,36 @@ def plan_session_calculate(
 
 
 def _weight_confirmation_message(result: calculations.SessionResult) -> str:
-    return "Confirm the weight before this plan is used — " + " ".join(
-        f"{f.rule} ({f.source}): {f.message}" for f in result.weight_findings
+    return "Confirm the weight before this plan is used: " + " ".join(
+        f.message for f in result.weight_findings
     )
+
+
+def stop_errors(result: calculations.SessionResult) -> dict[str, list[str]]:
+    """Return each hard stop as a message keyed by the input it is about.
+
+    A stop about the whole calculation is keyed ``NON_FIELD_ERRORS``.
+    """
+    errors: dict[str, list[str]] = {}
+    for stop in result.stops:
+        errors.setdefault(stop.field or NON_FIELD_ERRORS, []).append(f"Hard stop: {stop.message}")
+    return errors
+
+
+def start_date_error(starts_on: dt.date, *, today: dt.date | None = None) -> str:
+    """Return why a first session date cannot be ordered ("" when it can): it is in the past.
+
+    A plan orders sessions from ``today`` (default: the clinic's date) onwards; an earlier
+    date would place sessions that never happened in the measurement schedule and the
+    exposure totals.
+    """
+    today = today or timezone.localdate()
+    if starts_on < today:
+        return (
+            f"The first session date, {starts_on:%b} {starts_on.day}, {starts_on.year}, is in "
+            "the past: choose today or a later date."
+        )
+    return ""
 
 
 def _decimal(value: float | None) -> Decimal | None:
@@ -729,8 +757,12 @@ def plan_version_draft_save(
     actor: User,
     spec: PlanVersionSpec,
     context: AuditContext = NO_REQUEST,
+    today: dt.date | None = None,
 ) -> TreatmentPlanVersion:
     """Write the patient's open draft version (creating the plan and draft if needed).
+
+    The first session date must be ``today`` or later (default: the clinic's date; the demo
+    seeding passes an earlier day to write a plan's history).
 
     The dose is recalculated here from the inputs; a hard stop or an input the calculator
     cannot use raises ValidationError naming the field, so nothing is saved. Raises
@@ -744,6 +776,13 @@ def plan_version_draft_save(
     order_errors = spec.inputs.order_errors(protocol.route)
     if order_errors:
         raise ValidationError({name: [message] for name, message in order_errors.items()})
+    date_error = start_date_error(spec.planned_start_date, today=today)
+    if date_error:
+        raise ValidationError({"planned_start_date": [date_error]})
+    if len(spec.rationale) > TEXT_MAX_CHARS:
+        raise ValidationError(
+            {"rationale": [f"Keep the rationale to {TEXT_MAX_CHARS} characters or fewer."]}
+        )
 
     plan, _ = TreatmentPlan.objects.get_or_create(
         patient=patient,
@@ -764,9 +803,7 @@ def plan_version_draft_save(
     except dosing.InvalidDoseInput as exc:
         raise ValidationError({k: [v] for k, v in exc.errors.items()}) from exc
     if result.is_stopped:
-        raise ValidationError(
-            [f"Hard stop — {f.rule} ({f.source}): {f.message}" for f in result.stops]
-        )
+        raise ValidationError(stop_errors(result))
     if result.needs_weight_confirmation:
         raise ValidationError({"confirm_weight": [_weight_confirmation_message(result)]})
 
@@ -932,6 +969,9 @@ def plan_version_content(version: TreatmentPlanVersion) -> dict[str, Any]:
     if version.override_findings:
         content["override_findings"] = version.override_findings
         content["override_reason"] = version.override_reason
+    if version.safety_alerts_acknowledged:
+        content["safety_alerts_acknowledged"] = version.safety_alerts_acknowledged
+        content["safety_acknowledgment_reason"] = version.safety_acknowledgment_reason
     return content
 
 
@@ -1010,7 +1050,10 @@ def plan_version_sign(
     attested: bool,
     weight_confirmed: bool = False,
     override_reason: str = "",
+    safety_acknowledged: bool = False,
+    safety_reason: str = "",
     context: AuditContext = NO_REQUEST,
+    today: dt.date | None = None,
 ) -> TreatmentPlanVersion:
     """Sign a draft as the physician's order after re-authentication and attestation.
 
@@ -1021,7 +1064,10 @@ def plan_version_sign(
     they saved the same findings, or by the signer (``weight_confirmed``), who is then stored
     as its confirmer; the attestation covers the dosing weight. A plan whose schedule breaks
     its protocol's frequency limits signs only with an ``override_reason``, stored with the
-    signed version and audited with the findings it overrides. The measurement schedule
+    signed version and audited with the findings it overrides. While the patient has an open
+    safety alert, signing needs ``safety_acknowledged`` and a ``safety_reason``, both stored
+    with the version (the alerts as they stood) and audited. A first session date in the
+    past (before ``today``, default the clinic's date) is refused. The measurement schedule
     learns the plan's phase and first session date.
     """
     require(signer, "treatment.sign")
@@ -1041,11 +1087,14 @@ def plan_version_sign(
         signer=signer,
         weight_confirmed=weight_confirmed,
         override_reason=override_reason,
+        safety_acknowledged=safety_acknowledged,
+        safety_reason=safety_reason,
         context=context,
+        today=today,
     )
 
 
-OVERRIDE_REASON_MAX_CHARS = 2000
+OVERRIDE_REASON_MAX_CHARS = TEXT_MAX_CHARS
 
 
 @transaction.atomic
@@ -1055,7 +1104,10 @@ def _sign(
     signer: User,
     weight_confirmed: bool,
     override_reason: str,
+    safety_acknowledged: bool,
+    safety_reason: str,
     context: AuditContext,
+    today: dt.date | None,
 ) -> TreatmentPlanVersion:
     version = (
         TreatmentPlanVersion.objects.select_for_update()
@@ -1087,6 +1139,22 @@ def _sign(
         raise SigningError(
             "The dose now breaks a limit: " + " ".join(f.message for f in result.stops)
         )
+    date_error = start_date_error(version.planned_start_date, today=today)
+    if date_error:
+        raise SigningError(f"{date_error} Open the draft, change the date and save it again.")
+    open_alerts = selectors.open_safety_alerts(patient=version.patient)
+    safety_reason = (safety_reason or "").strip()
+    if open_alerts and not (safety_acknowledged and safety_reason):
+        raise SigningError(
+            "This patient has an open safety alert (a suicidality answer not yet closed with a "
+            "risk assessment). Review it, then tick the acknowledgment and give your reason "
+            "for signing now."
+        )
+    if len(safety_reason) > TEXT_MAX_CHARS:
+        raise SigningError(
+            f"The reason for signing with an open safety alert is longer than {TEXT_MAX_CHARS} "
+            "characters."
+        )
     flagged = {f.code for f in result.weight_findings}
     confirmed_when_drafted = weight_confirmation_covers(version, result)
     if flagged and not (weight_confirmed or confirmed_when_drafted):
@@ -1111,6 +1179,10 @@ def _sign(
         version.weight_confirmed_by = signer
     version.override_findings = [f.as_dict() for f in broken]
     version.override_reason = reason if broken else ""
+    version.safety_alerts_acknowledged = [
+        {"id": alert.pk, "trigger": alert.trigger, "status": alert.status} for alert in open_alerts
+    ]
+    version.safety_acknowledgment_reason = safety_reason if open_alerts else ""
     version.status = TreatmentPlanVersion.Status.SIGNED
     version.signed_by = signer
     version.signed_at = timezone.now()
@@ -1128,6 +1200,8 @@ def _sign(
             "weight_confirmed_by",
             "override_findings",
             "override_reason",
+            "safety_alerts_acknowledged",
+            "safety_acknowledgment_reason",
         ]
     )
     detail: dict[str, Any] = {
@@ -1141,6 +1215,11 @@ def _sign(
         detail["override"] = {
             "findings": [f["code"] for f in version.override_findings],
             "reason": version.override_reason,
+        }
+    if version.safety_alerts_acknowledged:
+        detail["open_safety_alerts_acknowledged"] = {
+            "alerts": [a["id"] for a in version.safety_alerts_acknowledged],
+            "reason": version.safety_acknowledgment_reason,
         }
     audit_record(
         action=AuditEvent.Action.UPDATE,

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from infusionist.accounts.access import (
@@ -102,6 +103,9 @@ def calculator(request: HttpRequest) -> HttpResponse:
         except dosing.InvalidDoseInput as exc:
             form.add_dose_errors(exc)
         else:
+            for stop in result.stops:
+                if stop.field in form.fields:
+                    form.add_error(stop.field, _("Hard stop: %(m)s") % {"m": stop.message})
             if result.needs_weight_confirmation:
                 form.add_error(
                     "confirm_weight",
@@ -147,6 +151,7 @@ def protocol_list(request: HttpRequest) -> HttpResponse:
             "can_edit": can(user_of(request), "protocols.edit"),
             "can_edit_measurement_settings": can(user_of(request), "measurements.settings"),
             "setting_rows": setting_rows,
+            "ceiling_rows": calculations.ceiling_rows(),
             "proposals": selectors.pending_change_proposals(organization=organization),
         },
     )
@@ -160,7 +165,12 @@ def protocols_add_defaults(request: HttpRequest) -> HttpResponse:
     )
     messages.success(
         request,
-        _("%(n)s documented default protocols added.") % {"n": len(created)}
+        ngettext(
+            "%(n)s documented default protocol added.",
+            "%(n)s documented default protocols added.",
+            len(created),
+        )
+        % {"n": len(created)}
         if created
         else _("Every default protocol is already here."),
     )
@@ -470,20 +480,42 @@ def _plan_checks(version: TreatmentPlanVersion, tz: dt.tzinfo) -> dict[str, Any]
 
 
 def _titration_hint(version: TreatmentPlanVersion) -> dict[str, Any] | None:
+    """Return where the dose stands on the protocol's titration steps, said only when true.
+
+    ``state`` is "next" (a higher step within the ceiling exists), "at_ceiling" (the dose is
+    the ceiling, or the highest step within it), "above_ceiling" (the dose is above the
+    protocol's ceiling) or "top_step" (no higher step: the dose is at or above the last one).
+    """
     snapshot = version.protocol_snapshot
     if version.dose_mg_per_kg is None or not snapshot.get("titration_steps_mg_per_kg"):
         return None
     try:
-        steps = regimens.parse_titration_steps(snapshot["titration_steps_mg_per_kg"])
+        parsed = regimens.parse_titration_steps(snapshot["titration_steps_mg_per_kg"])
+        steps = [float(s) for s in parsed]
     except ValueError:
         return None
-    ceiling = snapshot.get("max_dose_mg_per_kg")
-    step = regimens.next_titration_step(
-        [float(s) for s in steps],
-        float(version.dose_mg_per_kg),
-        float(ceiling) if ceiling is not None else None,
-    )
-    return {"next_mg_per_kg": step, "ceiling": ceiling, "rule": snapshot.get("titration_rule")}
+    raw_ceiling = snapshot.get("max_dose_mg_per_kg")
+    ceiling = float(raw_ceiling) if raw_ceiling not in (None, "") else None
+    dose = float(version.dose_mg_per_kg)
+    step = regimens.next_titration_step(steps, dose, ceiling)
+    tolerance = 1e-9
+    higher = [s for s in steps if s > dose * (1 + tolerance)]
+    if step is not None:
+        state = "next"
+    elif ceiling is not None and dose > ceiling * (1 + tolerance):
+        state = "above_ceiling"
+    elif ceiling is not None and (abs(dose - ceiling) <= ceiling * tolerance or higher):
+        # Equal to the ceiling, or every higher step is above it.
+        state = "at_ceiling"
+    else:
+        state = "top_step"
+    return {
+        "state": state,
+        "next_mg_per_kg": step,
+        "ceiling": raw_ceiling,
+        "dose": version.dose_mg_per_kg,
+        "rule": snapshot.get("titration_rule"),
+    }
 
 
 @require_capability("treatment.view")
@@ -530,6 +562,7 @@ def _plan_page(
         "current": next((v for v in versions if v.is_signed), None),
         "can_draft": can(user, "treatment.draft"),
         "can_sign": can(user, "treatment.sign"),
+        "open_alerts": selectors.open_safety_alerts(patient=patient),
     }
     if shown is None:
         if context["can_draft"]:
@@ -616,7 +649,7 @@ def _initial_from_version(version: TreatmentPlanVersion) -> dict[str, Any]:
     initial = {
         name: getattr(version, name)
         for name in PlanForm.base_fields
-        if name not in ("protocol", "confirm_weight")
+        if name not in ("protocol", "confirm_weight", "weight_lb")
     }
     initial["protocol"] = version.protocol_id
     if version.vial_mg_per_ml is not None:
@@ -709,6 +742,7 @@ def _plan_draft_page(
             "selected_protocol": selected_protocol,
             "result": form.result,
             "previous_weight_kg": previous_weight_kg,
+            "open_alerts": selectors.open_safety_alerts(patient=patient),
         },
     )
 
@@ -734,7 +768,12 @@ def plan_sign(request: HttpRequest, patient_id: int) -> HttpResponse:
     patient = _patient(request, patient_id)
     versions = selectors.plan_versions(patient=patient)
     draft = next((v for v in versions if not v.is_signed), None)
-    form = SignForm(request.POST or None, weight_kg=draft.weight_kg if draft else None)
+    open_alerts = selectors.open_safety_alerts(patient=patient)
+    form = SignForm(
+        request.POST or None,
+        weight_kg=draft.weight_kg if draft else None,
+        open_alerts=bool(open_alerts),
+    )
     if draft is None:
         record_view(
             request,
@@ -742,7 +781,11 @@ def plan_sign(request: HttpRequest, patient_id: int) -> HttpResponse:
             patient=patient,
             detail={"form": "sign", "version": None},
         )
-        return render(request, "treatment/plan_sign.html", {"patient": patient, "draft": None})
+        return render(
+            request,
+            "treatment/plan_sign.html",
+            {"patient": patient, "draft": None, "open_alerts": open_alerts},
+        )
     if request.method == "POST" and form.is_valid():
         try:
             services.plan_version_sign(
@@ -752,6 +795,8 @@ def plan_sign(request: HttpRequest, patient_id: int) -> HttpResponse:
                 attested=form.cleaned_data["attest"],
                 weight_confirmed=form.cleaned_data["confirm_weight"],
                 override_reason=form.cleaned_data["override_reason"],
+                safety_acknowledged=form.cleaned_data["safety_acknowledged"],
+                safety_reason=form.cleaned_data["safety_reason"],
                 context=context_of(request),
             )
         except services.SigningError as exc:
@@ -771,7 +816,13 @@ def plan_sign(request: HttpRequest, patient_id: int) -> HttpResponse:
         detail={"form": "sign", "version": draft.number},
     )
     dosing_settings = selectors.dosing_settings_for(organization=organization_of(request))
-    context = {"patient": patient, "draft": draft, "form": form, "shown": draft}
+    context = {
+        "patient": patient,
+        "draft": draft,
+        "form": form,
+        "shown": draft,
+        "open_alerts": open_alerts,
+    }
     context.update(
         _version_context(draft, patient=patient, dosing_settings=dosing_settings, versions=versions)
     )
@@ -786,4 +837,8 @@ def _sign_error_field(message: str) -> str | None:
         return "confirm_weight"
     if "reason for the override" in message:
         return "override_reason"
+    if "open safety alert" in message:
+        return "safety_reason"
+    if "first session date" in message:
+        return None
     return None

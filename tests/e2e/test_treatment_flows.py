@@ -29,7 +29,9 @@ def test_physician_plans_signs_and_a_nurse_reads_the_order(page, live_server, ca
     expect(calc.get_by_text("3.5 mL of 10 mg/mL")).to_be_visible()
     expect(calc.get_by_text("0.338 mg/mL")).to_be_visible()
     expect(
-        page.get_by_role("img", name="Predicted ketamine concentration, Domino model")
+        page.get_by_role(
+            "img", name="Predicted ketamine concentration, Domino et al. (adults) model"
+        )
     ).to_be_visible()
     shot(page, "treatment-plan-draft")
 

@@ -60,7 +60,11 @@ class DoseCalculationIn(_Strict):
     dose_mg_per_h: float | None = Field(
         None, gt=0, le=100_000, description="Fixed dose rate in mg/h (e.g. CRPS 22 mg/h)."
     )
-    duration_min: float = Field(gt=0, le=10_080, description="Infusion length in minutes.")
+    duration_min: float = Field(
+        gt=0,
+        le=dosing.ABSOLUTE_CEILINGS["iv"].max_duration_min,
+        description="Infusion length in minutes; at most 4 days, the longest regimen [21].",
+    )
     vial_mg_per_ml: float = Field(
         description="Vial strength: 10, 50 or 100 mg/mL (Ketalar).", examples=[10]
     )
@@ -151,6 +155,9 @@ class FindingOut(Schema):
         )
     )
     inputs: dict[str, str] = Field({}, description="The inputs the rule was applied to.")
+    field: str = Field(
+        "", description="The input the finding is about, e.g. dose_mg_per_kg; empty: all."
+    )
 
 
 class WeightCheckOut(Schema):

@@ -560,9 +560,14 @@ def test_the_data_migration_copies_the_start_of_plans_signed_before(cast) -> Non
             patient=cast.patient,
             actor=cast.provider,
             spec=plan_spec(protocol, planned_start_date=starts_on),
+            today=starts_on,  # plans written back then: a start may not be in the past
         )
         treatment.plan_version_sign(
-            version=draft, signer=cast.physician, password=PASSWORD, attested=True
+            version=draft,
+            signer=cast.physician,
+            password=PASSWORD,
+            attested=True,
+            today=starts_on,
         )
     assert TreatmentPlanVersion.objects.filter(status="signed").count() == 2
     # As before this change: a profile with the phase but no start date.

@@ -5,6 +5,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from infusionist.test import PASSWORD, Cast
 from infusionist.treatment import services
@@ -23,6 +24,13 @@ def depression(protocols: dict[str, Protocol]) -> Protocol:
     return protocols["depression-iv-induction"]
 
 
+#: A first session date that is always ahead (a plan's start may not be in the past): the
+#: next 2 March, fixed within a run so tests can name it.
+FIRST_SESSION_ON = next(
+    dt.date(year, 3, 2) for year in range(2026, 2100) if dt.date(year, 3, 2) >= timezone.localdate()
+)
+
+
 def plan_data(protocol: Protocol, **changes: Any) -> dict[str, Any]:
     """Return service input for the worked example: 70 kg × 0.5 mg/kg over 40 min."""
     data: dict[str, Any] = {
@@ -31,7 +39,7 @@ def plan_data(protocol: Protocol, **changes: Any) -> dict[str, Any]:
         "phase": "induction",
         "planned_sessions": 6,
         "sessions_per_week": Decimal("3"),
-        "planned_start_date": dt.date(2026, 3, 2),
+        "planned_start_date": FIRST_SESSION_ON,
         "dose_mg_per_kg": Decimal("0.5"),
         "dose_mg": None,
         "dose_mg_per_kg_per_h": None,

@@ -114,7 +114,7 @@ def test_a_protocol_key_applies_that_protocols_limits(client, auth, protocols) -
         ({**WORKED, "weight_kg": "7\x000"}, "weight_kg", "valid number"),
         ({**WORKED, "dose_mg": 35}, "payload", "exactly one"),
         ({**WORKED, "vial_mg_per_ml": 20}, "vial_mg_per_ml", "10, 50 or 100"),
-        ({**WORKED, "weight_basis": "ideal"}, "height_cm", "height_cm is required"),
+        ({**WORKED, "weight_basis": "ideal"}, "height_cm", "Enter the height in centimetres"),
         ({**WORKED, "weight_basis": "lean"}, "weight_basis", "actual"),
         ({**WORKED, "duration_min": 0}, "duration_min", "greater than 0"),
         (

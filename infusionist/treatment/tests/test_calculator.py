@@ -50,7 +50,10 @@ def test_hard_stops_are_prominent_with_their_basis_and_no_curve(client, cast) ->
     html = calc(client, {**WORKED, "dose_mg_per_kg": "1.5"}).content.decode()
     assert "Hard stop — do not give this dose" in html
     assert "above the protocol maximum of 1 mg/kg" in html
-    assert "Rule" in html and "Source" in html and "weight_kg = 70.0" in html
+    assert "Rule" in html and "Source" in html
+    # The inputs read as a table of labels and units, never as program names.
+    assert '<th scope="row">Weight</th><td>70 kg</td>' in html
+    assert "weight_kg =" not in html and "= False" not in html and "route = iv" not in html
     assert '<svg class="pk-chart"' not in html
 
 
@@ -79,10 +82,10 @@ def test_a_protocol_choice_applies_its_limits(client, cast, protocols) -> None:
         ({"weight_kg": "1" * 400}, "less than or equal to 500"),
         ({"weight_kg": "154"}, ""),
         ({"weight_kg": "300"}, "kilograms, not pounds"),
-        ({"weight_basis": "ideal"}, "height_cm is required"),
+        ({"weight_basis": "ideal"}, "Enter the height in centimetres"),
         (
             {"weight_basis": "ideal", "height_cm": "170"},
-            "sex (&#x27;male&#x27; or &#x27;female&#x27;) is required",
+            "Choose the sex (female or male)",
         ),
         ({"height_cm": "67"}, "centimetres, not inches"),
         ({"vial_mg_per_ml": "25"}, "Select a valid choice"),

@@ -355,9 +355,9 @@ def test_plan_detail_query_count_does_not_grow_with_versions(
     client.force_login(cast.nurse)
     client.get(detail_url(cast.patient))  # warm the session's time-zone cache
     # 1 session, 2 user (+organization), 3 authenticator check, 4 patient, 5 versions
-    # (+protocol, signer, author), 6 audit insert, 7 dosing settings, 8 savepoint,
-    # 9 session save, 10 release savepoint
-    with django_assert_num_queries(10):
+    # (+protocol, signer, author), 6 audit insert, 7 open safety alerts, 8 dosing settings,
+    # 9 savepoint, 10 session save, 11 release savepoint
+    with django_assert_num_queries(11):
         response = client.get(detail_url(cast.patient))
     assert response.status_code == 200
     assert response.content.decode().count("superseded") >= revisions
@@ -399,9 +399,9 @@ def test_sign_page_query_count(client, cast, draft, django_assert_num_queries) -
     client.force_login(cast.physician)
     client.get(sign_url(cast.patient))
     # 1 session, 2 user (+organization), 3 authenticator check, 4 patient, 5 draft
-    # (+protocol, author), 6 audit insert, 7 dosing settings, 8 savepoint, 9 session save,
-    # 10 release savepoint
-    with django_assert_num_queries(10):
+    # (+protocol, author), 6 open safety alerts, 7 audit insert, 8 dosing settings,
+    # 9 savepoint, 10 session save, 11 release savepoint
+    with django_assert_num_queries(11):
         assert client.get(sign_url(cast.patient)).status_code == 200
 
 
@@ -411,7 +411,9 @@ def test_signing_tells_the_questionnaire_schedule_the_phase(cast) -> None:
     services.protocols_create_defaults(organization=cast.org, actor=cast.physician)
     protocol = Protocol.objects.get(organization=cast.org, key="depression-iv-induction")
     draft = services.plan_version_draft_save(
-        patient=cast.patient, actor=cast.provider, spec=plan_spec(protocol, phase="maintenance")
+        patient=cast.patient,
+        actor=cast.provider,
+        spec=plan_spec(protocol, phase="maintenance", planned_start_date=timezone.localdate()),
     )
     assert (
         measurements.assignments_refresh(patient=cast.patient, now=now) == []
