@@ -424,6 +424,10 @@ SECTIONS: tuple[Section, ...] = (
             "these resources at once, alert the responsible clinician and require a "
             "documented risk assessment before the alert closes [63][57]. Say plainly that "
             "answers are not watched in real time, as established products do [101].",
+            "A safety plan is written with the patient step by step: warning signs, coping "
+            "steps they can take alone, people and places for distraction, people to ask for "
+            "help, professionals and crisis lines, and making the environment safe (means "
+            "safety) [103].",
         ),
     ),
     Section(

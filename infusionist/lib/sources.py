@@ -743,6 +743,13 @@ _ALL: tuple[Source, ...] = (
        "9s-are-sent-out",
        "Questionnaire schedules that restart at each treatment: weekly, then fortnightly.",
        descriptive=True, aliases=("S51",), self_report=True),
+    _s(103, "Stanley B, Brown GK",
+       "Safety Planning Intervention: a brief intervention to mitigate suicide risk", "2012",
+       "Cognitive and Behavioral Practice 19(2):256–264. doi:10.1016/j.cbpra.2011.01.001",
+       "https://doi.org/10.1016/j.cbpra.2011.01.001",
+       "The steps of a written safety plan: warning signs, internal coping, people and places "
+       "for distraction, people to ask for help, professionals and crisis lines, and making "
+       "the environment safe."),
 )  # fmt: skip
 
 #: Every source by key, in key order.

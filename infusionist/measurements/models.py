@@ -757,8 +757,8 @@ class RiskAssessment(models.Model):
     safety_plan = models.TextField(
         help_text=_("Warning signs, coping steps, contacts, means safety, crisis lines.")
     )
-    # The safety plan by its steps (the Stanley–Brown safety planning steps, not yet in the
-    # source registry [?]); ``safety_plan`` holds them together as one text.
+    # The safety plan by its steps (the Stanley–Brown safety planning steps [103]);
+    # ``safety_plan`` holds them together as one text.
     warning_signs = models.TextField(blank=True)
     coping_steps = models.TextField(blank=True)
     people_to_contact = models.TextField(blank=True)

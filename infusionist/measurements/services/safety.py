@@ -67,7 +67,7 @@ def safety_alert_acknowledge(
 
 
 #: The steps of a safety plan, in the order they are written with the patient (the
-#: Stanley–Brown safety planning steps [?]): field name -> heading shown with the plan.
+#: Stanley–Brown safety planning steps [103]): field name -> heading shown with the plan.
 SAFETY_PLAN_STEPS: dict[str, str] = {
     "warning_signs": "Warning signs",
     "coping_steps": "Coping steps the patient can take alone",
