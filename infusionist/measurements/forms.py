@@ -180,8 +180,9 @@ class RiskAssessmentForm(InstrumentForm):
         label=_("Assessed risk level"),
         choices=[("", "—"), *RiskAssessment.RiskLevel.choices],
         help_text=_(
-            "Yes to intent (q4, q5) or behaviour in the past 3 months (q6b) triages as imminent "
-            "risk, at least “High” [57]; a lower level needs a reason below."
+            "Yes to intent (questions 4, 5) or behaviour in the past 3 months (question 6b) "
+            "triages as imminent risk, at least “High” [57], on this screener or one already "
+            "recorded for the alert; a lower level needs a reason below."
         ),
     )
     override_reason = forms.CharField(
@@ -190,6 +191,16 @@ class RiskAssessmentForm(InstrumentForm):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Only when you record a lower level than the triage: what you found."),
+    )
+    answers_changed_reason = forms.CharField(
+        label=_("Reason for changing a Yes already recorded on the screener"),
+        max_length=10_000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "Only when you change an answer the nurse or the patient recorded as Yes to No: "
+            "what the patient told you."
+        ),
     )
     warning_signs = forms.CharField(
         label=_("1. Warning signs"),

@@ -754,6 +754,13 @@ class RiskAssessment(models.Model):
         blank=True,
         help_text=_("Why the assessed risk level is lower than the C-SSRS triage result."),
     )
+    #: C-SSRS items a recorded screener (the nurse's or the patient's) answered Yes that the
+    #: assessing clinician answered No, with the clinician's reason for each change.
+    answers_changed = models.JSONField(default=list, blank=True)
+    answers_changed_reason = models.TextField(
+        blank=True,
+        help_text=_("Why answers were changed from the screener already recorded for this alert."),
+    )
     safety_plan = models.TextField(
         help_text=_("Warning signs, coping steps, contacts, means safety, crisis lines.")
     )
@@ -777,3 +784,8 @@ class RiskAssessment(models.Model):
     def is_override(self) -> bool:
         """Return whether the assessed level is lower than the C-SSRS triage allows."""
         return bool(self.override_reason)
+
+    @property
+    def answers_changed_labels(self) -> str:
+        """The changed C-SSRS items as the question numbers on the form ("1, 2, 6b")."""
+        return ", ".join(str(link_id).removeprefix("q") for link_id in self.answers_changed)

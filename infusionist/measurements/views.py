@@ -435,6 +435,7 @@ def alert_close(request: HttpRequest, patient_id: int, alert_id: int) -> HttpRes
             risk_level=form.cleaned_data["risk_level"],
             plan_steps=form.plan_steps(),
             override_reason=form.cleaned_data["override_reason"],
+            answers_changed_reason=form.cleaned_data["answers_changed_reason"],
             notes=form.cleaned_data["notes"],
             context=context_of(request),
         )

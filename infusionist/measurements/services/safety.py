@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from infusionist.accounts.access import require, require_same_organization
@@ -122,19 +123,76 @@ def screener_level(answers: Mapping[str, object]) -> int:
     return cssrs.risk_level(values)
 
 
+def recorded_screeners(alert: SafetyAlert) -> list[QuestionnaireResponse]:
+    """Return the C-SSRS screeners already recorded for this alert, oldest first (one query).
+
+    The alert's own response when a C-SSRS raised it, and every C-SSRS screener (nurse-entered
+    or patient-entered, finished or not) recorded for the patient since the alert was raised.
+    The clinician's risk assessment cannot triage lower than the most severe of them [57].
+    """
+    found = list(
+        QuestionnaireResponse.objects.filter(
+            organization_id=alert.organization_id,
+            patient_id=alert.patient_id,
+            instrument_code="cssrs_screener",
+        )
+        .filter(
+            Q(pk=alert.response_id)
+            | Q(started_at__gte=alert.created_at)
+            | Q(completed_at__gte=alert.created_at)
+        )
+        .select_related("entered_by")
+        .order_by("started_at", "id")
+    )
+    return found
+
+
+def answers_changed_from(
+    recorded: Sequence[QuestionnaireResponse], answers: Mapping[str, object]
+) -> list[str]:
+    """Return the C-SSRS items (link ids, form order) a recorded screener answered Yes that
+    ``answers`` does not answer Yes."""
+    yes = {
+        link_id
+        for response in recorded
+        for link_id, value in (response.answers or {}).items()
+        if value == cssrs.YES
+    }
+    return [
+        item.link_id
+        for item in cssrs.CSSRS_ITEMS
+        if item.link_id in yes and answers.get(item.link_id) != cssrs.YES
+    ]
+
+
+def item_labels(link_ids: Sequence[str]) -> str:
+    """Return C-SSRS link ids as the question numbers staff see on the form ("1, 2, 6b")."""
+    return ", ".join(link_id.removeprefix("q") for link_id in link_ids)
+
+
 def assessment_errors(
     *,
     risk_level: str,
     plan_steps: Mapping[str, str],
     override_reason: str,
     triage: int | None,
+    answers_changed: Sequence[str] = (),
+    answers_changed_reason: str = "",
 ) -> dict[str, str]:
     """Return field -> message for a risk level, safety plan and override reason ({} if fine).
 
-    ``triage`` is the screener's risk level (0, 1, 2), or None when the screener is not
-    complete yet (then the override reason is not checked).
+    ``triage`` is the screener risk level (0, 1, 2) the assessment must not go below: the most
+    severe of the recorded screeners and the clinician's answers; None when nothing complete
+    is known yet (then the override reason is not checked). ``answers_changed`` lists recorded
+    Yes answers the clinician changed to No; they need ``answers_changed_reason``.
     """
     errors: dict[str, str] = {}
+    if answers_changed and safety_plan_step_error(answers_changed_reason):
+        errors["answers_changed_reason"] = (
+            f"You changed question(s) {item_labels(answers_changed)} from the Yes recorded on "
+            "the screener already taken for this alert. Write why (what the patient told you), "
+            "or put the recorded answers back."
+        )
     if risk_level not in RiskAssessment.RiskLevel.values:
         errors["risk_level"] = "Choose the risk level you assessed."
     elif (
@@ -164,15 +222,18 @@ def safety_alert_close(
     risk_level: str,
     plan_steps: Mapping[str, str],
     override_reason: str = "",
+    answers_changed_reason: str = "",
     notes: str = "",
     context: AuditContext = NO_REQUEST,
 ) -> RiskAssessment:
     """Close the alert with a documented risk assessment: a C-SSRS screener, level and plan.
 
     ``plan_steps`` maps each of ``SAFETY_PLAN_STEPS`` to what was agreed; each must say
-    something (``safety_plan_step_error``). A risk level lower than the screener's triage
-    (imminent answers triage as at least "high" [57]) needs ``override_reason``, which is kept
-    with the assessment and in the audit event.
+    something (``safety_plan_step_error``). The triage floor is the most severe of the
+    screeners already recorded for the alert (``recorded_screeners``: the nurse's, the
+    patient's) and ``cssrs_answers``; a risk level below it (imminent answers triage as at least
+    "high" [57]) needs ``override_reason``. Changing a recorded Yes to No needs
+    ``answers_changed_reason``. Both are kept with the assessment and in the audit event.
 
     Raises ``PermissionDenied`` unless the actor is a prescriber of the alert's organization,
     InvalidAnswers for an incomplete or invalid C-SSRS and ValidationError (keyed by field) for
@@ -203,12 +264,17 @@ def safety_alert_close(
         if errors:
             raise ValidationError(errors) from None
         raise
-    triage = screener_level(cssrs_answers)
+    recorded = recorded_screeners(locked)
+    own_triage = screener_level(cssrs_answers)
+    triage = max([own_triage, *(screener_level(r.answers or {}) for r in recorded)])
+    changed = answers_changed_from(recorded, cssrs_answers)
     errors = assessment_errors(
         risk_level=risk_level,
         plan_steps=plan_steps,
         override_reason=override_reason,
         triage=triage,
+        answers_changed=changed,
+        answers_changed_reason=answers_changed_reason,
     )
     if errors:
         raise ValidationError(errors)
@@ -231,6 +297,8 @@ def safety_alert_close(
         risk_level=risk_level,
         triage_floor=cssrs.triage_floor(triage),
         override_reason=override_reason.strip() if overriding else "",
+        answers_changed=changed,
+        answers_changed_reason=answers_changed_reason.strip() if changed else "",
         safety_plan=safety_plan_text(steps),
         notes=(notes or "").strip(),
         assessed_by=actor,
@@ -271,6 +339,9 @@ def safety_alert_close(
             "cssrs_risk_level": triage,
             "triage_floor": assessment.triage_floor,
             "override_reason": assessment.override_reason,
+            "recorded_screeners": [r.pk for r in recorded],
+            "answers_changed": changed,
+            "answers_changed_reason": assessment.answers_changed_reason,
         },
     )
     alert.refresh_from_db()
