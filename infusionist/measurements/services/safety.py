@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -79,28 +80,96 @@ SAFETY_PLAN_STEPS: dict[str, str] = {
 
 #: Fewest letters or digits a safety plan step needs to say something ("x" does not) [?].
 SAFETY_PLAN_STEP_MIN_CHARACTERS = 6
-#: Words that fill a box without saying anything; a step made of only these is refused.
+#: Fewest different words, other than ``_EMPTY_WORDS``, a safety plan step needs [?].
+SAFETY_PLAN_STEP_MIN_WORDS = 2
+#: Words that fill a box without saying what was agreed (placeholders, absence, deferral and
+#: their grammar, English and Spanish, accents removed); they do not count towards
+#: ``SAFETY_PLAN_STEP_MIN_WORDS``.
 _EMPTY_WORDS = frozenset(
     {
-        *("none", "n", "a", "na", "nil", "no", "nothing", "tbd", "todo", "same", "as"),
-        *("above", "see", "notes", "below", "test", "x", "xx", "xxx", "asdf", "ok", "okay"),
-        *("yes", "fine"),
+        # placeholders and keyboard filler
+        *("n", "a", "na", "nil", "tbd", "tba", "todo", "same", "as", "above", "see", "notes"),
+        *("below", "test", "testing", "x", "xx", "xxx", "asdf", "qwerty", "qwer", "jkl", "abc"),
+        *("xyz", "foo", "bar", "blah", "lorem", "ipsum", "ok", "okay", "yes", "fine", "etc"),
+        *("step", "plan", "safety", "patient", "pt", "pts", "s", "same", "idem", "igual"),
+        # absence
+        *("none", "no", "not", "nothing", "nobody", "one", "any", "anyone", "anything", "yet"),
+        *("unknown", "applicable", "available", "identified", "given", "provided", "contacts"),
+        *("declined", "refused", "unwilling", "unable", "nada", "ninguno", "ninguna", "ningun"),
+        *("nadie", "sin", "aplica", "todavia", "aun", "hay", "tiene", "sabe", "conoce"),
+        # deferral
+        *("agreed", "discussed", "decided", "determined", "confirmed", "completed", "done"),
+        *("pending", "later", "soon", "tomorrow", "next", "time", "visit", "session", "week"),
+        *("will", "would", "do", "be", "to", "discuss", "decide", "revisit", "review", "follow"),
+        *("up", "complete", "fill", "finish", "add", "write", "come", "back", "address"),
+        *("addressed", "covered", "talk", "talked", "about", "made", "make", "needs", "need"),
+        *("pendiente", "por", "decidir", "definir", "determinar", "acordar", "acordado"),
+        *("acordada", "acordo", "hablado", "hablo", "discutido", "decidido", "despues", "luego"),
+        *("mas", "tarde", "proxima", "proximo", "visita", "sesion", "cita", "manana", "haremos"),
+        *("hare", "hara", "hacer", "hablar", "revisar", "completar", "semana"),
+        # grammar
+        *("the", "an", "it", "this", "that", "at", "in", "on", "of", "for", "with", "we", "i"),
+        *("he", "she", "they", "was", "is", "are", "has", "have", "had", "been", "so", "far"),
+        *("currently", "now", "el", "la", "los", "las", "lo", "de", "del", "en", "con", "que"),
+        *("y", "se", "ha", "es", "esta", "este", "ahora", "paso", "plan", "paciente"),
     }
+)
+#: Phrases that say a step was not done or is put off; a step that says one of these is refused
+#: even with other words around it ("nothing agreed yet, patient tired"). Accents removed.
+_DEFERRAL = re.compile(
+    r"^\s*(pending|pendiente|todavia no|aun no|not yet)\b"
+    r"|\b(tbd|tba|to be (decided|determined|discussed|agreed|done|confirmed|completed|"
+    r"arranged|written|worked out)|will (do|discuss|complete|finish|fill|write|add|address|"
+    r"revisit|decide|work on)( (it|this|that))? (later|next|tomorrow|another)|"
+    r"not (yet )?(been )?(discussed|agreed|decided|addressed|covered|done)|"
+    r"(nothing|none|no one|nobody) (yet|agreed|decided|discussed|so far|for now|identified)|"
+    r"no plan (yet|agreed|made)|"
+    r"por (decidir|definir|determinar|acordar|hablar|completar)|a definir|"
+    r"no (se )?(ha )?(hablado|discutido|acordado|decidido)|"
+    r"(nada|ninguno|ninguna|nadie) (acordado|decidido|todavia|aun|por ahora)|"
+    r"(lo )?(haremos|hare|hara|hablaremos|veremos) (despues|luego|mas tarde|la proxima)|"
+    r"pendiente de)\b"
 )
 
 
-def safety_plan_step_error(text: str) -> str:
+def _plain(text: str) -> str:
+    """Return ``text`` lower-cased with accents removed ("Todavía" -> "todavia")."""
+    decomposed = unicodedata.normalize("NFKD", text or "")
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+
+
+def reason_error(text: str) -> str:
+    """Return why an override or answer-change reason says nothing ("" when it says something).
+
+    The filler rule of ``safety_plan_step_error`` without its deferral phrases, since a
+    reason may rightly begin "No plan now: …".
+    """
+    return safety_plan_step_error(text, deferral=False)
+
+
+def safety_plan_step_error(text: str, *, deferral: bool = True) -> str:
     """Return why a safety plan step says nothing ("" when it says something).
 
-    A step needs at least ``SAFETY_PLAN_STEP_MIN_CHARACTERS`` letters or digits in at least two
-    words, not all of them filler ("none", "see notes", "x").
+    A step is refused when it is empty; when it states absence or deferral ("nothing agreed
+    yet", "to be decided", "will do later", "pendiente", ``_DEFERRAL``); or when it has fewer
+    than ``SAFETY_PLAN_STEP_MIN_CHARACTERS`` letters or digits or fewer than
+    ``SAFETY_PLAN_STEP_MIN_WORDS`` different words that are not filler (``_EMPTY_WORDS``:
+    "none", "see notes", "x", "asdf asdf"). English and Spanish.
     """
-    words = re.findall(r"\w+", text or "")
-    characters = sum(len(word) for word in words)
+    plain = _plain(text)
+    words = re.findall(r"\w+", plain)
     if not words:
         return "Write this step of the safety plan with the patient."
-    meaningful = [word for word in words if word.lower() not in _EMPTY_WORDS]
-    if characters < SAFETY_PLAN_STEP_MIN_CHARACTERS or len(words) < 2 or not meaningful:
+    if deferral and _DEFERRAL.search(" ".join(words)):
+        return (
+            "This says the step was not agreed yet. Write what the patient and you agreed for "
+            "this step (for example names, numbers or places); if the plan cannot be made now, "
+            "leave the alert open and come back to it."
+        )
+    characters = sum(len(word) for word in words)
+    meaningful = {word for word in words if word not in _EMPTY_WORDS and len(set(word)) > 1}
+    meaningful |= {word for word in words if word.isdigit()}
+    if characters < SAFETY_PLAN_STEP_MIN_CHARACTERS or len(meaningful) < SAFETY_PLAN_STEP_MIN_WORDS:
         return (
             "Write what was agreed for this step in a few words (for example names, numbers "
             "or places); a placeholder such as “x” or “none” is not a safety plan."
@@ -187,7 +256,7 @@ def assessment_errors(
     Yes answers the clinician changed to No; they need ``answers_changed_reason``.
     """
     errors: dict[str, str] = {}
-    if answers_changed and safety_plan_step_error(answers_changed_reason):
+    if answers_changed and reason_error(answers_changed_reason):
         errors["answers_changed_reason"] = (
             f"You changed question(s) {item_labels(answers_changed)} from the Yes recorded on "
             "the screener already taken for this alert. Write why (what the patient told you), "
@@ -198,7 +267,7 @@ def assessment_errors(
     elif (
         triage is not None
         and cssrs.below_triage(risk_level, triage)
-        and safety_plan_step_error(override_reason)
+        and reason_error(override_reason)
     ):
         floor = RiskAssessment.RiskLevel(cssrs.triage_floor(triage)).label
         errors["override_reason"] = (
