@@ -463,6 +463,11 @@ def screeners_for_alerts(
     return found
 
 
+def alert_for_response(*, response: QuestionnaireResponse) -> SafetyAlert | None:
+    """Return the safety alert a response raised, with its clinician, or None (one query)."""
+    return SafetyAlert.objects.filter(response=response).select_related("assigned_to").first()
+
+
 def alert_get(*, patient: Patient, alert_id: int) -> SafetyAlert:
     """Return one of the patient's safety alerts or raise Http404."""
     try:

@@ -237,6 +237,34 @@ def enter_response_save(
     return _entry(request, patient_id, instrument_code, complete=False)
 
 
+def _suicidality_message(response: QuestionnaireResponse, *, saved_partial: bool) -> str:
+    """Say at once that a save raised a suicidality alert: who was notified, what to do now."""
+    alert = selectors.alert_for_response(response=response)
+    who = alert.assigned_to.display_name if alert and alert.assigned_to else None
+    parts = (
+        [
+            str(_("Saved as in progress (not scored until every item is answered).")),
+        ]
+        if saved_partial
+        else []
+    )
+    parts.append(str(_("Suicidality answer: a safety alert is open.")))
+    parts.append(
+        str(_("%(who)s, the responsible clinician, has been notified.") % {"who": who})
+        if who
+        else str(_("No responsible clinician is set: tell the supervising physician now."))
+    )
+    parts.append(
+        str(
+            _(
+                "Give crisis resources now (call or text 988, text HOME to 741741, 911 for "
+                "immediate danger); a documented risk assessment closes the alert."
+            )
+        )
+    )
+    return " ".join(parts)
+
+
 def _entry(
     request: HttpRequest, patient_id: int, instrument_code: str, *, complete: bool
 ) -> HttpResponse:
@@ -272,22 +300,19 @@ def _entry(
             if not complete:
                 draft = services.questionnaire_response_save(**common)
                 saved_partial = True
-                messages.info(
-                    request,
-                    _("Saved as in progress. It is not scored until every item is answered."),
-                )
+                if draft.has_suicidality_flag:
+                    messages.error(request, _suicidality_message(draft, saved_partial=True))
+                else:
+                    messages.info(
+                        request,
+                        _("Saved as in progress. It is not scored until every item is answered."),
+                    )
             else:
                 response = services.questionnaire_response_submit(
                     **common, completed_at=form.cleaned_data.get("completed_at")
                 )
                 if response.has_suicidality_flag:
-                    messages.error(
-                        request,
-                        _(
-                            "Suicidality answer: a safety alert is open. Give crisis resources "
-                            "now and document a risk assessment."
-                        ),
-                    )
+                    messages.error(request, _suicidality_message(response, saved_partial=False))
                     return redirect("measurements:safety", patient_id=patient.pk)
                 messages.success(
                     request,
@@ -318,6 +343,7 @@ def _entry(
             "form": form,
             "draft": draft,
             "saved_partial": saved_partial,
+            "flagged": bool(saved_partial and draft is not None and draft.has_suicidality_flag),
             "enterable": [instruments.get(c) for c in ENTERABLE_INSTRUMENTS],
             "wording_missing": instrument.code == "cssrs_screener" and not wording,
             "can_edit_settings": can(user_of(request), "measurements.settings"),
