@@ -223,10 +223,6 @@ class RiskAssessmentForm(InstrumentForm):
         label=_("4. Professionals and crisis lines"),
         max_length=4_000,
         widget=forms.Textarea(attrs={"rows": 2}),
-        initial=(
-            "988 Suicide & Crisis Lifeline (call or text 988); Crisis Text Line (text HOME to "
-            "741741); 911 for immediate danger; this clinic: "
-        ),
     )
     means_safety = forms.CharField(
         label=_("5. Making the environment safe (means safety)"),
@@ -249,8 +245,22 @@ class RiskAssessmentForm(InstrumentForm):
         "means_safety",
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    #: The crisis lines every plan starts with (docs/clinical-reference.md, "Crisis resources").
+    CRISIS_LINES = (
+        "988 Suicide & Crisis Lifeline (call or text 988); Crisis Text Line (text HOME to "
+        "741741); 911 for immediate danger"
+    )
+
+    def __init__(self, *args: Any, clinic_phone: str = "", **kwargs: Any) -> None:
+        """``clinic_phone``: the clinic's main number as shown (``Organization.contact_phone``);
+        the "Professionals and crisis lines" step starts with it, or without a clinic entry
+        when there is none."""
         super().__init__(*args, **kwargs)
+        self.fields["professional_contacts"].initial = (
+            f"{self.CRISIS_LINES}; this clinic: {clinic_phone}"
+            if clinic_phone.strip()
+            else self.CRISIS_LINES
+        )
         for name in self.PLAN_FIELDS:
             self.fields[name].error_messages["required"] = _(
                 "Write this step of the safety plan with the patient."

@@ -361,6 +361,7 @@ def _risk_form(
     wording: dict[str, str],
     data: Any = None,
     screener: QuestionnaireResponse | None = None,
+    clinic_phone: str = "",
 ) -> RiskAssessmentForm:
     """Return the risk-assessment form of one alert; its prefix keeps element ids unique.
 
@@ -372,6 +373,7 @@ def _risk_form(
         instrument=instruments.get("cssrs_screener"),
         wording=wording,
         prefix=f"alert-{alert.pk}",
+        clinic_phone=clinic_phone,
         initial=dict(screener.answers) if screener is not None and data is None else None,
     )
 
@@ -394,10 +396,11 @@ def _safety_page(
     alerts = list(selectors.alerts_for_patient(patient=patient))
     open_alerts = [a for a in alerts if a.is_open]
     screeners = selectors.screeners_for_alerts(patient=patient, alerts=open_alerts)
+    clinic_phone = organization_of(request).contact_phone if open_alerts else ""
     forms = {
         a.pk: posted
         if a.pk == posted_alert_id and posted is not None
-        else _risk_form(a, wording=wording, screener=screeners.get(a.pk))
+        else _risk_form(a, wording=wording, screener=screeners.get(a.pk), clinic_phone=clinic_phone)
         for a in open_alerts
     }
     record_view(

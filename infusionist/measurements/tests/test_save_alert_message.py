@@ -47,3 +47,40 @@ def test_a_cssrs_partial_with_intent_says_an_alert_was_raised(client, cast) -> N
     page = client.post(url, {"q1": "1", "q2": "1", "q4": "1"}, follow=True).content.decode()
     assert SafetyAlert.objects.exists()
     assert "Suicidality answer: a safety alert is open" in page
+
+
+# ---- the prefilled "Professionals and crisis lines" step -------------------------------------
+
+
+def _professional_step(client, cast) -> str:
+    from infusionist.measurements.tests.test_views import submit
+
+    submit(cast, item9=2)
+    alert = SafetyAlert.objects.get()
+    client.force_login(cast.physician)
+    page = client.get(reverse("measurements:safety", args=[cast.patient.pk])).content.decode()
+    start = page.index(f'name="alert-{alert.pk}-professional_contacts"')
+    return page[start : page.index("</textarea>", start)]
+
+
+def test_the_crisis_lines_step_gives_the_clinics_main_phone(client, cast) -> None:
+    cast.org.phone = "+15415550100"
+    cast.org.save(update_fields=["phone"])
+    step = _professional_step(client, cast)
+    assert "this clinic: (541) 555-0100" in step and "988" in step
+
+
+def test_the_crisis_lines_step_falls_back_to_the_locations_phone(client, cast) -> None:
+    cast.org.phone = ""
+    cast.org.save(update_fields=["phone"])
+    cast.org.locations.update(phone="+15415550123")
+    assert "this clinic: (541) 555-0123" in _professional_step(client, cast)
+
+
+def test_no_dangling_clinic_label_without_a_phone(client, cast) -> None:
+    cast.org.phone = ""
+    cast.org.save(update_fields=["phone"])
+    cast.org.locations.update(phone="")
+    step = _professional_step(client, cast)
+    assert "this clinic" not in step and "911 for immediate danger" in step
+    assert not step.rstrip().endswith(":")
