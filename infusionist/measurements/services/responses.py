@@ -107,6 +107,10 @@ def _write_response(
             source=source,
             started_at=now,
         )
+    # The channel that wrote these answers: a questionnaire started from an emailed link and
+    # finished in the signed-in portal is the portal's (the audit keeps the earlier one).
+    previous_source = "" if creating else response.source
+    response.source = source
     response.instrument_version = instrument.version
     response.language = language if language in instrument.languages else "en"
     response.entered_by = entered_by
@@ -149,6 +153,7 @@ def _write_response(
             "instrument": instrument.code,
             "status": response.status,
             "source": source,
+            **({"source_before": previous_source} if previous_source not in ("", source) else {}),
             "answered": len(response.answers),
         },
     )

@@ -538,3 +538,24 @@ def test_portal_sends_and_saves_at_the_same_moment_never_fail(cast) -> None:
         assert stored.source == "patient_portal"
         done = first.get(reverse("portal:done", args=args)).content.decode()
         assert "You told us you have had thoughts of death or hurting yourself" in done
+
+
+def test_a_questionnaire_finished_in_the_portal_is_the_portals(client, cast) -> None:
+    """Started from an emailed link, finished signed in: recorded and shown as the portal."""
+    assignment = _assign(cast)
+    services.questionnaire_response_save(
+        patient=cast.patient,
+        instrument_code="phq9",
+        answers={"q1": 2},
+        source=QuestionnaireResponse.Source.PATIENT_LINK,
+        assignment=assignment,
+    )
+    client.force_login(cast.patient_user)
+    sent = client.post(reverse("portal:answer_send", args=[assignment.pk]), PHQ9_MILD)
+    assert sent.status_code == 302
+    response = QuestionnaireResponse.objects.get()
+    assert (response.status, response.source) == ("completed", "patient_portal")
+    assert response.get_source_display() == "Patient, in the portal"
+    event = AuditEvent.objects.filter(object_type="questionnaire_response").latest("id")
+    assert event.detail["source"] == "patient_portal"
+    assert event.detail["source_before"] == "patient_link"
