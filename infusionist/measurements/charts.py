@@ -133,16 +133,17 @@ def trajectory_chart(
     chart.y_ticks.append(Shape(x=left - 6, y=y(high), label=str(high)))
 
     ticks = [start + (end - start) * i / (2 if narrow else 3) for i in range(3 if narrow else 4)]
+    day, tick = _date_formats(start, end)
     chart.x_ticks = [
-        Shape(x=x(t), y=height - BOTTOM + 18, label=f"{timezone.localtime(t):%b %-d}")
+        Shape(x=x(t), y=height - BOTTOM + 18, label=f"{timezone.localtime(t):{tick}}")
         for t in ticks
     ]
-    chart.infusions = [Shape(x=x(d), label=f"{timezone.localtime(d):%b %-d}") for d in marks]
+    chart.infusions = [Shape(x=x(d), label=f"{timezone.localtime(d):{day}}") for d in marks]
     chart.points = [
         Shape(
             x=x(p.completed_at),
             y=y(p.total),
-            label=f"{p.total} on {timezone.localtime(p.completed_at):%b %-d}",
+            label=f"{p.total} on {timezone.localtime(p.completed_at):{day}}",
             flagged=p.response_id in trajectory.flagged_ids,
         )
         for p in trajectory.points
@@ -162,3 +163,17 @@ def trajectory_chart(
             y=y(trajectory.remission_max), label=f"Remission ≤ {trajectory.remission_max}"
         )
     return chart
+
+
+def _date_formats(start: dt.datetime, end: dt.datetime) -> tuple[str, str]:
+    """Return (point label, axis tick) strftime formats for a chart from ``start`` to ``end``.
+
+    The year is shown whenever the data span years or are not in the current year ("Dec 28"
+    alone would hide a 1990 entry); ticks more than half a year apart show month and year.
+    """
+    first, last = timezone.localtime(start), timezone.localtime(end)
+    this_year = timezone.localdate().year
+    if first.year == last.year == this_year:
+        return "%b %-d", "%b %-d"
+    tick = "%b %Y" if end - start > dt.timedelta(days=183) else "%b %-d, %Y"
+    return "%b %-d, %Y", tick

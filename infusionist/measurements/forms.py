@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from infusionist.lib import instruments
@@ -14,6 +15,11 @@ from infusionist.measurements.models import MeasurementProfile, RiskAssessment
 from infusionist.measurements.patient_text import text_for
 from infusionist.measurements.services import safety
 from infusionist.patients.birth_dates import date_from_two_digit_year
+
+#: A staff-entered completion time older than this many days must be confirmed with a reason
+#: (a mistyped year, such as 1990 for 2026, would otherwise become the baseline). No published
+#: source [?]: a year covers a paper form brought from a previous clinic without a prompt.
+STAFF_ENTRY_MAX_AGE_DAYS = 365
 
 ENTERABLE_INSTRUMENTS = ("phq9", "gad7", "qids_sr16", "pcl5", "madrs", "cssrs_screener")
 
@@ -161,11 +167,68 @@ class StaffEntryForm(InstrumentForm):
         help_text=_("Leave empty for now. For a paper form, enter when the patient filled it in."),
     )
 
+    confirm_old_date = forms.BooleanField(
+        label=_("Yes, this questionnaire was completed that long ago"),
+        required=False,
+    )
+    old_date_reason = forms.CharField(
+        label=_("Why a questionnaire this old is entered now"),
+        max_length=2_000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("For example: paper form from the previous clinic, scanned into the chart."),
+    )
+
+    def __init__(self, *args: Any, date_of_birth: dt.date | None = None, **kwargs: Any) -> None:
+        """``date_of_birth``: the patient's; no completion time before it is accepted."""
+        super().__init__(*args, **kwargs)
+        self.date_of_birth = date_of_birth
+        self.needs_old_confirmation = bool(
+            self.is_bound and (self.data.get(self.add_prefix("confirm_old_date")))
+        )
+
     def clean_completed_at(self) -> dt.datetime | None:
         value: dt.datetime | None = self.cleaned_data.get("completed_at")
-        if value is not None and value > timezone.now():
+        if value is None:
+            return value
+        if value > timezone.now():
             raise forms.ValidationError(_("The completion time cannot be in the future."))
+        local = timezone.localtime(value).date()
+        if self.date_of_birth is not None and local < self.date_of_birth:
+            raise forms.ValidationError(
+                _("The completion date is before the patient's date of birth (%(dob)s).")
+                % {"dob": date_format(self.date_of_birth, "N j, Y")}
+            )
         return value
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        value = data.get("completed_at")
+        window = dt.timedelta(days=STAFF_ENTRY_MAX_AGE_DAYS)
+        if (
+            value is not None
+            and "completed_at" not in self.errors
+            and value < timezone.now() - window
+        ):
+            self.needs_old_confirmation = True
+            if not data.get("confirm_old_date"):
+                self.add_error(
+                    "completed_at",
+                    _(
+                        "This is more than %(days)s days ago (%(when)s). Check the year; if the "
+                        "patient really completed it then, tick the confirmation below and say why."
+                    )
+                    % {
+                        "days": STAFF_ENTRY_MAX_AGE_DAYS,
+                        "when": date_format(timezone.localtime(value), "N j, Y"),
+                    },
+                )
+            elif safety.reason_error(data.get("old_date_reason") or ""):
+                self.add_error(
+                    "old_date_reason",
+                    _("Say in a few words why a questionnaire this old is entered now."),
+                )
+        return data
 
 
 class RiskAssessmentForm(InstrumentForm):

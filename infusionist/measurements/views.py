@@ -278,6 +278,7 @@ def _entry(
     )
     form = StaffEntryForm(
         request.POST or None,
+        date_of_birth=patient.date_of_birth,
         instrument=instrument,
         lang="en",
         wording=wording,
@@ -309,7 +310,13 @@ def _entry(
                     )
             else:
                 response = services.questionnaire_response_submit(
-                    **common, completed_at=form.cleaned_data.get("completed_at")
+                    **common,
+                    completed_at=form.cleaned_data.get("completed_at"),
+                    completed_at_reason=(
+                        form.cleaned_data.get("old_date_reason") or ""
+                        if form.needs_old_confirmation
+                        else ""
+                    ).strip(),
                 )
                 if response.has_suicidality_flag:
                     messages.error(request, _suicidality_message(response, saved_partial=False))

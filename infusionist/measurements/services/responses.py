@@ -73,6 +73,7 @@ def _write_response(
     assignment: Assignment | None = None,
     response: QuestionnaireResponse | None = None,
     completed_at: dt.datetime | None = None,
+    completed_at_reason: str = "",
     context: AuditContext = NO_REQUEST,
     raise_alert: bool = True,
 ) -> QuestionnaireResponse:
@@ -127,6 +128,11 @@ def _write_response(
             require_aware("completed_at", completed_at)
             if completed_at > now + dt.timedelta(minutes=5):
                 raise ValidationError("The completion time cannot be in the future.")
+            dob = patient.date_of_birth
+            if dob is not None and timezone.localtime(completed_at).date() < dob:
+                raise ValidationError(
+                    "The completion time cannot be before the patient's date of birth."
+                )
         response.status = QuestionnaireResponse.Status.COMPLETED
         response.completed_at = completed_at or now
         response.total = result.total
@@ -155,6 +161,7 @@ def _write_response(
             "source": source,
             **({"source_before": previous_source} if previous_source not in ("", source) else {}),
             "answered": len(response.answers),
+            **({"completed_at_reason": completed_at_reason} if completed_at_reason else {}),
         },
     )
     if complete:
@@ -269,13 +276,16 @@ def questionnaire_response_submit(
     response: QuestionnaireResponse | None = None,
     link: AccessLink | None = None,
     completed_at: dt.datetime | None = None,
+    completed_at_reason: str = "",
     context: AuditContext = NO_REQUEST,
     raise_alert: bool = True,
 ) -> QuestionnaireResponse:
     """Score a complete answer set exactly and store it; raise InvalidAnswers otherwise.
 
     Completing a response fulfils its assignment and uses up the link it came through. A
-    suicidality flag raises a safety alert for the responsible clinician.
+    suicidality flag raises a safety alert for the responsible clinician. ``completed_at``
+    (aware; default now) may not be in the future nor before the patient's date of birth
+    (ValidationError); ``completed_at_reason`` (why an old date is entered) goes to the audit.
     """
     if source == QuestionnaireResponse.Source.STAFF and entered_by is None:
         raise ValueError("A response entered by staff must record who entered it.")
@@ -291,6 +301,7 @@ def questionnaire_response_submit(
         assignment=assignment,
         response=response,
         completed_at=completed_at,
+        completed_at_reason=completed_at_reason,
         context=context,
         raise_alert=raise_alert,
     )
