@@ -40,6 +40,7 @@ from infusionist.measurements.services import (
     CLINICAL_MEASUREMENT_SETTINGS_FIELDS,
     MEASUREMENT_SETTINGS_FIELDS,
 )
+from infusionist.measurements.services.safety import reason_error
 from infusionist.patients.selectors import patients_for_organization
 from infusionist.treatment.forms import change_reason_field, mark_clinical
 from infusionist.treatment.models import ClinicalChangeProposal
@@ -485,6 +486,26 @@ class MeasurementSettingsForm(forms.ModelForm):
             field.widget.attrs.update({"min": low, "max": high, "inputmode": "numeric"})
         if needs_signature:
             mark_clinical(self, CLINICAL_MEASUREMENT_SETTINGS_FIELDS)
+
+    def clean(self) -> dict[str, Any]:
+        """A proposed change of the licensed C-SSRS wording needs a reason, for the physician
+        who signs it (a physician's own change is signed by them as they save)."""
+        data = super().clean()
+        wording = data.get("cssrs_licensed_wording")
+        if (
+            self.needs_signature
+            and wording is not None
+            and wording.strip() != (self.in_use["cssrs_licensed_wording"] or "").strip()
+            and reason_error(data.get("change_reason") or "")
+        ):
+            self.add_error(
+                "change_reason",
+                _(
+                    "Say why the C-SSRS wording changes (for example the licence or version it "
+                    "comes from); the physician who signs reads it."
+                ),
+            )
+        return data
 
     def settings_data(self) -> dict[str, Any]:
         return {name: self.cleaned_data[name] for name in MEASUREMENT_SETTINGS_FIELDS}

@@ -7,6 +7,9 @@ for itself).
 
 from __future__ import annotations
 
+import re
+import unicodedata
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -17,6 +20,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from infusionist.lib import instruments
+from infusionist.lib.instruments import cssrs
 from infusionist.lib.measurement_schedule import (
     MIN_INTERVAL_DAYS_DEFAULTS,
     PHASES,
@@ -63,6 +67,58 @@ def validate_scheduled_instruments(value: str) -> None:
                 ),
                 params={"code": code},
             )
+
+
+def validate_cssrs_wording(value: str) -> None:
+    """Reject pasted C-SSRS wording that is not a whole, on-topic screener.
+
+    Empty is allowed (staff see item names). Otherwise every line is ``q1: text``; each of the
+    seven items (q1–q5, q6, q6b) is given once, in words of its own topic
+    (``cssrs.ITEM_TOPIC_WORDS``). Raises ValidationError naming the questions at fault.
+    """
+    lines = [line.strip() for line in (value or "").splitlines() if line.strip()]
+    if not lines:
+        return
+    items = [item.link_id for item in cssrs.CSSRS_ITEMS]
+    given: dict[str, str] = {}
+    problems: list[str] = []
+    for line in lines:
+        key, sep, text = line.partition(":")
+        key = key.strip().lower()
+        if not sep or key not in items:
+            problems.append(
+                str(
+                    _("“%(line)s” is not “q1: wording” for one of q1–q5, q6, q6b.")
+                    % {"line": line[:60]}
+                )
+            )
+        elif key in given:
+            problems.append(str(_("%(key)s is given twice.") % {"key": key}))
+        elif len(re.findall(r"\w+", text)) < 3:
+            problems.append(str(_("%(key)s needs the whole question.") % {"key": key}))
+        else:
+            given[key] = text
+    missing = [key for key in items if key not in given]
+    if missing and not problems:
+        problems.append(
+            str(
+                _("Give every item of the screener: %(missing)s missing.")
+                % {"missing": ", ".join(missing)}
+            )
+        )
+    for key, text in given.items():
+        plain = unicodedata.normalize("NFKD", text.lower())
+        plain = "".join(c for c in plain if not unicodedata.combining(c))
+        if not any(re.search(rf"\b{word}", plain) for word in cssrs.ITEM_TOPIC_WORDS[key]):
+            item = next(i for i in cssrs.CSSRS_ITEMS if i.link_id == key)
+            problems.append(
+                str(
+                    _("%(key)s does not read as the C-SSRS item “%(name)s”.")
+                    % {"key": key, "name": item.name}
+                )
+            )
+    if problems:
+        raise ValidationError(" ".join(problems))
 
 
 def parse_min_interval_days(value: str) -> dict[str, int]:
@@ -165,10 +221,12 @@ class MeasurementSettings(models.Model):
     cssrs_licensed_wording = models.TextField(
         _("C-SSRS licensed item wording"),
         blank=True,
+        validators=[validate_cssrs_wording],
         help_text=_(
             "No C-SSRS wording ships with Infusionist: electronic use is licensed by Clario [58]. "
             "If your clinic holds a licence, paste the wording one item per line as "
-            "'q1: text' (items q1, q2, q3, q4, q5, q6, q6b). Otherwise staff see item names."
+            "'q1: text', every item (q1, q2, q3, q4, q5, q6, q6b). Otherwise staff see item "
+            "names. A change is clinical: it takes effect when a physician signs it."
         ),
     )
     scheduled_instruments = models.CharField(

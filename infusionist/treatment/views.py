@@ -311,9 +311,41 @@ def change_proposal_rows(proposal: ClinicalChangeProposal) -> list[dict[str, str
                 "before": "—" if change["before"] in (None, "") else str(change["before"]),
                 "after": "—" if change["after"] in (None, "") else str(change["after"]),
                 "source": source,
+                "lines": (
+                    _line_changes(change["before"], change["after"])
+                    if name in LINE_KEYED_SETTINGS
+                    else []
+                ),
             }
         )
     return rows
+
+
+#: Settings written one "key: text" line per item (the licensed C-SSRS wording): their
+#: proposals show item by item what changes.
+LINE_KEYED_SETTINGS = frozenset({"cssrs_licensed_wording"})
+
+
+def _line_changes(before: object, after: object) -> list[dict[str, str]]:
+    """Return the lines of a "key: text" setting as before/after pairs, changed ones marked,
+    so the signing physician sees exactly which items change."""
+    before = before if isinstance(before, str) else ""
+    after = after if isinstance(after, str) else ""
+
+    def keyed(text: str) -> dict[str, str]:
+        pairs = (line.partition(":") for line in text.splitlines() if line.strip())
+        return {key.strip().lower(): rest.strip() for key, _sep, rest in pairs}
+
+    old, new = keyed(before), keyed(after)
+    return [
+        {
+            "key": key,
+            "before": old.get(key, ""),
+            "after": new.get(key, ""),
+            "changed": "yes" if old.get(key, "") != new.get(key, "") else "",
+        }
+        for key in dict.fromkeys([*new, *old])
+    ]
 
 
 # Where a proposal's row is edited: the page to go back to once it is decided.

@@ -60,6 +60,21 @@ CSSRS_ITEMS = (
     ),
 )
 
+#: Words (lower case, accents removed, as regular expressions) one of which a clinic's pasted
+#: wording of each item must contain, English or Spanish, so a question stays on its topic
+#: (wishing to be dead, thoughts of killing oneself, method, intent, plan, behaviour, within 3
+#: months). A guard against wrong or test text, not a check of the licence; no published
+#: source [?].
+ITEM_TOPIC_WORDS: dict[str, tuple[str, ...]] = {
+    "q1": ("dead", "die", "death", "not wake", "muert", "morir", "despertar"),
+    "q2": ("kill", "suicid", "end (your|my|their) life", "matar", "quitar(te|se)? la vida"),
+    "q3": ("how", "method", "way", "como", "metodo", "manera", "forma"),
+    "q4": ("intent", "intend", "acting", "act on", "intenci", "actuar"),
+    "q5": ("plan", "detail", "work(ed)? out", "detalle", "planea"),
+    "q6": ("done", "do anything", "prepar", "attempt", "end (your|my) life", "hecho", "intent"),
+    "q6b": ("3 months", "three months", "3 meses", "tres meses"),
+}
+
 CSSRS_ALERT = Parameter(
     name="alert_at_least_risk_level",
     default=RISK_IMMINENT,

@@ -7,8 +7,8 @@ physician's signature: a physician's own edit applies at once (the audit event n
 the signer); a clinic admin's edit of them becomes a proposal (the treatment app's
 ``clinical_change_propose`` with the target "measurement_settings"), applied through
 :func:`measurement_settings_update` when a physician signs it. When and how often
-questionnaires and reminders go out, and the licensed C-SSRS wording, are administrative:
-a clinic admin changes them at once.
+questionnaires and reminders go out are administrative: a clinic admin changes them at once.
+The licensed C-SSRS wording is clinical (docs/decisions/0018).
 """
 
 from __future__ import annotations
@@ -30,8 +30,9 @@ from infusionist.measurements.models import MeasurementSettings
 
 #: Every field a clinic edits, in the order the settings page groups them.
 MEASUREMENT_SETTINGS_FIELDS = tuple(MeasurementSettings.SOURCE_KEYS)
-#: Fields a clinic admin changes at once: when questionnaires and reminders go out, and the
-#: licensed C-SSRS wording (docs/decisions/0010).
+#: Fields a clinic admin changes at once: when questionnaires and reminders go out
+#: (docs/decisions/0010). The licensed C-SSRS wording is clinical: the questions a nurse reads
+#: to a patient at risk change only with a physician's signature (docs/decisions/0018).
 NON_CLINICAL_MEASUREMENT_SETTINGS_FIELDS = (
     "induction_interval_days",
     "maintenance_interval_days",
@@ -42,7 +43,6 @@ NON_CLINICAL_MEASUREMENT_SETTINGS_FIELDS = (
     "instrument_min_interval_days",
     "max_reminders",
     "reminder_interval_hours",
-    "cssrs_licensed_wording",
 )
 #: Fields that change only with a physician's signature.
 CLINICAL_MEASUREMENT_SETTINGS_FIELDS = tuple(

@@ -14,6 +14,7 @@ from infusionist.accounts.models import User
 from infusionist.audit.models import AuditEvent
 from infusionist.measurements import selectors, services
 from infusionist.measurements.models import SETTINGS_GROUPS, MeasurementSettings
+from infusionist.measurements.tests.cssrs_wording import LICENSED_WORDING
 
 
 def test_which_measurement_settings_are_clinical() -> None:
@@ -29,8 +30,9 @@ def test_which_measurement_settings_are_clinical() -> None:
         "cssrs_alert_at_least_risk_level",
         "safety_escalation_minutes",
         "scheduled_instruments",
+        "cssrs_licensed_wording",  # the questions read to a patient at risk
     }
-    # When questionnaires and reminders go out, and the licensed wording: administrative.
+    # When questionnaires and reminders go out: administrative.
     assert set(services.NON_CLINICAL_MEASUREMENT_SETTINGS_FIELDS) == {
         "induction_interval_days",
         "maintenance_interval_days",
@@ -41,7 +43,6 @@ def test_which_measurement_settings_are_clinical() -> None:
         "instrument_min_interval_days",
         "max_reminders",
         "reminder_interval_hours",
-        "cssrs_licensed_wording",
     }
 
 
@@ -86,6 +87,7 @@ def test_the_reminder_defaults_cite_the_projects_own_key() -> None:
         {"remission_max_phq9": 9},
         {"loss_of_response_consecutive": 3},
         {"scheduled_instruments": "gad7"},
+        {"cssrs_licensed_wording": LICENSED_WORDING},
     ],
 )
 def test_an_admin_cannot_change_a_clinical_setting_directly(cast, data) -> None:
@@ -96,7 +98,7 @@ def test_an_admin_cannot_change_a_clinical_setting_directly(cast, data) -> None:
     assert not AuditEvent.objects.filter(object_type="measurement_settings").exists()
 
 
-def test_an_admin_changes_the_schedule_reminders_and_wording_at_once(cast) -> None:
+def test_an_admin_changes_the_schedule_and_reminders_at_once(cast) -> None:
     changed = services.measurement_settings_update(
         organization=cast.org,
         actor=cast.admin,
@@ -104,7 +106,6 @@ def test_an_admin_changes_the_schedule_reminders_and_wording_at_once(cast) -> No
             "max_reminders": 1,
             "reminder_interval_hours": 48,
             "instrument_min_interval_days": "phq9:7",
-            "cssrs_licensed_wording": "q1: Licensed wording.",
             "induction_interval_days": 7,  # unchanged: not recorded
         },
     )
@@ -112,7 +113,6 @@ def test_an_admin_changes_the_schedule_reminders_and_wording_at_once(cast) -> No
         "max_reminders",
         "reminder_interval_hours",
         "instrument_min_interval_days",
-        "cssrs_licensed_wording",
     ]
     stored = MeasurementSettings.objects.get(organization=cast.org)
     assert (stored.max_reminders, stored.reminder_interval_hours) == (1, 48)
@@ -125,13 +125,11 @@ def test_an_admin_changes_the_schedule_reminders_and_wording_at_once(cast) -> No
             "max_reminders": 3,
             "reminder_interval_hours": 24,
             "instrument_min_interval_days": "",
-            "cssrs_licensed_wording": "",
         },
         "after": {
             "max_reminders": 1,
             "reminder_interval_hours": 48,
             "instrument_min_interval_days": "phq9:7",
-            "cssrs_licensed_wording": "q1: Licensed wording.",
         },
     }
 
