@@ -63,8 +63,8 @@ class InstrumentForm(forms.Form):
         self.instrument = instrument
         self.lang = lang
         self.patient_facing = patient_facing
-        numbers: dict[str, int] = {}
-        for number, item in enumerate(instrument.items, start=1):
+        for item in instrument.items:
+            number = instrument.item_number(item.link_id)
             choices = [
                 (option.value, option.label.get(lang) or option.label.get("en") or option.value)
                 for option in item.options
@@ -87,10 +87,9 @@ class InstrumentForm(forms.Form):
                 field.asked_when = {  # type: ignore[attr-defined]
                     "name": self.add_prefix(condition.link_id),
                     "value": condition.value,
-                    "number": numbers[condition.link_id],
+                    "number": instrument.item_number(condition.link_id),
                     "answer": _option_label(controller, condition.value, lang),
                 }
-            numbers[item.link_id] = number
             self.fields[item.link_id] = field
 
     def clean(self) -> dict[str, Any]:

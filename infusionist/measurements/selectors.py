@@ -244,9 +244,10 @@ def infusion_gate(*, patient: Patient) -> list[GateBlock]:
 
 @dataclass(frozen=True)
 class AnswerShown:
-    """One answer as staff read it: item number and name, the answer's value and wording."""
+    """One answer as staff read it: question number ("9", "6b") and name, the answer's value
+    and wording."""
 
-    number: int
+    number: str
     name: str
     value: int | None
     label: str
@@ -269,10 +270,11 @@ def answers_shown(response: QuestionnaireResponse) -> list[AnswerShown]:
     crisis = instrument.crisis_thresholds(response.params or {}) if response.params else {}
     crisis_ids = {c.link_id for c in instrument.crisis_items}
     shown = []
-    for number, item in enumerate(instrument.items, start=1):
+    for item in instrument.items:
         value = (response.answers or {}).get(item.link_id)
         if value is None:
             continue
+        number = instrument.item_number(item.link_id)
         threshold = crisis.get(item.link_id)
         shown.append(
             AnswerShown(
@@ -304,11 +306,8 @@ class AlertDetail:
     screener_result: str = ""
 
 
-def _item_number(instrument: instruments.Instrument, link_id: str) -> tuple[int, instruments.Item]:
-    for number, item in enumerate(instrument.items, start=1):
-        if item.link_id == link_id:
-            return number, item
-    raise LookupError(link_id)
+def _item_number(instrument: instruments.Instrument, link_id: str) -> tuple[str, instruments.Item]:
+    return instrument.item_number(link_id), instrument.item(link_id)
 
 
 def response_result(response: QuestionnaireResponse) -> str:

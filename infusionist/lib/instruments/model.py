@@ -6,6 +6,7 @@ Nothing here imports Django, so the same definitions serve the web app, the API 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -34,6 +35,10 @@ def lang_text(**by_lang: str) -> Text:
 
 def _frozen(mapping: Mapping[str, object]) -> MappingProxyType[str, object]:
     return MappingProxyType(dict(mapping))
+
+
+#: A link id that carries the question number staff read ("q6b").
+_NUMBERED_LINK_ID = re.compile(r"q(\d+[a-z]?)")
 
 
 @dataclass(frozen=True)
@@ -315,6 +320,16 @@ class Instrument:
         for item in self.items:
             if item.link_id == link_id:
                 return item
+        raise LookupError(f"{self.code} has no item {link_id!r}")
+
+    def item_number(self, link_id: str) -> str:
+        """Return the question number staff see beside an item: its own number when its
+        link id is numbered ("q6b" -> "6b", "q9" -> "9"), else its position ("difficulty" of
+        the PHQ-9 -> "10"). Raises LookupError for an unknown link id."""
+        for position, item in enumerate(self.items, start=1):
+            if item.link_id == link_id:
+                numbered = _NUMBERED_LINK_ID.fullmatch(link_id)
+                return numbered.group(1) if numbered else str(position)
         raise LookupError(f"{self.code} has no item {link_id!r}")
 
     def parameter(self, name: str) -> Parameter:

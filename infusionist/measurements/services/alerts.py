@@ -36,8 +36,9 @@ ALERT_EMAIL_BODY = (
 def _trigger_text(response: QuestionnaireResponse) -> str:
     """Say what raised the alert, by the instrument's short name and the crisis items answered.
 
-    "PHQ-9 item 9 (Thoughts of death or self-harm): 2", "C-SSRS screener: imminent risk (yes
-    to q4)". Always within ``SafetyAlert.trigger``'s length, or the alert would fail to save.
+    "PHQ-9 item 9 (Thoughts of death or self-harm): 2", "C-SSRS screener: imminent risk (Yes
+    to questions 4, 6b)", by the question numbers on the form. Always within
+    ``SafetyAlert.trigger``'s length, or the alert would fail to save.
     """
     instrument = response.instrument
     params = response.params or {}
@@ -45,15 +46,20 @@ def _trigger_text(response: QuestionnaireResponse) -> str:
     answers = response.answers or {}
     if instrument.code == "cssrs_screener":
         level = cssrs.risk_level({k: v for k, v in answers.items() if isinstance(v, int)})
-        yes = [link_id for link_id, value in answers.items() if value == cssrs.YES]
+        yes = [
+            instrument.item_number(item.link_id)
+            for item in instrument.items
+            if answers.get(item.link_id) == cssrs.YES
+        ]
         result = "imminent risk" if level == cssrs.RISK_IMMINENT else "positive screen"
-        text = f"{instrument.display_name}: {result} (yes to {', '.join(yes) or 'none'})"
+        said = f"Yes to question{'s' if len(yes) > 1 else ''} {', '.join(yes)}" if yes else "no Yes"
+        text = f"{instrument.display_name}: {result} ({said})"
         return Truncator(text).chars(TRIGGER_MAX_LENGTH)
     parts = []
     for link_id, threshold in thresholds.items():
         value = answers.get(link_id)
         if value is not None and value >= threshold:
-            number = [item.link_id for item in instrument.items].index(link_id) + 1
+            number = instrument.item_number(link_id)
             parts.append(f"item {number} ({instrument.item(link_id).name}) answered {value}")
     text = f"{instrument.display_name} " + ("; ".join(parts) or "suicidality item at alert level")
     return Truncator(text).chars(TRIGGER_MAX_LENGTH)

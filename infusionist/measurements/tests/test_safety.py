@@ -8,6 +8,7 @@ import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
+from django.urls import reverse
 from django.utils import timezone
 
 from infusionist.audit.models import AuditEvent
@@ -302,7 +303,7 @@ def test_every_crisis_item_of_every_instrument_raises_an_alert_that_saves(
         (
             "cssrs_screener",
             {"q1": 1, "q2": 1, "q3": 0, "q4": 1, "q5": 1, "q6": 0},
-            "C-SSRS screener: imminent risk (yes to q1, q2, q4, q5)",
+            "C-SSRS screener: imminent risk (Yes to questions 1, 2, 4, 5)",
         ),
     ],
 )
@@ -325,3 +326,24 @@ def test_the_trigger_names_the_instrument_item_and_answer_in_full(
         for k, v in answers.items()
         if k in {c.link_id for c in instruments.get(code).crisis_items}
     }
+
+
+def test_a_cssrs_alert_names_questions_as_the_form_numbers_them(client, cast) -> None:
+    """The reviewer's all-Yes screener: "Yes to questions 1, …, 6b", never "q6b" or "Item 7"."""
+    services.questionnaire_response_submit(
+        patient=cast.patient,
+        instrument_code="cssrs_screener",
+        answers={"q1": 1, "q2": 1, "q3": 1, "q4": 1, "q5": 1, "q6": 1, "q6b": 1},
+        source=STAFF,
+        entered_by=cast.nurse,
+    )
+    alert = SafetyAlert.objects.get()
+    assert alert.trigger == (
+        "C-SSRS screener: imminent risk (Yes to questions 1, 2, 3, 4, 5, 6, 6b)"
+    )
+    client.force_login(cast.physician)
+    page = client.get(reverse("measurements:safety", args=[cast.patient.pk])).content.decode()
+    assert "Item 6b (Behaviour within past 3 months)" in page
+    assert "Item 7" not in page and "q6b" not in page.replace('name="', "").split("<form")[0]
+    entry = client.get(reverse("measurements:enter", args=[cast.patient.pk, "cssrs_screener"]))
+    assert '<span class="mbc-num">6b</span>' in entry.content.decode()
