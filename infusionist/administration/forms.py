@@ -490,7 +490,7 @@ class MeasurementSettingsForm(forms.ModelForm):
     def clean(self) -> dict[str, Any]:
         """A proposed change of the licensed C-SSRS wording needs a reason, for the physician
         who signs it (a physician's own change is signed by them as they save)."""
-        data = super().clean()
+        data = super().clean() or {}
         wording = data.get("cssrs_licensed_wording")
         if (
             self.needs_signature

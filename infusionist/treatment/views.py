@@ -293,7 +293,7 @@ def form_errors(form: Any, exc: ValidationError) -> None:
 # --- proposed changes to clinical limits ------------------------------------------------
 
 
-def change_proposal_rows(proposal: ClinicalChangeProposal) -> list[dict[str, str]]:
+def change_proposal_rows(proposal: ClinicalChangeProposal) -> list[dict[str, Any]]:
     """Return each proposed change with its label, old and new value and its source."""
     target = services.CHANGE_TARGETS[proposal.target]
     rows = []
