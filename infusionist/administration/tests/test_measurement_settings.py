@@ -3,8 +3,9 @@
 A clinic admin's change to a clinical setting (an alert threshold, the escalation time, an
 outcome definition, the questionnaires sent) becomes a proposal that a physician signs with
 their password where dosing proposals are signed (so does the licensed C-SSRS wording,
-docs/decisions/0018); the schedule and reminders change at once. Every change is audited with old and new values, and bad input is
-answered beside its field with everything typed kept (docs/decisions/0010).
+docs/decisions/0018); the schedule and reminders change at once. Every change is audited
+with old and new values, and bad input is answered beside its field with everything typed
+kept (docs/decisions/0010).
 """
 
 from __future__ import annotations
