@@ -74,6 +74,7 @@ MIDDLEWARE = [
     # A patient's language, staff English; then error pages (400) speak that language.
     "infusionist.portal.middleware.PatientLanguageMiddleware",
     "infusionist.middleware.RejectBadInputMiddleware",
+    "infusionist.middleware.BrandedMethodNotAllowedMiddleware",
     "infusionist.accounts.middleware.RequireMfaMiddleware",
 ]
 

@@ -35,6 +35,7 @@ from infusionist.clinics.profile import (
     phone_display,
     phone_normalize,
 )
+from infusionist.formfields import PageNumberField
 from infusionist.measurements.models import SETTINGS_GROUPS, MeasurementSettings
 from infusionist.measurements.services import (
     CLINICAL_MEASUREMENT_SETTINGS_FIELDS,
@@ -80,7 +81,7 @@ class AuditFilterForm(forms.Form):
     outcome = forms.ChoiceField(
         choices=[("", _("Any")), *AuditEvent.Outcome.choices], required=False, label=_("Outcome")
     )
-    page = forms.IntegerField(min_value=1, max_value=1_000_000, required=False)
+    page = PageNumberField()
 
     def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -6,6 +6,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from infusionist.formfields import PageNumberField
 from infusionist.patients.birth_dates import FORMAT_HELP, DateOfBirthError, date_of_birth_parse
 from infusionist.patients.models import Patient
 from infusionist.patients.services import (
@@ -109,4 +110,4 @@ class PatientListState(forms.Form):
     """What the results URL carries: an opaque search key and a page number, never the text."""
 
     s = forms.CharField(max_length=20, required=False)
-    page = forms.IntegerField(min_value=1, max_value=100000, required=False)
+    page = PageNumberField(max_value=100000)
