@@ -61,8 +61,9 @@ def test_an_overlong_search_in_the_address_is_branded(client, cast, length) -> N
 
 @pytest.mark.django_db
 def test_every_400_is_the_branded_page(client) -> None:
-    from infusionist.errors import bad_request
     from django.test import RequestFactory
+
+    from infusionist.errors import bad_request
 
     request = RequestFactory().get("/patients/")
     from django.contrib.auth.models import AnonymousUser
