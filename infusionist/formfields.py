@@ -8,6 +8,7 @@ number past the end must show page 1 (or the last page), never "no results" or a
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -93,6 +94,32 @@ def _plain_decimal_error(validator: DecimalValidator, exc: ValidationError) -> V
     return exc
 
 
+def plain_number(value: Any) -> Any:
+    """Return a limit as people write it: Decimal("300.0") -> "300", 4.50 -> "4.5"."""
+    if isinstance(value, bool) or not isinstance(value, Decimal | float | int):
+        return value
+    if isinstance(value, int):
+        return value
+    number = Decimal(str(value))
+    if not number.is_finite():
+        return value
+    text = format(number.normalize(), "f")
+    return text
+
+
+def _with_plain_limit(call: Any) -> Any:
+    def wrapped(self: Any, value: Any) -> None:
+        try:
+            call(self, value)
+        except ValidationError as exc:
+            if isinstance(exc.params, dict) and "limit_value" in exc.params:
+                exc.params["limit_value"] = plain_number(exc.params["limit_value"])
+            raise
+
+    wrapped._plain = True  # type: ignore[attr-defined]
+    return wrapped
+
+
 def install_plain_validation_messages() -> None:
     """Reword Django's validators' messages for the whole site (call once, from AppConfig.ready).
 
@@ -116,6 +143,8 @@ def install_plain_validation_messages() -> None:
         "Use at least %(limit_value)d characters (this has %(show_value)d).",
         "limit_value",
     )
+    for limited in (MinValueValidator, MaxValueValidator, StepValueValidator):
+        limited.__call__ = _with_plain_limit(limited.__call__)  # type: ignore[method-assign]
     original = DecimalValidator.__call__
 
     def call(self: DecimalValidator, value: Any) -> None:

@@ -83,3 +83,29 @@ def test_real_forms_use_the_plain_words(client, cast, url_name, kwargs, data) ->
     html = response.content.decode()
     assert response.status_code in (200, 422)
     assert not any(raw in html for raw in RAW), [r for r in RAW if r in html]
+
+
+def test_limits_are_written_as_people_write_them() -> None:
+    class WeightForm(forms.Form):
+        weight_kg = forms.DecimalField(max_value=Decimal("300.0"), min_value=Decimal("20.00"))
+
+    assert WeightForm({"weight_kg": "999"}).errors["weight_kg"] == ["Enter 300 or less."]
+    assert WeightForm({"weight_kg": "2"}).errors["weight_kg"] == ["Enter 20 or more."]
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_password_pages_use_sentence_case_and_latin_american_spanish(
+    client, cast, language
+) -> None:
+    from django.urls import reverse
+
+    client.force_login(cast.nurse)
+    html = client.get(
+        reverse("account_change_password"), HTTP_ACCEPT_LANGUAGE=language
+    ).content.decode()
+    for title_case in ("Current Password", "New Password", "Password (Again)"):
+        assert title_case not in html
+    if language == "en":
+        assert "Current password" in html and "New password (again)" in html
+    html = client.get(reverse("account_reauthenticate"), HTTP_ACCEPT_LANGUAGE=language)
+    assert "Introduzca" not in html.content.decode()

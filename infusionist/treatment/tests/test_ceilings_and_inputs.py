@@ -134,7 +134,7 @@ def _settings_post(client: Any, cast: Any, **changes: str) -> str:
         ("must_dilute_vial_mg_per_ml", "500", "Enter 100 or less."),
         ("max_iv_concentration_mg_per_ml", "100", "Enter 50 or less."),
         ("max_weight_kg", "999", "Enter 300 or less."),
-        ("min_weight_kg", "1", "greater than or equal to 20"),
+        ("min_weight_kg", "1", "Enter 20 or more."),
         ("confirm_weight_above_kg", "999", "Enter 300 or less."),
     ],
 )
