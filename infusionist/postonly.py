@@ -15,6 +15,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import Resolver404, resolve
 from django.utils.translation import gettext as _
@@ -67,7 +68,7 @@ def method_not_allowed(request: HttpRequest, *, allowed: list[str]) -> HttpRespo
 
 
 def post_only(
-    view: Callable[..., HttpResponse] | None = None,
+    view: Callable[..., HttpResponseBase] | None = None,
     *,
     form_page: Callable[..., str] | None = None,
 ) -> Any:
@@ -79,9 +80,9 @@ def post_only(
     path with no page above it, answer the branded 405 page (never an empty body).
     """
 
-    def decorate(func: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    def decorate(func: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
         @wraps(func)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if request.method == "POST":
                 return func(request, *args, **kwargs)
             if request.method in ("GET", "HEAD"):
