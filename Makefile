@@ -51,7 +51,7 @@ demo: venv var/secret_key ## Migrate an SQLite demo under var/, seed it, serve o
 	@echo "Serving http://127.0.0.1:$(PORT)  (Ctrl-C stops it; make demo-reset starts over)"
 	@echo "Each request is logged below."
 	@$(DEMO_ENV) $(BIN)/gunicorn infusionist.wsgi --bind 127.0.0.1:$(PORT) --workers $(WORKERS) \
-		--access-logfile - --log-level warning
+		--access-logfile - --log-level warning --limit-request-line 8190
 
 demo-reset: ## Start the demo over: a clean database and an empty outbox, re-seeded and served
 	rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm

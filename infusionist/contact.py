@@ -361,3 +361,121 @@ class StateField(_NormalizedCharField):
         field.choices = [("", "—"), *US_STATES]
         field.error_messages["invalid_choice"] = _("Choose the state from the list.")
         return field
+
+
+#: US time zones a location may use, in the words people read ("Pacific Time (Los Angeles)").
+US_TIME_ZONES: list[tuple[str, Any]] = [
+    ("America/New_York", _("Eastern Time (New York)")),
+    ("America/Chicago", _("Central Time (Chicago)")),
+    ("America/Denver", _("Mountain Time (Denver)")),
+    ("America/Phoenix", _("Mountain Time, no daylight saving (Phoenix)")),
+    ("America/Los_Angeles", _("Pacific Time (Los Angeles)")),
+    ("America/Anchorage", _("Alaska Time (Anchorage)")),
+    ("Pacific/Honolulu", _("Hawaii Time (Honolulu)")),
+    ("America/Puerto_Rico", _("Atlantic Time (Puerto Rico)")),
+]
+
+
+@register.filter(name="time_zone_name")
+def time_zone_name(value: object) -> str:
+    """Return an IANA zone name in words: "America/Los_Angeles" -> "Pacific Time (Los Angeles)".
+
+    A zone outside the table is shown by its place ("Europe/Lisbon" -> "Lisbon time").
+    """
+    key = str(value or "")
+    labels = dict(US_TIME_ZONES)
+    if key in labels:
+        return str(labels[key])
+    place = key.rsplit("/", 1)[-1].replace("_", " ")
+    return str(_("%(place)s time") % {"place": place}) if place else ""
+
+
+#: The first three digits of ZIP codes by state (USPS ZIP3 prefixes; a prefix shared by two
+#: states, as 063 by Connecticut and Fishers Island NY, is listed under both).
+ZIP3_RANGES: dict[str, tuple[tuple[int, int], ...]] = {
+    "AL": ((350, 369),),
+    "AK": ((995, 999),),
+    "AZ": ((850, 865),),
+    "AR": ((716, 729),),
+    "CA": ((900, 961),),
+    "CO": ((800, 816),),
+    "CT": ((60, 69),),
+    "DE": ((197, 199),),
+    "DC": ((200, 205), (569, 569)),
+    "FL": ((320, 349),),
+    "GA": ((300, 319), (398, 399)),
+    "HI": ((967, 968),),
+    "ID": ((832, 838),),
+    "IL": ((600, 629),),
+    "IN": ((460, 479),),
+    "IA": ((500, 528),),
+    "KS": ((660, 679),),
+    "KY": ((400, 427),),
+    "LA": ((700, 714),),
+    "ME": ((39, 49),),
+    "MD": ((206, 219),),
+    "MA": ((10, 27), (55, 55)),
+    "MI": ((480, 499),),
+    "MN": ((550, 567),),
+    "MS": ((386, 397),),
+    "MO": ((630, 658),),
+    "MT": ((590, 599),),
+    "NE": ((680, 693),),
+    "NV": ((889, 898),),
+    "NH": ((30, 38),),
+    "NJ": ((70, 89),),
+    "NM": ((870, 884),),
+    "NY": ((5, 5), (63, 63), (100, 149)),
+    "NC": ((270, 289),),
+    "ND": ((580, 588),),
+    "OH": ((430, 459),),
+    "OK": ((730, 749),),
+    "OR": ((970, 979),),
+    "PA": ((150, 196),),
+    "RI": ((28, 29),),
+    "SC": ((290, 299),),
+    "SD": ((570, 577),),
+    "TN": ((370, 385),),
+    "TX": ((733, 733), (750, 799), (885, 885)),
+    "UT": ((840, 847),),
+    "VT": ((50, 59),),
+    "VA": ((201, 201), (220, 246)),
+    "WA": ((980, 994),),
+    "WV": ((247, 268),),
+    "WI": ((530, 549),),
+    "WY": ((820, 831),),
+    "AS": ((967, 967),),
+    "GU": ((969, 969),),
+    "MP": ((969, 969),),
+    "PR": ((6, 7), (9, 9)),
+    "VI": ((8, 8),),
+}
+
+
+def zip_state_mismatch(state: str, zip_code: str) -> str:
+    """Return a message when a ZIP code's first three digits belong to another state, else "".
+
+    ``state`` is a two-letter code from ``US_STATES``; ``zip_code`` "97402" or "97402-1234".
+    A state or prefix missing from ``ZIP3_RANGES`` is not judged (returns "").
+    """
+    digits = re.sub(r"\D", "", zip_code or "")[:3]
+    ranges = ZIP3_RANGES.get((state or "").upper())
+    if len(digits) < 3 or not ranges:
+        return ""
+    prefix = int(digits)
+    if any(lo <= prefix <= hi for lo, hi in ranges):
+        return ""
+    owners = [
+        code for code, spans in ZIP3_RANGES.items() if any(lo <= prefix <= hi for lo, hi in spans)
+    ]
+    names = dict(US_STATES)
+    chosen = names.get(state.upper(), state)
+    if owners:
+        return str(
+            _(
+                "ZIP codes starting %(prefix)s are in %(owner)s, not %(state)s. "
+                "Check the ZIP code or the state."
+            )
+            % {"prefix": digits, "owner": names.get(owners[0], owners[0]), "state": chosen}
+        )
+    return ""

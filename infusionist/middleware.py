@@ -6,6 +6,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from infusionist.postonly import method_not_allowed
+
 
 class RejectBadInputMiddleware:
     """Answer a query string with NUL bytes with a plain 400 page instead of failing later.
@@ -27,3 +29,24 @@ class RejectBadInputMiddleware:
                 status=400,
             )
         return self.get_response(request)
+
+
+class BrandedMethodNotAllowedMiddleware:
+    """Give every empty 405 answer the branded page that says the form was not sent.
+
+    Our own actions use :func:`infusionist.postonly.post_only` (a GET goes back to the form);
+    this catches the rest (allauth's views, ``require_http_methods``), so no address ever
+    answers with a blank page. The ``Allow`` header is kept.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if response.status_code != 405 or getattr(response, "streaming", False):
+            return response
+        if response.content.strip():
+            return response
+        allowed = [m.strip() for m in response.get("Allow", "").split(",") if m.strip()]
+        return method_not_allowed(request, allowed=allowed)

@@ -74,6 +74,7 @@ MIDDLEWARE = [
     # A patient's language, staff English; then error pages (400) speak that language.
     "infusionist.portal.middleware.PatientLanguageMiddleware",
     "infusionist.middleware.RejectBadInputMiddleware",
+    "infusionist.middleware.BrandedMethodNotAllowedMiddleware",
     "infusionist.accounts.middleware.RequireMfaMiddleware",
 ]
 
@@ -183,6 +184,10 @@ ACCOUNT_FORMS = {
     "reauthenticate": "infusionist.accounts.forms.AuditedPasswordReauthenticateForm",
     # Too many reset requests: a message beside the address, with the wait, not a bare 429.
     "reset_password": "infusionist.accounts.forms.PasswordResetForm",
+    # Sentence-case labels ("New password (again)"), like every other page.
+    "change_password": "infusionist.accounts.forms.ChangePasswordForm",
+    "reset_password_from_key": "infusionist.accounts.forms.SetPasswordFromKeyForm",
+    "set_password": "infusionist.accounts.forms.SentenceCaseSetPasswordForm",
 }
 MFA_TOTP_ISSUER = env_str("MFA_TOTP_ISSUER", "Infusionist")
 # allauth asks for a confirmed email address before an authenticator can be added; the

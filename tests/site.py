@@ -44,7 +44,8 @@ PATIENT_ONLY = frozenset({Role.PATIENT})
 class Rule:
     """Who may use a URL: these roles get it (everyone else 403, anonymous the login page).
 
-    ``method`` is "GET" for pages and "POST" for actions, which answer GET with 405.
+    ``method`` is "GET" for pages and "POST" for actions, which answer GET (a reloaded or
+    restored tab) with 303 to the page that holds the form (infusionist/postonly.py).
     """
 
     roles: frozenset[str]

@@ -129,6 +129,10 @@ class AccountAdapter(DefaultAccountAdapter):
             "clinic_name": self._sender_name,
             **context,
         }
+        if ctx.get("password_reset_url"):
+            # The link opens its page in the e-mail's language (portal/middleware.py).
+            url = str(ctx["password_reset_url"])
+            ctx["password_reset_url"] = f"{url}{'&' if '?' in url else '?'}lang={language}"
         with translation.override(language):
             self.render_mail(template_prefix, email, ctx).send()
 

@@ -8,8 +8,11 @@ adapter and the auth signal receiver.
 
 from __future__ import annotations
 
+from typing import Any
+
+from allauth.account.forms import ChangePasswordForm as AllauthChangePasswordForm
 from allauth.account.forms import ReauthenticateForm as PasswordReauthenticateForm
-from allauth.account.forms import ResetPasswordForm, SetPasswordForm
+from allauth.account.forms import ResetPasswordForm, ResetPasswordKeyForm, SetPasswordForm
 from allauth.core import context as allauth_context
 from allauth.core import ratelimit
 from allauth.mfa.base.forms import AuthenticateForm, ReauthenticateForm
@@ -146,3 +149,40 @@ class PasswordResetForm(ResetPasswordForm):
                 code="too_many_requests",
             )
         return email
+
+
+def _sentence_case_password_labels(form: forms.Form) -> None:
+    """Label allauth's password fields in the site's sentence case ("New password (again)")."""
+    labels = {
+        "oldpassword": _("Current password"),
+        "password1": _("New password"),
+        "password2": _("New password (again)"),
+    }
+    for name, label in labels.items():
+        if name in form.fields:
+            form.fields[name].label = label
+            form.fields[name].widget.attrs["placeholder"] = label
+
+
+class ChangePasswordForm(AllauthChangePasswordForm):
+    """allauth's change-password form with sentence-case labels in English and Spanish."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _sentence_case_password_labels(self)
+
+
+class SetPasswordFromKeyForm(ResetPasswordKeyForm):
+    """allauth's new-password form (from a reset link) with sentence-case labels."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _sentence_case_password_labels(self)
+
+
+class SentenceCaseSetPasswordForm(SetPasswordForm):
+    """allauth's set-password form with sentence-case labels."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _sentence_case_password_labels(self)

@@ -35,6 +35,8 @@ from infusionist.clinics.profile import (
     phone_display,
     phone_normalize,
 )
+from infusionist.contact import US_TIME_ZONES, zip_state_mismatch
+from infusionist.formfields import PageNumberField
 from infusionist.measurements.models import SETTINGS_GROUPS, MeasurementSettings
 from infusionist.measurements.services import (
     CLINICAL_MEASUREMENT_SETTINGS_FIELDS,
@@ -81,7 +83,7 @@ class AuditFilterForm(forms.Form):
     outcome = forms.ChoiceField(
         choices=[("", _("Any")), *AuditEvent.Outcome.choices], required=False, label=_("Outcome")
     )
-    page = forms.IntegerField(min_value=1, max_value=1_000_000, required=False)
+    page = PageNumberField()
 
     def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -136,17 +138,6 @@ class AuditFilterForm(forms.Form):
 
 # ---- locations, hours, closures, rooms, chairs, staffing ---------------------------------
 
-US_TIME_ZONES = [
-    ("America/New_York", "Eastern (New York)"),
-    ("America/Chicago", "Central (Chicago)"),
-    ("America/Denver", "Mountain (Denver)"),
-    ("America/Phoenix", "Mountain, no daylight saving (Phoenix)"),
-    ("America/Los_Angeles", "Pacific (Los Angeles)"),
-    ("America/Anchorage", "Alaska (Anchorage)"),
-    ("Pacific/Honolulu", "Hawaii (Honolulu)"),
-    ("America/Puerto_Rico", "Atlantic (Puerto Rico)"),
-]
-
 
 class LocationForm(forms.ModelForm):
     class Meta:
@@ -176,6 +167,13 @@ class LocationForm(forms.ModelForm):
         self.fields["time_zone"] = forms.ChoiceField(
             label=_("Time zone"), choices=choices, initial=current or "America/New_York"
         )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        mismatch = zip_state_mismatch(data.get("state") or "", data.get("postal_code") or "")
+        if mismatch:
+            self.add_error("postal_code", mismatch)
+        return data
 
     def clean_name(self) -> str:
         name = (self.cleaned_data.get("name") or "").strip()

@@ -23,6 +23,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from infusionist.accounts.roles import Role
 from infusionist.audit.models import AuditEvent
 from infusionist.contact import PhoneNumberField, phone_display
 
@@ -55,7 +56,17 @@ DETAIL_NOTES = {
     "not_duplicate_reason": "Why not a duplicate",
     "note": "Note",
     "override": "Override",
+    "weight_confirmed": "Weight findings confirmed",
 }
+#: Stored codes (dosing and frequency findings, roles) in the words the screens use.
+CODE_WORDS = {
+    "too_many_sessions_in_7_days": "Too many sessions in 7 days",
+    "course_longer_than_limit": "Course longer than the limit",
+    "interval_below_minimum": "Sessions closer together than the minimum interval",
+    **{str(role.value): str(role.label) for role in Role},
+}
+#: Detail keys whose values are codes (said with CODE_WORDS).
+CODE_KEYS = {"findings", "role", "weight_confirmed", "codes"}
 EMPTY = "—"
 
 
@@ -77,6 +88,7 @@ class AuditRow:
     changes: list[AuditChange] = field(default_factory=list)
     fields_only: list[str] = field(default_factory=list)
     notes: list[tuple[str, str]] = field(default_factory=list)
+    record: str = ""
 
 
 def audit_action_label(event: AuditEvent) -> str:
@@ -136,10 +148,30 @@ def field_label(name: str, model_field: models.Field[Any, Any] | None = None) ->
     return text[:1].upper() + text[1:]
 
 
-def value_text(value: Any, model_field: models.Field[Any, Any] | None = None) -> str:
-    """Return a stored audit value as shown: choices by label, yes/no, numbers national."""
+def code_words(code: str) -> str:
+    """Return a stored code in words: "too_many_sessions_in_7_days" -> "Too many sessions in 7
+    days", "nurse" -> "Nurse"; an unknown code has its underscores read as spaces."""
+    if code in CODE_WORDS:
+        return CODE_WORDS[code]
+    words = code.replace("_", " ").strip()
+    return words[:1].upper() + words[1:]
+
+
+def value_text(
+    value: Any, model_field: models.Field[Any, Any] | None = None, *, name: str = ""
+) -> str:
+    """Return a stored audit value as shown: choices by label, yes/no, numbers national.
+
+    ``name`` is the detail key the value was stored under: codes (findings, roles) read as
+    words, and a mapping's keys as labels ("Findings: …; Reason: …").
+    """
     if value is None or value == "":
         return EMPTY
+    if name in CODE_KEYS and not (model_field is not None and model_field.choices):
+        if isinstance(value, list):
+            return ", ".join(code_words(str(v)) for v in value) or EMPTY
+        if isinstance(value, str):
+            return code_words(value)
     if isinstance(value, bool):
         return "Yes" if value else "No"
     if model_field is not None and model_field.choices and not isinstance(value, list | dict):
@@ -150,7 +182,12 @@ def value_text(value: Any, model_field: models.Field[Any, Any] | None = None) ->
     if isinstance(value, list):
         return ", ".join(value_text(v) for v in value) or EMPTY
     if isinstance(value, dict):
-        return "; ".join(f"{k}: {value_text(v)}" for k, v in value.items()) or EMPTY
+        return (
+            "; ".join(
+                f"{field_label(str(k))}: {value_text(v, name=str(k))}" for k, v in value.items()
+            )
+            or EMPTY
+        )
     return str(value)
 
 
@@ -172,8 +209,8 @@ def audit_changes(event: AuditEvent) -> list[AuditChange]:
         changes.append(
             AuditChange(
                 label=field_label(name, model_field),
-                before=value_text(before.get(name), model_field),
-                after=value_text(after.get(name), model_field),
+                before=value_text(before.get(name), model_field, name=name),
+                after=value_text(after.get(name), model_field, name=name),
             )
         )
     return changes
@@ -192,7 +229,7 @@ def audit_row(event: AuditEvent) -> AuditRow:
             if isinstance(name, str)
         ]
     notes = [
-        (label, value_text(detail[key]))
+        (label, value_text(detail[key], name=key))
         for key, label in DETAIL_NOTES.items()
         if detail.get(key) and not (key == "reason" and detail[key] == "password")
     ]
@@ -202,7 +239,18 @@ def audit_row(event: AuditEvent) -> AuditRow:
         changes=changes,
         fields_only=fields_only,
         notes=notes,
+        record=audit_record_label(event),
     )
+
+
+def audit_record_label(event: AuditEvent) -> str:
+    """Return the record an event names: a patient by MRN (as every screen shows them), else
+    the record's kind with its number ("Location #2"). Uses the event's selected patient."""
+    kind = str(event.get_object_type_display())
+    patient = event.patient if event.patient_id else None
+    if event.object_type == AuditEvent.ObjectType.PATIENT and patient is not None:
+        return f"{kind} {patient.mrn}"
+    return f"{kind} #{event.object_id}" if event.object_id else kind
 
 
 def audit_rows(events: Iterable[AuditEvent]) -> list[AuditRow]:

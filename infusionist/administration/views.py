@@ -16,7 +16,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from infusionist.accounts.access import (
     context_of,
@@ -43,6 +42,7 @@ from infusionist.audit.services import audit_record
 from infusionist.clinics import selectors as clinic_selectors
 from infusionist.clinics.models import Location, Room
 from infusionist.patients.selectors import patients_for_organization
+from infusionist.postonly import post_only
 
 CSV_COLUMNS = [
     "occurred_at_utc",
@@ -227,7 +227,7 @@ def location_hours(request: HttpRequest, location_id: int) -> HttpResponse:
     )
 
 
-@require_POST
+@post_only
 @require_capability("clinic.manage")
 def closure_add(request: HttpRequest, location_id: int) -> HttpResponse:
     location = _location(request, location_id)
@@ -250,7 +250,7 @@ def closure_add(request: HttpRequest, location_id: int) -> HttpResponse:
     return redirect("administration:location_detail", location_id=location.pk)
 
 
-@require_POST
+@post_only(form_page=lambda request, closure_id: reverse("administration:locations"))
 @require_capability("clinic.manage")
 def closure_remove(request: HttpRequest, closure_id: int) -> HttpResponse:
     closure = clinic_selectors.closure_get(
@@ -264,7 +264,7 @@ def closure_remove(request: HttpRequest, closure_id: int) -> HttpResponse:
     return redirect("administration:location_detail", location_id=location_id)
 
 
-@require_POST
+@post_only
 @require_capability("clinic.manage")
 def room_add(request: HttpRequest, location_id: int) -> HttpResponse:
     location = _location(request, location_id)
@@ -320,7 +320,7 @@ def room_edit(request: HttpRequest, room_id: int) -> HttpResponse:
     )
 
 
-@require_POST
+@post_only(form_page=lambda request, room_id: reverse("administration:room_edit", args=[room_id]))
 @require_capability("clinic.manage")
 def chair_add(request: HttpRequest, room_id: int) -> HttpResponse:
     room = _room(request, room_id)

@@ -13,7 +13,6 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from infusionist.accounts.access import context_of, organization_of, require_capability, user_of
 from infusionist.administration import services
@@ -26,6 +25,7 @@ from infusionist.clinics.profile import (
     MESSAGE_TEXT_MAX_CHARS,
 )
 from infusionist.measurements.patient_messages import link_message
+from infusionist.postonly import post_only
 
 #: The link shown in the message preview: the shape of a real one, going nowhere.
 PREVIEW_URL_PATH = "/q/example-link/"
@@ -90,7 +90,7 @@ def clinic_profile(request: HttpRequest) -> HttpResponse:
     return _page(request, profile_form=form, status=422)
 
 
-@require_POST
+@post_only
 @require_capability("clinic.manage")
 def clinic_logo_upload(request: HttpRequest) -> HttpResponse:
     """Make the uploaded image the clinic's logo, or say what is wrong with the file."""
@@ -111,7 +111,7 @@ def clinic_logo_upload(request: HttpRequest) -> HttpResponse:
     return _page(request, logo_form=form, status=422)
 
 
-@require_POST
+@post_only
 @require_capability("clinic.manage")
 def clinic_logo_remove(request: HttpRequest) -> HttpResponse:
     """Remove the clinic's logo; pages then show the clinic's name alone."""

@@ -20,7 +20,6 @@ from django.shortcuts import redirect, render
 from django.utils import dateformat, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
 
 from infusionist.accounts import selectors as account_selectors
 from infusionist.accounts import services as account_services
@@ -39,6 +38,7 @@ from infusionist.administration.forms import (
     InvitationForm,
     StaffForm,
 )
+from infusionist.postonly import post_only
 
 #: How far back the sign-in page counts sign-ins and failures.
 SIGN_IN_WINDOW_DAYS = 30
@@ -166,7 +166,7 @@ def staff_edit(request: HttpRequest, user_id: int) -> HttpResponse:
     )
 
 
-@require_POST
+@post_only
 @require_capability("staff.manage")
 def staff_deactivate(request: HttpRequest, user_id: int) -> HttpResponse:
     member = _staff_member(request, user_id)
@@ -187,7 +187,7 @@ def staff_deactivate(request: HttpRequest, user_id: int) -> HttpResponse:
     return redirect("administration:staff_detail", user_id=member.pk)
 
 
-@require_POST
+@post_only
 @require_capability("staff.manage")
 def staff_reactivate(request: HttpRequest, user_id: int) -> HttpResponse:
     member = _staff_member(request, user_id)
@@ -293,7 +293,7 @@ def staff_invite(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_POST
+@post_only
 @require_capability("staff.manage")
 def invitation_resend(request: HttpRequest, invitation_id: int) -> HttpResponse:
     found = _invitation(request, invitation_id)
@@ -308,7 +308,7 @@ def invitation_resend(request: HttpRequest, invitation_id: int) -> HttpResponse:
     return redirect("administration:staff")
 
 
-@require_POST
+@post_only
 @require_capability("staff.manage")
 def invitation_revoke(request: HttpRequest, invitation_id: int) -> HttpResponse:
     found = _invitation(request, invitation_id)
@@ -385,7 +385,7 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
     return _tokens_page(request)
 
 
-@require_POST
+@post_only
 @never_cache
 @require_capability("api.use")
 def api_token_create(request: HttpRequest) -> HttpResponse:
@@ -398,7 +398,7 @@ def api_token_create(request: HttpRequest) -> HttpResponse:
     return _tokens_page(request, new_token=raw)
 
 
-@require_POST
+@post_only
 @require_capability("api.use")
 def api_token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
     token = account_selectors.api_token_get_for_user(user=user_of(request), token_id=token_id)

@@ -8,3 +8,7 @@ class AuditConfig(AppConfig):
 
     def ready(self) -> None:
         from infusionist.audit import receivers  # noqa: F401  (connects auth signals)
+        from infusionist.formfields import install_plain_validation_messages
+
+        # Site-wide: "Enter 1 or more." instead of Django's "Ensure this value is …".
+        install_plain_validation_messages()

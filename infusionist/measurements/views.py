@@ -13,7 +13,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from infusionist.accounts.access import (
     context_of,
@@ -38,6 +37,7 @@ from infusionist.measurements.forms import (
 from infusionist.measurements.models import QuestionnaireResponse, SafetyAlert
 from infusionist.patients.models import Patient
 from infusionist.patients.selectors import patient_get_for_user
+from infusionist.postonly import post_only
 
 #: Patients listed on the overdue page at most (longest overdue first).
 OVERDUE_LIST_PATIENTS = 200
@@ -140,7 +140,7 @@ def _patient_page(
     )
 
 
-@require_POST
+@post_only
 @require_capability("measurements.enter")
 def baseline_choose(request: HttpRequest, patient_id: int, response_id: int) -> HttpResponse:
     """Make one completed questionnaire the patient's baseline for its instrument."""
@@ -157,7 +157,7 @@ def baseline_choose(request: HttpRequest, patient_id: int, response_id: int) -> 
     return redirect("measurements:patient", patient_id=patient.pk)
 
 
-@require_POST
+@post_only
 @require_capability("measurements.enter")
 def profile_update(request: HttpRequest, patient_id: int) -> HttpResponse:
     """Change who receives the patient's safety alerts and how questionnaires are sent."""
@@ -180,7 +180,7 @@ def profile_update(request: HttpRequest, patient_id: int) -> HttpResponse:
     return redirect("measurements:patient", patient_id=patient.pk)
 
 
-@require_POST
+@post_only
 @require_capability("measurements.enter")
 def questionnaire_send(request: HttpRequest, patient_id: int) -> HttpResponse:
     """Ask the patient to complete one questionnaire now and send the link."""
@@ -228,7 +228,7 @@ def enter_response(request: HttpRequest, patient_id: int, instrument_code: str) 
     return _entry(request, patient_id, instrument_code, complete=request.method == "POST")
 
 
-@require_POST
+@post_only
 @require_capability("measurements.enter")
 def enter_response_save(
     request: HttpRequest, patient_id: int, instrument_code: str
@@ -433,7 +433,7 @@ def _safety_page(
     )
 
 
-@require_POST
+@post_only
 @require_capability("safety.review")
 def alert_acknowledge(request: HttpRequest, patient_id: int, alert_id: int) -> HttpResponse:
     """Record that a clinician is dealing with the alert (stops escalation, not the gate)."""
@@ -448,7 +448,7 @@ def alert_acknowledge(request: HttpRequest, patient_id: int, alert_id: int) -> H
     return redirect("measurements:safety", patient_id=patient.pk)
 
 
-@require_POST
+@post_only
 @require_capability("safety.close")
 def alert_close(request: HttpRequest, patient_id: int, alert_id: int) -> HttpResponse:
     """Close the alert with a documented risk assessment (C-SSRS screener, level, plan)."""

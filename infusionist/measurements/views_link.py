@@ -30,6 +30,7 @@ from infusionist.measurements.forms import DateOfBirthForm
 from infusionist.measurements.models import AccessLink, QuestionnaireResponse
 from infusionist.measurements.patient_text import text_for
 from infusionist.patients.models import Patient
+from infusionist.postonly import post_only
 
 SESSION_LINK = "mbc_link_id"
 PROBLEM_STATUS = {
@@ -154,7 +155,7 @@ def link_answer(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
-@require_http_methods(["POST"])
+@post_only
 def link_answer_save(request: HttpRequest) -> HttpResponse:
     """Keep the answers so far (the "finish later" button and every autosave)."""
     return _answer(request, submit=False)

@@ -6,6 +6,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from infusionist.contact import zip_state_mismatch
+from infusionist.formfields import PageNumberField
 from infusionist.patients.birth_dates import FORMAT_HELP, DateOfBirthError, date_of_birth_parse
 from infusionist.patients.models import Patient
 from infusionist.patients.services import (
@@ -83,6 +85,9 @@ class PatientForm(forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        mismatch = zip_state_mismatch(data.get("state") or "", data.get("postal_code") or "")
+        if mismatch:
+            self.add_error("postal_code", mismatch)
         if data.get("confirm_not_duplicate"):
             problem = not_duplicate_reason_problem(data.get("not_duplicate_reason") or "")
             if problem:
@@ -109,4 +114,4 @@ class PatientListState(forms.Form):
     """What the results URL carries: an opaque search key and a page number, never the text."""
 
     s = forms.CharField(max_length=20, required=False)
-    page = forms.IntegerField(min_value=1, max_value=100000, required=False)
+    page = PageNumberField(max_value=100000)

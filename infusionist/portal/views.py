@@ -19,7 +19,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 
 from infusionist.accounts.access import record_view, require_capability, user_of
 from infusionist.audit.models import AuditEvent
@@ -28,6 +28,7 @@ from infusionist.measurements import patient_pages
 from infusionist.measurements.models import Assignment, QuestionnaireResponse
 from infusionist.patients.models import Patient
 from infusionist.portal import selectors
+from infusionist.postonly import post_only
 
 CAPABILITY = "portal.use"
 
@@ -163,7 +164,7 @@ def answer(request: HttpRequest, assignment_id: int) -> HttpResponse:
 
 
 @never_cache
-@require_POST
+@post_only
 @_signed_out_back_to_the_questionnaire
 @require_capability(CAPABILITY)
 def answer_send(request: HttpRequest, assignment_id: int) -> HttpResponse:
@@ -172,7 +173,7 @@ def answer_send(request: HttpRequest, assignment_id: int) -> HttpResponse:
 
 
 @never_cache
-@require_POST
+@post_only
 @_signed_out_back_to_the_questionnaire
 @require_capability(CAPABILITY)
 def answer_save(request: HttpRequest, assignment_id: int) -> HttpResponse:

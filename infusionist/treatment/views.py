@@ -14,7 +14,6 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_POST
 
 from infusionist.accounts.access import (
     context_of,
@@ -30,6 +29,7 @@ from infusionist.audit.services import audit_record
 from infusionist.lib import dosing, exposure, regimens
 from infusionist.patients import selectors as patient_selectors
 from infusionist.patients.models import Patient
+from infusionist.postonly import post_only
 from infusionist.treatment import calculations, charts, selectors, services
 from infusionist.treatment.calculations import SessionResult
 from infusionist.treatment.forms import (
@@ -157,7 +157,7 @@ def protocol_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_POST
+@post_only
 @require_capability("protocols.edit")
 def protocols_add_defaults(request: HttpRequest) -> HttpResponse:
     created = services.protocols_create_defaults(
@@ -396,7 +396,7 @@ def change_proposal(request: HttpRequest, proposal_id: int) -> HttpResponse:
     return _proposal_page(request, proposal)
 
 
-@require_POST
+@post_only
 @require_capability("protocols.sign")
 def change_proposal_approve(request: HttpRequest, proposal_id: int) -> HttpResponse:
     """Sign a proposed change with the physician's password; the change then applies."""
@@ -422,7 +422,7 @@ def change_proposal_approve(request: HttpRequest, proposal_id: int) -> HttpRespo
     return _proposal_page(request, proposal, approve_form=form)
 
 
-@require_POST
+@post_only
 @require_capability("protocols.sign")
 def change_proposal_reject(request: HttpRequest, proposal_id: int) -> HttpResponse:
     """Reject a proposed change to clinical limits; nothing changes."""
@@ -779,7 +779,7 @@ def _plan_draft_page(
     )
 
 
-@require_POST
+@post_only
 @require_capability("treatment.draft")
 def plan_draft_discard(request: HttpRequest, patient_id: int) -> HttpResponse:
     """Discard the patient's unsigned draft version."""

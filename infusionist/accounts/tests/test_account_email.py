@@ -160,3 +160,28 @@ def test_a_password_change_notice_is_sent_in_the_patients_language(
     (mail,) = mailoutbox
     assert mail.subject.startswith(f"{CLINIC}: ")
     assert "Se acaba de hacer este cambio en su cuenta" in mail.body
+
+
+def test_the_spanish_reset_link_opens_in_spanish_with_the_clinic_name(
+    client, cast, mailoutbox
+) -> None:
+    """Review round 2, finding 16: the link carries the e-mail's language to its page."""
+    import re
+
+    cast.patient.preferred_language = "es"
+    cast.patient.save(update_fields=["preferred_language"])
+    client.post(reverse("account_reset_password"), {"email": "alice@test.example"})
+    (mail,) = mailoutbox
+    link = re.search(r"https?://[^/\s]+(/accounts/password/reset/key/\S+)", mail.body)
+    assert link is not None, mail.body
+    assert "lang=es" in link.group(1)
+    visitor = client_class_fresh(client)
+    page = visitor.get(link.group(1), follow=True, **ENGLISH_BROWSER)
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "Elija una contraseña nueva" in html
+    assert CLINIC in html
+
+
+def client_class_fresh(client):
+    return type(client)()

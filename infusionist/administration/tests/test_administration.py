@@ -96,4 +96,4 @@ def test_report_page_query_count_is_constant(
 def test_locations_page_shows_hours(client, cast) -> None:
     client.force_login(cast.frontdesk)
     html = client.get(reverse("administration:locations")).content.decode()
-    assert "Monday" in html and "9:00 AM" in html and "America/Los_Angeles" in html
+    assert "Monday" in html and "9:00 AM" in html and "Pacific Time (Los Angeles)" in html

@@ -82,7 +82,7 @@ def test_saving_stores_the_phone_in_e164_and_audits_old_and_new_values(client, c
         ("phone", "(123) 456-7890", "That is not a US phone number"),
         ("phone", "+44 20 7946 0958", "Only US numbers (+1)"),
         ("phone", "call us", "This is not a phone number"),
-        ("crisis_text_es", "x" * 121, "at most 120 characters"),
+        ("crisis_text_es", "x" * 121, "no more than 120 characters"),
         ("crisis_text_en", "one\ntwo\nthree", "Use at most 2 lines"),
         ("message_greeting_en", "Dear {first_name}", "{first_name} cannot be used"),
         ("message_signoff_es", "Vea https://example.test", "Leave out web addresses"),

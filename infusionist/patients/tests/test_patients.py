@@ -77,7 +77,7 @@ def test_null_bytes_and_oversize_input_get_messages_not_errors(client, cast) -> 
     html = response.content.decode()
     assert response.status_code == 200
     assert "Null characters are not allowed." in html
-    assert "Ensure this value has at most 80 characters" in html
+    assert "Use no more than 80 characters" in html
     assert client.get(reverse("patients:list") + "?q=ab%00c").status_code == 400
 
 

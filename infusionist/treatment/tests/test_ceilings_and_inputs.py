@@ -129,13 +129,13 @@ def _settings_post(client: Any, cast: Any, **changes: str) -> str:
 @pytest.mark.parametrize(
     ("field", "value", "words"),
     [
-        ("default_max_dose_mg_per_kg", "999", "less than or equal to 4.5"),
-        ("default_max_dose_rate_mg_per_kg_per_h", "999", "less than or equal to 2"),
-        ("must_dilute_vial_mg_per_ml", "500", "less than or equal to 100"),
-        ("max_iv_concentration_mg_per_ml", "100", "less than or equal to 50"),
-        ("max_weight_kg", "999", "less than or equal to 300"),
-        ("min_weight_kg", "1", "greater than or equal to 20"),
-        ("confirm_weight_above_kg", "999", "less than or equal to 300"),
+        ("default_max_dose_mg_per_kg", "999", "Enter 4.5 or less."),
+        ("default_max_dose_rate_mg_per_kg_per_h", "999", "Enter 2 or less."),
+        ("must_dilute_vial_mg_per_ml", "500", "Enter 100 or less."),
+        ("max_iv_concentration_mg_per_ml", "100", "Enter 50 or less."),
+        ("max_weight_kg", "999", "Enter 300 or less."),
+        ("min_weight_kg", "1", "Enter 20 or more."),
+        ("confirm_weight_above_kg", "999", "Enter 300 or less."),
     ],
 )
 def test_dosing_settings_refuse_numbers_beyond_their_bounds(
@@ -337,7 +337,7 @@ def test_a_50000_character_rationale_is_refused_everywhere(client, cast, depress
         reverse("treatment:plan_draft", args=[cast.patient.pk]),
         form_data(depression, rationale=long_text),
     ).content.decode()
-    assert "at most 2000 characters" in field_errors(html, "rationale")
+    assert "no more than 2000 characters" in field_errors(html, "rationale")
     with pytest.raises(ValidationError):
         services.plan_version_draft_save(
             patient=cast.patient,

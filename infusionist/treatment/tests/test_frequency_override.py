@@ -138,7 +138,8 @@ def test_the_sign_page_asks_for_the_reason_and_the_plan_page_shows_it(
     assert daily_draft.status == "draft"
     too_long = {"password": PASSWORD, "attest": "on", "override_reason": "x" * 2001}
     assert (
-        "at most 2000 characters" in client.post(sign_url(cast.patient), too_long).content.decode()
+        "no more than 2000 characters"
+        in client.post(sign_url(cast.patient), too_long).content.decode()
     )
     response = client.post(
         sign_url(cast.patient),
