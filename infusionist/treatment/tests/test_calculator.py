@@ -49,7 +49,10 @@ def test_hard_stops_are_prominent_with_their_basis_and_no_curve(client, cast) ->
     client.force_login(cast.physician)
     html = calc(client, {**WORKED, "dose_mg_per_kg": "1.5"}).content.decode()
     assert "Hard stop — do not give this dose" in html
-    assert "above the protocol maximum of 1 mg/kg" in html
+    # No protocol is chosen: the stop names the clinic's default maximum, not a protocol's.
+    assert "above the clinic&#x27;s default maximum (no protocol chosen) of 1 mg/kg" in html
+    assert "choose a protocol, or have the clinic&#x27;s default maximum changed" in html
+    assert "protocol maximum" not in html
     assert "Rule" in html and "Source" in html
     # The inputs read as a table of labels and units, never as program names.
     assert '<th scope="row">Weight</th><td>70 kg</td>' in html

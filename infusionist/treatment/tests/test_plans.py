@@ -238,7 +238,8 @@ def test_hard_stop_in_the_plan_form_is_shown_and_keeps_what_was_typed(
     )
     html = response.content.decode()
     assert response.status_code == 200
-    assert "Hard stop" in html and "above the protocol maximum of 1 mg/kg" in html
+    assert "Hard stop" in html
+    assert f"above the maximum of protocol “{depression.name}” of 1 mg/kg" in html
     assert 'value="1.5"' in html and "Zz</textarea>" in html
     assert not TreatmentPlanVersion.objects.exists()
 
