@@ -287,7 +287,10 @@ class CalculatorForm(_DoseInputsMixin):
         help_text=_("A protocol's maximum dose and rate apply when one is chosen."),
     )
     age_years = forms.IntegerField(
-        label=_("Age (years, for the PK model)"), required=False, min_value=1, max_value=120
+        label=_("Age (years; checked against the clinic's minimum age, used by the PK model)"),
+        required=False,
+        min_value=1,
+        max_value=120,
     )
     previous_weight_kg = _decimal(
         _("Last recorded weight (kg, optional)"),
@@ -341,6 +344,17 @@ class PlanForm(_DoseInputsMixin):
         required=False,
         max_length=TEXT_MAX_CHARS,
         widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    override_reason = forms.CharField(
+        label=_("Physician's reason for overriding the age or indication rule"),
+        required=False,
+        max_length=TEXT_MAX_CHARS,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "Needed only when the patient is younger than the clinic's minimum age (or has no "
+            "date of birth) or the indication is not the protocol's; only a physician may "
+            "override. Recorded in the audit trail."
+        ),
     )
 
     def __init__(
@@ -461,6 +475,13 @@ class SignForm(forms.Form):
                     "safety_reason",
                     _("Say why it is safe to sign while the safety alert is open."),
                 )
+            else:
+                error = services.reason_error(
+                    data.get("safety_reason"),
+                    what="The reason for signing with an open safety alert",
+                )
+                if error:
+                    self.add_error("safety_reason", error)
         return data
 
 
