@@ -319,6 +319,8 @@ class SessionResult:
     #: Findings about the entered weight (severity "confirm"), kept apart from the dose's.
     weight_findings: list[Finding] = field(default_factory=list)
     weight_confirmed: bool = False
+    #: The weight as typed in pounds, when it was (the kilograms are its conversion).
+    weight_entered_lb: Decimal | None = None
 
     def input_rows(self) -> list[tuple[str, str]]:
         """Return the inputs as (label, value with its unit) rows for display."""
@@ -351,9 +353,15 @@ class SessionResult:
         check = self.weight_check
         if check is None:
             return []
-        rows = [
-            ("Weight entered", f"{_number(check.weight_kg)} kg = {_number(check.weight_lb)} lb")
-        ]
+        if self.weight_entered_lb is not None:
+            # The pounds as typed, then the kilograms used: 180 lb = 81.65 kg, not 179.9 lb.
+            typed = format(self.weight_entered_lb.normalize(), "f")
+            kg = format(dosing.round_half_up(check.weight_kg, 2).normalize(), "f")
+            rows = [("Weight entered", f"{typed} lb = {kg} kg")]
+        else:
+            rows = [
+                ("Weight entered", f"{_number(check.weight_kg)} kg = {_number(check.weight_lb)} lb")
+            ]
         if check.bmi_kg_per_m2 is not None:
             rows.append(("BMI", f"{_number(check.bmi_kg_per_m2)} kg/m²"))
         if check.previous_weight_kg is not None:

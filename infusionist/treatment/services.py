@@ -807,10 +807,12 @@ def patient_age_finding(
     age = patient.age_years(today)
     if age >= minimum:
         return None
+    born = patient.date_of_birth
+    born_text = f"{born:%b} {born.day}, {born.year}"
     return calculations.Finding(
         code="age_below_minimum",
         message=(
-            f"The patient is {age} years old (born {patient.date_of_birth:%Y-%m-%d}), younger "
+            f"The patient is {age} years old (born {born_text}), younger "
             f"than the clinic's minimum of {minimum} years for a ketamine or esketamine plan; "
             "only a physician's override with a reason allows it."
         ),
@@ -818,7 +820,7 @@ def patient_age_finding(
         rule=rule,
         source=source,
         inputs={
-            "date of birth": f"{patient.date_of_birth:%Y-%m-%d}",
+            "date of birth": born_text,
             "age": f"{age} years",
             "minimum age": f"{minimum} years",
         },

@@ -103,6 +103,7 @@ def calculator(request: HttpRequest) -> HttpResponse:
         except dosing.InvalidDoseInput as exc:
             form.add_dose_errors(exc)
         else:
+            result.weight_entered_lb = form.weight_entered_lb
             age_stop = calculations.age_stop(
                 form.cleaned_data.get("age_years"),
                 min_age_years=int(dosing_settings.min_patient_age_years),

@@ -339,3 +339,84 @@ def test_a_dose_stop_names_the_rule_it_applies(cast, depression) -> None:
     ceiling = calculations.limits_for(dosing_settings=settings, protocol=depression)
     assert ceiling.max_dose_rate_rule.startswith("the absolute ceiling")
     assert "no setting can raise" in ceiling.max_dose_rate_remedy
+
+
+# --- pounds (finding 17) -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("pounds", "kg"), [("180", "81.65"), ("154.3", "69.99"), ("99.5", "45.13"), ("300", "136.08")]
+)
+def test_the_calculator_keeps_the_pounds_as_typed(client, cast, pounds, kg) -> None:
+    client.force_login(cast.nurse)
+    data = {
+        "weight_lb": pounds,
+        "dose_mg_per_kg": "0.5",
+        "duration_min": "40",
+        "vial_mg_per_ml": "10",
+        "bag_volume_ml": "100",
+        "weight_basis": "actual",
+        "confirm_weight": "on",
+    }
+    html = client.post(reverse("treatment:calculator"), data).content.decode()
+    assert f"{pounds} lb = {kg} kg" in html
+    assert f'name="weight_kg" value="{kg}"' in html
+    # Submitting the page again, with both weights shown, is accepted.
+    again = client.post(reverse("treatment:calculator"), {**data, "weight_kg": kg})
+    assert "at most 1 decimal place" not in again.content.decode()
+    assert f"{pounds} lb = {kg} kg" in again.content.decode()
+
+
+def test_the_plan_form_says_plainly_that_it_rounds_to_a_tenth(client, cast, depression) -> None:
+    client.force_login(cast.provider)
+    data = {**form_data(depression), "weight_kg": "", "weight_lb": "180", "phase": "x"}
+    html = client.post(draft_url(cast.patient), data).content.decode()
+    assert "180 lb = 81.65 kg" in html
+    assert "81.6 kg is used and stored: the same weight, rounded" in html
+
+
+# --- numbers (finding 15) ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "words"),
+    [
+        ("max_dose_mg_per_kg", "12345", "must be at most"),
+        ("default_max_dose_mg_per_kg", "9", "Maximum dose without a protocol must be at most 4.5"),
+        ("min_weight_kg", "1.234", "takes at most 1 decimal place (kg)"),
+        ("min_patient_age_years", "6", "must be at least 18 years"),
+        ("max_plan_start_days", "99999", "must be at most 730 days"),
+        ("pk_curve_after_min", "abc", "must be a whole number in min"),
+        ("max_weight_change_pct", "abc", "must be a number in percent"),
+        ("max_weight_change_pct", "500", "must be at most 100 percent"),
+    ],
+)
+@pytest.mark.django_db
+def test_number_errors_name_the_field_and_its_unit(field, value, words) -> None:
+    from infusionist.treatment.forms import DosingSettingsForm, ProtocolForm
+
+    form_class = ProtocolForm if field == "max_dose_mg_per_kg" else DosingSettingsForm
+    form = form_class(data={field: value})
+    assert not form.is_valid()
+    errors = " ".join(form.errors[field])
+    assert words in errors
+    assert "Ensure" not in errors
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "words"),
+    [
+        ("weight_kg", "70.123", "Weight takes at most 2 decimal places (kg)"),
+        ("dose_mg_per_kg", "0", "Dose must be at least 0.001 mg/kg"),
+        ("duration_min", "0", "Duration must be at least 1 min"),
+        ("age_years", "x", "Age must be a whole number in years"),
+        ("bag_volume_ml", "99999", "Diluent bag must be at most 5000 mL"),
+    ],
+)
+def test_calculator_number_errors_name_the_field_and_its_unit(field, value, words) -> None:
+    from infusionist.treatment.forms import CalculatorForm
+
+    form = CalculatorForm(data={field: value}, organization=None)
+    assert not form.is_valid()
+    errors = " ".join(form.errors[field])
+    assert words in errors and "Ensure" not in errors
