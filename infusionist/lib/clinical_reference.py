@@ -92,6 +92,10 @@ SECTIONS: tuple[Section, ...] = (
             "start at 28 mg. Depression with acute suicidal thoughts: 84 mg twice weekly for "
             "4 weeks (may drop to 56 mg). Doses change in 28 mg steps. Approved as "
             "monotherapy on 21 January 2025 [20].",
+            "Age: esketamine is indicated for adults; its safety and effectiveness in "
+            "patients under 18 have not been established [18][19]. A plan for a patient "
+            "younger than the clinic's minimum age (18 years by default) needs a physician's "
+            "recorded override.",
             "Chronic pain (ASRA/AAPM/ASA 2018) [21]: boluses up to 0.35 mg/kg; infusions of "
             "0.5–2 mg/kg/h for outpatients (up to 7 mg/kg/h in intensive care); a total of at "
             "least 80 mg over more than 2 hours showed a dose–response. CRPS has moderate "

@@ -339,6 +339,14 @@ class DoseLimits:
     # Protocol maximum per session: 1.0 mg/kg, the highest arm of the dose-finding RCT
     # [4]; no authoritative ceiling above it for depression was found [?]. Hard stop.
     max_dose_mg_per_kg: float | None = 1.0
+    #: Which rule ``max_dose_mg_per_kg`` is, said in its hard stop: "the protocol maximum",
+    #: "the clinic's default maximum (no protocol chosen)" or "the absolute ceiling".
+    max_dose_rule: str = "the protocol maximum"
+    #: What to do about that stop besides lowering the dose.
+    max_dose_remedy: str = "have the protocol maximum changed"
+    #: The same two for ``max_dose_rate_mg_per_kg_per_h``.
+    max_dose_rate_rule: str = "the protocol maximum"
+    max_dose_rate_remedy: str = "have the protocol maximum changed"
     # Smallest total dose accepted: below 1 mg is no ketamine session in the reference
     # (the lowest studied IV dose, 0.1 mg/kg [3][4], is 3 mg at 30 kg), and it is how a
     # microgram/milligram mix-up shows [?]. Refused as a data-entry error, not a stop.
@@ -1110,9 +1118,9 @@ def _check(
         found.append(
             DoseWarning(
                 "dose_above_protocol_max",
-                f"Dose {calc.dose_mg_per_kg:.3g} mg/kg ({calc.dose_mg:.1f} mg) is above the "
-                f"protocol maximum of {limits.max_dose_mg_per_kg:g} mg/kg; lower the dose "
-                "or have the protocol maximum changed.",
+                f"Dose {calc.dose_mg_per_kg:.3g} mg/kg ({calc.dose_mg:.1f} mg) is above "
+                f"{limits.max_dose_rule} of {limits.max_dose_mg_per_kg:g} mg/kg; lower the "
+                f"dose or {limits.max_dose_remedy}.",
                 "stop",
             )
         )
@@ -1123,9 +1131,9 @@ def _check(
         found.append(
             DoseWarning(
                 "dose_rate_above_protocol_max",
-                f"Dose rate {calc.dose_rate_mg_per_kg_per_h:.3g} mg/kg/h is above the protocol "
-                f"maximum of {limits.max_dose_rate_mg_per_kg_per_h:g} mg/kg/h; lengthen the "
-                "infusion or lower the dose.",
+                f"Dose rate {calc.dose_rate_mg_per_kg_per_h:.3g} mg/kg/h is above "
+                f"{limits.max_dose_rate_rule} of {limits.max_dose_rate_mg_per_kg_per_h:g} "
+                f"mg/kg/h; lengthen the infusion, lower the dose or {limits.max_dose_rate_remedy}.",
                 "stop",
             )
         )

@@ -174,9 +174,8 @@ def calculate_im_injection(
         found.append(
             DoseWarning(
                 "dose_above_protocol_max",
-                f"Dose {per_kg:.3g} mg/kg ({total_mg:.1f} mg) is above the protocol maximum of "
-                f"{limits.max_dose_mg_per_kg:g} mg/kg; lower the dose or have the protocol "
-                "maximum changed.",
+                f"Dose {per_kg:.3g} mg/kg ({total_mg:.1f} mg) is above {limits.max_dose_rule} of "
+                f"{limits.max_dose_mg_per_kg:g} mg/kg; lower the dose or {limits.max_dose_remedy}.",
                 "stop",
             )
         )

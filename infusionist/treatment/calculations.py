@@ -177,14 +177,34 @@ def limits_for(*, dosing_settings: DosingSettings, protocol: Protocol | None = N
     max_mg_per_kg = _f(dosing_settings.default_max_dose_mg_per_kg)
     max_rate = _f(dosing_settings.default_max_dose_rate_mg_per_kg_per_h)
     route = "iv"
+    rule = "the clinic's default maximum (no protocol chosen)"
+    remedy = "choose a protocol, or have the clinic's default maximum changed in dosing settings"
     if protocol is not None:
         max_mg_per_kg = _f(protocol.max_dose_mg_per_kg)
         max_rate = _f(protocol.max_dose_rate_mg_per_kg_per_h)
         route = protocol.route
+        rule = f"the maximum of protocol “{protocol.name}”"
+        remedy = "have the protocol maximum changed"
     ceiling = dosing.ABSOLUTE_CEILINGS.get(route, dosing.ABSOLUTE_CEILINGS["iv"])
+    dose_rule = rate_rule = rule
+    dose_remedy = rate_remedy = remedy
+    ceiling_rule = "the absolute ceiling (no clinic setting or protocol can raise it)"
+    ceiling_remedy = "give less: no setting can raise this ceiling"
+    if ceiling.max_dose_mg_per_kg is not None and (
+        max_mg_per_kg is None or max_mg_per_kg > ceiling.max_dose_mg_per_kg
+    ):
+        dose_rule, dose_remedy = ceiling_rule, ceiling_remedy
+    if ceiling.max_dose_rate_mg_per_kg_per_h is not None and (
+        max_rate is None or max_rate > ceiling.max_dose_rate_mg_per_kg_per_h
+    ):
+        rate_rule, rate_remedy = ceiling_rule, ceiling_remedy
     max_mg_per_kg = _capped(max_mg_per_kg, ceiling.max_dose_mg_per_kg)
     max_rate = _capped(max_rate, ceiling.max_dose_rate_mg_per_kg_per_h)
     return DoseLimits(
+        max_dose_rule=dose_rule,
+        max_dose_remedy=dose_remedy,
+        max_dose_rate_rule=rate_rule,
+        max_dose_rate_remedy=rate_remedy,
         min_weight_kg=float(dosing_settings.min_weight_kg),
         max_weight_kg=float(dosing_settings.max_weight_kg),
         min_height_cm=float(dosing_settings.min_height_cm),
@@ -299,6 +319,8 @@ class SessionResult:
     #: Findings about the entered weight (severity "confirm"), kept apart from the dose's.
     weight_findings: list[Finding] = field(default_factory=list)
     weight_confirmed: bool = False
+    #: The weight as typed in pounds, when it was (the kilograms are its conversion).
+    weight_entered_lb: Decimal | None = None
 
     def input_rows(self) -> list[tuple[str, str]]:
         """Return the inputs as (label, value with its unit) rows for display."""
@@ -331,9 +353,15 @@ class SessionResult:
         check = self.weight_check
         if check is None:
             return []
-        rows = [
-            ("Weight entered", f"{_number(check.weight_kg)} kg = {_number(check.weight_lb)} lb")
-        ]
+        if self.weight_entered_lb is not None:
+            # The pounds as typed, then the kilograms used: 180 lb = 81.65 kg, not 179.9 lb.
+            typed = format(self.weight_entered_lb.normalize(), "f")
+            kg = format(dosing.round_half_up(check.weight_kg, 2).normalize(), "f")
+            rows = [("Weight entered", f"{typed} lb = {kg} kg")]
+        else:
+            rows = [
+                ("Weight entered", f"{_number(check.weight_kg)} kg = {_number(check.weight_lb)} lb")
+            ]
         if check.bmi_kg_per_m2 is not None:
             rows.append(("BMI", f"{_number(check.bmi_kg_per_m2)} kg/m²"))
         if check.previous_weight_kg is not None:
@@ -570,6 +598,30 @@ def planned_session_times(
     offsets = regimens.planned_session_offsets_days(planned_sessions, float(sessions_per_week))
     start = dt.datetime.combine(start_date, dt.time(PLANNED_SESSION_HOUR), tz)
     return [start + dt.timedelta(days=d) for d in offsets]
+
+
+def age_stop(age_years: int | None, *, min_age_years: int) -> Finding | None:
+    """Return the calculator's hard stop for an age below the clinic's minimum, or None.
+
+    ``min_age_years`` is ``DosingSettings.min_patient_age_years`` (default 18: esketamine is
+    approved for adults [18][19]). The calculator stores nothing and takes no override; a
+    plan for a younger patient needs a physician's recorded override.
+    """
+    if age_years is None or age_years >= min_age_years:
+        return None
+    return Finding(
+        code="age_below_minimum",
+        message=(
+            f"{age_years} years is younger than the clinic's minimum age of {min_age_years} "
+            "years for ketamine or esketamine; a plan for this patient needs a physician's "
+            "override with a reason."
+        ),
+        severity="stop",
+        rule=f"Minimum patient age, {min_age_years} years (clinic setting)",
+        source="clinic setting; esketamine is approved for adults [18][19]",
+        inputs={"age": f"{age_years} years", "minimum age": f"{min_age_years} years"},
+        field="age_years",
+    )
 
 
 def frequency_findings(

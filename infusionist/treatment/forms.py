@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+import re
 from decimal import Decimal, InvalidOperation
 from typing import Any, cast
 
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.forms.widgets import Input
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
@@ -45,6 +47,105 @@ def _decimal(
         help_text=help_text,
         widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
     )
+
+
+def _plain(value: object) -> str:
+    """Return a limit as typed: Decimal("9.999000") -> "9.999", 500.0 -> "500"."""
+    try:
+        number = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return str(value)
+    return format(number.normalize(), "f") if number.is_finite() else str(value)
+
+
+def _name_and_unit(label: object) -> tuple[str, str]:
+    """Split "Dose (mg/kg)" into ("Dose", "mg/kg"); a label without a unit keeps "" as unit."""
+    text = str(label).strip()
+    found = re.search(r"\s*\(([^()]*)\)", text)
+    if found is None:
+        return text, ""
+    name = (text[: found.start()] + text[found.end() :]).strip()
+    return name, found.group(1).strip()
+
+
+def plain_number_messages(form: forms.BaseForm) -> None:
+    """Give every numeric field messages that name it, its unit and its limits.
+
+    "Dose must be at most 100 mg/kg" instead of Django's "Ensure this value is less than or
+    equal to 100", and "Weight takes at most 1 decimal place (kg)" instead of "Ensure that
+    there are no more than 1 decimal places". A model form's own min/max validators are
+    copied to the form field, so a bad value is caught (and named) before the model's.
+    """
+    model_fields: dict[str, Any] = {}
+    meta = getattr(getattr(form, "_meta", None), "model", None)
+    if meta is not None:
+        model_fields = {f.name: f for f in meta._meta.get_fields() if hasattr(f, "validators")}
+    for name, field in form.fields.items():
+        if not isinstance(field, forms.DecimalField | forms.IntegerField | forms.FloatField):
+            continue
+        label, unit = _name_and_unit(field.label or name)
+        label = label[:1].upper() + label[1:].replace("%", str(_("percent")))
+        if unit == "%":
+            unit = str(_("percent"))
+        suffix = f" {unit}" if unit else ""
+        # The strictest of the form's and the model's bounds, one validator each.
+        bounds = [*field.validators, *getattr(model_fields.get(name), "validators", [])]
+        lows = [v.limit_value for v in bounds if isinstance(v, MinValueValidator)]
+        highs = [v.limit_value for v in bounds if isinstance(v, MaxValueValidator)]
+        lowest = max(lows) if lows else None
+        highest = min(highs) if highs else None
+        field.validators = [
+            v for v in field.validators if not isinstance(v, MinValueValidator | MaxValueValidator)
+        ]
+        if lowest is not None:
+            field.validators.append(MinValueValidator(lowest))
+        if highest is not None:
+            field.validators.append(MaxValueValidator(highest))
+        places = getattr(field, "decimal_places", None)
+        digits = getattr(field, "max_digits", None)
+        if highest is None and digits is not None and places is not None:
+            highest = Decimal(10) ** (digits - places) - Decimal(10) ** (-places)
+        messages = {
+            "invalid": _("%(label)s must be %(kind)s%(unit)s, for example %(example)s.")
+            % {
+                "label": label,
+                "kind": (
+                    _("a number")
+                    if isinstance(field, forms.DecimalField | forms.FloatField)
+                    else _("a whole number")
+                ),
+                "unit": _(" in %(unit)s") % {"unit": unit} if unit else "",
+                "example": _plain(lowest if lowest is not None else 1),
+            },
+            "required": _("Enter the %(label)s%(unit)s.")
+            % {"label": label.lower(), "unit": f" ({unit})" if unit else ""},
+        }
+        if lowest is not None:
+            messages["min_value"] = _("%(label)s must be at least %(limit)s%(unit)s.") % {
+                "label": label,
+                "limit": _plain(lowest),
+                "unit": suffix,
+            }
+        if highest is not None:
+            at_most = _("%(label)s must be at most %(limit)s%(unit)s.") % {
+                "label": label,
+                "limit": _plain(highest),
+                "unit": suffix,
+            }
+            messages["max_value"] = messages["max_digits"] = messages["max_whole_digits"] = at_most
+        if places is not None:
+            messages["max_decimal_places"] = (
+                _("%(label)s takes at most %(places)s decimal place%(unit)s.")
+                if places == 1
+                else _("%(label)s takes at most %(places)s decimal places%(unit)s.")
+            ) % {
+                "label": label,
+                "places": places,
+                "unit": f" ({unit})" if unit else "",
+            }
+        # Django formats a message with the error's params when it has any: no literal "%"
+        # may reach it, so a percentage's unit is written out ("percent") above.
+        field.error_messages.update(messages)
 
 
 def _same_number(a: object, b: object) -> bool:
@@ -184,6 +285,7 @@ class _DoseInputsMixin(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        plain_number_messages(self)
         self._show_pounds()
         cast(ConfirmWeightField, self.fields["confirm_weight"]).set_weight(
             self["weight_kg"].value()
@@ -191,6 +293,11 @@ class _DoseInputsMixin(forms.Form):
 
     #: The pounds the weight was entered in and their exact conversion, when entered in lb.
     weight_conversion: str = ""
+    #: The weight as typed in pounds (None when typed in kilograms).
+    weight_entered_lb: Decimal | None = None
+    #: Decimal places of the kilograms a weight in pounds converts to: a plan stores 0.1 kg;
+    #: the calculator stores nothing and keeps 0.01 kg (180 lb = 81.65 kg).
+    POUNDS_KG_PLACES = 1
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -214,7 +321,7 @@ class _DoseInputsMixin(forms.Form):
                 self.add_error("weight_kg", _("Enter the weight in kilograms (or in pounds)."))
             return
         exact_kg = float(weight_lb) * dosing.KG_PER_LB
-        converted = dosing.round_half_up(exact_kg, 1)
+        converted = dosing.round_half_up(exact_kg, self.POUNDS_KG_PLACES)
         if weight_kg is not None and abs(weight_kg - converted) > Decimal("0.05"):
             self.add_error(
                 "weight_lb",
@@ -230,21 +337,31 @@ class _DoseInputsMixin(forms.Form):
             )
             return
         data["weight_kg"] = converted
-        self.weight_conversion = str(
-            _("%(lb)s lb × 0.45359237 = %(exact)s kg; %(kg)s kg is used and stored.")
-            % {
-                "lb": format(weight_lb.normalize(), "f"),
-                "exact": format(dosing.round_half_up(exact_kg, 3).normalize(), "f"),
-                "kg": f"{converted:.1f}",
-            }
-        )
+        places = self.POUNDS_KG_PLACES
+        kg_text = f"{converted:.{places}f}"
+        exact_text = format(dosing.round_half_up(exact_kg, 2).normalize(), "f")
+        lb_text = format(weight_lb.normalize(), "f")
+        if places >= 2:
+            self.weight_conversion = str(
+                _("%(lb)s lb = %(kg)s kg (× 0.45359237 kg/lb); %(kg)s kg is used.")
+                % {"lb": lb_text, "kg": kg_text}
+            )
+        else:
+            self.weight_conversion = str(
+                _(
+                    "%(lb)s lb = %(exact)s kg (× 0.45359237 kg/lb). A plan stores weights to "
+                    "0.1 kg, so %(kg)s kg is used and stored: the same weight, rounded."
+                )
+                % {"lb": lb_text, "exact": exact_text, "kg": kg_text}
+            )
+        self.weight_entered_lb = weight_lb
         # Show the kilograms in the weight field, and let the confirmation box confirm them.
         shown = self.data.copy() if isinstance(self.data, QueryDict) else dict(self.data)
-        shown["weight_kg"] = f"{converted:.1f}"
+        shown["weight_kg"] = kg_text
         self.data = shown
         self.fields["weight_kg"].help_text = self.weight_conversion
         self["weight_kg"].help_text = self.weight_conversion
-        cast(ConfirmWeightField, self.fields["confirm_weight"]).set_weight(f"{converted:.1f}")
+        cast(ConfirmWeightField, self.fields["confirm_weight"]).set_weight(kg_text)
 
     #: Fields holding a weight in kg; each shows its pounds equivalent as typed.
     WEIGHT_FIELDS: tuple[str, ...] = ("weight_kg",)
@@ -286,8 +403,14 @@ class CalculatorForm(_DoseInputsMixin):
         empty_label=_("Clinic defaults (no protocol)"),
         help_text=_("A protocol's maximum dose and rate apply when one is chosen."),
     )
+    # Nothing is stored here, so a weight converted from pounds keeps 0.01 kg.
+    weight_kg = _decimal(_("Weight (kg)"), places=2, digits=6, min_value="1", max_value="500")
     age_years = forms.IntegerField(
-        label=_("Age (years, for the PK model)"), required=False, min_value=1, max_value=120
+        label=_("Age (years)"),
+        required=False,
+        min_value=1,
+        max_value=120,
+        help_text=_("Checked against the clinic's minimum age; used by the PK model."),
     )
     previous_weight_kg = _decimal(
         _("Last recorded weight (kg, optional)"),
@@ -299,6 +422,7 @@ class CalculatorForm(_DoseInputsMixin):
     )
 
     WEIGHT_FIELDS = ("weight_kg", "previous_weight_kg")
+    POUNDS_KG_PLACES = 2
 
     def __init__(self, *args: Any, organization: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -341,6 +465,17 @@ class PlanForm(_DoseInputsMixin):
         required=False,
         max_length=TEXT_MAX_CHARS,
         widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    override_reason = forms.CharField(
+        label=_("Physician's reason for overriding the age or indication rule"),
+        required=False,
+        max_length=TEXT_MAX_CHARS,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "Needed only when the patient is younger than the clinic's minimum age (or has no "
+            "date of birth) or the indication is not the protocol's; only a physician may "
+            "override. Recorded in the audit trail."
+        ),
     )
 
     def __init__(
@@ -461,6 +596,13 @@ class SignForm(forms.Form):
                     "safety_reason",
                     _("Say why it is safe to sign while the safety alert is open."),
                 )
+            else:
+                error = services.reason_error(
+                    data.get("safety_reason"),
+                    what="The reason for signing with an open safety alert",
+                )
+                if error:
+                    self.add_error("safety_reason", error)
         return data
 
 
@@ -520,6 +662,7 @@ class ProtocolForm(forms.ModelForm):
 
     def __init__(self, *args: Any, needs_signature: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        plain_number_messages(self)
         for name in self.CEILING_FIELDS:
             field = self.fields[name]
             field.help_text = f"{field.help_text} {calculations.CEILINGS_TEXT}".strip()
@@ -553,6 +696,11 @@ class DosingSettingsForm(forms.ModelForm):
         ),
         "min_weight_kg": "From 20 kg: no clinic may call a lighter adult weight plausible.",
         "max_weight_kg": "Up to 300 kg: no clinic may call a heavier weight plausible.",
+        "min_patient_age_years": (
+            "From 18 years: esketamine is approved for adults [18][19]; a younger patient's "
+            "plan needs a physician's override with a reason, whatever the setting."
+        ),
+        "max_plan_start_days": "7 to 730 days: a date further ahead is a typing slip.",
     }
 
     class Meta:
@@ -561,6 +709,7 @@ class DosingSettingsForm(forms.ModelForm):
 
     def __init__(self, *args: Any, needs_signature: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        plain_number_messages(self)
         # The field template links each key to the clinical reference (``|cite``).
         for name in services.SETTINGS_EDITABLE_FIELDS:
             if name not in self.fields:

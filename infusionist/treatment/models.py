@@ -720,6 +720,19 @@ class DosingSettings(models.Model):
         default=120,
         validators=[MinValueValidator(10), MaxValueValidator(720)],
     )
+    # [18][19]: esketamine is approved for adults only; ketamine for depression has been
+    # studied in adults. Younger patients need a physician's recorded override.
+    min_patient_age_years = models.PositiveSmallIntegerField(
+        _("youngest patient a plan may be ordered for without an override (years)"),
+        default=18,
+        validators=[MinValueValidator(18), MaxValueValidator(99)],
+    )
+    # [?] no source: a first session further ahead than this is a typing slip (2099).
+    max_plan_start_days = models.PositiveSmallIntegerField(
+        _("latest first session date, counted from today (days)"),
+        default=365,
+        validators=[MinValueValidator(7), MaxValueValidator(730)],
+    )
     updated_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -749,6 +762,8 @@ class DosingSettings(models.Model):
         "use_actual_weight_below_ibw": "[?]",
         "pk_model": "§7 [83]",
         "pk_curve_after_min": "[?]",
+        "min_patient_age_years": "[18] [19]",
+        "max_plan_start_days": "[?]",
     }
 
     class Meta:

@@ -32,7 +32,7 @@ from infusionist.audit.models import AuditEvent
 from infusionist.audit.services import NO_REQUEST, AuditContext, audit_record
 from infusionist.clinics.models import Organization
 from infusionist.integrity import canonical_sha256, jsonable
-from infusionist.lib import dosing
+from infusionist.lib import dosing, reasons
 from infusionist.measurements import selectors as measurement_selectors
 from infusionist.measurements import services as measurement_services
 from infusionist.measurements.models import MeasurementSettings
@@ -43,6 +43,7 @@ from infusionist.treatment.models import (
     TEXT_MAX_CHARS,
     ClinicalChangeProposal,
     DosingSettings,
+    Indication,
     Protocol,
     SignedVersionError,
     TreatmentPlan,
@@ -658,6 +659,9 @@ class PlanVersionSpec:
     rationale: str = ""
     #: The author has checked a flagged weight (implausible BMI, large change) and confirms it.
     weight_confirmed: bool = False
+    #: A physician's reason for drafting past a plan rule (age, indication); see
+    #: `plan_rule_findings`.
+    override_reason: str = ""
 
     @classmethod
     def from_values(cls, values: Mapping[str, Any]) -> PlanVersionSpec:
@@ -675,6 +679,7 @@ class PlanVersionSpec:
             inputs=dosing.DoseInputs.from_values(dict(values)),
             rationale=values.get("rationale") or "",
             weight_confirmed=bool(values.get("confirm_weight")),
+            override_reason=(values.get("override_reason") or "").strip(),
         )
 
 
@@ -725,12 +730,15 @@ def stop_errors(result: calculations.SessionResult) -> dict[str, list[str]]:
     return errors
 
 
-def start_date_error(starts_on: dt.date, *, today: dt.date | None = None) -> str:
-    """Return why a first session date cannot be ordered ("" when it can): it is in the past.
+def start_date_error(
+    starts_on: dt.date, *, today: dt.date | None = None, horizon_days: int | None = None
+) -> str:
+    """Return why a first session date cannot be ordered ("" when it can).
 
     A plan orders sessions from ``today`` (default: the clinic's date) onwards; an earlier
     date would place sessions that never happened in the measurement schedule and the
-    exposure totals.
+    exposure totals. A date more than ``horizon_days`` ahead (the clinic's
+    ``max_plan_start_days``, default 365 [?] no published source) is a typing slip.
     """
     today = today or timezone.localdate()
     if starts_on < today:
@@ -738,7 +746,136 @@ def start_date_error(starts_on: dt.date, *, today: dt.date | None = None) -> str
             f"The first session date, {starts_on:%b} {starts_on.day}, {starts_on.year}, is in "
             "the past: choose today or a later date."
         )
+    if horizon_days is not None and starts_on > today + dt.timedelta(days=horizon_days):
+        latest = today + dt.timedelta(days=horizon_days)
+        return (
+            f"The first session date, {starts_on:%b} {starts_on.day}, {starts_on.year}, is more "
+            f"than {horizon_days} days ahead (the clinic's limit): choose a date on or before "
+            f"{latest:%b} {latest.day}, {latest.year}."
+        )
     return ""
+
+
+REASON_HELP = (
+    "say in a few words why it is right for this patient (for example the clinical facts "
+    "you weighed); a placeholder such as “.”, “ok” or “n/a” is not a reason. It is stored "
+    "with the plan and recorded in the audit trail."
+)
+
+
+def reason_error(reason: str | None, *, what: str) -> str:
+    """Return why ``reason`` cannot be recorded as ``what`` ("" when it can).
+
+    ``what`` names the reason ("The reason for the override"). Blank, too long
+    (``TEXT_MAX_CHARS``) or saying nothing (`lib.reasons.says_nothing`) is refused.
+    """
+    text = (reason or "").strip()
+    if not text:
+        return f"{what} is missing: {REASON_HELP}"
+    if len(text) > TEXT_MAX_CHARS:
+        return f"{what} is longer than {TEXT_MAX_CHARS} characters."
+    if reasons.says_nothing(text):
+        return f"{what} says nothing: {REASON_HELP}"
+    return ""
+
+
+def patient_age_finding(
+    patient: Patient, *, dosing_settings: DosingSettings, today: dt.date | None = None
+) -> calculations.Finding | None:
+    """Return the finding of a patient younger than the clinic's minimum age, or None.
+
+    The minimum is ``DosingSettings.min_patient_age_years`` (default 18: esketamine is
+    approved for adults [18][19]). A patient without a date of birth has no known age and
+    gets the same finding. Severity "override": only a physician's recorded reason passes.
+    """
+    minimum = int(dosing_settings.min_patient_age_years)
+    rule = f"Minimum patient age, {minimum} years (clinic setting)"
+    source = "clinic setting; esketamine is approved for adults [18][19]"
+    if patient.date_of_birth is None:
+        return calculations.Finding(
+            code="age_unknown",
+            message=(
+                "The patient's date of birth is not recorded, so their age cannot be checked "
+                f"against the clinic's minimum of {minimum} years. Record it on the patient's "
+                "chart, or a physician overrides with a reason."
+            ),
+            severity="override",
+            rule=rule,
+            source=source,
+            inputs={"date of birth": "not recorded", "minimum age": f"{minimum} years"},
+        )
+    age = patient.age_years(today)
+    if age >= minimum:
+        return None
+    born = patient.date_of_birth
+    born_text = f"{born:%b} {born.day}, {born.year}"
+    return calculations.Finding(
+        code="age_below_minimum",
+        message=(
+            f"The patient is {age} years old (born {born_text}), younger "
+            f"than the clinic's minimum of {minimum} years for a ketamine or esketamine plan; "
+            "only a physician's override with a reason allows it."
+        ),
+        severity="override",
+        rule=rule,
+        source=source,
+        inputs={
+            "date of birth": born_text,
+            "age": f"{age} years",
+            "minimum age": f"{minimum} years",
+        },
+    )
+
+
+def indication_finding(
+    *, protocol_values: Mapping[str, Any], indication: str
+) -> calculations.Finding | None:
+    """Return the finding of a plan indication other than its protocol's, or None.
+
+    ``protocol_values`` is a protocol snapshot (`protocol_snapshot`). Severity "override".
+    """
+    expected = protocol_values.get("indication") or ""
+    if not expected or not indication or indication == expected:
+        return None
+    labels = dict(Indication.choices)
+    return calculations.Finding(
+        code="indication_not_protocol",
+        message=(
+            f"The plan's indication, {labels.get(indication, indication)}, is not the "
+            f"protocol's ({labels.get(expected, expected)}): choose a protocol for this "
+            "indication, or a physician overrides with a reason."
+        ),
+        severity="override",
+        rule="Indication matches the protocol",
+        source=(
+            f"protocol “{protocol_values.get('name', '')}” "
+            f"({protocol_values.get('source_keys', '')})"
+        ),
+        inputs={
+            "plan indication": str(labels.get(indication, indication)),
+            "protocol indication": str(labels.get(expected, expected)),
+        },
+    )
+
+
+def plan_rule_findings(
+    *,
+    patient: Patient,
+    protocol_values: Mapping[str, Any],
+    indication: str,
+    dosing_settings: DosingSettings,
+    today: dt.date | None = None,
+) -> list[calculations.Finding]:
+    """Return the plan rules (age, indication) a plan breaks; each needs a physician's reason."""
+    found = [
+        patient_age_finding(patient, dosing_settings=dosing_settings, today=today),
+        indication_finding(protocol_values=protocol_values, indication=indication),
+    ]
+    return [f for f in found if f is not None]
+
+
+def _findings_text(findings: list[calculations.Finding]) -> str:
+    return " ".join(f"{f.rule} ({f.source}): {f.message}" for f in findings)
 
 
 def _decimal(value: float | None) -> Decimal | None:
@@ -776,9 +913,23 @@ def plan_version_draft_save(
     order_errors = spec.inputs.order_errors(protocol.route)
     if order_errors:
         raise ValidationError({name: [message] for name, message in order_errors.items()})
-    date_error = start_date_error(spec.planned_start_date, today=today)
+    dosing_settings = selectors.dosing_settings_for(organization=patient.organization)
+    date_error = start_date_error(
+        spec.planned_start_date,
+        today=today,
+        horizon_days=int(dosing_settings.max_plan_start_days),
+    )
     if date_error:
         raise ValidationError({"planned_start_date": [date_error]})
+    rules = plan_rule_findings(
+        patient=patient,
+        protocol_values=protocol_snapshot(protocol),
+        indication=spec.indication,
+        dosing_settings=dosing_settings,
+        today=today,
+    )
+    if rules:
+        _require_rule_override(actor, rules, spec.override_reason)
     if len(spec.rationale) > TEXT_MAX_CHARS:
         raise ValidationError(
             {"rationale": [f"Keep the rationale to {TEXT_MAX_CHARS} characters or fewer."]}
@@ -796,6 +947,7 @@ def plan_version_draft_save(
             patient=patient,
             protocol=protocol,
             inputs=spec.inputs,
+            dosing_settings=dosing_settings,
             is_first_dose=last_signed is None,
             previous_weight_kg=last_signed,
             weight_confirmed=spec.weight_confirmed,
@@ -826,6 +978,11 @@ def plan_version_draft_save(
     detail: dict[str, Any] = {"version": draft.number, "status": "draft"}
     if result.weight_findings:
         detail["weight_confirmed"] = [f.code for f in result.weight_findings]
+    if rules:
+        detail["override"] = {
+            "findings": [f.code for f in rules],
+            "reason": spec.override_reason,
+        }
     audit_record(
         action=AuditEvent.Action.CREATE if creating else AuditEvent.Action.UPDATE,
         actor=actor,
@@ -837,6 +994,27 @@ def plan_version_draft_save(
         detail=detail,
     )
     return draft
+
+
+def _require_rule_override(
+    actor: User, rules: list[calculations.Finding], override_reason: str
+) -> None:
+    """Refuse a draft breaking a plan rule unless a physician gives a reason that says something.
+
+    Raises ValidationError on ``override_reason`` (shown beside the form's field).
+    """
+    broken = _findings_text(rules)
+    if not can(actor, "treatment.sign"):
+        raise ValidationError(
+            {
+                "override_reason": [
+                    f"Hard stop: {broken} Only a physician who signs plans can override this."
+                ]
+            }
+        )
+    error = reason_error(override_reason, what="The reason for the override")
+    if error:
+        raise ValidationError({"override_reason": [f"Hard stop: {broken} {error}"]})
 
 
 def weight_confirmation_covers(
@@ -985,6 +1163,33 @@ def plan_version_frequency_findings(
         sessions_per_week=version.sessions_per_week,
         start_date=version.planned_start_date,
     )
+
+
+def plan_version_override_findings(
+    version: TreatmentPlanVersion,
+    *,
+    dosing_settings: DosingSettings | None = None,
+    today: dt.date | None = None,
+) -> list[calculations.Finding]:
+    """Return every rule the version breaks that signing needs an override reason for.
+
+    The protocol's frequency limits (`plan_version_frequency_findings`), then the plan rules
+    (`plan_rule_findings`: the patient's age against the clinic minimum, the indication
+    against the protocol's).
+    """
+    dosing_settings = dosing_settings or selectors.dosing_settings_for(
+        organization=version.patient.organization
+    )
+    return [
+        *plan_version_frequency_findings(version),
+        *plan_rule_findings(
+            patient=version.patient,
+            protocol_values=version.protocol_snapshot,
+            indication=version.indication,
+            dosing_settings=dosing_settings,
+            today=today,
+        ),
+    ]
 
 
 def plan_version_content_sha256(version: TreatmentPlanVersion) -> str:
@@ -1139,7 +1344,12 @@ def _sign(
         raise SigningError(
             "The dose now breaks a limit: " + " ".join(f.message for f in result.stops)
         )
-    date_error = start_date_error(version.planned_start_date, today=today)
+    dosing_settings = selectors.dosing_settings_for(organization=version.patient.organization)
+    date_error = start_date_error(
+        version.planned_start_date,
+        today=today,
+        horizon_days=int(dosing_settings.max_plan_start_days),
+    )
     if date_error:
         raise SigningError(f"{date_error} Open the draft, change the date and save it again.")
     open_alerts = selectors.open_safety_alerts(patient=version.patient)
@@ -1150,28 +1360,29 @@ def _sign(
             "risk assessment). Review it, then tick the acknowledgment and give your reason "
             "for signing now."
         )
-    if len(safety_reason) > TEXT_MAX_CHARS:
-        raise SigningError(
-            f"The reason for signing with an open safety alert is longer than {TEXT_MAX_CHARS} "
-            "characters."
-        )
+    if open_alerts:
+        error = reason_error(safety_reason, what="The reason for signing with an open safety alert")
+        if error:
+            raise SigningError(error)
     flagged = {f.code for f in result.weight_findings}
     confirmed_when_drafted = weight_confirmation_covers(version, result)
     if flagged and not (weight_confirmed or confirmed_when_drafted):
         raise SigningError(_weight_confirmation_message(result))
-    broken = plan_version_frequency_findings(version)
+    broken = plan_version_override_findings(version, dosing_settings=dosing_settings, today=today)
     reason = (override_reason or "").strip()
     if broken and not reason:
         raise SigningError(
-            "The plan breaks its protocol's frequency limits — "
-            + " ".join(f"{f.rule} ({f.source}): {f.message}" for f in broken)
+            "The plan breaks "
+            + ("a rule" if len(broken) == 1 else "rules")
+            + " that only a physician's override passes — "
+            + _findings_text(broken)
             + " To sign it anyway, give the reason for the override; it is stored with the "
             "signed version."
         )
-    if len(reason) > OVERRIDE_REASON_MAX_CHARS:
-        raise SigningError(
-            f"The reason for the override is longer than {OVERRIDE_REASON_MAX_CHARS} characters."
-        )
+    if broken:
+        error = reason_error(reason, what="The reason for the override")
+        if error:
+            raise SigningError(error)
     if not flagged:
         version.weight_findings, version.weight_confirmed_by = [], None
     elif weight_confirmed or not confirmed_when_drafted:

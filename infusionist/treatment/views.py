@@ -103,6 +103,13 @@ def calculator(request: HttpRequest) -> HttpResponse:
         except dosing.InvalidDoseInput as exc:
             form.add_dose_errors(exc)
         else:
+            result.weight_entered_lb = form.weight_entered_lb
+            age_stop = calculations.age_stop(
+                form.cleaned_data.get("age_years"),
+                min_age_years=int(dosing_settings.min_patient_age_years),
+            )
+            if age_stop is not None:
+                result.findings.append(age_stop)
             for stop in result.stops:
                 if stop.field in form.fields:
                     form.add_error(stop.field, _("Hard stop: %(m)s") % {"m": stop.message})
@@ -489,11 +496,18 @@ def plan_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _plan_checks(version: TreatmentPlanVersion, tz: dt.tzinfo) -> dict[str, Any]:
-    """Return the planned schedule, planned exposure and frequency findings of a version.
+def _plan_checks(
+    version: TreatmentPlanVersion,
+    tz: dt.tzinfo,
+    *,
+    patient: Patient,
+    dosing_settings: DosingSettings,
+) -> dict[str, Any]:
+    """Return the planned schedule, planned exposure and the rules a version breaks.
 
     One finding per broken rule (with its rule, source and inputs), however many planned
-    sessions break it.
+    sessions break it: ``frequency_findings`` (the protocol's frequency limits) and
+    ``rule_findings`` (the patient's age, the indication), each needing an override reason.
     """
     times = calculations.planned_session_times(
         planned_sessions=version.planned_sessions,
@@ -508,6 +522,13 @@ def _plan_checks(version: TreatmentPlanVersion, tz: dt.tzinfo) -> dict[str, Any]
         "peak": exposure.peak_exposure(doses),
         "course_total_mg": dose_mg * len(times),
         "frequency_findings": services.plan_version_frequency_findings(version),
+        "rule_findings": services.plan_rule_findings(
+            patient=patient,
+            protocol_values=version.protocol_snapshot,
+            indication=version.indication,
+            dosing_settings=dosing_settings,
+        ),
+        "patient_age_years": patient.age_years() if patient.date_of_birth else None,
     }
 
 
@@ -642,7 +663,7 @@ def _version_context(
         "result": result,
         "calc_error": error,
         "curve": curve,
-        "checks": _plan_checks(version, tz),
+        "checks": _plan_checks(version, tz, patient=patient, dosing_settings=dosing_settings),
         "titration": _titration_hint(version),
         "snapshot": version.protocol_snapshot,
         "hash_ok": hash_ok,

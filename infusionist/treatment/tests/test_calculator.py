@@ -49,7 +49,10 @@ def test_hard_stops_are_prominent_with_their_basis_and_no_curve(client, cast) ->
     client.force_login(cast.physician)
     html = calc(client, {**WORKED, "dose_mg_per_kg": "1.5"}).content.decode()
     assert "Hard stop — do not give this dose" in html
-    assert "above the protocol maximum of 1 mg/kg" in html
+    # No protocol is chosen: the stop names the clinic's default maximum, not a protocol's.
+    assert "above the clinic&#x27;s default maximum (no protocol chosen) of 1 mg/kg" in html
+    assert "choose a protocol, or have the clinic&#x27;s default maximum changed" in html
+    assert "protocol maximum" not in html
     assert "Rule" in html and "Source" in html
     # The inputs read as a table of labels and units, never as program names.
     assert '<th scope="row">Weight</th><td>70 kg</td>' in html
@@ -77,9 +80,9 @@ def test_a_protocol_choice_applies_its_limits(client, cast, protocols) -> None:
     [
         ({"dose_mg_per_kg": ""}, "Enter exactly one dose"),
         ({"dose_mg": "35"}, "Enter exactly one dose"),
-        ({"weight_kg": "7\x000"}, "Enter a number"),
-        ({"weight_kg": "NaN"}, "Enter a number"),
-        ({"weight_kg": "1" * 400}, "Enter 500 or less."),
+        ({"weight_kg": "7\x000"}, "Weight must be a number in kg"),
+        ({"weight_kg": "NaN"}, "Weight must be a number in kg"),
+        ({"weight_kg": "1" * 400}, "must be at most 500"),
         ({"weight_kg": "154"}, ""),
         ({"weight_kg": "300"}, "kilograms, not pounds"),
         ({"weight_basis": "ideal"}, "Enter the height in centimetres"),

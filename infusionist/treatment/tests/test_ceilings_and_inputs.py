@@ -129,13 +129,13 @@ def _settings_post(client: Any, cast: Any, **changes: str) -> str:
 @pytest.mark.parametrize(
     ("field", "value", "words"),
     [
-        ("default_max_dose_mg_per_kg", "999", "Enter 4.5 or less."),
-        ("default_max_dose_rate_mg_per_kg_per_h", "999", "Enter 2 or less."),
-        ("must_dilute_vial_mg_per_ml", "500", "Enter 100 or less."),
-        ("max_iv_concentration_mg_per_ml", "100", "Enter 50 or less."),
-        ("max_weight_kg", "999", "Enter 300 or less."),
-        ("min_weight_kg", "1", "Enter 20 or more."),
-        ("confirm_weight_above_kg", "999", "Enter 300 or less."),
+        ("default_max_dose_mg_per_kg", "999", "must be at most 4.5"),
+        ("default_max_dose_rate_mg_per_kg_per_h", "999", "must be at most 2"),
+        ("must_dilute_vial_mg_per_ml", "500", "must be at most 100"),
+        ("max_iv_concentration_mg_per_ml", "100", "must be at most 50"),
+        ("max_weight_kg", "999", "must be at most 300"),
+        ("min_weight_kg", "1", "must be at least 20"),
+        ("confirm_weight_above_kg", "999", "must be at most 300"),
     ],
 )
 def test_dosing_settings_refuse_numbers_beyond_their_bounds(
@@ -402,9 +402,9 @@ def test_a_weight_in_pounds_is_converted_exactly_and_shown_in_kilograms(client, 
     client.force_login(cast.nurse)
     data = {**WORKED, "weight_kg": "", "weight_lb": "154.3"}
     html = calc(client, data)
-    assert "154.3 lb × 0.45359237 = 69.989 kg; 70.0 kg is used and stored." in html
-    assert 'name="weight_kg" value="70.0"' in html
-    assert "35 mg" in html  # 70.0 kg × 0.5 mg/kg
+    assert "154.3 lb = 69.99 kg (× 0.45359237 kg/lb); 69.99 kg is used." in html
+    assert 'name="weight_kg" value="69.99"' in html
+    assert "35 mg" in html  # 69.99 kg × 0.5 mg/kg = 34.995 mg
 
 
 def test_two_weights_that_disagree_are_refused(client, cast) -> None:

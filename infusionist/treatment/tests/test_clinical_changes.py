@@ -218,7 +218,7 @@ def test_a_proposal_that_cannot_be_saved_is_refused_when_proposed(client, cast, 
         reverse("treatment:dosing_settings_edit"),
         settings_post_data(min_weight_kg="260"),
     ).content.decode()
-    assert "Must be above the lowest value" in html and 'value="260"' in html
+    assert "Lowest plausible weight must be at most 100 kg" in html and 'value="260"' in html
     with pytest.raises(ValidationError):
         services.clinical_change_propose(
             organization=cast.org,

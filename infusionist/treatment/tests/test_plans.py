@@ -238,7 +238,8 @@ def test_hard_stop_in_the_plan_form_is_shown_and_keeps_what_was_typed(
     )
     html = response.content.decode()
     assert response.status_code == 200
-    assert "Hard stop" in html and "above the protocol maximum of 1 mg/kg" in html
+    assert "Hard stop" in html
+    assert f"above the maximum of protocol “{depression.name}” of 1 mg/kg" in html
     assert 'value="1.5"' in html and "Zz</textarea>" in html
     assert not TreatmentPlanVersion.objects.exists()
 
@@ -246,16 +247,16 @@ def test_hard_stop_in_the_plan_form_is_shown_and_keeps_what_was_typed(
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
-        ("weight_kg", "7\x000", "Enter a number"),
+        ("weight_kg", "7\x000", "Weight must be a number in kg"),
         ("rationale", "a\x00b", "Null characters are not allowed"),
-        ("weight_kg", "1e999", "Enter 500 or less."),
-        ("weight_kg", "NaN", "Enter a number"),
-        ("weight_kg", "700", "Enter 500 or less."),
+        ("weight_kg", "1e999", "must be at most 500"),
+        ("weight_kg", "NaN", "Weight must be a number in kg"),
+        ("weight_kg", "700", "must be at most 500"),
         ("weight_kg", "250.5", "outside the plausible range"),
-        ("dose_mg_per_kg", "99999999999999", "Enter a number smaller than"),
-        ("rationale", "x" * 5000, "no more than 2000 characters"),
+        ("dose_mg_per_kg", "99999999999999", "Dose must be at most 100 mg/kg"),
+        ("rationale", "x" * 5000, "at most 2000 characters"),
         ("planned_start_date", "2026-02-30", "Enter a valid date"),
-        ("sessions_per_week", "-3", "Enter 0.1 or more."),
+        ("sessions_per_week", "-3", "must be at least 0.1"),
         ("vial_mg_per_ml", "20", "Select a valid choice"),
         ("protocol", "99999999999999999999", "Select a valid choice"),
     ],
