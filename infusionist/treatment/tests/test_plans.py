@@ -254,7 +254,7 @@ def test_hard_stop_in_the_plan_form_is_shown_and_keeps_what_was_typed(
         ("weight_kg", "700", "must be at most 500"),
         ("weight_kg", "250.5", "outside the plausible range"),
         ("dose_mg_per_kg", "99999999999999", "Dose must be at most 100 mg/kg"),
-        ("rationale", "x" * 5000, "at most 2000 characters"),
+        ("rationale", "x" * 5000, "no more than 2000 characters"),
         ("planned_start_date", "2026-02-30", "Enter a valid date"),
         ("sessions_per_week", "-3", "must be at least 0.1"),
         ("vial_mg_per_ml", "20", "Select a valid choice"),
