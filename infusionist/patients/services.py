@@ -14,6 +14,7 @@ from infusionist.accounts.models import User
 from infusionist.audit.models import AuditEvent
 from infusionist.audit.services import NO_REQUEST, AuditContext, audit_record
 from infusionist.clinics.models import Organization
+from infusionist.lib.text import says_something
 from infusionist.patients.duplicates import DuplicateMatch
 from infusionist.patients.models import SEARCH_KEY_FIELDS, Patient
 from infusionist.patients.selectors import possible_duplicates
@@ -49,11 +50,6 @@ IDENTITY_FIELDS = (
     "phone",
     "email",
 )
-MIN_REASON_LETTERS = 4
-# Words that fill the box without saying anything.
-EMPTY_REASONS = frozenset(
-    {"none", "nothing", "yes", "okay", "test", "asdf", "qwerty", "same", "different", "unknown"}
-)
 
 
 def not_duplicate_reason_problem(reason: str) -> str:
@@ -62,14 +58,7 @@ def not_duplicate_reason_problem(reason: str) -> str:
     A reason says what tells two people apart in at least a few letters ("Twin brother",
     "Her mother: different ID"); a blank, "ok", "n/a", "xxxx" or "." does not.
     """
-    text = (reason or "").strip()
-    letters = [ch.lower() for ch in text if ch.isalpha()]
-    words = {w.strip(".,;:!?-").lower() for w in text.split()}
-    if (
-        len(letters) < MIN_REASON_LETTERS
-        or len(set(letters)) < 3
-        or (len(words) == 1 and words <= EMPTY_REASONS)
-    ):
+    if not says_something(reason):
         return (
             "Write what tells them apart, e.g. “twin brother” or “different middle name and "
             "address on the ID card”; it is recorded in the audit trail."

@@ -84,6 +84,8 @@ def test_saving_stores_the_phone_in_e164_and_audits_old_and_new_values(client, c
         ("phone", "call us", "This is not a phone number"),
         ("crisis_text_es", "x" * 121, "at most 120 characters"),
         ("crisis_text_en", "one\ntwo\nthree", "Use at most 2 lines"),
+        ("crisis_text_en", "Do not call 988, call us instead at (541) 555-0100.", "Leave out 988"),
+        ("crisis_text_es", "No llame al 988; llámenos al (541) 555-0100.", "Leave out 988"),
         ("message_greeting_en", "Dear {first_name}", "{first_name} cannot be used"),
         ("message_signoff_es", "Vea https://example.test", "Leave out web addresses"),
         ("message_greeting_en", "Hi {clinic", "A curly bracket is not closed"),
@@ -253,7 +255,9 @@ def test_a_patient_sees_the_clinics_wording_in_their_language_after_the_national
     # The national lines stay, and come first.
     assert panel.index('href="tel:988"') < panel.index(PROFILE[own])
     assert 'href="tel:911"' in panel and "741741" in panel
-    assert ("De parte de" if lang == "es" else "From Willowbrook Test Clinic:") in panel
+    assert (
+        "También, de parte de" if lang == "es" else "Also, from Willowbrook Test Clinic:"
+    ) in panel
     # The clinic's name and logo head the page; its phone is where patients look for it.
     logo = OrganizationLogo.objects.get(organization=cast.org)
     assert f'src="{reverse("clinics:logo", args=[logo.sha256])}"' in html
