@@ -79,16 +79,20 @@ PROFESSIONAL = {
 }
 
 
+def signer_details(role: str) -> dict[str, object]:
+    """Return the fictional credential and current licence a signing role needs ({} otherwise)."""
+    if role not in PROFESSIONAL:
+        return {}
+    return {
+        **PROFESSIONAL[role],
+        "licence_state": "OR",
+        "licence_expires_on": timezone.localdate() + dt.timedelta(days=5 * 365),
+    }
+
+
 def _user(email: str, role: str, org: Organization, name: str) -> User:
-    details: dict[str, object] = {}
-    if role in PROFESSIONAL:
-        details = {
-            **PROFESSIONAL[role],
-            "licence_state": "OR",
-            "licence_expires_on": timezone.localdate() + dt.timedelta(days=5 * 365),
-        }
     user = User.objects.create_user(
-        email, PASSWORD, role=role, organization=org, full_name=name, **details
+        email, PASSWORD, role=role, organization=org, full_name=name, **signer_details(role)
     )
     if role in CLINICAL_ROLES:
         TOTP.activate(user, TOTP_SECRET)
