@@ -282,3 +282,13 @@ def test_the_portal_gives_the_patient_the_clinics_main_phone(client, cast) -> No
     client.force_login(cast.patient_user)
     page = client.get(reverse("portal:home")).content.decode()
     assert '<a class="portal-phone" href="tel:+15415550123">(541) 555-0123</a>' in page
+
+
+def test_a_long_clinic_name_is_cut_in_the_header_with_the_full_name_as_its_title(
+    client, cast
+) -> None:
+    long_name = "W" * 150
+    Organization.objects.filter(pk=cast.org.pk).update(name=long_name)
+    client.force_login(cast.admin)
+    page = client.get(reverse("today:index")).content.decode()
+    assert f'<span class="brand-name" title="{long_name}">' in page

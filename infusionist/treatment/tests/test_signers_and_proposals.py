@@ -198,3 +198,33 @@ def test_the_settings_page_keeps_the_typed_values_when_the_reason_is_missing(cli
     assert "Write why this change is needed" in page
     assert 'value="2"' in page
     assert not ClinicalChangeProposal.objects.exists()
+
+
+# ---- one number format per field on the proposal page ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "shown"),
+    [
+        ("default_max_dose_mg_per_kg", "1.0", "1"),
+        ("default_max_dose_mg_per_kg", "1.000", "1"),
+        ("default_max_dose_mg_per_kg", 1.0, "1"),
+        ("default_max_dose_mg_per_kg", "0.750", "0.75"),
+        ("max_weight_kg", "250.0", "250"),
+        ("max_weight_kg", 300, "300"),
+        ("max_weight_kg", None, "—"),
+    ],
+)
+def test_proposal_values_read_in_one_format_per_field(name, value, shown) -> None:
+    from infusionist.treatment.views import proposal_value_display
+
+    field = DosingSettings._meta.get_field(name)
+    assert proposal_value_display(field, value) == shown
+
+
+def test_the_proposal_page_shows_now_and_proposed_alike_and_the_reason(client, cast) -> None:
+    proposal = _propose(cast, default_max_dose_mg_per_kg=Decimal("2"))
+    client.force_login(cast.physician)
+    page = client.get(reverse("treatment:change_proposal", args=[proposal.pk])).content.decode()
+    assert "<td>1</td><td><strong>2</strong></td>" in page
+    assert REASON in page
