@@ -73,7 +73,7 @@ def _org(name: str, slug: str, prefix: str) -> tuple[Organization, Location]:
 
 
 #: Signing roles hold a fitting credential and a current (fictional) licence.
-PROFESSIONAL = {
+PROFESSIONAL: dict[str, dict[str, str]] = {
     Role.PROVIDER: {"credentials": "CRNA", "licence_number": "TEST-CRNA-20519"},
     Role.PHYSICIAN: {"credentials": "MD", "licence_number": "TEST-MD-31774"},
 }
