@@ -329,7 +329,15 @@ class StaffForm(forms.Form):
         required=False,
         help_text=_("Nurses: RN, NP or CRNA. Providers: NP, PA or CRNA. Physicians: MD or DO."),
     )
-    licence_number = forms.CharField(label=_("Licence number"), max_length=40, required=False)
+    licence_number = forms.CharField(
+        label=_("Licence number"),
+        max_length=40,
+        required=False,
+        help_text=_(
+            "Providers and physicians sign orders: they need a licence number as the state "
+            "board issued it, its state and an expiry date that has not passed."
+        ),
+    )
     licence_state = forms.ChoiceField(
         label=_("Licence state"), choices=[("", "—"), *US_STATES], required=False
     )
