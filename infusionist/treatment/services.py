@@ -229,7 +229,7 @@ def _require_signature_for_clinical(
     if clinical and not can(actor, "protocols.sign"):
         raise PermissionDenied(
             "Clinical limits change only with a physician's signature; propose the change to "
-            f"{', '.join(clinical)} for a physician to sign."
+            f"{', '.join(field_label(row, name) for name in clinical)} for a physician to sign."
         )
 
 
