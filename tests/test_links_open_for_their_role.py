@@ -65,3 +65,15 @@ def test_every_link_on_the_patients_home_page_opens_for_them(client, cast, site)
         html = client.get(client.get("/").url).content.decode()
     refused = {path: client.get(path).status_code for path in sorted(_links(html))}
     assert {p: s for p, s in refused.items() if s == 403} == {}
+
+
+@pytest.mark.parametrize(
+    "role", [Role.FRONT_DESK, Role.NURSE, Role.PROVIDER, Role.PHYSICIAN, Role.CLINIC_ADMIN]
+)
+def test_a_role_shown_overdue_questionnaires_opens_their_full_list(client, cast, role) -> None:
+    from infusionist.accounts.roles import can
+
+    user = cast.staff()[role]
+    client.force_login(user)
+    status = client.get(reverse("measurements:overdue")).status_code
+    assert (status == 200) is can(user, "measurements.overdue")
