@@ -261,7 +261,10 @@ def test_a_patient_sees_the_clinics_wording_in_their_language_after_the_national
     # The clinic's name and logo head the page; its phone is where patients look for it.
     logo = OrganizationLogo.objects.get(organization=cast.org)
     assert f'src="{reverse("clinics:logo", args=[logo.sha256])}"' in html
-    assert '<span class="brand-name" title="Willowbrook Test Clinic">Willowbrook Test Clinic</span>' in html
+    assert (
+        '<span class="brand-name" title="Willowbrook Test Clinic">Willowbrook Test Clinic</span>'
+        in html
+    )
 
 
 def test_without_spanish_wording_a_spanish_reader_sees_the_national_lines_alone(
