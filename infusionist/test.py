@@ -12,6 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from allauth.mfa.totp.internal.auth import TOTP
+from django.utils import timezone
 
 from infusionist.accounts.models import User
 from infusionist.accounts.roles import CLINICAL_ROLES, Role
@@ -71,8 +72,28 @@ def _org(name: str, slug: str, prefix: str) -> tuple[Organization, Location]:
     return org, location
 
 
+#: Signing roles hold a fitting credential and a current (fictional) licence.
+PROFESSIONAL: dict[str, dict[str, str]] = {
+    Role.PROVIDER: {"credentials": "CRNA", "licence_number": "TEST-CRNA-20519"},
+    Role.PHYSICIAN: {"credentials": "MD", "licence_number": "TEST-MD-31774"},
+}
+
+
+def signer_details(role: str) -> dict[str, object]:
+    """Return the fictional credential and current licence a signing role needs ({} otherwise)."""
+    if role not in PROFESSIONAL:
+        return {}
+    return {
+        **PROFESSIONAL[role],
+        "licence_state": "OR",
+        "licence_expires_on": timezone.localdate() + dt.timedelta(days=5 * 365),
+    }
+
+
 def _user(email: str, role: str, org: Organization, name: str) -> User:
-    user = User.objects.create_user(email, PASSWORD, role=role, organization=org, full_name=name)
+    user = User.objects.create_user(
+        email, PASSWORD, role=role, organization=org, full_name=name, **signer_details(role)
+    )
     if role in CLINICAL_ROLES:
         TOTP.activate(user, TOTP_SECRET)
     return user

@@ -25,7 +25,7 @@ from infusionist.measurements.services import (
     questionnaire_response_submit,
 )
 from infusionist.patients.models import Patient
-from infusionist.test import PASSWORD, Cast
+from infusionist.test import PASSWORD, Cast, signer_details
 from infusionist.treatment import selectors as treatment_selectors
 from infusionist.treatment import services as treatment_services
 from infusionist.treatment.models import ClinicalChangeProposal, Protocol, TreatmentPlanVersion
@@ -216,7 +216,11 @@ def _org_records(cast: Cast, *, other: bool) -> OrgRecords:
     patient = cast.outsider_patient if other else cast.patient
     if other:
         physician = User.objects.create_user(
-            "physician@other.example", PASSWORD, role=Role.PHYSICIAN, organization=org
+            "physician@other.example",
+            PASSWORD,
+            role=Role.PHYSICIAN,
+            organization=org,
+            **signer_details(Role.PHYSICIAN),
         )
         admin, prescriber = cast.outsider, physician
     else:

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from infusionist.accounts import limits
 from infusionist.accounts.models import User
+from infusionist.accounts.professional import validate_person_name
 from infusionist.audit.models import AuditEvent
 from infusionist.audit.services import NO_REQUEST, AuditContext, audit_record
 
@@ -126,7 +127,9 @@ class InvitationAcceptForm(SetPasswordForm):
     password too like the person's name or email address.
     """
 
-    full_name = forms.CharField(label=_("Your full name"), max_length=150)
+    full_name = forms.CharField(
+        label=_("Your full name"), max_length=150, validators=[validate_person_name]
+    )
     field_order = ["full_name", "password1", "password2"]
 
 

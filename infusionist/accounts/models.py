@@ -9,7 +9,12 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from infusionist.accounts.professional import US_STATES, Credential, validate_dea_number
+from infusionist.accounts.professional import (
+    US_STATES,
+    Credential,
+    validate_dea_number,
+    validate_person_name,
+)
 from infusionist.accounts.roles import CLINICAL_ROLES, PRESCRIBER_ROLES, STAFF_ROLES, Role
 
 
@@ -34,7 +39,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     """A person who signs in: staff of one organization, or a patient."""
 
     email = models.EmailField(_("email"), unique=True)
-    full_name = models.CharField(_("full name"), max_length=150, blank=True)
+    full_name = models.CharField(
+        _("full name"), max_length=150, blank=True, validators=[validate_person_name]
+    )
     organization = models.ForeignKey(
         "clinics.Organization",
         on_delete=models.PROTECT,
@@ -141,7 +148,7 @@ class Invitation(models.Model):
         "clinics.Organization", on_delete=models.PROTECT, related_name="+"
     )
     email = models.EmailField(_("email"))
-    full_name = models.CharField(_("full name"), max_length=150)
+    full_name = models.CharField(_("full name"), max_length=150, validators=[validate_person_name])
     role = models.CharField(
         _("role"), max_length=20, choices=[(r.value, r.label) for r in Role if r in STAFF_ROLES]
     )

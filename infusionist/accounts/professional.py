@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 
 from infusionist.accounts.roles import PRESCRIBER_ROLES, Role
 from infusionist.contact import US_STATES as US_STATES  # licences: the address list
+from infusionist.lib.text import plain_name_problem
 
 
 class Credential(models.TextChoices):
@@ -90,27 +91,101 @@ def validate_dea_number(value: str) -> None:
         raise ValidationError(problem, code="dea_number")
 
 
+# ---- names ---------------------------------------------------------------------------------
+
+_NAME_PROBLEMS: Mapping[str, object] = {
+    "brackets": _("A name cannot contain < or >: type the name as it should be shown."),
+    "control": _("A name cannot contain line breaks, tabs or other control characters."),
+}
+
+
+def validate_person_name(value: str) -> None:
+    """Django validator: refuse markup (``<b>``) and control characters in a person's name."""
+    problem = plain_name_problem(value)
+    if problem:
+        raise ValidationError(str(_NAME_PROBLEMS[problem]), code="person_name")
+
+
 # ---- which details a role needs --------------------------------------------------------------
 
 LICENCE_FIELDS = ("licence_number", "licence_state", "licence_expires_on")
 DEA_FIELDS = ("dea_number", "dea_expires_on")
 
 
-def professional_details_problems(role: str, details: Mapping[str, Any]) -> dict[str, str]:
+#: Roles that sign clinical orders or prescribe: they need a fitting credential and a current
+#: licence of plausible form before they hold the role, and to sign anything.
+SIGNING_ROLES = PRESCRIBER_ROLES
+
+_LICENCE_SHAPE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ./-]{2,38}[A-Za-z0-9]$")
+
+
+def licence_number_problem(value: str) -> str:
+    """Return why ``value`` is not a plausible state licence number, or "" when it is.
+
+    States write licences differently (``MD12345``, ``G 84213``, ``DO-3107``), so the form is
+    loose: 4 to 40 letters, digits, spaces, full stops, slashes or hyphens, with at least
+    three digits. A placeholder such as "X" or "n/a" is refused.
+    """
+    value = (value or "").strip()
+    if not _LICENCE_SHAPE.match(value) or sum(c.isdigit() for c in value) < 3:
+        return str(
+            _(
+                "Enter the licence number as the state board issued it, such as MD12345 "
+                "(at least four characters with three digits or more)."
+            )
+        )
+    return ""
+
+
+def professional_details_problems(
+    role: str, details: Mapping[str, Any], *, today: dt.date | None = None
+) -> dict[str, str]:
     """Return field name -> message for details that do not fit each other or the role.
 
     ``details`` holds ``credentials`` and the licence and DEA fields (empty when not given).
-    Field formats (a DEA number's shape and check digit) are the fields' own validators.
+    A signing role (provider, physician) needs a credential that fits it and a licence of
+    plausible form, state and expiry; with ``today`` given the licence must not have
+    expired. Field formats (a DEA number's shape and check digit) are the fields' own
+    validators.
     """
     problems: dict[str, str] = {}
     credentials = details.get("credentials") or ""
     allowed = ROLE_CREDENTIALS.get(role)
     if credentials and allowed is not None and credentials not in allowed:
         problems["credentials"] = str(ROLE_CREDENTIALS_MESSAGE[role])
+    if role in SIGNING_ROLES:
+        if not credentials:
+            problems["credentials"] = str(
+                _("This role signs clinical orders: choose the credential it needs. %(which)s")
+                % {"which": ROLE_CREDENTIALS_MESSAGE[role]}
+            )
+        for name in LICENCE_FIELDS:
+            if not details.get(name):
+                problems[name] = str(
+                    _(
+                        "This role signs clinical orders: give the licence number, state and "
+                        "expiry date."
+                    )
+                )
+        if details.get("licence_number"):
+            problem = licence_number_problem(details["licence_number"])
+            if problem:
+                problems["licence_number"] = problem
+        expires_on = details.get("licence_expires_on")
+        if today is not None and isinstance(expires_on, dt.date) and expires_on < today:
+            problems["licence_expires_on"] = str(
+                _(
+                    "This licence expired on %(date)s: someone with an expired licence cannot "
+                    "hold a role that signs clinical orders. Enter the renewed licence."
+                )
+                % {"date": expires_on.isoformat()}
+            )
     given = [name for name in LICENCE_FIELDS if details.get(name)]
     if given and len(given) < len(LICENCE_FIELDS):
         missing = next(name for name in LICENCE_FIELDS if not details.get(name))
-        problems[missing] = str(_("Give the licence number, state and expiry date together."))
+        problems.setdefault(
+            missing, str(_("Give the licence number, state and expiry date together."))
+        )
     dea_given = [name for name in DEA_FIELDS if details.get(name)]
     if dea_given and role not in PRESCRIBER_ROLES:
         problems["dea_number"] = str(
@@ -123,6 +198,38 @@ def professional_details_problems(role: str, details: Mapping[str, Any]) -> dict
         missing = next(name for name in DEA_FIELDS if not details.get(name))
         problems[missing] = str(_("Give the DEA number and its expiry date together."))
     return problems
+
+
+def signing_problem(user: Any, *, today: dt.date) -> str:
+    """Return why ``user`` may not sign clinical orders or changes today, or "" if they may.
+
+    A signer holds a credential that fits their role (a physician is an MD or a DO) and a
+    licence of plausible form that has not expired on ``today``.
+    """
+    allowed = ROLE_CREDENTIALS.get(user.role)
+    if allowed is None or user.credentials not in allowed:
+        return str(
+            _(
+                "You cannot sign until your credentials are on your staff record. %(which)s "
+                "Ask a clinic admin to add them."
+            )
+            % {"which": ROLE_CREDENTIALS_MESSAGE.get(user.role, "")}
+        )
+    if not user.licence_number or licence_number_problem(user.licence_number):
+        return str(
+            _(
+                "You cannot sign until your licence number, state and expiry date are on your "
+                "staff record. Ask a clinic admin to add them."
+            )
+        )
+    if user.licence_expires_on is None or user.licence_expires_on < today:
+        return str(
+            _(
+                "You cannot sign: your licence expired or has no expiry date on your staff "
+                "record. Ask a clinic admin to enter the renewed licence."
+            )
+        )
+    return ""
 
 
 # ---- expiry flags --------------------------------------------------------------------------

@@ -471,7 +471,10 @@ def staff_update(
         _refuse_removing_the_last(user, field="role")
     merged = {name: values.get(name, getattr(user, name)) for name in STAFF_FIELDS}
     errors: dict[str, list[str]] = {
-        name: [message] for name, message in professional_details_problems(role, merged).items()
+        name: [message]
+        for name, message in professional_details_problems(
+            role, merged, today=timezone.localdate()
+        ).items()
     }
     change = _change(user, values)
     try:

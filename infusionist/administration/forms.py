@@ -19,6 +19,7 @@ from infusionist.accounts.professional import (
     Credential,
     dea_number_normalize,
     dea_number_problem,
+    validate_person_name,
 )
 from infusionist.accounts.roles import STAFF_ROLES, Role
 from infusionist.audit.models import AuditEvent
@@ -302,7 +303,9 @@ DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 class InvitationForm(forms.Form):
     email = forms.EmailField(label=_("Email address"), max_length=254)
-    full_name = forms.CharField(label=_("Full name"), max_length=150)
+    full_name = forms.CharField(
+        label=_("Full name"), max_length=150, validators=[validate_person_name]
+    )
     role = forms.ChoiceField(
         label=_("Role"),
         choices=[("", _("Choose a role")), *STAFF_ROLE_CHOICES],
@@ -315,7 +318,9 @@ class InvitationForm(forms.Form):
 class StaffForm(forms.Form):
     """A staff member's name, role and professional details (the service checks how they fit)."""
 
-    full_name = forms.CharField(label=_("Full name"), max_length=150)
+    full_name = forms.CharField(
+        label=_("Full name"), max_length=150, validators=[validate_person_name]
+    )
     role = forms.ChoiceField(label=_("Role"), choices=STAFF_ROLE_CHOICES)
     credentials = forms.ChoiceField(
         label=_("Credentials"),
@@ -323,7 +328,15 @@ class StaffForm(forms.Form):
         required=False,
         help_text=_("Nurses: RN, NP or CRNA. Providers: NP, PA or CRNA. Physicians: MD or DO."),
     )
-    licence_number = forms.CharField(label=_("Licence number"), max_length=40, required=False)
+    licence_number = forms.CharField(
+        label=_("Licence number"),
+        max_length=40,
+        required=False,
+        help_text=_(
+            "Providers and physicians sign orders: they need a licence number as the state "
+            "board issued it, its state and an expiry date that has not passed."
+        ),
+    )
     licence_state = forms.ChoiceField(
         label=_("Licence state"), choices=[("", "—"), *US_STATES], required=False
     )

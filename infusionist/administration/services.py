@@ -16,6 +16,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from infusionist.accounts.access import require, require_same_organization
 from infusionist.accounts.models import User
@@ -193,13 +195,46 @@ def closure_add(
     ends_on: dt.date,
     reason: str,
     context: AuditContext = NO_REQUEST,
+    today: dt.date | None = None,
 ) -> Closure:
-    """Close a location for a day or a run of days, with a reason."""
+    """Close a location for a day or a run of days, with a reason.
+
+    ``today`` is the location's own date by default. Raises ValidationError keyed by field:
+    a closure that is over before today (it would close nothing and never be listed as
+    coming up), or one that overlaps a closure of the location already saved (named).
+    """
     _check(actor, location.organization_id)
+    Location.objects.select_for_update().filter(pk=location.pk).first()
+    today = today or timezone.now().astimezone(location.tzinfo).date()
     closure = Closure(
         location=location, starts_on=starts_on, ends_on=ends_on, reason=reason.strip()
     )
     closure.full_clean()
+    if ends_on < today:
+        raise ValidationError(
+            {
+                "ends_on": _(
+                    "This closure would be over before today (%(today)s): a closure closes "
+                    "days from today on. Check the year."
+                )
+                % {"today": date_format(today, "D M j, Y")}
+            }
+        )
+    overlapping = (
+        Closure.objects.filter(location=location, starts_on__lte=ends_on, ends_on__gte=starts_on)
+        .order_by("starts_on")
+        .first()
+    )
+    if overlapping is not None:
+        raise ValidationError(
+            {
+                "starts_on": _(
+                    "These days overlap a closure already saved: %(dates)s (%(reason)s). "
+                    "Remove that one first, or choose other days."
+                )
+                % {"dates": closure_dates(overlapping), "reason": overlapping.reason}
+            }
+        )
     closure.save(force_insert=True)
     _audit(
         actor=actor,
@@ -215,6 +250,14 @@ def closure_add(
         },
     )
     return closure
+
+
+def closure_dates(closure: Closure) -> str:
+    """Return a closure's days as people read them ("Thu Dec 24, 2026 – Fri Dec 25, 2026")."""
+    starts = date_format(closure.starts_on, "D M j, Y")
+    if closure.ends_on == closure.starts_on:
+        return starts
+    return f"{starts} – {date_format(closure.ends_on, 'D M j, Y')}"
 
 
 @transaction.atomic

@@ -127,9 +127,13 @@ def _location_page(
     closure_form: ClosureForm | None = None,
     room_form: RoomForm | None = None,
     chair_forms: dict[int, ChairForm] | None = None,
+    remove_errors: dict[int, str] | None = None,
     status: int = 200,
 ) -> HttpResponse:
     rooms = clinic_selectors.rooms_with_chairs(location=location)
+    closures, past_closures = clinic_selectors.closures_by_time(
+        location=location, today=timezone.now().astimezone(location.tzinfo).date()
+    )
     chair_forms = chair_forms or {}
     return render(
         request,
@@ -137,9 +141,9 @@ def _location_page(
         {
             "location": location,
             "hours": list(location.hours.all()),
-            "closures": clinic_selectors.upcoming_closures(
-                location=location, today=timezone.localdate()
-            ),
+            "closures": closures,
+            "past_closures": past_closures,
+            "remove_errors": remove_errors or {},
             "rooms": [
                 (room, chair_forms.get(room.pk) or ChairForm(prefix=f"room-{room.pk}"))
                 for room in rooms
@@ -259,6 +263,14 @@ def closure_remove(request: HttpRequest, closure_id: int) -> HttpResponse:
     if closure is None:
         raise Http404("No such closure.")
     location_id = closure.location_id
+    if request.POST.get("confirm") != "yes":
+        message = _("Tick the box to confirm: the location then opens as usual on those days.")
+        return _location_page(
+            request,
+            _location(request, location_id),
+            remove_errors={closure.pk: message},
+            status=422,
+        )
     services.closure_remove(closure=closure, actor=user_of(request), context=context_of(request))
     messages.success(request, _("Closure removed; the location opens as usual on those days."))
     return redirect("administration:location_detail", location_id=location_id)

@@ -144,11 +144,61 @@ def _control_characters(value: str, *, allow_newlines: bool) -> bool:
     return any(unicodedata.category(ch) in ("Cc", "Cs", "Co") and ch not in allowed for ch in value)
 
 
+#: The national lines the crisis panel always shows; the clinic's wording may not mention
+#: them (it could only repeat, contradict or discourage them: "do not call 988, call us").
+_NATIONAL_LINE_NUMBERS = re.compile(
+    r"(?<![\d-])(?:9[\s.-]?8[\s.-]?8|9[\s.-]?1[\s.-]?1|741[\s.-]?741|838[\s.-]?255)(?![\s.-]?\d)"
+    r"|273[\s.-]?(?:8255|talk)"
+    r"|\b(?:nine|nueve)[\s-]+(?:eight|ocho)[\s-]+(?:eight|ocho)\b"
+    r"|\b(?:nine|nueve)[\s-]+(?:one|uno)[\s-]+(?:one|uno)\b"
+)
+_NATIONAL_LINE_WORDS = (
+    "lifeline",
+    "life line",
+    "crisis text line",
+    "crisis textline",
+    "suicide & crisis",
+    "suicide and crisis",
+    "linea de vida",
+    "linea de texto de crisis",
+    "linea de crisis por texto",
+    "linea de prevencion",
+    "linea nacional",
+    "ayudame",
+    "veterans crisis",
+)
+
+
+def mentions_national_crisis_line(value: str) -> bool:
+    """Return whether ``value`` names a national crisis line (988, 741741, 911, the Lifeline,
+    the Crisis Text Line, 1-800-273-8255, the Veterans line), in English or Spanish.
+
+    A local number that merely contains the digits (``(541) 988-1234``) does not count.
+    """
+    plain = "".join(
+        ch for ch in unicodedata.normalize("NFKD", value) if not unicodedata.combining(ch)
+    ).casefold()
+    plain = re.sub(r"\s+", " ", plain)
+    return bool(_NATIONAL_LINE_NUMBERS.search(plain)) or any(
+        word in plain for word in _NATIONAL_LINE_WORDS
+    )
+
+
 def validate_crisis_text(value: str) -> None:
-    """The clinic's crisis wording: plain text, ``CRISIS_TEXT_MAX_LINES`` lines at most.
+    """The clinic's crisis wording: plain text, ``CRISIS_TEXT_MAX_LINES`` lines at most,
+    naming no national crisis line (the panel always shows them above it).
 
     (The length limit is the model field's ``max_length``.)
     """
+    if mentions_national_crisis_line(value):
+        raise ValidationError(
+            _(
+                "Leave out 988, 741741, 911, the Lifeline and the Crisis Text Line: patients "
+                "always see them above your words. Write only what your clinic adds, such as a "
+                "county crisis line or when to call the clinic."
+            ),
+            code="crisis_national_line",
+        )
     if _control_characters(value.replace("\r\n", "\n"), allow_newlines=True):
         raise ValidationError(
             _("Remove the control characters (pasted text can carry them)."),

@@ -50,6 +50,22 @@ def upcoming_closures(*, location: Location, today: dt.date) -> list[Closure]:
     return [c for c in location.closures.all() if c.ends_on >= today and c.starts_on <= horizon]
 
 
+#: How many past closures a location's page lists (most recent first).
+PAST_CLOSURES_SHOWN = 20
+
+
+def closures_by_time(*, location: Location, today: dt.date) -> tuple[list[Closure], list[Closure]]:
+    """Return (closures ending today or later, soonest first; past closures, latest first).
+
+    Every saved closure still to come is listed, however far ahead; the past ones up to
+    ``PAST_CLOSURES_SHOWN``. One query.
+    """
+    closures = list(location.closures.all())
+    coming = [c for c in closures if c.ends_on >= today]
+    past = sorted((c for c in closures if c.ends_on < today), key=lambda c: c.ends_on, reverse=True)
+    return coming, past[:PAST_CLOSURES_SHOWN]
+
+
 def hours_today(*, location: Location, now: dt.datetime) -> list[BusinessHours]:
     """Return the location's opening blocks for today in its own time zone ([] when closed).
 

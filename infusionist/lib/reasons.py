@@ -21,6 +21,9 @@ EMPTY_WORDS = frozenset(
         *("x", "xx", "xxx", "xxxx", "see", "notes", "above", "below", "as", "per", "override"),
         *("reason", "because", "needed", "required", "approved", "agreed", "sign", "signed"),
         *("done", "checked", "reviewed", "confirmed", "acknowledged", "safe", "continue"),
+        *("change", "changed", "update", "updated", "fix", "fixed", "unknown"),
+        # Spanish fillers: a Spanish-speaking clinician types these too.
+        *("nada", "ninguno", "ninguna", "cambio", "prueba", "igual", "si", "sí", "listo"),
     }
 )
 

@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from infusionist.accounts.access import require, require_same_organization
 from infusionist.accounts.models import User
+from infusionist.accounts.professional import signing_problem
 from infusionist.accounts.roles import can
 from infusionist.audit.models import AuditEvent
 from infusionist.audit.services import NO_REQUEST, AuditContext, audit_record
@@ -228,7 +229,7 @@ def _require_signature_for_clinical(
     if clinical and not can(actor, "protocols.sign"):
         raise PermissionDenied(
             "Clinical limits change only with a physician's signature; propose the change to "
-            f"{', '.join(clinical)} for a physician to sign."
+            f"{', '.join(field_label(row, name) for name in clinical)} for a physician to sign."
         )
 
 
@@ -292,6 +293,12 @@ def _jsonable(value: Any) -> Any:
 
 
 # --- proposed changes to clinical limits ----------------------------------------------
+
+#: Why a proposal without a real reason is refused (the physician who signs reads it).
+CHANGE_REASON_NEEDED = (
+    "Write why this change is needed, e.g. “new dosing guidance from our medical director”: "
+    "the physician who signs it reads this."
+)
 
 #: A clinic row whose clinical fields change only with a physician's signature.
 ClinicRow = Protocol | DosingSettings | MeasurementSettings
@@ -419,6 +426,12 @@ def clinical_limits_edit(
     """
     spec = CHANGE_TARGETS[target]
     proposal = None
+    if can(actor, SIGN_CAPABILITY):
+        problem = signing_problem(actor, today=timezone.localdate())
+        if problem and _clinical_changed(
+            spec.current(organization, protocol), data, spec.clinical_fields
+        ):
+            raise ValidationError(problem)
     if not can(actor, SIGN_CAPABILITY):
         clinical = {k: v for k, v in data.items() if k in spec.clinical_fields}
         data = {k: v for k, v in data.items() if k not in spec.clinical_fields}
@@ -481,6 +494,8 @@ def clinical_change_propose(
     changed = _clinical_changed(row, data, spec.clinical_fields)
     if not changed:
         return None
+    if reasons.says_nothing(reason):
+        raise ValidationError({"change_reason": CHANGE_REASON_NEEDED})
     proposed = copy.copy(row)
     for name in changed:
         setattr(proposed, name, data[name])
@@ -535,6 +550,7 @@ def clinical_change_approve(
     """
     require(signer, SIGN_CAPABILITY)
     require_same_organization(signer, proposal.organization_id)
+    _refuse_unlicensed_signer(signer)
     _reauthenticate(
         signer=signer,
         password=password,
@@ -556,12 +572,13 @@ def _approve(*, proposal: ClinicalChangeProposal, signer: User, context: AuditCo
     stale = [
         name
         for name, change in proposal.changes.items()
-        if _jsonable(getattr(row, name)) != change["before"]
+        if not same_field_value(row, name, getattr(row, name), change["before"])
     ]
     if stale:
+        labels = ", ".join(field_label(row, name) for name in stale)
         raise SigningError(
-            f"{', '.join(stale)} changed after this proposal was made; reject it and propose "
-            "the change again."
+            f"{labels[:1].upper()}{labels[1:]} changed after this proposal was made; reject it "
+            "and propose the change again."
         )
     data = {
         name: _model_field(row, name).to_python(change["after"])
@@ -617,6 +634,38 @@ def clinical_change_reject(
         },
     )
     return proposal
+
+
+def _refuse_unlicensed_signer(signer: User) -> None:
+    """Raise SigningError unless the signer's credentials and licence let them sign today."""
+    problem = signing_problem(signer, today=timezone.localdate())
+    if problem:
+        raise SigningError(problem)
+
+
+def same_field_value(row: models.Model, name: str, a: Any, b: Any) -> bool:
+    """Return whether two values of a row's field are the same value, whatever their form.
+
+    A recorded value may be a string ("1.0"), a float or a Decimal ("1.000"): each is read
+    with the field's own parser and decimals are compared at the field's decimal places,
+    so 1.0, "1.000" and Decimal("1") are one value.
+    """
+    field = _model_field(row, name)
+    try:
+        a_value, b_value = field.to_python(a), field.to_python(b)
+    except ValidationError:
+        return _jsonable(a) == _jsonable(b)
+    if isinstance(field, models.DecimalField) and a_value is not None and b_value is not None:
+        quantum = Decimal(1).scaleb(-(field.decimal_places or 0))
+        return bool(a_value.quantize(quantum) == b_value.quantize(quantum))
+    if isinstance(a_value, Protocol) or isinstance(b_value, Protocol):
+        return bool(_jsonable(a_value) == _jsonable(b_value))
+    return bool(a_value == b_value)
+
+
+def field_label(row: models.Model, name: str) -> str:
+    """Return the field's label as people read it ("maximum dose (mg/kg)"), never its name."""
+    return str(_model_field(row, name).verbose_name)
 
 
 def _model_field(row: models.Model, name: str) -> models.Field[Any, Any]:
@@ -1277,6 +1326,7 @@ def plan_version_sign(
     """
     require(signer, "treatment.sign")
     require_same_organization(signer, version.organization_id)
+    _refuse_unlicensed_signer(signer)
     _reauthenticate(
         signer=signer,
         password=password,

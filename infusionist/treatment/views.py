@@ -300,6 +300,31 @@ def form_errors(form: Any, exc: ValidationError) -> None:
 # --- proposed changes to clinical limits ------------------------------------------------
 
 
+def proposal_value_display(field: Any, value: Any) -> str:
+    """Return a proposal's recorded value in one format per field.
+
+    Numbers are read with the field's parser, rounded to its decimal places and written
+    without trailing zeros (1.0, 1.000 and 1 all read "1"; 250.0 reads "250"); yes/no
+    fields read Yes/No; an empty value reads "—".
+    """
+    if value in (None, ""):
+        return "—"
+    try:
+        parsed = field.to_python(value)
+    except (ValidationError, AttributeError):
+        return str(value)
+    if isinstance(parsed, bool):
+        return str(_("Yes") if parsed else _("No"))
+    if isinstance(parsed, (Decimal, float, int)):
+        number = Decimal(str(parsed))
+        places = getattr(field, "decimal_places", None)
+        if places is not None:
+            number = number.quantize(Decimal(1).scaleb(-places))
+        text = format(number, "f")
+        return text.rstrip("0").rstrip(".") if "." in text else text
+    return str(parsed)
+
+
 def change_proposal_rows(proposal: ClinicalChangeProposal) -> list[dict[str, Any]]:
     """Return each proposed change with its label, old and new value and its source."""
     target = services.CHANGE_TARGETS[proposal.target]
@@ -315,8 +340,8 @@ def change_proposal_rows(proposal: ClinicalChangeProposal) -> list[dict[str, Any
         rows.append(
             {
                 "label": str(getattr(field, "verbose_name", name)),
-                "before": "—" if change["before"] in (None, "") else str(change["before"]),
-                "after": "—" if change["after"] in (None, "") else str(change["after"]),
+                "before": proposal_value_display(field, change["before"]),
+                "after": proposal_value_display(field, change["after"]),
                 "source": source,
                 "lines": (
                     _line_changes(change["before"], change["after"])

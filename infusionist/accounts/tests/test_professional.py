@@ -94,14 +94,26 @@ def test_a_licence_is_given_whole_and_a_dea_registration_only_for_prescribers() 
         Role.NURSE, {"dea_number": "AB1234563", "dea_expires_on": dt.date(2030, 1, 1)}
     )
     assert "Only prescribers" in problems["dea_number"]
-    problems = professional_details_problems(Role.PHYSICIAN, {"dea_number": "AB1234563"})
+    problems = professional_details_problems(
+        Role.PHYSICIAN, {**SIGNER, "credentials": "MD", "dea_number": "AB1234563"}
+    )
     assert problems == {"dea_expires_on": "Give the DEA number and its expiry date together."}
     assert (
         professional_details_problems(
-            Role.PROVIDER, {"dea_number": "AB1234563", "dea_expires_on": dt.date(2030, 1, 1)}
+            Role.PROVIDER,
+            {**SIGNER, "dea_number": "AB1234563", "dea_expires_on": dt.date(2030, 1, 1)},
         )
         == {}
     )
+
+
+#: A signer's details that fit (fictional).
+SIGNER = {
+    "credentials": "NP",
+    "licence_number": "NP-204711",
+    "licence_state": "OR",
+    "licence_expires_on": dt.date(2030, 1, 1),
+}
 
 
 def _person(role: str, **fields: object) -> User:

@@ -222,19 +222,22 @@ def test_the_address_taken_meanwhile_is_refused_on_accepting(client, cast) -> No
 
 
 def test_a_role_change_is_audited_with_old_and_new_values(cast) -> None:
-    changed = services.staff_update(actor=cast.admin, user=cast.nurse, data={"role": Role.PROVIDER})
+    changed = services.staff_update(
+        actor=cast.admin, user=cast.nurse, data={"role": Role.FRONT_DESK}
+    )
     assert changed == ["role"]
     cast.nurse.refresh_from_db()
-    assert cast.nurse.role == Role.PROVIDER
+    assert cast.nurse.role == Role.FRONT_DESK
     event = AuditEvent.objects.get(object_type="user", action="update")
     assert event.detail == {
         "fields": ["role"],
         "before": {"role": "nurse"},
-        "after": {"role": "provider"},
+        "after": {"role": "front_desk"},
     }
     # The same values again change and record nothing.
     assert (
-        services.staff_update(actor=cast.admin, user=cast.nurse, data={"role": Role.PROVIDER}) == []
+        services.staff_update(actor=cast.admin, user=cast.nurse, data={"role": Role.FRONT_DESK})
+        == []
     )
     assert AuditEvent.objects.filter(object_type="user", action="update").count() == 1
 
@@ -265,9 +268,11 @@ def test_a_second_physician_lets_the_first_go_but_a_deactivated_one_does_not_cou
     )
     services.staff_deactivate(actor=cast.admin, user=second)
     with pytest.raises(ValidationError):
-        services.staff_update(actor=cast.admin, user=cast.physician, data={"role": Role.PROVIDER})
+        services.staff_update(
+            actor=cast.admin, user=cast.physician, data={"role": Role.CLINIC_ADMIN}
+        )
     services.staff_reactivate(actor=cast.admin, user=second)
-    services.staff_update(actor=cast.admin, user=cast.physician, data={"role": Role.PROVIDER})
+    services.staff_update(actor=cast.admin, user=cast.physician, data={"role": Role.CLINIC_ADMIN})
     with pytest.raises(ValidationError):
         services.staff_deactivate(actor=cast.admin, user=second)
 

@@ -84,6 +84,8 @@ def test_saving_stores_the_phone_in_e164_and_audits_old_and_new_values(client, c
         ("phone", "call us", "This is not a phone number"),
         ("crisis_text_es", "x" * 121, "no more than 120 characters"),
         ("crisis_text_en", "one\ntwo\nthree", "Use at most 2 lines"),
+        ("crisis_text_en", "Do not call 988, call us instead at (541) 555-0100.", "Leave out 988"),
+        ("crisis_text_es", "No llame al 988; llámenos al (541) 555-0100.", "Leave out 988"),
         ("message_greeting_en", "Dear {first_name}", "{first_name} cannot be used"),
         ("message_signoff_es", "Vea https://example.test", "Leave out web addresses"),
         ("message_greeting_en", "Hi {clinic", "A curly bracket is not closed"),
@@ -253,11 +255,16 @@ def test_a_patient_sees_the_clinics_wording_in_their_language_after_the_national
     # The national lines stay, and come first.
     assert panel.index('href="tel:988"') < panel.index(PROFILE[own])
     assert 'href="tel:911"' in panel and "741741" in panel
-    assert ("De parte de" if lang == "es" else "From Willowbrook Test Clinic:") in panel
+    assert (
+        "También, de parte de" if lang == "es" else "Also, from Willowbrook Test Clinic:"
+    ) in panel
     # The clinic's name and logo head the page; its phone is where patients look for it.
     logo = OrganizationLogo.objects.get(organization=cast.org)
     assert f'src="{reverse("clinics:logo", args=[logo.sha256])}"' in html
-    assert '<span class="brand-name">Willowbrook Test Clinic</span>' in html
+    assert (
+        '<span class="brand-name" title="Willowbrook Test Clinic">Willowbrook Test Clinic</span>'
+        in html
+    )
 
 
 def test_without_spanish_wording_a_spanish_reader_sees_the_national_lines_alone(
@@ -278,3 +285,13 @@ def test_the_portal_gives_the_patient_the_clinics_main_phone(client, cast) -> No
     client.force_login(cast.patient_user)
     page = client.get(reverse("portal:home")).content.decode()
     assert '<a class="portal-phone" href="tel:+15415550123">(541) 555-0123</a>' in page
+
+
+def test_a_long_clinic_name_is_cut_in_the_header_with_the_full_name_as_its_title(
+    client, cast
+) -> None:
+    long_name = "W" * 150
+    Organization.objects.filter(pk=cast.org.pk).update(name=long_name)
+    client.force_login(cast.admin)
+    page = client.get(reverse("today:index")).content.decode()
+    assert f'<span class="brand-name" title="{long_name}">' in page

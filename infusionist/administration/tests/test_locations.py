@@ -88,6 +88,7 @@ def test_a_closure_closes_the_location_on_those_days(cast) -> None:
         starts_on=dt.date(2026, 11, 24),
         ends_on=dt.date(2026, 11, 24),
         reason="Staff training",
+        today=dt.date(2026, 11, 24),
     )
     assert not is_open(location=_location_fresh(cast), now=tuesday)
     assert is_open(location=_location_fresh(cast), now=tuesday + dt.timedelta(days=1))

@@ -45,7 +45,11 @@ def settings_post(**changes: object) -> dict[str, object]:
 
 def propose(cast: Any, **data: object) -> ClinicalChangeProposal:
     proposal = treatment_services.clinical_change_propose(
-        organization=cast.org, actor=cast.admin, target=TARGET, data=data, reason="Test."
+        organization=cast.org,
+        actor=cast.admin,
+        target=TARGET,
+        data=data,
+        reason="Fictional: the clinic reviewed this setting.",
     )
     assert proposal is not None
     return proposal
@@ -253,9 +257,13 @@ def test_a_physician_rejects_a_measurement_proposal(client, cast) -> None:
 def test_a_stale_measurement_proposal_cannot_be_signed(client, cast) -> None:
     proposal = propose(cast, remission_max_phq9=5)
     treatment_services.clinical_limits_edit(
-        target=TARGET, organization=cast.org, actor=cast.physician, data={"remission_max_phq9": 3}
+        reason="Fictional test: the clinic reviewed this limit.",
+        target=TARGET,
+        organization=cast.org,
+        actor=cast.physician,
+        data={"remission_max_phq9": 3},
     )
-    with pytest.raises(treatment_services.SigningError, match="remission_max_phq9 changed after"):
+    with pytest.raises(treatment_services.SigningError, match="highest PHQ-9 score changed after"):
         treatment_services.clinical_change_approve(
             proposal=proposal, signer=cast.physician, password=PASSWORD
         )
@@ -294,7 +302,11 @@ def test_a_proposal_that_cannot_be_saved_is_refused_when_proposed(cast) -> None:
         propose(cast, max_reminders=1)
     with pytest.raises(PermissionDenied):
         treatment_services.clinical_change_propose(
-            organization=cast.org, actor=cast.nurse, target=TARGET, data={"remission_max_phq9": 5}
+            reason="Fictional test: the clinic reviewed this limit.",
+            organization=cast.org,
+            actor=cast.nurse,
+            target=TARGET,
+            data={"remission_max_phq9": 5},
         )
     assert not ClinicalChangeProposal.objects.exists()
 
@@ -359,6 +371,7 @@ def test_the_dosing_page_lists_only_dosing_proposals(client, cast) -> None:
 )
 def test_another_clinics_measurement_proposal_answers_404(client, cast, name) -> None:
     proposal = treatment_services.clinical_change_propose(
+        reason="Fictional test: the clinic reviewed this limit.",
         organization=cast.other_org,
         actor=cast.outsider,
         target=TARGET,

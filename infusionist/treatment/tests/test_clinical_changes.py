@@ -195,6 +195,7 @@ def test_the_admins_protocol_edit_splits_clinical_from_non_clinical(
     assert "Clinical: a change waits" in client.get(url).content.decode()
     data = protocol_post_data(protocol, name="Depression — IV (clinic)", max_dose_mg_per_kg="0.75")
     data["titration_steps_mg_per_kg"] = "0.5, 0.75"
+    data["change_reason"] = "Fictional: our medical director asked for a lower ceiling."
     assert client.post(url, data).status_code == 302
     protocol.refresh_from_db()
     assert protocol.name == "Depression — IV (clinic)"
@@ -221,6 +222,7 @@ def test_a_proposal_that_cannot_be_saved_is_refused_when_proposed(client, cast, 
     assert "Lowest plausible weight must be at most 100 kg" in html and 'value="260"' in html
     with pytest.raises(ValidationError):
         services.clinical_change_propose(
+            reason="Fictional test: the clinic reviewed this limit.",
             organization=cast.org,
             actor=cast.admin,
             protocol=protocols["depression-iv-induction"],
@@ -231,7 +233,10 @@ def test_a_proposal_that_cannot_be_saved_is_refused_when_proposed(client, cast, 
 
 def test_a_wrong_password_signs_nothing_and_is_audited(client, cast) -> None:
     proposal = services.clinical_change_propose(
-        organization=cast.org, actor=cast.admin, data={"max_weight_kg": Decimal("200")}
+        reason="Fictional test: the clinic reviewed this limit.",
+        organization=cast.org,
+        actor=cast.admin,
+        data={"max_weight_kg": Decimal("200")},
     )
     client.force_login(cast.physician)
     response = client.post(approve_url(proposal), {"password": "not-it"})
@@ -246,7 +251,10 @@ def test_a_wrong_password_signs_nothing_and_is_audited(client, cast) -> None:
 
 def test_a_physician_rejects_a_proposal(client, cast) -> None:
     proposal = services.clinical_change_propose(
-        organization=cast.org, actor=cast.admin, data={"adjusted_weight_factor": Decimal("1")}
+        reason="Fictional test: the clinic reviewed this limit.",
+        organization=cast.org,
+        actor=cast.admin,
+        data={"adjusted_weight_factor": Decimal("1")},
     )
     client.force_login(cast.physician)
     response = client.post(reject_url(proposal), {"note": "Keep Devine's 0.4 [9]."})
@@ -269,13 +277,16 @@ def test_a_physician_rejects_a_proposal(client, cast) -> None:
 def test_a_stale_proposal_cannot_be_signed(cast, protocols) -> None:
     protocol = protocols["depression-iv-induction"]
     proposal = services.clinical_change_propose(
+        reason="Fictional test: the clinic reviewed this limit.",
         organization=cast.org,
         actor=cast.admin,
         protocol=protocol,
         data={"observation_min": 150},
     )
     services.protocol_update(protocol=protocol, actor=cast.physician, data={"observation_min": 90})
-    with pytest.raises(services.SigningError, match="observation_min changed after"):
+    with pytest.raises(
+        services.SigningError, match=r"Observation after dose \(min\) changed after"
+    ):
         services.clinical_change_approve(
             proposal=proposal, signer=cast.physician, password=PASSWORD
         )
@@ -285,7 +296,10 @@ def test_a_stale_proposal_cannot_be_signed(cast, protocols) -> None:
 
 def test_only_physicians_sign_or_reject_in_the_services(cast) -> None:
     proposal = services.clinical_change_propose(
-        organization=cast.org, actor=cast.admin, data={"max_height_cm": Decimal("220")}
+        reason="Fictional test: the clinic reviewed this limit.",
+        organization=cast.org,
+        actor=cast.admin,
+        data={"max_height_cm": Decimal("220")},
     )
     for user in (cast.admin, cast.provider, cast.nurse):
         with pytest.raises(PermissionDenied):
@@ -314,17 +328,26 @@ def test_a_physicians_own_change_applies_and_records_the_signer(client, cast) ->
 def test_nothing_to_propose_makes_no_proposal(cast) -> None:
     assert (
         services.clinical_change_propose(
-            organization=cast.org, actor=cast.admin, data={"max_weight_kg": Decimal("250.0")}
+            reason="Fictional test: the clinic reviewed this limit.",
+            organization=cast.org,
+            actor=cast.admin,
+            data={"max_weight_kg": Decimal("250.0")},
         )
         is None
     )
     with pytest.raises(ValueError, match="Not clinical fields"):
         services.clinical_change_propose(
-            organization=cast.org, actor=cast.admin, data={"pk_curve_after_min": 60}
+            reason="Fictional test: the clinic reviewed this limit.",
+            organization=cast.org,
+            actor=cast.admin,
+            data={"pk_curve_after_min": 60},
         )
     with pytest.raises(PermissionDenied):
         services.clinical_change_propose(
-            organization=cast.org, actor=cast.nurse, data={"max_weight_kg": Decimal("200")}
+            reason="Fictional test: the clinic reviewed this limit.",
+            organization=cast.org,
+            actor=cast.nurse,
+            data={"max_weight_kg": Decimal("200")},
         )
 
 
@@ -334,6 +357,7 @@ def test_protocol_list_query_count_does_not_grow_with_proposals(
 ) -> None:
     for i in range(pending):
         services.clinical_change_propose(
+            reason="Fictional test: the clinic reviewed this limit.",
             organization=cast.org,
             actor=cast.admin,
             protocol=list(protocols.values())[i],

@@ -160,6 +160,7 @@ def test_admin_changes_a_dosing_setting_with_its_source_shown(client, cast) -> N
     data["max_weight_kg"] = "200"
     data["usual_vial_mg_per_ml"] = "10.00"  # as the select submits it
     data = {k: v for k, v in data.items() if v is not False}
+    data["change_reason"] = "Fictional: bariatric referrals start next month."
     assert client.post(reverse("treatment:dosing_settings_edit"), data).status_code == 302
     # The weight range is a clinical limit (issue 8, item 11): the admin's change waits for a
     # physician's signature, then applies.

@@ -201,7 +201,7 @@ def test_a_weight_confirmed_in_the_draft_signs_with_the_attestation(
     page = client.get(sign_url(cast.patient)).content.decode()
     assert "Flagged weight, confirmed" in page and "+120.0%" in page
     assert '132 kg <span class="small">= 291 lb</span>' in page
-    assert "Confirmed in kilograms by Pat Provider when the draft was saved" in page
+    assert "Confirmed in kilograms by Pat Provider, CRNA when the draft was saved" in page
     assert "I have checked the flagged weight" not in page
     response = client.post(sign_url(cast.patient), {"password": PASSWORD, "attest": "on"})
     assert response.status_code == 302
@@ -213,7 +213,7 @@ def test_a_weight_confirmed_in_the_draft_signs_with_the_attestation(
     event = AuditEvent.objects.filter(detail__status="signed").latest("occurred_at")
     assert event.detail["weight_confirmed"] == ["weight_change_large"]
     html = client.get(reverse("treatment:plan_detail", args=[cast.patient.pk])).content.decode()
-    assert "Confirmed in kilograms by Pat Provider; the signing physician attested" in html
+    assert "Confirmed in kilograms by Pat Provider, CRNA; the signing physician attested" in html
     assert "132 kg confirmed by Pat Provider" in html and "content matches" in html
 
 
