@@ -220,12 +220,12 @@ def test_a_patient_with_a_bad_contact_field_is_refused_beside_it(
 def test_a_patient_is_stored_with_checked_contact_fields(client, cast) -> None:
     client.force_login(cast.frontdesk)
     response = client.post(
-        reverse("patients:create"), {**PATIENT, "postal_code": "974771234", "state": "WA"}
+        reverse("patients:create"), {**PATIENT, "postal_code": "974771234", "state": "OR"}
     )
     assert response.status_code == 302
     patient = Patient.objects.get(legal_last_name="Quintanilla")
     assert patient.phone == "+15415550133" and patient.emergency_contact_phone == "+15415550134"
-    assert (patient.state, patient.postal_code) == ("WA", "97477-1234")
+    assert (patient.state, patient.postal_code) == ("OR", "97477-1234")
     assert patient.phone_key == "5415550133"
     page = client.get(reverse("record:patient", args=[patient.pk])).content.decode()
     assert "(541) 555-0133" in page and "(541) 555-0134" in page and "+1541" not in page
