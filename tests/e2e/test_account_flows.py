@@ -51,7 +51,7 @@ def test_a_spanish_patient_changes_their_password_from_the_menu_on_a_phone(
     page.get_by_role("link", name="Cambiar contraseña", exact=True).click()
     expect(page.get_by_role("heading", name="Cambiar su contraseña")).to_be_visible()
     page.get_by_label("Contraseña actual").fill("not-my-password")
-    page.get_by_label("Nueva contraseña", exact=False).first.fill("otra-clave-larga-2026")
+    page.locator("#id_password1").fill("otra-clave-larga-2026")
     page.locator("#id_password2").fill("otra-clave-larga-2026")
     page.get_by_role("button", name="Guardar mi contraseña nueva").click()
     expect(page.locator(".errorlist").first).to_be_visible()

@@ -53,7 +53,7 @@ def test_physician_plans_signs_and_a_nurse_reads_the_order(page, live_server, ca
 
     page.goto(f"{live_server.url}/treatment/calculator/")
     page.get_by_label("Weight (kg)").fill("70")
-    page.get_by_label("Age (years, for the PK model)").fill("40")
+    page.get_by_label("Age (years)", exact=True).fill("40")
     page.get_by_role("button", name="Calculate").click()
     expect(page.get_by_text("155.3 mL/h")).to_be_visible()
     shot(page, "dose-calculator")
