@@ -169,16 +169,45 @@ _NATIONAL_LINE_WORDS = (
 )
 
 
+#: Wording that steers a reader away from crisis help ("do not call the hotline", "call us
+#: instead", "no llame a la línea de crisis"): refused whatever line it names, because the
+#: clinic's words sit right under the national lines on a patient's crisis panel.
+_ENCOURAGEMENT = re.compile(r"\b(?:don'?t|do not|no) (?:hesitate|dude|dudes)\b")
+_DISCOURAGING = re.compile(
+    r"\b(?:do not|don'?t|never|no need to|avoid|skip|no llame|no llames|nunca|no hace falta|"
+    r"no es necesario|evite)\b[^.;:!?\n]{0,60}"
+    r"\b(?:crisis|hotline|helpline|line|lines|linea|lineas|national|nacional|emergency|"
+    r"emergencia|emergencias|ambulance|ambulancia|police|policia)\b"
+    r"|\b(?:instead|rather than|en lugar de|en vez de|call us first|llame(?:nos)? primero|"
+    r"primero a la clinica|before calling|antes de llamar)\b"
+)
+
+
+def discourages_crisis_help(value: str) -> bool:
+    """Return whether ``value`` tells the reader not to use crisis or emergency help, or to
+    call the clinic instead of it, in English or Spanish ("Do not call the national hotline",
+    "call us instead", "No llame a la línea de crisis"). "Don't hesitate to call the county
+    crisis line" does not count.
+    """
+    plain = _ENCOURAGEMENT.sub(" ", _plain(value))
+    return bool(_DISCOURAGING.search(plain))
+
+
+def _plain(value: str) -> str:
+    """Return ``value`` without accents, case-folded, with runs of white space as one space."""
+    plain = "".join(
+        ch for ch in unicodedata.normalize("NFKD", value) if not unicodedata.combining(ch)
+    ).casefold()
+    return re.sub(r"\s+", " ", plain.replace("\u2019", "'"))
+
+
 def mentions_national_crisis_line(value: str) -> bool:
     """Return whether ``value`` names a national crisis line (988, 741741, 911, the Lifeline,
     the Crisis Text Line, 1-800-273-8255, the Veterans line), in English or Spanish.
 
     A local number that merely contains the digits (``(541) 988-1234``) does not count.
     """
-    plain = "".join(
-        ch for ch in unicodedata.normalize("NFKD", value) if not unicodedata.combining(ch)
-    ).casefold()
-    plain = re.sub(r"\s+", " ", plain)
+    plain = _plain(value)
     return bool(_NATIONAL_LINE_NUMBERS.search(plain)) or any(
         word in plain for word in _NATIONAL_LINE_WORDS
     )
@@ -198,6 +227,14 @@ def validate_crisis_text(value: str) -> None:
                 "county crisis line or when to call the clinic."
             ),
             code="crisis_national_line",
+        )
+    if discourages_crisis_help(value):
+        raise ValidationError(
+            _(
+                "Do not steer patients away from crisis or emergency help (“instead”, “do not "
+                "call…”): your words appear under the national lines and may only add to them."
+            ),
+            code="crisis_discouraging",
         )
     if _control_characters(value.replace("\r\n", "\n"), allow_newlines=True):
         raise ValidationError(
