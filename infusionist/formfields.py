@@ -94,6 +94,46 @@ def _plain_decimal_error(validator: DecimalValidator, exc: ValidationError) -> V
     return exc
 
 
+def _without_trailing_zeros(value: Any) -> Any:
+    """Return a decimal without trailing fractional zeros: "12.000" has no decimals to refuse.
+
+    Whole numbers keep their digits (``Decimal("100")`` stays 100, not ``1E+2``).
+    """
+    if not isinstance(value, Decimal) or not value.is_finite():
+        return value
+    sign, digits, exponent = value.as_tuple()
+    if not isinstance(exponent, int) or exponent >= 0:
+        return value
+    trimmed = value.normalize()
+    return trimmed if trimmed.as_tuple().exponent < 0 else value.quantize(Decimal(1))  # type: ignore[operator]
+
+
+def _by_cause(validator: DecimalValidator, value: Any, exc: ValidationError) -> ValidationError:
+    """Name the real cause of a digit-count refusal.
+
+    Django reports ``max_digits`` first, so "70.12345" in a field of 5 digits and 1 decimal
+    place reads as "too large" although it is the decimals that are too many. Decimals are
+    checked first here, then the whole digits.
+    """
+    if exc.code != "max_digits" or not isinstance(value, Decimal) or not value.is_finite():
+        return exc
+    value = _without_trailing_zeros(value)
+    _sign, digit_tuple, exponent = value.as_tuple()
+    assert isinstance(exponent, int)
+    decimals = -exponent if exponent < 0 else 0
+    whole = max(len(digit_tuple) - decimals, 0) if exponent < 0 else len(digit_tuple) + exponent
+    places = validator.decimal_places
+    if places is not None and decimals > places:
+        return ValidationError(exc.messages[0], code="max_decimal_places")
+    if (
+        validator.max_digits is not None
+        and places is not None
+        and whole > validator.max_digits - places
+    ):
+        return ValidationError(exc.messages[0], code="max_whole_digits")
+    return exc
+
+
 def plain_number(value: Any) -> Any:
     """Return a limit as people write it: Decimal("300.0") -> "300", 4.50 -> "4.5"."""
     if isinstance(value, bool) or not isinstance(value, Decimal | float | int):
@@ -149,9 +189,9 @@ def install_plain_validation_messages() -> None:
 
     def call(self: DecimalValidator, value: Any) -> None:
         try:
-            original(self, value)
+            original(self, _without_trailing_zeros(value))
         except ValidationError as exc:
-            raise _plain_decimal_error(self, exc) from None
+            raise _plain_decimal_error(self, _by_cause(self, value, exc)) from None
 
     DecimalValidator.__call__ = call  # type: ignore[method-assign]
     DecimalValidator._plain_messages = True  # type: ignore[attr-defined]

@@ -109,3 +109,40 @@ def test_password_pages_use_sentence_case_and_latin_american_spanish(
         assert "Current password" in html and "New password (again)" in html
     html = client.get(reverse("account_reauthenticate"), HTTP_ACCEPT_LANGUAGE=language)
     assert "Introduzca" not in html.content.decode()
+
+
+class WeightForm(forms.Form):
+    weight_kg = forms.DecimalField(
+        label="Weight (kg)", max_digits=4, decimal_places=1, min_value=20, max_value=300
+    )
+
+
+@pytest.mark.parametrize(
+    ("raw", "valid", "fragment"),
+    [
+        # Too many decimals is named as decimals, not as a number too large.
+        ("70.12345", False, "takes at most 1 decimal place"),
+        ("70.15", False, "takes at most 1 decimal place"),
+        ("20.123456789", False, "takes at most 1 decimal place"),
+        # Trailing zeros are not decimals.
+        ("25.000", True, ""),
+        ("70.10", True, ""),
+        ("100", True, ""),
+        ("300.0", True, ""),
+        ("12.000", False, "at least 20 kg"),
+        # Too large is named once, by its limit.
+        ("12345", False, "at most 300 kg"),
+        ("1234.5", False, "at most 300 kg"),
+        ("99999999", False, "at most 300 kg"),
+    ],
+)
+def test_a_number_is_refused_for_its_real_cause_and_once(raw, valid, fragment) -> None:
+    from infusionist.treatment.forms import plain_number_messages
+
+    form = WeightForm(data={"weight_kg": raw})
+    plain_number_messages(form)
+    assert form.is_valid() == valid, form.errors
+    if not valid:
+        messages = form.errors["weight_kg"]
+        assert len(messages) == len(set(messages)) == 1, messages
+        assert fragment in messages[0]

@@ -5,6 +5,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, cast
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.forms.widgets import Input
 from django.http import QueryDict
@@ -146,6 +147,26 @@ def plain_number_messages(form: forms.BaseForm) -> None:
         # Django formats a message with the error's params when it has any: no literal "%"
         # may reach it, so a percentage's unit is written out ("percent") above.
         field.error_messages.update(messages)
+        field.run_validators = _once_each(field.run_validators)  # type: ignore[method-assign]
+
+
+def _once_each(run_validators: Any) -> Any:
+    """Wrap a field's ``run_validators`` so one message is shown once: "12345" breaks both the
+    maximum and the digit count, and both now read "Weight must be at most 300 kg."."""
+    if getattr(run_validators, "_once_each", False):
+        return run_validators
+
+    def run(value: Any) -> None:
+        try:
+            run_validators(value)
+        except ValidationError as exc:
+            seen: dict[str, ValidationError] = {}
+            for error in exc.error_list:
+                seen.setdefault(" ".join(str(m) for m in error.messages), error)
+            raise ValidationError(list(seen.values())) from None
+
+    run._once_each = True  # type: ignore[attr-defined]
+    return run
 
 
 def _same_number(a: object, b: object) -> bool:
