@@ -72,5 +72,6 @@ def today(request: HttpRequest) -> HttpResponse:
             "measurement_today": measurement_today,
             "credential_flags": credential_flags,
             "credential_flags_for_staff": can(user, "staff.manage"),
+            "credential_flag_kinds": {flag.kind for flag in credential_flags},
         },
     )

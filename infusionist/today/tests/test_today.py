@@ -77,8 +77,12 @@ def test_today_flags_expiring_licences_for_the_admin_and_the_person(client, cast
     client.force_login(cast.nurse)
     html = client.get(reverse("today:index")).content.decode()
     flags = html.split('id="credential-flags-h"')[1].split("</section>")[0]
-    assert "Your licence and DEA registration" in html and "Licence expired" in flags
-    assert "Dr. Phil" not in flags
+    # A nurse holds no DEA registration: the heading names only the licence.
+    assert "Your licence</h2>" in html and "Licence expired" in flags
+    assert "DEA" not in flags and "Dr. Phil" not in flags
+    client.force_login(cast.physician)
+    html = client.get(reverse("today:index")).content.decode()
+    assert "Your DEA registration</h2>" in html
     client.force_login(cast.provider)
     assert 'id="credential-flags-h"' not in client.get(reverse("today:index")).content.decode()
     settings.CREDENTIAL_EXPIRY_WARNING_DAYS = 31
