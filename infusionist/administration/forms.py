@@ -38,7 +38,14 @@ from infusionist.clinics.profile import (
 )
 from infusionist.contact import US_TIME_ZONES, zip_state_mismatch
 from infusionist.formfields import PageNumberField
-from infusionist.measurements.models import SETTINGS_GROUPS, MeasurementSettings
+from infusionist.lib import instruments
+from infusionist.lib.measurement_schedule import MIN_INTERVAL_DAYS_DEFAULTS
+from infusionist.measurements.models import (
+    MAX_MIN_INTERVAL_DAYS,
+    SETTINGS_GROUPS,
+    MeasurementSettings,
+    parse_min_interval_days,
+)
 from infusionist.measurements.services import (
     CLINICAL_MEASUREMENT_SETTINGS_FIELDS,
     MEASUREMENT_SETTINGS_FIELDS,
@@ -419,10 +426,167 @@ MEASUREMENT_SETTING_UNITS = {
     "pre_infusion_lead_hours": _("h before the infusion"),
     "completion_window_hours": _("h"),
     "checkin_local_hour": _("h, clinic-local (0–23)"),
-    "instrument_min_interval_days": _("code:days pairs"),
+    "instrument_min_interval_days": "",
     "max_reminders": _("reminders"),
     "reminder_interval_hours": _("h"),
 }
+
+
+def _instrument_title(code: str) -> str:
+    """Return the short name staff read ("PHQ-9"), the code for an unknown one."""
+    try:
+        instrument = instruments.get(code)
+    except instruments.UnknownInstrument:
+        return code
+    return instrument.short_name or instrument.title
+
+
+def _split_codes(value: Any) -> list[str]:
+    """Return the codes in a stored "phq9,gad7" string or in posted values (each may hold a
+    comma-separated list), in order, once each."""
+    items = [value] if isinstance(value, str) else list(value or [])
+    codes: list[str] = []
+    for item in items:
+        for code in str(item).split(","):
+            code = code.strip()
+            if code and code not in codes:
+                codes.append(code)
+    return codes
+
+
+class InstrumentChecklistField(forms.MultipleChoiceField):
+    """The instruments sent on schedule as one tick box per sendable instrument (its title),
+    stored as the model's comma-separated codes. The model's validator names an unknown or
+    clinician-only code ("madrs is clinician-administered")."""
+
+    widget = forms.CheckboxSelectMultiple
+
+    def __init__(self, **kwargs: Any) -> None:
+        choices = [
+            (code, instruments.get(code).title)
+            for code in MIN_INTERVAL_DAYS_DEFAULTS
+            if code in {i.code for i in instruments.all_instruments()}
+        ]
+        for unused in ("max_length", "empty_value"):
+            kwargs.pop(unused, None)
+        kwargs.setdefault("error_messages", {})["required"] = _(
+            "Tick at least one instrument to send on schedule."
+        )
+        kwargs["help_text"] = _(
+            "The self-report questionnaires sent on the schedule. Clinician-administered "
+            "ones (MADRS, C-SSRS) are entered by staff and never sent."
+        )
+        super().__init__(choices=choices, **kwargs)
+
+    def prepare_value(self, value: Any) -> list[str]:
+        return _split_codes(value)
+
+    def to_python(self, value: Any) -> list[str]:
+        return _split_codes(value)
+
+    def validate(self, value: Any) -> None:
+        if self.required and not value:
+            raise forms.ValidationError(self.error_messages["required"], code="required")
+
+    def clean(self, value: Any) -> str:  # type: ignore[override]
+        codes = self.to_python(value)
+        self.validate(codes)
+        return ",".join(codes)
+
+
+class IntervalDaysWidget(forms.MultiWidget):
+    """One whole-number box (days) per schedulable instrument, labelled with its title and
+    its documented default; a blank box keeps the default."""
+
+    template_name = "administration/widgets/interval_days.html"
+    use_fieldset = True
+
+    def __init__(self) -> None:
+        widgets = {
+            code: forms.NumberInput(
+                attrs={"min": 0, "max": MAX_MIN_INTERVAL_DAYS, "inputmode": "numeric"}
+            )
+            for code in MIN_INTERVAL_DAYS_DEFAULTS
+        }
+        super().__init__(widgets)
+
+    def decompress(self, value: Any) -> list[Any]:
+        """Put each ``code:days`` pair's days in its box, as written (a refused "phq9:120"
+        still shows 120 beside PHQ-9)."""
+        shown: dict[str, str] = {}
+        for entry in str(value or "").replace(";", ",").replace("\n", ",").split(","):
+            code, _sep, days = (part.strip() for part in entry.partition(":"))
+            if code in MIN_INTERVAL_DAYS_DEFAULTS and code not in shown:
+                shown[code] = days
+        return [shown.get(code) for code in MIN_INTERVAL_DAYS_DEFAULTS]
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
+        # A client that posts the stored form ("phq9:7,gad7:7") is read as such.
+        if name in data and not any(
+            f"{name}_{code}" in data for code in MIN_INTERVAL_DAYS_DEFAULTS
+        ):
+            return data.get(name)
+        return super().value_from_datadict(data, files, name)
+
+    def get_context(self, name: str, value: Any, attrs: Any) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        for sub, code in zip(
+            context["widget"]["subwidgets"], MIN_INTERVAL_DAYS_DEFAULTS, strict=True
+        ):
+            sub["title"] = _instrument_title(code)
+            sub["default_days"] = MIN_INTERVAL_DAYS_DEFAULTS[code]
+        return context
+
+
+class IntervalDaysField(forms.Field):
+    """The minimum days between two scheduled questionnaires, per instrument, stored as the
+    model's ``code:days`` pairs (only the boxes filled in). Each box takes a whole number
+    from 0 to ``MAX_MIN_INTERVAL_DAYS``; the message names the instrument."""
+
+    widget = IntervalDaysWidget
+
+    def __init__(self, **kwargs: Any) -> None:
+        for unused in ("max_length", "empty_value"):
+            kwargs.pop(unused, None)
+        kwargs["required"] = False
+        kwargs["help_text"] = _(
+            "A blank box keeps the default; 0 asks as often as the schedule does. A scheduled "
+            "questionnaire is not sent when it would be due within this many days of the last "
+            "completed one of the same instrument. Defaults: the recall period each one asks "
+            "about [?] — PHQ-9, PHQ-2 and GAD-7 14 ('the last 2 weeks' [51]), QIDS-SR16 7 "
+            "[52], PCL-5 30 ('the past month' [55]), BPI 1 [59], pain NRS 0. Questionnaires "
+            "sent by staff are never held back."
+        )
+        super().__init__(**kwargs)
+
+    def clean(self, value: Any) -> str:
+        if isinstance(value, str):  # the stored form, checked by the model's validator
+            return value.strip()
+        pairs = []
+        for code, raw in zip(MIN_INTERVAL_DAYS_DEFAULTS, value or [], strict=False):
+            text = str(raw if raw is not None else "").strip()
+            if not text:
+                continue
+            if not text.isdigit() or int(text) > MAX_MIN_INTERVAL_DAYS:
+                raise forms.ValidationError(
+                    _("%(title)s: enter a whole number of days from 0 to %(max)s.")
+                    % {"title": _instrument_title(code), "max": MAX_MIN_INTERVAL_DAYS},
+                    code="invalid",
+                )
+            pairs.append(f"{code}:{int(text)}")
+        return ",".join(pairs)
+
+
+def shown_intervals(value: str) -> str:
+    """Return ``code:days`` pairs as people read them: "PHQ-9 7 days, GAD-7 7 days"."""
+    try:
+        pairs = parse_min_interval_days(value or "")
+    except forms.ValidationError:
+        return value
+    return ", ".join(
+        str(_("%(title)s %(days)s days") % {"title": _instrument_title(code), "days": days})
+        for code, days in pairs.items()
+    )
 
 
 @dataclass(frozen=True)
@@ -462,8 +626,10 @@ class MeasurementSettingsForm(forms.ModelForm):
         fields = list(MEASUREMENT_SETTINGS_FIELDS)
         widgets = {
             "cssrs_licensed_wording": forms.Textarea(attrs={"rows": 7}),
-            "instrument_min_interval_days": forms.TextInput(attrs={"spellcheck": "false"}),
-            "scheduled_instruments": forms.TextInput(attrs={"spellcheck": "false"}),
+        }
+        field_classes = {
+            "scheduled_instruments": InstrumentChecklistField,
+            "instrument_min_interval_days": IntervalDaysField,
         }
 
     def __init__(
@@ -536,7 +702,7 @@ class MeasurementSettingsForm(forms.ModelForm):
         return SettingRow(
             field=self[name],
             unit=str(MEASUREMENT_SETTING_UNITS.get(name, "")),
-            default=MeasurementSettings.documented_default(name),
+            default=_shown_default(name),
             source=MeasurementSettings.SOURCE_KEYS[name],
             allowed=MeasurementSettings.allowed_range(name),
             clinical=name in CLINICAL_MEASUREMENT_SETTINGS_FIELDS,
@@ -549,12 +715,26 @@ class MeasurementSettingsForm(forms.ModelForm):
         )
 
 
+def _shown_default(name: str) -> str:
+    if name == "instrument_min_interval_days":
+        return shown_intervals(
+            ",".join(f"{code}:{days}" for code, days in MIN_INTERVAL_DAYS_DEFAULTS.items())
+        )
+    if name == "scheduled_instruments":
+        return _shown_setting(name, MeasurementSettings.documented_default(name))
+    return MeasurementSettings.documented_default(name)
+
+
 def _shown_setting(name: str, value: Any) -> str:
     if name == "cssrs_licensed_wording":
         lines = len([line for line in str(value).splitlines() if line.strip()])
         return str(_("%(n)s lines") % {"n": lines}) if lines else str(_("none"))
     if value in (None, ""):
         return str(_("the defaults")) if name == "instrument_min_interval_days" else "—"
+    if name == "instrument_min_interval_days":
+        return shown_intervals(str(value))
+    if name == "scheduled_instruments":
+        return ", ".join(_instrument_title(code) for code in _split_codes(value))
     return str(value)
 
 

@@ -61,7 +61,7 @@ def stored(cast: Any) -> MeasurementSettings:
 
 def field_block(html: str, name: str) -> str:
     """Return the HTML of one setting's block on the page (its box, default, errors)."""
-    start = rf'<div class="field setting[^"]*">\s*<label for="id_{name}">'
+    start = rf'<div class="field setting[^"]*"[^>]*>\s*<(?:label for="id_{name}"|p class="label" id="id_{name}_label")>'
     match = re.search(start + r".*?(?=<div class=\"field|</fieldset>)", html, re.S)
     assert match, name
     return match.group(0)
@@ -74,7 +74,8 @@ def test_the_page_shows_every_setting_with_its_default_sources_and_range(client,
                     "Reminders", "C-SSRS wording"):  # fmt: skip
         assert f"<legend>{heading}</legend>" in html
     for name in MEASUREMENT_SETTINGS_FIELDS:
-        assert f'name="{name}"' in html
+        shown = f"{name}_phq9" if name == "instrument_min_interval_days" else name
+        assert f'name="{shown}"' in html
     item9 = field_block(html, "phq9_item9_alert_at_least")
     assert "PHQ-9 item 9: alert at or above" in item9
     assert 'value="1"' in item9 and "Documented default: <strong>1</strong>" in item9
@@ -84,7 +85,15 @@ def test_the_page_shows_every_setting_with_its_default_sources_and_range(client,
     assert 'href="/reference/#source-99"' in reminders and "clinical</span>" not in reminders
     assert "market-reference" not in html
     assert "[no published source]" in field_block(html, "safety_escalation_minutes")
-    assert "phq9:14, phq2:14" in field_block(html, "instrument_min_interval_days")
+    # Instruments are ticked and given days by name, never typed as codes.
+    intervals = field_block(html, "instrument_min_interval_days")
+    assert "PHQ-9 14 days, PHQ-2 14 days" in intervals and "phq9:" not in intervals
+    assert 'name="instrument_min_interval_days_pcl5"' in intervals
+    assert "days (default 30)" in intervals
+    scheduled = field_block(html, "scheduled_instruments")
+    assert 'type="checkbox" name="scheduled_instruments" value="phq9"' in scheduled
+    assert "checked" in scheduled.split('value="phq9"')[1].split(">")[0]
+    assert "Patient Health Questionnaire-9 (PHQ-9)" in scheduled and "phq9,gad7" not in scheduled
     assert 'name="change_reason"' in html
 
 
@@ -320,13 +329,19 @@ def test_a_proposal_that_cannot_be_saved_is_refused_when_proposed(cast) -> None:
         ("cssrs_alert_at_least_risk_level", "3", "Enter a whole number from 1 to 2."),
         ("safety_escalation_minutes", "", "Enter a whole number from 5 to 1440."),
         ("checkin_local_hour", "24", "Enter a whole number from 0 to 23."),
+        # A client posting the stored form is still checked by the model.
         ("instrument_min_interval_days", "phq9=7", "Write each entry as code:days"),
         ("instrument_min_interval_days", "phq9:120", "from 0 to 90"),
         ("instrument_min_interval_days", "gad7:7, gad7:3", "gad7 is listed twice."),
         ("instrument_min_interval_days", "phq99:7", "phq99 is not a known instrument."),
+        # The page's own boxes: named by instrument.
+        ("instrument_min_interval_days_phq9", "120", "PHQ-9: enter a whole number of days"),
+        ("instrument_min_interval_days_gad7", "-1", "GAD-7: enter a whole number of days"),
+        ("instrument_min_interval_days_pcl5", "7.5", "PCL-5: enter a whole number of days"),
+        ("instrument_min_interval_days_phq2", "two", "PHQ-2: enter a whole number of days"),
         ("scheduled_instruments", "phq9, madrs", "madrs is clinician-administered"),
         ("scheduled_instruments", "phq9,xyz", "xyz is not a known instrument."),
-        ("scheduled_instruments", "", "This field is required."),
+        ("scheduled_instruments", "", "Tick at least one instrument to send on schedule."),
     ],
 )
 @pytest.mark.parametrize("role", ["admin", "physician"])
@@ -340,9 +355,14 @@ def test_bad_input_is_answered_beside_its_field_and_nothing_typed_is_lost(
     assert response.status_code == 200
     html = response.content.decode()
     assert "Please correct the highlighted fields. Everything you typed is kept." in html
-    block = field_block(html, field)
+    name = field
+    if field.startswith("instrument_min_interval_days_"):
+        name = "instrument_min_interval_days"
+    block = field_block(html, name)
     assert "has-error" in block and message in block
-    assert f'value="{typed}"' in block or typed == ""
+    if field == "instrument_min_interval_days":  # the stored form: each day in its box
+        typed = {"phq9:120": "120", "gad7:7, gad7:3": "7"}.get(typed, "")
+    assert f'value="{typed}"' in block or typed == "" or name == "scheduled_instruments"
     assert 'value="1"' in field_block(html, "max_reminders")
     assert 'value="12"' in field_block(html, "remission_max_madrs")
     assert "In use: <strong>" in block
