@@ -61,7 +61,10 @@ def stored(cast: Any) -> MeasurementSettings:
 
 def field_block(html: str, name: str) -> str:
     """Return the HTML of one setting's block on the page (its box, default, errors)."""
-    start = rf'<div class="field setting[^"]*"[^>]*>\s*<(?:label for="id_{name}"|p class="label" id="id_{name}_label")>'
+    start = (
+        rf'<div class="field setting[^"]*"[^>]*>\s*'
+        rf'<(?:label for="id_{name}"|p class="label" id="id_{name}_label")>'
+    )
     match = re.search(start + r".*?(?=<div class=\"field|</fieldset>)", html, re.S)
     assert match, name
     return match.group(0)
