@@ -77,6 +77,7 @@ ITEM_TOPIC_WORDS: dict[str, tuple[str, ...]] = {
 
 CSSRS_ALERT = Parameter(
     name="alert_at_least_risk_level",
+    label="Safety alert from risk level",
     default=RISK_IMMINENT,
     minimum=RISK_POSITIVE,
     maximum=RISK_IMMINENT,
@@ -197,7 +198,7 @@ CSSRS_SCREENER = Instrument(
         ),
         FlagRule(
             SUICIDALITY_FLAG,
-            "Risk level at or above alert_at_least_risk_level: start the crisis workflow.",
+            "Risk level at or above the clinic's alert level: start the crisis workflow.",
             ("57", "63"),
         ),
     ),

@@ -81,11 +81,12 @@ GAD7_SYMPTOM_ITEMS = link_ids("q", 1, 7)
 
 GAD7_POSITIVE_SCREEN = Parameter(
     name="positive_screen_at_least",
+    label="Positive screen from total",
     default=10,
     minimum=1,
     maximum=21,
     description=(
-        "Raise positive_screen when the total is at least this value. Default 10: generalised "
+        "Flag a positive screen when the total is at least this value. Default 10: generalised "
         "anxiety disorder sensitivity 89%, specificity 82% [51]."
     ),
     sources=("51",),
@@ -156,7 +157,9 @@ GAD7 = Instrument(
         ),
     ),
     severity_bands=GAD7_BANDS,
-    flags=(FlagRule("positive_screen", "Total at or above positive_screen_at_least.", ("51",)),),
+    flags=(
+        FlagRule("positive_screen", "Total at or above the positive-screen threshold.", ("51",)),
+    ),
     parameters=(GAD7_POSITIVE_SCREEN,),
     total_range=(0, 21),
     loinc_panel="69737-5",

@@ -144,7 +144,11 @@ class SeverityBand:
 
 @dataclass(frozen=True)
 class Parameter:
-    """A clinical threshold that a clinic may change; ``default`` is the documented value."""
+    """A clinical threshold that a clinic may change; ``default`` is the documented value.
+
+    ``name`` is the code settings and the API use; ``label`` is what people read (the
+    reference page, settings); descriptions speak in labels, never in codes.
+    """
 
     name: str
     default: int
@@ -152,6 +156,12 @@ class Parameter:
     maximum: int
     description: str
     sources: tuple[str, ...]
+    label: str = ""
+
+    @property
+    def shown_label(self) -> str:
+        """Return the label, or the name in words when no label was given."""
+        return self.label or words_of_code(self.name)
 
     def __post_init__(self) -> None:
         if not self.minimum <= self.default <= self.maximum:
@@ -160,11 +170,29 @@ class Parameter:
 
 @dataclass(frozen=True)
 class FlagRule:
-    """Describe a flag that scoring may raise."""
+    """Describe a flag that scoring may raise: ``code`` for storage, ``label`` for people."""
 
     code: str
     description: str
     sources: tuple[str, ...]
+    label: str = ""
+
+    @property
+    def shown_label(self) -> str:
+        """Return the label, or the code in words ("probable_ptsd" -> "Probable PTSD")."""
+        return self.label or words_of_code(self.code)
+
+
+#: Abbreviations kept in capitals when a code is written in words.
+_ABBREVIATIONS = {"ptsd": "PTSD", "phq": "PHQ", "gad": "GAD", "bp": "BP", "nrs": "NRS"}
+
+
+def words_of_code(code: str) -> str:
+    """Return a snake_case code as words people read: "major_depressive_syndrome" ->
+    "Major depressive syndrome"."""
+    words = [_ABBREVIATIONS.get(word, word) for word in code.split("_") if word]
+    text = " ".join(words)
+    return text[:1].upper() + text[1:]
 
 
 @dataclass(frozen=True)

@@ -92,11 +92,12 @@ SYMPTOM_PRESENT_AT_LEAST = 2
 
 PCL5_CUTOFF = Parameter(
     name="probable_ptsd_min_total",
+    label="Probable PTSD from total",
     default=33,
     minimum=0,
     maximum=80,
     description=(
-        "Raise probable_ptsd when the total is at least this value. Published cut-offs are "
+        "Flag probable PTSD when the total is at least this value. Published cut-offs are "
         "31–33 [55][51]; the default is 33."
     ),
     sources=("55", "51"),
@@ -146,7 +147,7 @@ PCL5 = Instrument(
         )
     ),
     flags=(
-        FlagRule("probable_ptsd", "Total at or above probable_ptsd_min_total.", ("55", "51")),
+        FlagRule("probable_ptsd", "Total at or above the probable-PTSD threshold.", ("55", "51")),
         FlagRule(
             "provisional_ptsd_diagnosis",
             "Items rated ≥2: at least 1 in B, 1 in C, 2 in D and 2 in E.",

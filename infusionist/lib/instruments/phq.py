@@ -144,6 +144,7 @@ CARDINAL_ITEMS = ("q1", "q2")
 
 PHQ9_ITEM9_ALERT = Parameter(
     name="item9_alert_at_least",
+    label="Suicidality alert from item 9 answer",
     default=1,
     minimum=1,
     maximum=3,
@@ -157,11 +158,12 @@ PHQ9_ITEM9_ALERT = Parameter(
 
 PHQ9_POSITIVE_SCREEN = Parameter(
     name="positive_screen_at_least",
+    label="Positive screen from total",
     default=10,
     minimum=1,
     maximum=27,
     description=(
-        "Raise positive_screen when the total is at least this value. Default 10: major "
+        "Flag a positive screen when the total is at least this value. Default 10: major "
         "depression sensitivity 77-88%, specificity 88-94% [51]."
     ),
     sources=("51",),
@@ -169,11 +171,12 @@ PHQ9_POSITIVE_SCREEN = Parameter(
 
 PHQ2_POSITIVE_SCREEN = Parameter(
     name="positive_screen_at_least",
+    label="Positive screen from total",
     default=3,
     minimum=1,
     maximum=6,
     description=(
-        "Raise positive_screen when the PHQ-2 total is at least this value. Default 3 (Kroenke "
+        "Flag a positive screen when the PHQ-2 total is at least this value. Default 3 (Kroenke "
         "2003), a cut-off the clinical reference does not source [?]: review it."
     ),
     sources=("?",),
@@ -275,11 +278,11 @@ PHQ9 = Instrument(
     flags=(
         FlagRule(
             SUICIDALITY_FLAG,
-            "Item 9 at or above item9_alert_at_least: show crisis resources, alert the "
+            "Item 9 at or above the clinic's alert answer: show crisis resources, alert the "
             "clinician and require a documented risk assessment before the encounter closes.",
             ("63", "51"),
         ),
-        FlagRule("positive_screen", "Total at or above positive_screen_at_least.", ("51",)),
+        FlagRule("positive_screen", "Total at or above the positive-screen threshold.", ("51",)),
         FlagRule(
             "major_depressive_syndrome",
             "≥5 symptoms at ≥2 (item 9 at ≥1), including item 1 or 2.",
@@ -324,7 +327,7 @@ PHQ2 = Instrument(
     flags=(
         FlagRule(
             "positive_screen",
-            "Total at or above positive_screen_at_least: administer the full PHQ-9.",
+            "Total at or above the positive-screen threshold: give the full PHQ-9.",
             ("?",),
         ),
     ),

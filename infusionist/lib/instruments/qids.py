@@ -51,6 +51,7 @@ SUICIDE_ITEM = "q12"
 
 QIDS_ITEM12_ALERT = Parameter(
     name="item12_alert_at_least",
+    label="Suicidality alert from item 12 answer",
     default=1,
     minimum=1,
     maximum=3,
@@ -133,7 +134,7 @@ QIDS_SR16 = Instrument(
     flags=(
         FlagRule(
             SUICIDALITY_FLAG,
-            "Item 12 at or above item12_alert_at_least: start the crisis workflow.",
+            "Item 12 at or above the clinic's alert answer: start the crisis workflow.",
             ("?", "63"),
         ),
     ),

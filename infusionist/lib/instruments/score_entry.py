@@ -45,6 +45,7 @@ MADRS_BANDS = (  # <7 normal, 7-19 mild, 20-34 moderate, >34 severe [51]
 
 MADRS_ITEM10_ALERT = Parameter(
     name="item10_alert_at_least",
+    label="Suicidality alert from item 10 rating",
     default=2,
     minimum=1,
     maximum=6,
@@ -93,7 +94,7 @@ MADRS = Instrument(
     flags=(
         FlagRule(
             SUICIDALITY_FLAG,
-            "Item 10 at or above item10_alert_at_least: start the crisis workflow.",
+            "Item 10 at or above the clinic's alert rating: start the crisis workflow.",
             ("?", "63"),
         ),
     ),

@@ -123,11 +123,12 @@ _ALDRETE_CRITERIA = (
 
 ALDRETE_DISCHARGE = Parameter(
     name="discharge_min_total",
+    label="Ready for discharge from total",
     default=9,
     minimum=0,
     maximum=10,
     description=(
-        "Raise discharge_ready when the total is at least this value. Default 9 [50]. Discharge "
+        "Flag ready for discharge when the total is at least this value. Default 9 [50]. Discharge "
         "also needs a responsible adult and no driving until the next day [22][40]."
     ),
     sources=("50",),
@@ -167,7 +168,7 @@ ALDRETE = Instrument(
     flags=(
         FlagRule(
             "discharge_ready",
-            "Total at or above discharge_min_total (recovery criterion only).",
+            "Total at or above the discharge threshold (a recovery criterion only).",
             ("50",),
         ),
     ),

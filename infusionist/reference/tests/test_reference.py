@@ -34,8 +34,25 @@ def test_the_clinics_thresholds_show_their_sources_as_links(client, cast) -> Non
     assert "Response: reduction from baseline (%)" in html
     assert 'href="/reference/#source-99"' in html
     assert "market-reference.md" not in html
-    # Instrument parameters and their sources.
-    assert "item9_alert_at_least" in html and 'href="/reference/#source-63"' in html
+    # Instrument parameters and their sources, named in words.
+    assert "Suicidality alert from item 9 answer" in html
+    assert 'href="/reference/#source-63"' in html
+
+
+def test_the_page_names_thresholds_and_flags_in_words_not_codes(client, cast) -> None:
+    import re
+
+    from infusionist.lib import instruments
+
+    client.force_login(cast.physician)
+    html = client.get(reverse("reference:index")).content.decode()
+    text = re.sub(r"<[^>]+>", " ", html.split('id="instruments"')[1].split("</section>")[0])
+    for instrument in instruments.all_instruments():
+        for parameter in instrument.parameters:
+            assert parameter.name not in text and parameter.shown_label in text
+        for flag in instrument.flags:
+            assert ("_" not in flag.code or flag.code not in text) and flag.shown_label in text
+    assert "cssrs_screener" not in text and "Probable PTSD" in text
 
 
 def test_the_page_costs_the_same_queries_for_every_clinic(
