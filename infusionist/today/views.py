@@ -21,6 +21,7 @@ from infusionist.audit.models import AuditEvent
 from infusionist.clinics import selectors as clinic_selectors
 from infusionist.measurements.selectors import today_section
 from infusionist.today.selectors import recent_patients_for_user
+from infusionist.treatment.selectors import pending_change_proposals
 
 
 @require_capability("today.view")
@@ -49,6 +50,13 @@ def today(request: HttpRequest) -> HttpResponse:
     else:
         credential_flags = credential_flags_for_user(user=user, today=timezone.localdate())
     measurement_today = today_section(user=user, now=now)
+    # Clinical limits a clinic admin proposed wait for a physician's signature (docs/decisions/
+    # 0007): whoever may sign sees them here, oldest first (one query).
+    proposals_to_sign = (
+        pending_change_proposals(organization=organization_of(request))
+        if can(user, "protocols.sign")
+        else []
+    )
     recent_patients = recent_patients_for_user(user=user)
     record_list_view(
         request,
@@ -73,5 +81,6 @@ def today(request: HttpRequest) -> HttpResponse:
             "credential_flags": credential_flags,
             "credential_flags_for_staff": can(user, "staff.manage"),
             "credential_flag_kinds": {flag.kind for flag in credential_flags},
+            "proposals_to_sign": proposals_to_sign,
         },
     )

@@ -113,3 +113,33 @@ def test_the_admins_today_has_a_fixed_query_budget(
         html = client.get(reverse("today:index")).content.decode()
     # A nurse's DEA registration is not flagged (not a prescriber): 1 flag, then 1 + 2 + 2.
     assert html.count("expires ") == {0: 0, 1: 1, 3: 5}[flagged]
+
+
+@pytest.mark.parametrize("waiting", [0, 1, 3])
+def test_the_physicians_today_lists_changes_waiting_for_their_signature(
+    client, cast, waiting, django_assert_num_queries
+) -> None:
+    from infusionist.treatment import services as treatment_services
+    from infusionist.treatment.models import DosingSettings
+
+    DosingSettings.objects.get_or_create(organization=cast.org)
+    for number in range(waiting):
+        treatment_services.clinical_change_propose(
+            reason=f"Fictional test {number}: the clinic reviewed this limit.",
+            organization=cast.org,
+            actor=cast.admin,
+            target="dosing_settings",
+            data={"min_weight_kg": 31 + number},
+        )
+    client.force_login(cast.physician)
+    client.get(reverse("today:index"))
+    # 1 session, 2 user (+organization), 3 authenticator check, 4 locations, 5 their hours,
+    # 6 their closures, 7 open safety alerts, 8 overdue questionnaires, 9 changes waiting for
+    # a signature (with their protocol and proposer), 10 recently opened patients,
+    # 11 savepoint, 12 session save, 13 release savepoint
+    with django_assert_num_queries(13):
+        html = client.get(reverse("today:index")).content.decode()
+    assert ("Changes awaiting a physician" in html) == bool(waiting)
+    assert html.count("/treatment/change-proposals/") == waiting
+    client.force_login(cast.nurse)
+    assert "/treatment/change-proposals/" not in client.get(reverse("today:index")).content.decode()
