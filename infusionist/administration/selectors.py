@@ -20,9 +20,11 @@ from typing import Any
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from infusionist.accounts.models import User
 from infusionist.accounts.roles import Role
 from infusionist.audit.models import AuditEvent
 from infusionist.contact import PhoneNumberField, phone_display
@@ -216,8 +218,9 @@ def audit_changes(event: AuditEvent) -> list[AuditChange]:
     return changes
 
 
-def audit_row(event: AuditEvent) -> AuditRow:
-    """Return the event as the report shows it (no queries)."""
+def audit_row(event: AuditEvent, user_names: Mapping[str, str] | None = None) -> AuditRow:
+    """Return the event as the report shows it (no queries); ``user_names`` as for
+    :func:`audit_record_label`."""
     detail = event.detail if isinstance(event.detail, dict) else {}
     changes = audit_changes(event)
     fields_only: list[str] = []
@@ -239,22 +242,56 @@ def audit_row(event: AuditEvent) -> AuditRow:
         changes=changes,
         fields_only=fields_only,
         notes=notes,
-        record=audit_record_label(event),
+        record=audit_record_label(event, user_names),
     )
 
 
-def audit_record_label(event: AuditEvent) -> str:
-    """Return the record an event names: a patient by MRN (as every screen shows them), else
-    the record's kind with its number ("Location #2"). Uses the event's selected patient."""
+def audit_record_label(event: AuditEvent, user_names: Mapping[str, str] | None = None) -> str:
+    """Return the record an event names, as people recognise it: a patient by MRN (as every
+    screen shows them), a staff account by name when ``user_names`` (id -> name) has it, a page
+    by its address ("Page /measurements/alerts/"), else the record's kind with its number
+    ("Location #2"). Uses the event's selected patient; no queries."""
     kind = str(event.get_object_type_display())
     patient = event.patient if event.patient_id else None
     if event.object_type == AuditEvent.ObjectType.PATIENT and patient is not None:
         return f"{kind} {patient.mrn}"
+    if event.object_type == AuditEvent.ObjectType.USER and user_names:
+        name = user_names.get(str(event.object_id))
+        if name:
+            return f"{kind}: {name}"
+    if event.object_type == AuditEvent.ObjectType.PAGE and event.object_id:
+        return f"{kind} {_page_address(str(event.object_id))}"
     return f"{kind} #{event.object_id}" if event.object_id else kind
 
 
+def _page_address(url_name: str) -> str:
+    """Return the address of a page recorded by its URL name ("measurements:alerts" ->
+    "/measurements/alerts/"); the name itself when it takes arguments or no longer exists."""
+    try:
+        return reverse(url_name)
+    except NoReverseMatch:
+        return url_name
+
+
 def audit_rows(events: Iterable[AuditEvent]) -> list[AuditRow]:
-    return [audit_row(event) for event in events]
+    """Return the events as the report shows them; staff accounts named in them are read in
+    one query (none when the page names no account)."""
+    events = list(events)
+    ids = {
+        int(e.object_id)
+        for e in events
+        if e.object_type == AuditEvent.ObjectType.USER and str(e.object_id).isdigit()
+    }
+    names: dict[str, str] = {}
+    if ids:
+        organizations = {e.organization_id for e in events}
+        names = {
+            str(user.pk): user.display_name
+            for user in User.objects.filter(pk__in=ids, organization_id__in=organizations).only(
+                "pk", "full_name", "email", "credentials"
+            )
+        }
+    return [audit_row(event, names) for event in events]
 
 
 def audit_when(moment: dt.datetime) -> str:

@@ -249,8 +249,24 @@ def test_report_with_changes_keeps_its_query_count(
         audit_record(action="view", actor=cast.nurse, object_type="patient", patient=cast.patient)
     client.force_login(cast.admin)
     client.get(reverse("administration:audit_report"))
-    # 1 session, 2 user (+organization), 3 count, 4 page of events (+patient, +actor), 5 view
-    # events naming the patients shown, 6 staff for the filter, 7 savepoint, 8 session save,
-    # 9 release savepoint
-    with django_assert_num_queries(9):
+    # 1 session, 2 user (+organization), 3 count, 4 page of events (+patient, +actor), 5 the
+    # staff accounts the events name (the test clinic's staff were created with events),
+    # 6 view events naming the patients shown, 7 staff for the filter, 8 savepoint, 9 session
+    # save, 10 release savepoint
+    with django_assert_num_queries(10):
         assert client.get(reverse("administration:audit_report")).status_code == 200
+
+
+def test_the_report_names_accounts_and_pages_as_people_know_them(
+    client, cast, django_assert_num_queries
+) -> None:
+    from infusionist.audit.services import audit_record
+
+    audit_record(action="update", actor=cast.admin, object_type="user", object_id=cast.nurse.pk)
+    audit_record(action="view", actor=cast.nurse, object_type="view", object_id="measurements:alerts")
+    audit_record(action="view", actor=cast.nurse, object_type="view", object_id="gone:page")
+    client.force_login(cast.admin)
+    html = client.get(reverse("administration:audit_report")).content.decode()
+    assert "User account: Nell Nurse" in html and f"User account #{cast.nurse.pk}" not in html
+    assert "Page /measurements/alerts/" in html and "Page #measurements:alerts" not in html
+    assert "Page gone:page" in html
