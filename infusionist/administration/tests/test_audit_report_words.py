@@ -263,7 +263,9 @@ def test_the_report_names_accounts_and_pages_as_people_know_them(
     from infusionist.audit.services import audit_record
 
     audit_record(action="update", actor=cast.admin, object_type="user", object_id=cast.nurse.pk)
-    audit_record(action="view", actor=cast.nurse, object_type="view", object_id="measurements:alerts")
+    audit_record(
+        action="view", actor=cast.nurse, object_type="view", object_id="measurements:alerts"
+    )
     audit_record(action="view", actor=cast.nurse, object_type="view", object_id="gone:page")
     client.force_login(cast.admin)
     html = client.get(reverse("administration:audit_report")).content.decode()
