@@ -1,10 +1,8 @@
 """Eligibility for ketamine or esketamine treatment: contraindications, treatment
 resistance and medication flags, framework-free.
 
-INTERFACE SKELETON (session lead): the shapes below are fixed so the intake app, the
-physician review and the API can be built against them at once; the rules themselves are
-filled in by the eligibility work (``evaluate``). Facts follow docs/clinical-reference.md §2;
-source keys in square brackets resolve in :mod:`infusionist.lib.sources`.
+Facts follow docs/clinical-reference.md §2; source keys in square brackets resolve in
+:mod:`infusionist.lib.sources`, ``[?]`` marks a rule no published source supports.
 
 Shapes:
 
@@ -13,12 +11,51 @@ Shapes:
 - :class:`EligibilityLimits` holds the per-clinic thresholds, defaults documented and sourced.
 - :func:`evaluate` returns an :class:`EligibilityResult`: one :class:`RuleCheck` per rule
   (fired or not, so the physician's checklist shows every rule with its basis and the inputs
-  it read), the diazepam-equivalent daily dose and whether treatment resistance is met.
+  it read), the diazepam-equivalent daily dose (mg/day) and whether treatment resistance is
+  met.
 - Bad facts raise :class:`InvalidFacts` naming the field (the API maps it to 422).
+
+Severities: ``stop`` for a label contraindication or an "avoid" of the guidelines (treatment
+does not go ahead until the fact changes); ``override`` for a relative contraindication or
+caution (goes ahead only with a physician's recorded reason); ``info`` for what the plan
+must take into account. The rules, in checklist order (rule code, severity, sources):
+
+Hard stops
+  ``ketamine_hypersensitivity`` [22][19]; ``aneurysmal_vascular_disease``,
+  ``arteriovenous_malformation``, ``intracerebral_haemorrhage`` (the esketamine label's
+  contraindications [19][28]; for racemic ketamine by any route, conditions in which a rise
+  in blood pressure is a serious hazard [22]); ``hypertension_uncontrolled`` [22][27];
+  ``cardiac_disease_unstable`` [21][22]; ``liver_disease_severe`` (avoid [21], liver injury
+  [22]); ``psychosis_active`` [21][25][31]; ``pregnancy`` [29][21];
+  ``theophylline_or_aminophylline`` (seizures, do not combine [22]).
+Physician override with a reason
+  ``blood_pressure_above_limit`` (above the clinic's 140/90 mmHg by default [27]);
+  ``treatment_resistance_not_met`` (fewer than 2 adequate failed trials in the current
+  episode [25]); ``benzodiazepine_load_above_limit`` (above 8 mg/day diazepam-equivalent
+  [32][33], Ashton's equivalents [104], or a benzodiazepine without a daily dose: the load is
+  unknown); ``opioid_antagonist`` (naltrexone [34]); ``maoi`` [27][36];
+  ``opioid_or_cns_depressant`` [22]; ``age_below_minimum`` (18 by default [18][19]);
+  ``breastfeeding`` [29][21]; ``liver_disease_moderate`` [21][22];
+  ``raised_intracranial_pressure``, ``raised_intraocular_pressure`` [21];
+  ``psychosis_history`` [25][13]; ``mania_history`` [13][31]; ``substance_use_active``
+  [21][13]; ``dementia``, ``traumatic_brain_injury_symptomatic`` [25];
+  ``hyperthyroidism_uncontrolled`` [?]; ``bipolar_without_mood_stabilizer`` [13][25].
+Information
+  ``hypertension`` [13][27]; ``cardiac_disease`` (ECG [21]); ``seizure_disorder`` [?][22];
+  ``thyroid_disease`` [?]; ``bladder_symptoms`` [22][68]; ``ptsd`` (calming plan, PCL-5
+  baseline [13][55]); ``substance_use_history`` [13]; ``prior_ketamine_or_esketamine``
+  [?][22]; ``stimulant`` [27][36]; ``lamotrigine`` [35]; ``cyp_inducer`` and
+  ``cyp_inhibitor`` [37][105]; ``unclassified_medication`` (names the kernel could not
+  classify, for the physician to review).
+
+Medication names are matched case-insensitively to generic names, with brand names mapped
+(:data:`BRAND_NAMES`) and a trailing strength or release form ignored.
 """
 
 from __future__ import annotations
 
+import math
+import re
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -35,7 +72,16 @@ __all__ = [
     "Medication",
     "RuleCheck",
     "Severity",
+    "BRAND_NAMES",
+    "DIAZEPAM_10_MG_EQUIVALENT_MG",
+    "BenzodiazepineDose",
+    "benzodiazepine_doses",
+    "benzodiazepine_load_mg_per_day",
+    "diazepam_equivalent_mg_per_day",
     "evaluate",
+    "failed_adequate_trials",
+    "generic_names",
+    "validate",
 ]
 
 #: ``stop``: a hard stop, treatment may not go ahead; ``override``: may go ahead only when a
@@ -144,12 +190,15 @@ class EligibilityLimits:
       least 2 antidepressants of adequate dose and duration in the current episode [25].
     - ``max_systolic_mmhg`` / ``max_diastolic_mmhg``: 140/90, the esketamine label's general
       guide for a pre-dose blood pressure at which to weigh delaying treatment [27].
+    - ``min_age_years``: 18; esketamine is indicated for adults, and its safety and
+      effectiveness below 18 are not established [18][19] (the dosing settings' minimum age).
     """
 
     max_benzodiazepine_diazepam_mg_per_day: float = 8.0
     min_failed_adequate_trials: int = 2
     max_systolic_mmhg: int = 140
     max_diastolic_mmhg: int = 90
+    min_age_years: int = 18
 
 
 @dataclass(frozen=True)
@@ -193,10 +242,1305 @@ class EligibilityResult:
         return tuple(c for c in self.findings if c.severity == "override")
 
 
+# --- Bounds of facts that can be evaluated ------------------------------------------------
+# Sanity bounds, not clinical thresholds: a value outside them is a typing or unit mistake.
+
+#: Blood pressure a cuff can read, mmHg (both systolic and diastolic).
+BP_RANGE_MMHG: tuple[int, int] = (40, 300)
+#: Age in whole years.
+AGE_RANGE_YEARS: tuple[int, int] = (0, 130)
+#: The largest daily dose of any medication the kernel accepts, mg/day (10 g: above any
+#: drug on an intake list; a larger number is a unit mistake).
+MAX_DAILY_DOSE_MG = 10_000.0
+#: The longest antidepressant trial accepted, weeks (20 years).
+MAX_TRIAL_WEEKS = 1_040.0
+#: The longest drug name accepted, characters.
+MAX_NAME_CHARS = 200
+
+
+# --- Medication tables ----------------------------------------------------------------------
+
+#: Oral dose in mg approximately equivalent to diazepam 10 mg, from the Ashton Manual's
+#: benzodiazepine equivalence table [104]. Where the table gives a range (estazolam 1–2,
+#: flurazepam 15–30, loprazolam 1–2, lormetazepam 1–2, ketazolam 15–30, prazepam 10–20,
+#: bromazepam 5–6) the lower dose is used, so that the diazepam-equivalent load is never
+#: understated. Equivalents are approximate and vary between patients [104].
+DIAZEPAM_10_MG_EQUIVALENT_MG: dict[str, float] = {
+    "diazepam": 10.0,
+    "alprazolam": 0.5,
+    "bromazepam": 5.0,
+    "chlordiazepoxide": 25.0,
+    "clobazam": 20.0,
+    "clonazepam": 0.5,
+    "clorazepate": 15.0,
+    "estazolam": 1.0,
+    "flunitrazepam": 1.0,
+    "flurazepam": 15.0,
+    "halazepam": 40.0,
+    "ketazolam": 15.0,
+    "loprazolam": 1.0,
+    "lorazepam": 1.0,
+    "lormetazepam": 1.0,
+    "medazepam": 10.0,
+    "nitrazepam": 10.0,
+    "nordazepam": 10.0,
+    "oxazepam": 20.0,
+    "prazepam": 10.0,
+    "quazepam": 20.0,
+    "temazepam": 20.0,
+    "triazolam": 0.5,
+}
+
+#: Naltrexone: 50 mg beforehand blocked ketamine's antidepressant effect [34].
+OPIOID_ANTAGONISTS: frozenset[str] = frozenset({"naltrexone", "samidorphan"})
+
+#: Monoamine oxidase inhibitors: watch blood pressure [27][36].
+MAOIS: frozenset[str] = frozenset(
+    {"phenelzine", "tranylcypromine", "isocarboxazid", "selegiline", "rasagiline",
+     "moclobemide", "safinamide", "linezolid", "methylene blue"}
+)  # fmt: skip
+
+#: Psychostimulants and wake-promoting agents: watch blood pressure [27][36].
+STIMULANTS: frozenset[str] = frozenset(
+    {"amphetamine", "dextroamphetamine", "lisdexamfetamine", "methamphetamine",
+     "methylphenidate", "dexmethylphenidate", "modafinil", "armodafinil", "solriamfetol",
+     "atomoxetine", "phentermine"}
+)  # fmt: skip
+
+#: Opioids: with ketamine, profound sedation, respiratory depression, coma and death [22].
+OPIOIDS: frozenset[str] = frozenset(
+    {"morphine", "oxycodone", "oxymorphone", "hydrocodone", "hydromorphone", "codeine",
+     "fentanyl", "methadone", "buprenorphine", "tramadol", "tapentadol", "meperidine",
+     "levorphanol", "butorphanol", "nalbuphine", "dihydrocodeine", "pentazocine"}
+)  # fmt: skip
+
+#: Other CNS depressants (benzodiazepines have their own rule): sedative hypnotics,
+#: barbiturates, gabapentinoids, centrally acting muscle relaxants, sodium oxybate [22].
+OTHER_CNS_DEPRESSANTS: frozenset[str] = frozenset(
+    {"zolpidem", "zopiclone", "eszopiclone", "zaleplon", "phenobarbital", "butalbital",
+     "secobarbital", "pentobarbital", "gabapentin", "pregabalin", "carisoprodol",
+     "baclofen", "cyclobenzaprine", "methocarbamol", "tizanidine", "metaxalone",
+     "sodium oxybate", "chloral hydrate", "meprobamate", "suvorexant", "lemborexant",
+     "daridorexant"}
+)  # fmt: skip
+
+#: Methylxanthines: with ketamine, a lower seizure threshold; do not combine [22].
+METHYLXANTHINES: frozenset[str] = frozenset({"theophylline", "aminophylline"})
+
+#: Lamotrigine 300 mg beforehand changed neither side effects nor response [35].
+LAMOTRIGINE: frozenset[str] = frozenset({"lamotrigine"})
+
+#: CYP3A4 and CYP2B6 inducers (lower ketamine exposure [37]), as listed by the FDA's table
+#: of clinical inducers and the examples it gives to healthcare professionals [105].
+CYP_INDUCERS: dict[str, str] = {
+    "apalutamide": "CYP3A4",
+    "carbamazepine": "CYP3A4, CYP2B6",
+    "enzalutamide": "CYP3A4",
+    "mitotane": "CYP3A4",
+    "phenytoin": "CYP3A4, CYP2B6",
+    "fosphenytoin": "CYP3A4",
+    "phenobarbital": "CYP3A4, CYP2B6",
+    "primidone": "CYP3A4",
+    "rifampin": "CYP3A4, CYP2B6",
+    "rifabutin": "CYP3A4",
+    "rifapentine": "CYP3A4",
+    "st john's wort": "CYP3A4",
+    "lumacaftor": "CYP3A4",
+    "bosentan": "CYP3A4",
+    "efavirenz": "CYP3A4, CYP2B6",
+    "etravirine": "CYP3A4",
+    "modafinil": "CYP3A4",
+    "nafcillin": "CYP3A4",
+}
+
+#: CYP3A4 and CYP2B6 inhibitors (raise ketamine exposure [37]), from the same FDA table [105].
+CYP_INHIBITORS: dict[str, str] = {
+    "clarithromycin": "CYP3A4",
+    "erythromycin": "CYP3A4",
+    "itraconazole": "CYP3A4",
+    "ketoconazole": "CYP3A4",
+    "posaconazole": "CYP3A4",
+    "voriconazole": "CYP3A4",
+    "fluconazole": "CYP3A4",
+    "ritonavir": "CYP3A4",
+    "cobicistat": "CYP3A4",
+    "nefazodone": "CYP3A4",
+    "diltiazem": "CYP3A4",
+    "verapamil": "CYP3A4",
+    "ciprofloxacin": "CYP3A4",
+    "grapefruit juice": "CYP3A4",
+    "aprepitant": "CYP3A4",
+    "dronedarone": "CYP3A4",
+    "idelalisib": "CYP3A4",
+    "tucatinib": "CYP3A4",
+    "clopidogrel": "CYP2B6",
+    "ticlopidine": "CYP2B6",
+}
+
+#: Medications the kernel recognises without a rule to apply (common antidepressants,
+#: augmenting agents and everyday drugs), so that they are not listed as unclassified.
+KNOWN_WITHOUT_FLAG: frozenset[str] = frozenset(
+    {
+        # Antidepressants and augmentation.
+        "sertraline", "fluoxetine", "escitalopram", "citalopram", "paroxetine",
+        "fluvoxamine", "venlafaxine", "desvenlafaxine", "duloxetine", "levomilnacipran",
+        "milnacipran", "bupropion", "mirtazapine", "trazodone", "vortioxetine", "vilazodone",
+        "amitriptyline", "nortriptyline", "imipramine", "desipramine", "clomipramine",
+        "doxepin", "protriptyline", "trimipramine", "lithium", "aripiprazole", "brexpiprazole",
+        "cariprazine", "quetiapine", "olanzapine", "risperidone", "lurasidone", "ziprasidone",
+        "lumateperone", "valproate", "divalproex", "topiramate", "oxcarbazepine",
+        "levetiracetam", "buspirone", "hydroxyzine", "zuranolone", "dextromethorphan",
+        "esketamine", "ketamine", "prazosin", "clonidine", "guanfacine", "propranolol",
+        "naloxone",
+        # Everyday medicines.
+        "levothyroxine", "liothyronine", "methimazole", "propylthiouracil", "lisinopril",
+        "enalapril", "losartan", "valsartan", "amlodipine", "nifedipine",
+        "hydrochlorothiazide", "chlorthalidone", "furosemide", "spironolactone", "metoprolol",
+        "atenolol", "carvedilol", "atorvastatin", "rosuvastatin", "simvastatin",
+        "pravastatin", "metformin", "insulin", "empagliflozin", "semaglutide", "liraglutide",
+        "tirzepatide", "omeprazole", "esomeprazole", "pantoprazole", "famotidine",
+        "ondansetron", "acetaminophen", "ibuprofen", "naproxen", "aspirin", "celecoxib",
+        "sumatriptan", "rizatriptan", "cetirizine", "loratadine", "fexofenadine",
+        "montelukast", "albuterol", "fluticasone", "budesonide", "apixaban", "rivaroxaban",
+        "warfarin", "ethinyl estradiol", "norethindrone", "levonorgestrel", "estradiol",
+        "progesterone", "medroxyprogesterone", "drospirenone", "tamsulosin", "finasteride",
+        "sildenafil", "allopurinol", "prednisone", "vitamin d", "cholecalciferol",
+        "folic acid", "l-methylfolate", "fish oil", "omega-3 fatty acids", "multivitamin",
+        "magnesium", "melatonin", "iron", "ferrous sulfate", "cyanocobalamin", "vitamin b12",
+        "amoxicillin", "doxycycline", "azithromycin", "nitrofurantoin",
+    }
+)  # fmt: skip
+
+#: Brand (and other) names mapped to the generic names above; a combination maps to each
+#: of its ingredients. Keys are lower case; matching ignores case and a trailing strength
+#: or release form ("Xanax XR 0.5 mg" reads as "xanax").
+BRAND_NAMES: dict[str, tuple[str, ...]] = {
+    # Benzodiazepines.
+    "xanax": ("alprazolam",), "niravam": ("alprazolam",), "klonopin": ("clonazepam",),
+    "rivotril": ("clonazepam",), "ativan": ("lorazepam",), "valium": ("diazepam",),
+    "diastat": ("diazepam",), "valtoco": ("diazepam",), "librium": ("chlordiazepoxide",),
+    "restoril": ("temazepam",), "halcion": ("triazolam",), "serax": ("oxazepam",),
+    "tranxene": ("clorazepate",), "dalmane": ("flurazepam",), "prosom": ("estazolam",),
+    "doral": ("quazepam",), "onfi": ("clobazam",), "sympazan": ("clobazam",),
+    "frisium": ("clobazam",), "lexotan": ("bromazepam",), "mogadon": ("nitrazepam",),
+    "rohypnol": ("flunitrazepam",),
+    # Opioid antagonists.
+    "revia": ("naltrexone",), "vivitrol": ("naltrexone",), "depade": ("naltrexone",),
+    "contrave": ("naltrexone", "bupropion"), "lybalvi": ("olanzapine", "samidorphan"),
+    # MAOIs.
+    "nardil": ("phenelzine",), "parnate": ("tranylcypromine",), "marplan": ("isocarboxazid",),
+    "emsam": ("selegiline",), "eldepryl": ("selegiline",), "zelapar": ("selegiline",),
+    "azilect": ("rasagiline",), "xadago": ("safinamide",), "zyvox": ("linezolid",),
+    # Stimulants.
+    "adderall": ("amphetamine", "dextroamphetamine"), "mydayis": ("amphetamine",),
+    "evekeo": ("amphetamine",), "dexedrine": ("dextroamphetamine",),
+    "zenzedi": ("dextroamphetamine",), "vyvanse": ("lisdexamfetamine",),
+    "desoxyn": ("methamphetamine",), "ritalin": ("methylphenidate",),
+    "concerta": ("methylphenidate",), "methylin": ("methylphenidate",),
+    "daytrana": ("methylphenidate",), "quillichew": ("methylphenidate",),
+    "focalin": ("dexmethylphenidate",), "azstarys": ("dexmethylphenidate",),
+    "provigil": ("modafinil",), "nuvigil": ("armodafinil",), "sunosi": ("solriamfetol",),
+    "strattera": ("atomoxetine",), "adipex": ("phentermine",),
+    # Opioids.
+    "oxycontin": ("oxycodone",), "roxicodone": ("oxycodone",),
+    "percocet": ("oxycodone", "acetaminophen"), "vicodin": ("hydrocodone", "acetaminophen"),
+    "norco": ("hydrocodone", "acetaminophen"), "hysingla": ("hydrocodone",),
+    "dilaudid": ("hydromorphone",), "ms contin": ("morphine",), "duragesic": ("fentanyl",),
+    "dolophine": ("methadone",), "methadose": ("methadone",),
+    "suboxone": ("buprenorphine", "naloxone"), "zubsolv": ("buprenorphine", "naloxone"),
+    "subutex": ("buprenorphine",), "sublocade": ("buprenorphine",),
+    "butrans": ("buprenorphine",), "belbuca": ("buprenorphine",), "ultram": ("tramadol",),
+    "nucynta": ("tapentadol",), "demerol": ("meperidine",),
+    # Other CNS depressants.
+    "ambien": ("zolpidem",), "intermezzo": ("zolpidem",), "edluar": ("zolpidem",),
+    "lunesta": ("eszopiclone",), "imovane": ("zopiclone",), "sonata": ("zaleplon",),
+    "neurontin": ("gabapentin",), "gralise": ("gabapentin",), "horizant": ("gabapentin",),
+    "lyrica": ("pregabalin",), "soma": ("carisoprodol",), "lioresal": ("baclofen",),
+    "flexeril": ("cyclobenzaprine",), "robaxin": ("methocarbamol",),
+    "zanaflex": ("tizanidine",), "skelaxin": ("metaxalone",), "xyrem": ("sodium oxybate",),
+    "xywav": ("sodium oxybate",), "belsomra": ("suvorexant",), "dayvigo": ("lemborexant",),
+    "quviviq": ("daridorexant",), "fioricet": ("butalbital", "acetaminophen"),
+    # Methylxanthines.
+    "theo-24": ("theophylline",), "theochron": ("theophylline",), "uniphyl": ("theophylline",),
+    "elixophyllin": ("theophylline",),
+    # Lamotrigine.
+    "lamictal": ("lamotrigine",), "subvenite": ("lamotrigine",),
+    # CYP inducers and inhibitors.
+    "tegretol": ("carbamazepine",), "equetro": ("carbamazepine",), "carbatrol": ("carbamazepine",),
+    "dilantin": ("phenytoin",), "cerebyx": ("fosphenytoin",), "mysoline": ("primidone",),
+    "rifadin": ("rifampin",), "rifampicin": ("rifampin",), "mycobutin": ("rifabutin",),
+    "priftin": ("rifapentine",), "hypericum": ("st john's wort",),
+    "st. john's wort": ("st john's wort",), "st johns wort": ("st john's wort",),
+    "st. johns wort": ("st john's wort",), "saint john's wort": ("st john's wort",),
+    "erleada": ("apalutamide",), "xtandi": ("enzalutamide",), "lysodren": ("mitotane",),
+    "tracleer": ("bosentan",), "sustiva": ("efavirenz",), "intelence": ("etravirine",),
+    "biaxin": ("clarithromycin",), "sporanox": ("itraconazole",), "noxafil": ("posaconazole",),
+    "vfend": ("voriconazole",), "diflucan": ("fluconazole",), "norvir": ("ritonavir",),
+    "paxlovid": ("nirmatrelvir", "ritonavir"), "tybost": ("cobicistat",),
+    "cardizem": ("diltiazem",), "calan": ("verapamil",), "verelan": ("verapamil",),
+    "cipro": ("ciprofloxacin",), "emend": ("aprepitant",), "multaq": ("dronedarone",),
+    "plavix": ("clopidogrel",),
+    # Antidepressants, augmentation and everyday medicines.
+    "zoloft": ("sertraline",), "prozac": ("fluoxetine",), "sarafem": ("fluoxetine",),
+    "lexapro": ("escitalopram",), "celexa": ("citalopram",), "paxil": ("paroxetine",),
+    "luvox": ("fluvoxamine",), "effexor": ("venlafaxine",), "pristiq": ("desvenlafaxine",),
+    "cymbalta": ("duloxetine",), "fetzima": ("levomilnacipran",),
+    "wellbutrin": ("bupropion",), "zyban": ("bupropion",), "aplenzin": ("bupropion",),
+    "auvelity": ("dextromethorphan", "bupropion"), "remeron": ("mirtazapine",),
+    "desyrel": ("trazodone",), "oleptro": ("trazodone",), "trintellix": ("vortioxetine",),
+    "viibryd": ("vilazodone",), "elavil": ("amitriptyline",), "pamelor": ("nortriptyline",),
+    "tofranil": ("imipramine",), "anafranil": ("clomipramine",), "silenor": ("doxepin",),
+    "lithobid": ("lithium",), "abilify": ("aripiprazole",), "rexulti": ("brexpiprazole",),
+    "vraylar": ("cariprazine",), "seroquel": ("quetiapine",), "zyprexa": ("olanzapine",),
+    "symbyax": ("olanzapine", "fluoxetine"), "risperdal": ("risperidone",),
+    "latuda": ("lurasidone",), "geodon": ("ziprasidone",), "caplyta": ("lumateperone",),
+    "depakote": ("divalproex",), "depakene": ("valproate",), "topamax": ("topiramate",),
+    "trileptal": ("oxcarbazepine",), "keppra": ("levetiracetam",), "buspar": ("buspirone",),
+    "vistaril": ("hydroxyzine",), "atarax": ("hydroxyzine",), "zurzuvae": ("zuranolone",),
+    "spravato": ("esketamine",), "ketalar": ("ketamine",), "minipress": ("prazosin",),
+    "catapres": ("clonidine",), "kapvay": ("clonidine",), "intuniv": ("guanfacine",),
+    "inderal": ("propranolol",), "synthroid": ("levothyroxine",), "levoxyl": ("levothyroxine",),
+    "cytomel": ("liothyronine",), "tapazole": ("methimazole",), "zestril": ("lisinopril",),
+    "prinivil": ("lisinopril",), "cozaar": ("losartan",), "norvasc": ("amlodipine",),
+    "lasix": ("furosemide",), "toprol": ("metoprolol",), "lopressor": ("metoprolol",),
+    "lipitor": ("atorvastatin",), "crestor": ("rosuvastatin",), "zocor": ("simvastatin",),
+    "glucophage": ("metformin",), "jardiance": ("empagliflozin",), "ozempic": ("semaglutide",),
+    "wegovy": ("semaglutide",), "mounjaro": ("tirzepatide",), "zepbound": ("tirzepatide",),
+    "prilosec": ("omeprazole",), "nexium": ("esomeprazole",), "protonix": ("pantoprazole",),
+    "pepcid": ("famotidine",), "zofran": ("ondansetron",), "tylenol": ("acetaminophen",),
+    "paracetamol": ("acetaminophen",), "advil": ("ibuprofen",), "motrin": ("ibuprofen",),
+    "aleve": ("naproxen",), "celebrex": ("celecoxib",), "imitrex": ("sumatriptan",),
+    "zyrtec": ("cetirizine",), "claritin": ("loratadine",), "allegra": ("fexofenadine",),
+    "singulair": ("montelukast",), "ventolin": ("albuterol",), "proair": ("albuterol",),
+    "salbutamol": ("albuterol",), "eliquis": ("apixaban",), "xarelto": ("rivaroxaban",),
+    "coumadin": ("warfarin",), "flomax": ("tamsulosin",), "viagra": ("sildenafil",),
+    "deplin": ("l-methylfolate",),
+}  # fmt: skip
+
+#: Words after a drug's name that do not change which drug it is (release forms, salts).
+_FORM_WORDS: frozenset[str] = frozenset(
+    {"xr", "er", "sr", "cr", "xl", "la", "ir", "ds", "odt", "cd", "pm", "hcl", "hydrochloride",
+     "sodium", "potassium", "maleate", "succinate", "tartrate", "besylate", "mesylate",
+     "tablet", "tablets", "tab", "tabs", "capsule", "capsules", "cap", "caps", "oral",
+     "solution", "patch", "injection", "extended", "immediate", "release", "sublingual"}
+)  # fmt: skip
+_SALTS_KEEP: frozenset[str] = frozenset({"sodium oxybate"})
+_NUMBER_START = re.compile(r"^[\d.,]")
+_SPLIT_COMBINATION = re.compile(r"\s*(?:/|\+|&|,|;|\band\b|\bwith\b)\s*")
+_ALL_GENERICS: frozenset[str] = (
+    frozenset(DIAZEPAM_10_MG_EQUIVALENT_MG)
+    | OPIOID_ANTAGONISTS
+    | MAOIS
+    | STIMULANTS
+    | OPIOIDS
+    | OTHER_CNS_DEPRESSANTS
+    | METHYLXANTHINES
+    | LAMOTRIGINE
+    | frozenset(CYP_INDUCERS)
+    | frozenset(CYP_INHIBITORS)
+    | KNOWN_WITHOUT_FLAG
+    | frozenset({"nirmatrelvir"})
+)
+
+
+def _clean_name(text: str) -> str:
+    """Return ``text`` lower-cased, without brackets, strength or release form."""
+    text = re.sub(r"[()\[\]]", " ", text.lower().replace("’", "'")).strip()
+    words: list[str] = []
+    for word in text.split():
+        if _NUMBER_START.match(word):
+            break
+        words.append(word)
+    while len(words) > 1 and words[-1] in _FORM_WORDS and " ".join(words) not in _SALTS_KEEP:
+        words.pop()
+    return " ".join(words).strip(" .-")
+
+
+def generic_names(name: str) -> tuple[str, ...]:
+    """Return the generic names ``name`` stands for, or ``()`` when the kernel does not know it.
+
+    Case-insensitive; a trailing strength or release form is ignored ("Xanax XR 0.5 mg" →
+    ``("alprazolam",)``); a brand of a combination returns every ingredient ("Percocet" →
+    ``("oxycodone", "acetaminophen")``); "buprenorphine/naloxone" is read part by part.
+    """
+    cleaned = _clean_name(name)
+    if not cleaned:
+        return ()
+    if cleaned in _ALL_GENERICS:
+        return (cleaned,)
+    if cleaned in BRAND_NAMES:
+        return BRAND_NAMES[cleaned]
+    parts = [p for p in _SPLIT_COMBINATION.split(cleaned) if p]
+    if len(parts) > 1:
+        found: list[str] = []
+        for part in parts:
+            generics = generic_names(part)
+            if not generics:
+                return ()
+            found.extend(g for g in generics if g not in found)
+        return tuple(found)
+    first = cleaned.split()[0]
+    if first != cleaned and (first in _ALL_GENERICS or first in BRAND_NAMES):
+        return (first,) if first in _ALL_GENERICS else BRAND_NAMES[first]
+    return ()
+
+
+# --- Benzodiazepine load ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BenzodiazepineDose:
+    """One benzodiazepine on the list: ``name`` as entered, ``generic`` name, ``daily_dose_mg``
+    (None when unknown) and ``diazepam_equivalent_mg_per_day`` (None when unknown)."""
+
+    name: str
+    generic: str
+    daily_dose_mg: float | None
+    diazepam_equivalent_mg_per_day: float | None
+
+
+def diazepam_equivalent_mg_per_day(generic: str, daily_dose_mg: float) -> float:
+    """Return ``daily_dose_mg`` of benzodiazepine ``generic`` as diazepam mg/day.
+
+    diazepam-eq (mg/day) = daily dose (mg/day) × 10 ÷ the dose equivalent to diazepam 10 mg
+    (:data:`DIAZEPAM_10_MG_EQUIVALENT_MG`, Ashton [104]); rounded to 6 decimals so that a
+    sum lands exactly on round limits. Lorazepam 2 mg/day → 20 mg/day.
+
+    Raises KeyError for a drug not in the table.
+    """
+    return round(daily_dose_mg * 10.0 / DIAZEPAM_10_MG_EQUIVALENT_MG[generic], 6)
+
+
+def benzodiazepine_doses(medications: tuple[Medication, ...]) -> tuple[BenzodiazepineDose, ...]:
+    """Return each benzodiazepine in ``medications`` with its diazepam-equivalent dose."""
+    doses: list[BenzodiazepineDose] = []
+    for medication in medications:
+        for generic in generic_names(medication.name):
+            if generic not in DIAZEPAM_10_MG_EQUIVALENT_MG:
+                continue
+            daily = medication.daily_dose_mg
+            equivalent = None if daily is None else diazepam_equivalent_mg_per_day(generic, daily)
+            doses.append(BenzodiazepineDose(medication.name, generic, daily, equivalent))
+    return tuple(doses)
+
+
+def benzodiazepine_load_mg_per_day(medications: tuple[Medication, ...]) -> float:
+    """Return the summed diazepam-equivalent load, mg/day (0.0 when none; doses without a
+    daily dose count 0 here and are reported by the benzodiazepine rule)."""
+    total = sum(d.diazepam_equivalent_mg_per_day or 0.0 for d in benzodiazepine_doses(medications))
+    return round(total, 6)
+
+
+# --- Treatment resistance ---------------------------------------------------------------------
+
+
+def _trial_exclusion(trial: AntidepressantTrial) -> str | None:
+    """Return why ``trial`` does not count as an adequate failed trial, or None when it does."""
+    if not trial.current_episode:
+        return "in an earlier episode"
+    if trial.adequate is None:
+        return "adequacy of dose and duration unknown"
+    if not trial.adequate:
+        return "dose or duration not adequate"
+    if trial.response == "remission":
+        return "led to remission"
+    if trial.response == "unknown":
+        return "response unknown"
+    return None
+
+
+def failed_adequate_trials(
+    trials: tuple[AntidepressantTrial, ...],
+) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...]]:
+    """Return (drugs counted, (drug, why not counted) pairs) for treatment resistance.
+
+    A trial counts when it is in the current episode, judged adequate in dose and duration,
+    and the response was none or partial [25]. Each drug counts once: resistance is to at
+    least two antidepressants [25], so a second trial of the same drug is listed as not
+    counted.
+    """
+    counted: list[str] = []
+    skipped: list[tuple[str, str]] = []
+    for trial in trials:
+        label = trial.drug.strip()
+        why = _trial_exclusion(trial)
+        key = "+".join(generic_names(label)) or _clean_name(label)
+        if why is None and key in {"+".join(generic_names(c)) or _clean_name(c) for c in counted}:
+            why = "same drug as a trial already counted"
+        if why is None:
+            counted.append(label)
+        else:
+            skipped.append((label, why))
+    return tuple(counted), tuple(skipped)
+
+
+# --- Validation -------------------------------------------------------------------------------
+
+
+def _finite(value: float) -> bool:
+    return not (math.isnan(value) or math.isinf(value))
+
+
+def _check_number(
+    path: str, value: float | None, *, low: float, high: float, unit: str, strict_low: bool = False
+) -> None:
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, int | float) or not _finite(value):
+        raise InvalidFacts(path, f"Give a number in {unit}.")
+    if value < low or (strict_low and value == low) or value > high:
+        raise InvalidFacts(path, f"{value:g} {unit} is outside {low:g}–{high:g} {unit}.")
+
+
+def validate(facts: IntakeFacts) -> None:
+    """Raise :class:`InvalidFacts` naming the first field of ``facts`` that cannot be evaluated.
+
+    Refused: a condition code not in :data:`CONDITIONS`; a route not in :data:`ROUTES`; a
+    trial response not in :data:`TRIAL_RESPONSES`; a blank drug name; a negative or absurd
+    dose (above :data:`MAX_DAILY_DOSE_MG` mg/day) or trial length (above
+    :data:`MAX_TRIAL_WEEKS` weeks); a blood pressure outside :data:`BP_RANGE_MMHG` or a
+    diastolic at or above the systolic; an age outside :data:`AGE_RANGE_YEARS`.
+    """
+    for code in sorted(facts.conditions):
+        if code not in CONDITIONS:
+            raise InvalidFacts("conditions", f"Unknown condition code {code!r}.")
+    if facts.planned_route not in ROUTES:
+        raise InvalidFacts(
+            "planned_route",
+            f"Unknown route {facts.planned_route!r}; use one of {', '.join(ROUTES)}.",
+        )
+    for i, medication in enumerate(facts.medications):
+        if not medication.name.strip():
+            raise InvalidFacts(f"medications.{i}.name", "Give the medication's name.")
+        if len(medication.name) > MAX_NAME_CHARS:
+            raise InvalidFacts(f"medications.{i}.name", f"Use at most {MAX_NAME_CHARS} characters.")
+        _check_number(
+            f"medications.{i}.daily_dose_mg",
+            medication.daily_dose_mg,
+            low=0,
+            high=MAX_DAILY_DOSE_MG,
+            unit="mg/day",
+        )
+    for i, trial in enumerate(facts.antidepressant_trials):
+        if not trial.drug.strip():
+            raise InvalidFacts(f"antidepressant_trials.{i}.drug", "Give the drug's name.")
+        if len(trial.drug) > MAX_NAME_CHARS:
+            raise InvalidFacts(
+                f"antidepressant_trials.{i}.drug", f"Use at most {MAX_NAME_CHARS} characters."
+            )
+        _check_number(
+            f"antidepressant_trials.{i}.daily_dose_mg",
+            trial.daily_dose_mg,
+            low=0,
+            high=MAX_DAILY_DOSE_MG,
+            unit="mg/day",
+        )
+        _check_number(
+            f"antidepressant_trials.{i}.duration_weeks",
+            trial.duration_weeks,
+            low=0,
+            high=MAX_TRIAL_WEEKS,
+            unit="weeks",
+        )
+        if trial.response not in TRIAL_RESPONSES:
+            raise InvalidFacts(
+                f"antidepressant_trials.{i}.response",
+                f"Unknown response {trial.response!r}; use one of {', '.join(TRIAL_RESPONSES)}.",
+            )
+    low, high = BP_RANGE_MMHG
+    _check_number("systolic_mmhg", facts.systolic_mmhg, low=low, high=high, unit="mmHg")
+    _check_number("diastolic_mmhg", facts.diastolic_mmhg, low=low, high=high, unit="mmHg")
+    if (
+        facts.systolic_mmhg is not None
+        and facts.diastolic_mmhg is not None
+        and facts.diastolic_mmhg >= facts.systolic_mmhg
+    ):
+        raise InvalidFacts(
+            "diastolic_mmhg",
+            f"The diastolic pressure ({facts.diastolic_mmhg} mmHg) must be below the systolic "
+            f"({facts.systolic_mmhg} mmHg); check that they are not swapped.",
+        )
+    _check_number(
+        "age_years", facts.age_years, low=AGE_RANGE_YEARS[0], high=AGE_RANGE_YEARS[1], unit="years"
+    )
+
+
+# --- Rules ------------------------------------------------------------------------------------
+
+_SEVERITY_ORDER: dict[str, int] = {severity: i for i, severity in enumerate(SEVERITIES)}
+_ROUTE_WORDS: dict[str, str] = {
+    "iv": "IV racemic ketamine",
+    "im": "intramuscular racemic ketamine",
+    "intranasal": "intranasal esketamine",
+}
+
+
+def _fmt(value: float) -> str:
+    """Return ``value`` without trailing zeros: 20.0 → "20", 7.5 → "7.5"."""
+    return f"{value:.3f}".rstrip("0").rstrip(".")
+
+
+def _names(values: list[str] | tuple[str, ...]) -> str:
+    values = list(values)
+    if len(values) <= 1:
+        return "".join(values)
+    return ", ".join(values[:-1]) + " and " + values[-1]
+
+
+class _Context:
+    """The facts, the limits and what several rules share (medications classified once)."""
+
+    def __init__(self, facts: IntakeFacts, limits: EligibilityLimits) -> None:
+        self.facts = facts
+        self.limits = limits
+        self.route = _ROUTE_WORDS[facts.planned_route]
+        self.classified: list[tuple[str, tuple[str, ...]]] = [
+            (m.name.strip(), generic_names(m.name)) for m in facts.medications
+        ]
+
+    def has(self, code: str) -> bool:
+        return code in self.facts.conditions
+
+    def taking(self, group: frozenset[str] | dict[str, str]) -> list[tuple[str, str]]:
+        """Return (name as entered, generic) for each medication in ``group``."""
+        return [
+            (name, generic)
+            for name, generics in self.classified
+            for generic in generics
+            if generic in group
+        ]
+
+
+def _label(name: str, generic: str) -> str:
+    return generic if name.strip().lower() == generic else f"{generic} (as “{name.strip()}”)"
+
+
+def _condition_rule(
+    ctx: _Context,
+    *,
+    code: str,
+    condition: str,
+    severity: Severity,
+    keys: tuple[str, ...],
+    fired_reason: str,
+    clear_reason: str,
+    title: str | None = None,
+) -> RuleCheck:
+    fired = ctx.has(condition)
+    return RuleCheck(
+        code=code,
+        title=title or CONDITIONS[condition],
+        severity=severity,
+        fired=fired,
+        reason=fired_reason if fired else clear_reason,
+        source_keys=keys,
+        inputs={condition: fired, "planned_route": ctx.facts.planned_route},
+    )
+
+
+def _hypersensitivity(ctx: _Context) -> RuleCheck:
+    return _condition_rule(
+        ctx,
+        code="ketamine_hypersensitivity",
+        condition="ketamine_hypersensitivity",
+        severity="stop",
+        keys=("22", "19"),
+        fired_reason="An allergy or hypersensitivity to ketamine or esketamine is reported; "
+        "both labels contraindicate the drug.",
+        clear_reason="No allergy or hypersensitivity to ketamine or esketamine is reported.",
+    )
+
+
+def _vascular(ctx: _Context, condition: str, code: str, what: str) -> RuleCheck:
+    # The esketamine label contraindicates these [19][28]; for racemic ketamine they are the
+    # conditions "where a marked rise in blood pressure would be a serious hazard" of the
+    # Ketalar label [22], so they stop treatment by every route.
+    basis = (
+        "the esketamine label contraindicates it"
+        if ctx.facts.planned_route == "intranasal"
+        else "the esketamine label contraindicates it, and for racemic ketamine it is a "
+        "condition in which a rise in blood pressure would be a serious hazard, which the "
+        "ketamine label contraindicates"
+    )
+    return _condition_rule(
+        ctx,
+        code=code,
+        condition=condition,
+        severity="stop",
+        keys=("19", "28", "22"),
+        fired_reason=f"{what} is reported: ketamine and esketamine raise blood pressure; {basis}.",
+        clear_reason=f"No {what.lower()} is reported.",
+    )
+
+
+def _hypertension_uncontrolled(ctx: _Context) -> RuleCheck:
+    return _condition_rule(
+        ctx,
+        code="hypertension_uncontrolled",
+        condition="hypertension_uncontrolled",
+        severity="stop",
+        keys=("22", "27"),
+        fired_reason="Uncontrolled high blood pressure is reported: ketamine raises blood "
+        "pressure, and the ketamine label contraindicates it where a rise would be a serious "
+        "hazard. Control the blood pressure first, then update the intake.",
+        clear_reason="Uncontrolled high blood pressure is not reported.",
+    )
+
+
+def _cardiac_unstable(ctx: _Context) -> RuleCheck:
+    return _condition_rule(
+        ctx,
+        code="cardiac_disease_unstable",
+        condition="cardiac_disease_unstable",
+        severity="stop",
+        keys=("21", "22"),
+        fired_reason="Heart disease that is not controlled or recently worse is reported: "
+        "poorly controlled cardiovascular disease is a contraindication in the pain guideline, "
+        "and the ketamine label contraindicates it where a blood-pressure rise would be a "
+        "serious hazard. Stabilise it first, then update the intake.",
+        clear_reason="No uncontrolled or recently worse heart disease is reported.",
+    )
+
+
+def _liver_severe(ctx: _Context) -> RuleCheck:
+    return _condition_rule(
+        ctx,
+        code="liver_disease_severe",
+        condition="liver_disease_severe",
+        severity="stop",
+        keys=("21", "22"),
+        fired_reason="Severe liver disease is reported: the pain guideline says to avoid "
+        "ketamine in severe liver disease, and the label warns of drug-induced liver injury.",
+        clear_reason="Severe liver disease is not reported.",
+    )
+
+
+def _psychosis_active(ctx: _Context) -> RuleCheck:
+    return _condition_rule(
+        ctx,
+        code="psychosis_active",
+        condition="psychosis_active",
+        severity="stop",
+        keys=("21", "25", "31"),
+        fired_reason="Current psychosis is reported: active psychosis is a relative "
+        "contraindication in the pain guideline and an exclusion of clinics and trials; "
+        "ketamine can worsen it.",
+        clear_reason="No current psychosis is reported.",
+    )
+
+
+def _pregnancy(ctx: _Context) -> RuleCheck:
+    pregnant = ctx.facts.pregnant
+    if pregnant is None:
+        reason = "Pregnancy was not asked or does not apply."
+    elif pregnant:
+        reason = (
+            "The patient is pregnant: esketamine is not for use in pregnancy, and the pain "
+            "guideline lists pregnancy as a relative contraindication to ketamine; an "
+            "elective treatment does not go ahead."
+        )
+    else:
+        reason = "The patient is not pregnant."
+    return RuleCheck(
+        code="pregnancy",
+        title="Pregnancy",
+        severity="stop",
+        fired=bool(pregnant),
+        reason=reason,
+        source_keys=("29", "21"),
+        inputs={"pregnant": pregnant, "planned_route": ctx.facts.planned_route},
+    )
+
+
+def _theophylline(ctx: _Context) -> RuleCheck:
+    found = ctx.taking(METHYLXANTHINES)
+    names = [_label(n, g) for n, g in found]
+    return RuleCheck(
+        code="theophylline_or_aminophylline",
+        title="Theophylline or aminophylline",
+        severity="stop",
+        fired=bool(found),
+        reason=(
+            f"{_names(names)} with ketamine can lower the seizure threshold: the ketamine "
+            "label says not to combine them. Stop or replace it with the prescriber first."
+            if found
+            else "No theophylline or aminophylline on the medication list."
+        ),
+        source_keys=("22",),
+        inputs={"medications": names},
+    )
+
+
+def _blood_pressure(ctx: _Context) -> RuleCheck:
+    sys_mmhg, dia_mmhg = ctx.facts.systolic_mmhg, ctx.facts.diastolic_mmhg
+    max_sys, max_dia = ctx.limits.max_systolic_mmhg, ctx.limits.max_diastolic_mmhg
+    limit = f"{max_sys}/{max_dia} mmHg"
+    above = (sys_mmhg is not None and sys_mmhg > max_sys) or (
+        dia_mmhg is not None and dia_mmhg > max_dia
+    )
+    reading = (
+        f"{sys_mmhg if sys_mmhg is not None else '—'}/"
+        f"{dia_mmhg if dia_mmhg is not None else '—'} mmHg"
+    )
+    if sys_mmhg is None and dia_mmhg is None:
+        reason = (
+            f"No blood pressure reading was given; it is measured before every dose (the "
+            f"clinic's limit is {limit})."
+        )
+    elif above:
+        reason = (
+            f"The reading {reading} is above the clinic's limit of {limit}: ketamine raises "
+            "blood pressure, and the esketamine label advises considering a delay above "
+            "140/90. Recheck it, treat if needed, and record why treatment may go ahead."
+        )
+    else:
+        reason = f"The reading {reading} is within the clinic's limit of {limit}."
+    return RuleCheck(
+        code="blood_pressure_above_limit",
+        title="Blood pressure before treatment",
+        severity="override",
+        fired=above,
+        reason=reason,
+        source_keys=("27",),
+        inputs={
+            "systolic_mmhg": sys_mmhg,
+            "diastolic_mmhg": dia_mmhg,
+            "max_systolic_mmhg": max_sys,
+            "max_diastolic_mmhg": max_dia,
+        },
+    )
+
+
+def _treatment_resistance(ctx: _Context) -> RuleCheck:
+    counted, skipped = failed_adequate_trials(ctx.facts.antidepressant_trials)
+    needed = ctx.limits.min_failed_adequate_trials
+    met = len(counted) >= needed
+    found = f"{len(counted)} adequate failed trial{'s' if len(counted) != 1 else ''} in the " + (
+        f"current episode ({_names(counted)})" if counted else "current episode"
+    )
+    not_counted = (
+        " Not counted: " + "; ".join(f"{drug} ({why})" for drug, why in skipped) + "."
+        if skipped
+        else ""
+    )
+    if met:
+        reason = f"Treatment resistance is met: {found}; at least {needed} needed.{not_counted}"
+    else:
+        reason = (
+            f"Treatment resistance is not met: {found}; at least {needed} are needed (no "
+            f"adequate response to {needed} antidepressants of adequate dose and duration). "
+            "The evidence for ketamine, and esketamine's approval, are in treatment-resistant "
+            f"depression: record why treatment may go ahead.{not_counted}"
+        )
+    return RuleCheck(
+        code="treatment_resistance_not_met",
+        title="Treatment-resistant depression",
+        severity="override",
+        fired=not met,
+        reason=reason,
+        source_keys=("25",),
+        inputs={
+            "failed_adequate_trials": len(counted),
+            "min_failed_adequate_trials": needed,
+            "counted": list(counted),
+            "not_counted": [{"drug": drug, "why": why} for drug, why in skipped],
+        },
+    )
+
+
+def _benzodiazepines(ctx: _Context) -> RuleCheck:
+    doses = benzodiazepine_doses(ctx.facts.medications)
+    limit = ctx.limits.max_benzodiazepine_diazepam_mg_per_day
+    load = benzodiazepine_load_mg_per_day(ctx.facts.medications)
+    unknown = [d for d in doses if d.daily_dose_mg is None]
+    above = load > limit
+    parts = [
+        f"{_label(d.name, d.generic)} {_fmt(d.daily_dose_mg)} mg/day = "
+        f"{_fmt(d.diazepam_equivalent_mg_per_day or 0.0)} mg diazepam"
+        for d in doses
+        if d.daily_dose_mg is not None
+    ]
+    sums = f" ({'; '.join(parts)})" if parts else ""
+    if not doses:
+        reason = "No benzodiazepine on the medication list."
+    else:
+        reason = (
+            f"Benzodiazepine load {_fmt(load)} mg/day diazepam-equivalent{sums}; the clinic's "
+            f"limit is {_fmt(limit)} mg/day."
+        )
+        if above:
+            reason += (
+                " Above it, benzodiazepines have blunted ketamine's antidepressant response: "
+                "consider a lower dose and record why treatment may go ahead."
+            )
+        if unknown:
+            reason += (
+                f" The load is unknown: no daily dose was given for "
+                f"{_names([_label(d.name, d.generic) for d in unknown])}, so it cannot be "
+                "converted. Record the daily dose, or record why treatment may go ahead."
+            )
+    return RuleCheck(
+        code="benzodiazepine_load_above_limit",
+        title="Benzodiazepine dose (diazepam-equivalent)",
+        severity="override",
+        fired=above or bool(unknown),
+        reason=reason,
+        source_keys=("32", "33", "104"),
+        inputs={
+            "diazepam_equivalent_mg_per_day": load,
+            "max_benzodiazepine_diazepam_mg_per_day": limit,
+            "benzodiazepines": [
+                {
+                    "name": d.name,
+                    "generic": d.generic,
+                    "daily_dose_mg": d.daily_dose_mg,
+                    "diazepam_equivalent_mg_per_day": d.diazepam_equivalent_mg_per_day,
+                }
+                for d in doses
+            ],
+        },
+    )
+
+
+def _medication_rule(
+    ctx: _Context,
+    group: frozenset[str] | dict[str, str],
+    *,
+    code: str,
+    title: str,
+    severity: Severity,
+    keys: tuple[str, ...],
+    why: str,
+    none: str,
+) -> RuleCheck:
+    found = ctx.taking(group)
+    names = [_label(n, g) for n, g in found]
+    details = (
+        [f"{label} ({group[g]})" for label, (_, g) in zip(names, found, strict=True)]
+        if isinstance(group, dict)
+        else names
+    )
+    return RuleCheck(
+        code=code,
+        title=title,
+        severity=severity,
+        fired=bool(found),
+        reason=f"{_names(details)}: {why}" if found else none,
+        source_keys=keys,
+        inputs={"medications": names},
+    )
+
+
+def _naltrexone(ctx: _Context) -> RuleCheck:
+    return _medication_rule(
+        ctx,
+        OPIOID_ANTAGONISTS,
+        code="opioid_antagonist",
+        title="Naltrexone (opioid antagonist)",
+        severity="override",
+        keys=("34",),
+        why="naltrexone taken beforehand blocked ketamine's antidepressant effect in a trial. "
+        "Record why treatment may go ahead (or plan with the prescriber).",
+        none="No naltrexone or other opioid antagonist on the medication list.",
+    )
+
+
+def _maoi(ctx: _Context) -> RuleCheck:
+    return _medication_rule(
+        ctx,
+        MAOIS,
+        code="maoi",
+        title="Monoamine oxidase inhibitor (MAOI)",
+        severity="override",
+        keys=("27", "36"),
+        why="with an MAOI, blood pressure can rise further after the dose; the esketamine "
+        "label asks for close blood-pressure monitoring. Record the monitoring plan.",
+        none="No MAOI on the medication list.",
+    )
+
+
+def _opioids_cns(ctx: _Context) -> RuleCheck:
+    return _medication_rule(
+        ctx,
+        OPIOIDS | OTHER_CNS_DEPRESSANTS,
+        code="opioid_or_cns_depressant",
+        title="Opioids and other CNS depressants",
+        severity="override",
+        keys=("22",),
+        why="with ketamine, opioids and other CNS depressants risk profound sedation, "
+        "respiratory depression, coma and death. Record the dose plan and the monitoring.",
+        none="No opioid or other CNS depressant (besides any benzodiazepine, checked "
+        "separately) on the medication list.",
+    )
+
+
+def _min_age(ctx: _Context) -> RuleCheck:
+    age = ctx.facts.age_years
+    minimum = ctx.limits.min_age_years
+    fired = age is not None and age < minimum
+    if age is None:
+        reason = "The patient's age was not given."
+    elif fired:
+        reason = (
+            f"The patient is {age}, younger than the clinic's minimum of {minimum} years: "
+            "esketamine is indicated for adults and its safety below 18 is not established. "
+            "Record why treatment may go ahead."
+        )
+    else:
+        reason = f"The patient is {age}, at or above the clinic's minimum of {minimum} years."
+    return RuleCheck(
+        code="age_below_minimum",
+        title="Age",
+        severity="override",
+        fired=fired,
+        reason=reason,
+        source_keys=("18", "19"),
+        inputs={"age_years": age, "min_age_years": minimum},
+    )
+
+
+def _override_conditions(ctx: _Context) -> list[RuleCheck]:
+    breastfeeding = ctx.facts.breastfeeding
+    rules: list[RuleCheck] = [
+        RuleCheck(
+            code="breastfeeding",
+            title="Breastfeeding",
+            severity="override",
+            fired=bool(breastfeeding),
+            reason=(
+                "The patient is breastfeeding: esketamine is not recommended while breastfeeding. "
+                "Record the plan for feeding and why treatment may go ahead."
+                if breastfeeding
+                else "Breastfeeding was not asked or does not apply."
+                if breastfeeding is None
+                else "The patient is not breastfeeding."
+            ),
+            source_keys=("29", "21"),
+            inputs={"breastfeeding": breastfeeding},
+        )
+    ]
+    table: tuple[tuple[str, str, tuple[str, ...], str, str], ...] = (
+        (
+            "liver_disease_moderate",
+            "liver_disease_moderate",
+            ("21", "22"),
+            "Moderate liver disease is reported: the pain guideline advises care, and the "
+            "label warns of drug-induced liver injury; check liver tests before and during "
+            "treatment.",
+            "Moderate liver disease is not reported.",
+        ),
+        (
+            "raised_intracranial_pressure",
+            "raised_intracranial_pressure",
+            ("21",),
+            "Raised intracranial pressure is reported: a relative contraindication in the pain "
+            "guideline. Record why treatment may go ahead.",
+            "Raised intracranial pressure is not reported.",
+        ),
+        (
+            "raised_intraocular_pressure",
+            "raised_intraocular_pressure",
+            ("21",),
+            "Raised intraocular pressure (glaucoma) is reported: a relative contraindication in "
+            "the pain guideline. Record why treatment may go ahead.",
+            "Raised intraocular pressure is not reported.",
+        ),
+        (
+            "psychosis_history",
+            "psychosis_history",
+            ("25", "13"),
+            "Psychosis in the past is reported: clinics exclude or screen for psychotic "
+            "disorders, and ketamine can bring back psychotic symptoms. Record why treatment "
+            "may go ahead.",
+            "No psychosis in the past is reported.",
+        ),
+        (
+            "mania_history",
+            "mania_history",
+            ("13", "31"),
+            "Mania or hypomania in the past is reported: trials exclude it and ketamine may "
+            "provoke it. Record why treatment may go ahead.",
+            "No mania or hypomania in the past is reported.",
+        ),
+        (
+            "substance_use_active",
+            "substance_use_active",
+            ("21", "13"),
+            "Active substance use disorder is reported: a relative contraindication in the pain "
+            "guideline (ketamine can be misused). Record why treatment may go ahead.",
+            "No active substance use disorder is reported.",
+        ),
+        (
+            "dementia",
+            "dementia",
+            ("25",),
+            "Dementia is reported: a clinic's exclusion, as ketamine's dissociation and "
+            "confusion weigh more. Record why treatment may go ahead.",
+            "Dementia is not reported.",
+        ),
+        (
+            "traumatic_brain_injury_symptomatic",
+            "traumatic_brain_injury_symptomatic",
+            ("25",),
+            "A brain injury with symptoms now is reported: a clinic's exclusion. Record why "
+            "treatment may go ahead.",
+            "No brain injury with symptoms now is reported.",
+        ),
+        (
+            "hyperthyroidism_uncontrolled",
+            "hyperthyroidism_uncontrolled",
+            ("?",),
+            "An overactive thyroid that is not controlled is reported: no published source "
+            "sets a rule, but it adds to ketamine's rise in heart rate and blood pressure. "
+            "Record why treatment may go ahead.",
+            "An uncontrolled overactive thyroid is not reported.",
+        ),
+    )
+    for code, condition, keys, fired_reason, clear_reason in table:
+        rules.append(
+            _condition_rule(
+                ctx,
+                code=code,
+                condition=condition,
+                severity="override",
+                keys=keys,
+                fired_reason=fired_reason,
+                clear_reason=clear_reason,
+            )
+        )
+    bipolar = ctx.has("bipolar_disorder") or ctx.has("bipolar_on_mood_stabilizer")
+    stabilised = ctx.has("bipolar_on_mood_stabilizer")
+    rules.append(
+        RuleCheck(
+            code="bipolar_without_mood_stabilizer",
+            title="Bipolar disorder without a mood stabiliser",
+            severity="override",
+            fired=bipolar and not stabilised,
+            reason=(
+                "Bipolar disorder is reported without a mood stabiliser: clinics expect one "
+                "before ketamine, which may provoke mania. Record why treatment may go ahead."
+                if bipolar and not stabilised
+                else "Bipolar disorder is reported, with a mood stabiliser."
+                if stabilised
+                else "Bipolar disorder is not reported."
+            ),
+            source_keys=("13", "25"),
+            inputs={
+                "bipolar_disorder": ctx.has("bipolar_disorder"),
+                "bipolar_on_mood_stabilizer": stabilised,
+            },
+        )
+    )
+    return rules
+
+
+def _info_conditions(ctx: _Context) -> list[RuleCheck]:
+    table: tuple[tuple[str, str, tuple[str, ...], str, str], ...] = (
+        (
+            "hypertension",
+            "hypertension",
+            ("13", "27"),
+            "High blood pressure (controlled) is reported: the key comorbidity; check it "
+            "before every dose and watch it during and after.",
+            "High blood pressure is not reported.",
+        ),
+        (
+            "cardiac_disease",
+            "cardiac_disease",
+            ("21",),
+            "Heart disease is reported: get an ECG before treatment and watch blood pressure.",
+            "Heart disease is not reported.",
+        ),
+        (
+            "seizure_disorder",
+            "seizure_disorder",
+            ("?", "22"),
+            "Seizures or epilepsy are reported: no published source sets a rule for ketamine "
+            "(the label warns only that theophylline with ketamine lowers the seizure "
+            "threshold); check the seizure control and the anticonvulsants.",
+            "Seizures or epilepsy are not reported.",
+        ),
+        (
+            "thyroid_disease",
+            "thyroid_disease",
+            ("?",),
+            "Thyroid disease is reported: no published source sets a rule; check that it is "
+            "treated and stable.",
+            "Thyroid disease is not reported.",
+        ),
+        (
+            "bladder_symptoms",
+            "bladder_symptoms",
+            ("22", "68"),
+            "Bladder or urinary symptoms are reported: ketamine can cause bladder pain, "
+            "urgency and frequency with repeated use; record them as a baseline and ask again "
+            "during treatment.",
+            "Bladder or urinary symptoms are not reported.",
+        ),
+        (
+            "ptsd",
+            "ptsd",
+            ("13", "55"),
+            "PTSD is reported: plan calming for dissociation during the infusion, and record a "
+            "PCL-5 baseline.",
+            "PTSD is not reported.",
+        ),
+        (
+            "substance_use_history",
+            "substance_use_history",
+            ("13",),
+            "Substance use disorder in the past is reported: ask about ketamine misuse and "
+            "watch for it.",
+            "No past substance use disorder is reported.",
+        ),
+        (
+            "prior_ketamine_or_esketamine",
+            "prior_ketamine_or_esketamine",
+            ("?", "22"),
+            "Earlier ketamine or esketamine treatment is reported: record the response, side "
+            "effects and any bladder symptoms from it (no published source sets a rule).",
+            "No earlier ketamine or esketamine treatment is reported.",
+        ),
+    )
+    return [
+        _condition_rule(
+            ctx,
+            code=code,
+            condition=condition,
+            severity="info",
+            keys=keys,
+            fired_reason=fired_reason,
+            clear_reason=clear_reason,
+        )
+        for code, condition, keys, fired_reason, clear_reason in table
+    ]
+
+
+def _stimulants(ctx: _Context) -> RuleCheck:
+    return _medication_rule(
+        ctx,
+        STIMULANTS,
+        code="stimulant",
+        title="Psychostimulants",
+        severity="info",
+        keys=("27", "36"),
+        why="with a psychostimulant, blood pressure can rise further after the dose; the "
+        "esketamine label asks for close blood-pressure monitoring.",
+        none="No psychostimulant on the medication list.",
+    )
+
+
+def _lamotrigine(ctx: _Context) -> RuleCheck:
+    return _medication_rule(
+        ctx,
+        LAMOTRIGINE,
+        code="lamotrigine",
+        title="Lamotrigine",
+        severity="info",
+        keys=("35",),
+        why="lamotrigine 300 mg taken beforehand changed neither side effects nor response "
+        "in a trial; no change is needed.",
+        none="No lamotrigine on the medication list.",
+    )
+
+
+def _cyp_inducers(ctx: _Context) -> RuleCheck:
+    return _medication_rule(
+        ctx,
+        CYP_INDUCERS,
+        code="cyp_inducer",
+        title="CYP3A4 or CYP2B6 inducers",
+        severity="info",
+        keys=("37", "105"),
+        why="these enzyme inducers lower ketamine exposure, which may weaken its effect.",
+        none="No CYP3A4 or CYP2B6 inducer on the medication list.",
+    )
+
+
+def _cyp_inhibitors(ctx: _Context) -> RuleCheck:
+    return _medication_rule(
+        ctx,
+        CYP_INHIBITORS,
+        code="cyp_inhibitor",
+        title="CYP3A4 or CYP2B6 inhibitors",
+        severity="info",
+        keys=("37", "105"),
+        why="these enzyme inhibitors raise ketamine exposure; watch sedation and dissociation.",
+        none="No CYP3A4 or CYP2B6 inhibitor on the medication list.",
+    )
+
+
+def _unclassified(ctx: _Context) -> RuleCheck:
+    unknown = [name for name, generics in ctx.classified if not generics]
+    return RuleCheck(
+        code="unclassified_medication",
+        title="Medications the checks do not recognise",
+        severity="info",
+        fired=bool(unknown),
+        reason=(
+            f"Not recognised, so not checked for interactions: {_names(unknown)}. The "
+            "physician must review them."
+            if unknown
+            else "Every medication on the list was recognised and checked."
+        ),
+        source_keys=("22", "37"),
+        inputs={"medications": unknown},
+    )
+
+
 def evaluate(facts: IntakeFacts, limits: EligibilityLimits | None = None) -> EligibilityResult:
     """Evaluate every rule against ``facts`` under ``limits`` (default: documented values).
 
-    Raises :class:`InvalidFacts` for facts that cannot be evaluated (an unknown condition
-    code or route, a negative dose, a blood pressure outside 40–300 mmHg).
+    Returns one :class:`RuleCheck` per rule, hard stops first, then overrides, then
+    information (each group in the order of the module's list), with the diazepam-equivalent
+    load in mg/day and the treatment-resistance count.
+
+    Raises :class:`InvalidFacts` for facts that cannot be evaluated (see :func:`validate`).
     """
-    raise NotImplementedError("filled in by the eligibility rules work")
+    limits = limits or EligibilityLimits()
+    validate(facts)
+    ctx = _Context(facts, limits)
+    checks: list[RuleCheck] = [
+        _hypersensitivity(ctx),
+        _vascular(ctx, "aneurysmal_vascular_disease", "aneurysmal_vascular_disease", "An aneurysm"),
+        _vascular(
+            ctx,
+            "arteriovenous_malformation",
+            "arteriovenous_malformation",
+            "An arteriovenous malformation",
+        ),
+        _vascular(
+            ctx,
+            "intracerebral_haemorrhage_history",
+            "intracerebral_haemorrhage",
+            "Bleeding in the brain (intracerebral haemorrhage)",
+        ),
+        _hypertension_uncontrolled(ctx),
+        _cardiac_unstable(ctx),
+        _liver_severe(ctx),
+        _psychosis_active(ctx),
+        _pregnancy(ctx),
+        _theophylline(ctx),
+        _blood_pressure(ctx),
+        _treatment_resistance(ctx),
+        _benzodiazepines(ctx),
+        _naltrexone(ctx),
+        _maoi(ctx),
+        _opioids_cns(ctx),
+        _min_age(ctx),
+        *_override_conditions(ctx),
+        *_info_conditions(ctx),
+        _stimulants(ctx),
+        _lamotrigine(ctx),
+        _cyp_inducers(ctx),
+        _cyp_inhibitors(ctx),
+        _unclassified(ctx),
+    ]
+    checks.sort(key=lambda c: _SEVERITY_ORDER[c.severity])  # stable: keeps the list order
+    counted, _ = failed_adequate_trials(facts.antidepressant_trials)
+    return EligibilityResult(
+        checks=tuple(checks),
+        diazepam_equivalent_mg_per_day=benzodiazepine_load_mg_per_day(facts.medications),
+        treatment_resistant=len(counted) >= limits.min_failed_adequate_trials,
+        failed_adequate_trials=len(counted),
+    )
