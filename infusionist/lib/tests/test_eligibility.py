@@ -12,7 +12,6 @@ from hypothesis import strategies as st
 from infusionist.lib import sources
 from infusionist.lib.eligibility import (
     CONDITIONS,
-    DIAZEPAM_10_MG_EQUIVALENT_MG,
     ROUTES,
     SEVERITIES,
     TRIAL_RESPONSES,
@@ -23,8 +22,8 @@ from infusionist.lib.eligibility import (
     Medication,
     benzodiazepine_load_mg_per_day,
     evaluate,
-    generic_names,
 )
+from infusionist.lib.medications import DIAZEPAM_10_MG_EQUIVALENT_MG, generic_names
 
 FAILED = (
     AntidepressantTrial("sertraline", 150, 8, adequate=True, response="none"),
