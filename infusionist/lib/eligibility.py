@@ -483,8 +483,17 @@ class _Context:
         ]
 
 
-def _label(name: str, generic: str) -> str:
-    return generic if name.strip().lower() == generic else f"{generic} (as “{name.strip()}”)"
+def _label(name: str, generic: str, note: str = "") -> str:
+    """Return "clonazepam (as “Klonopin 0.5 mg”)": the generic name and what was typed."""
+    parts = ([] if name.strip().lower() == generic else [f"as “{name.strip()}”"]) + (
+        [note] if note else []
+    )
+    return f"{generic} ({'; '.join(parts)})" if parts else generic
+
+
+def _sentence(text: str) -> str:
+    """Return ``text`` with its first letter in capitals."""
+    return text[:1].upper() + text[1:]
 
 
 def _condition_rule(
@@ -523,16 +532,15 @@ def _hypersensitivity(ctx: _Context) -> RuleCheck:
     )
 
 
-def _vascular(ctx: _Context, condition: str, code: str, what: str) -> RuleCheck:
+def _vascular(ctx: _Context, condition: str, code: str, what: str, absent: str) -> RuleCheck:
     # The esketamine label contraindicates these [19][28]; for racemic ketamine they are the
     # conditions "where a marked rise in blood pressure would be a serious hazard" of the
     # Ketalar label [22], so they stop treatment by every route.
     basis = (
-        "the esketamine label contraindicates it"
+        "The esketamine label contraindicates it."
         if ctx.facts.planned_route == "intranasal"
-        else "the esketamine label contraindicates it, and for racemic ketamine it is a "
-        "condition in which a rise in blood pressure would be a serious hazard, which the "
-        "ketamine label contraindicates"
+        else "The esketamine label contraindicates it, and the ketamine label contraindicates "
+        "racemic ketamine wherever a rise in blood pressure would be a serious hazard."
     )
     return _condition_rule(
         ctx,
@@ -540,8 +548,8 @@ def _vascular(ctx: _Context, condition: str, code: str, what: str) -> RuleCheck:
         condition=condition,
         severity="stop",
         keys=("19", "28", "22"),
-        fired_reason=f"{what} is reported: ketamine and esketamine raise blood pressure; {basis}.",
-        clear_reason=f"No {what.lower()} is reported.",
+        fired_reason=f"{what} is reported: ketamine and esketamine raise blood pressure. {basis}",
+        clear_reason=absent,
     )
 
 
@@ -633,8 +641,8 @@ def _theophylline(ctx: _Context) -> RuleCheck:
         severity="stop",
         fired=bool(found),
         reason=(
-            f"{_names(names)} with ketamine can lower the seizure threshold: the ketamine "
-            "label says not to combine them. Stop or replace it with the prescriber first."
+            f"{_sentence(_names(names))} with ketamine can lower the seizure threshold: the "
+            "ketamine label says not to combine them. Stop or replace it with the prescriber first."
             if found
             else "No theophylline or aminophylline on the medication list."
         ),
@@ -687,7 +695,8 @@ def _treatment_resistance(ctx: _Context) -> RuleCheck:
     counted, skipped = failed_adequate_trials(ctx.facts.antidepressant_trials)
     needed = ctx.limits.min_failed_adequate_trials
     met = len(counted) >= needed
-    found = f"{len(counted)} adequate failed trial{'s' if len(counted) != 1 else ''} in the " + (
+    number = str(len(counted)) if counted else "no"
+    found = f"{number} adequate failed trial{'s' if len(counted) != 1 else ''} in the " + (
         f"current episode ({_names(counted)})" if counted else "current episode"
     )
     not_counted = (
@@ -787,17 +796,13 @@ def _medication_rule(
 ) -> RuleCheck:
     found = ctx.taking(group)
     names = [_label(n, g) for n, g in found]
-    details = (
-        [f"{label} ({group[g]})" for label, (_, g) in zip(names, found, strict=True)]
-        if isinstance(group, dict)
-        else names
-    )
+    details = [_label(n, g, group[g]) for n, g in found] if isinstance(group, dict) else names
     return RuleCheck(
         code=code,
         title=title,
         severity=severity,
         fired=bool(found),
-        reason=f"{_names(details)}: {why}" if found else none,
+        reason=_sentence(f"{_names(details)}: {why}") if found else none,
         source_keys=keys,
         inputs={"medications": names},
     )
@@ -811,8 +816,9 @@ def _naltrexone(ctx: _Context) -> RuleCheck:
         title="Naltrexone (opioid antagonist)",
         severity="override",
         keys=("34",),
-        why="naltrexone taken beforehand blocked ketamine's antidepressant effect in a trial. "
-        "Record why treatment may go ahead (or plan with the prescriber).",
+        why="an opioid antagonist; naltrexone taken beforehand blocked ketamine's "
+        "antidepressant effect in a trial. Plan with the prescriber, or record why treatment "
+        "may go ahead.",
         none="No naltrexone or other opioid antagonist on the medication list.",
     )
 
@@ -897,8 +903,8 @@ def _override_conditions(ctx: _Context) -> list[RuleCheck]:
             "liver_disease_moderate",
             ("21", "22"),
             "Moderate liver disease is reported: the pain guideline advises care, and the "
-            "label warns of drug-induced liver injury; check liver tests before and during "
-            "treatment.",
+            "ketamine label warns of drug-induced liver injury; check liver tests before and "
+            "during treatment.",
             "Moderate liver disease is not reported.",
         ),
         (
@@ -1124,7 +1130,7 @@ def _cyp_inducers(ctx: _Context) -> RuleCheck:
         title="CYP3A4 or CYP2B6 inducers",
         severity="info",
         keys=("37", "105"),
-        why="these enzyme inducers lower ketamine exposure, which may weaken its effect.",
+        why="enzyme inducers lower ketamine exposure, which may weaken its effect.",
         none="No CYP3A4 or CYP2B6 inducer on the medication list.",
     )
 
@@ -1137,7 +1143,7 @@ def _cyp_inhibitors(ctx: _Context) -> RuleCheck:
         title="CYP3A4 or CYP2B6 inhibitors",
         severity="info",
         keys=("37", "105"),
-        why="these enzyme inhibitors raise ketamine exposure; watch sedation and dissociation.",
+        why="enzyme inhibitors raise ketamine exposure; watch sedation and dissociation.",
         none="No CYP3A4 or CYP2B6 inhibitor on the medication list.",
     )
 
@@ -1174,18 +1180,26 @@ def evaluate(facts: IntakeFacts, limits: EligibilityLimits | None = None) -> Eli
     ctx = _Context(facts, limits)
     checks: list[RuleCheck] = [
         _hypersensitivity(ctx),
-        _vascular(ctx, "aneurysmal_vascular_disease", "aneurysmal_vascular_disease", "An aneurysm"),
+        _vascular(
+            ctx,
+            "aneurysmal_vascular_disease",
+            "aneurysmal_vascular_disease",
+            "An aneurysm",
+            "No aneurysm is reported.",
+        ),
         _vascular(
             ctx,
             "arteriovenous_malformation",
             "arteriovenous_malformation",
             "An arteriovenous malformation",
+            "No arteriovenous malformation is reported.",
         ),
         _vascular(
             ctx,
             "intracerebral_haemorrhage_history",
             "intracerebral_haemorrhage",
-            "Bleeding in the brain (intracerebral haemorrhage)",
+            "Bleeding in the brain (intracerebral haemorrhage) in the past",
+            "No bleeding in the brain (intracerebral haemorrhage) is reported.",
         ),
         _hypertension_uncontrolled(ctx),
         _cardiac_unstable(ctx),

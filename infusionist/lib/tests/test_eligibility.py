@@ -255,7 +255,7 @@ def test_treatment_resistance_counts_adequate_failed_trials(trials, count, met) 
     assert result.failed_adequate_trials == count and result.treatment_resistant is met
     rule = check(with_(antidepressant_trials=trials), "treatment_resistance_not_met")
     assert rule.fired is (not met)
-    assert f"{count} adequate failed trial" in rule.reason
+    assert f"{count or 'no'} adequate failed trial" in rule.reason
 
 
 def test_trials_that_do_not_count_are_named_with_the_reason() -> None:
@@ -461,3 +461,17 @@ def test_evaluate_never_raises_on_valid_facts_and_every_key_resolves(facts) -> N
             assert key == sources.UNSOURCED or not sources.get(key).withdrawn, (c.code, key)
         assert c.reason.strip()
     assert result.treatment_resistant is (result.failed_adequate_trials >= 2)
+
+
+def test_every_rule_has_a_case_that_fires_in_these_tests() -> None:
+    tested = {code for _, code, _ in CONDITION_RULES} | {code for code, _, _ in MEDICATION_RULES}
+    tested |= {
+        "pregnancy",
+        "breastfeeding",
+        "age_below_minimum",
+        "blood_pressure_above_limit",
+        "benzodiazepine_load_above_limit",
+        "treatment_resistance_not_met",
+        "unclassified_medication",
+    }
+    assert {c.code for c in evaluate(CLEAR).checks} == tested
