@@ -426,7 +426,11 @@ facts_strategy = st.builds(
     IntakeFacts,
     conditions=st.frozensets(st.sampled_from(sorted(CONDITIONS))),
     medications=st.lists(
-        st.builds(Medication, any_name, st.none() | st.floats(0, 10_000, allow_nan=False)),
+        st.builds(
+            Medication,
+            any_name | st.text(min_size=1, max_size=60).filter(str.strip),
+            st.none() | st.floats(0, 10_000, allow_nan=False),
+        ),
         max_size=5,
     ).map(tuple),
     systolic_mmhg=st.none() | st.integers(121, 300),
