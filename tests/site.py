@@ -227,6 +227,8 @@ class OrgRecords:
     #: The current ketamine treatment consent, and the patient's signature of the privacy notice.
     consent_version: ConsentDocumentVersion
     consent_signature: ConsentSignature
+    #: An open draft of the next version of the financial policy.
+    consent_draft: ConsentDocumentVersion
 
 
 @dataclass(frozen=True)
@@ -339,6 +341,9 @@ def _org_records(cast: Cast, *, other: bool) -> OrgRecords:
         assignment=assignment,
         consent_version=consent_versions[ConsentKind.KETAMINE_TREATMENT],
         consent_signature=consent_signature,
+        consent_draft=consent_services.consent_document_draft_create(
+            source=consent_versions[ConsentKind.FINANCIAL_POLICY], actor=admin
+        ),
     )
 
 
@@ -368,6 +373,7 @@ def _id_fillers(records: OrgRecords, role: str | None = None) -> dict[str, objec
         "token_id": token.pk,
         "version_id": records.consent_version.pk,
         "signature_id": records.consent_signature.pk,
+        "draft_id": records.consent_draft.pk,
     }
 
 

@@ -127,6 +127,9 @@ class ConsentSettings(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
 
+    def __str__(self) -> str:
+        return f"Consent settings of {self.organization}"
+
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self.pk and not self.required_kinds:
             self.required_kinds = list(DEFAULT_REQUIRED_KINDS)

@@ -189,9 +189,7 @@ def portal_status(*, patient: Patient) -> ConsentStatus:
 def document_versions_for(*, organization: Organization) -> list[ConsentDocumentVersion]:
     """Return every version of the clinic's documents, by kind, newest first (one query)."""
     return list(
-        ConsentDocumentVersion.objects.filter(organization=organization).order_by(
-            "kind", "-number"
-        )
+        ConsentDocumentVersion.objects.filter(organization=organization).order_by("kind", "-number")
     )
 
 

@@ -6,6 +6,8 @@ transaction and appends its audit event (docs/architecture.md, "Inside an app").
 
 from __future__ import annotations
 
+import datetime as dt
+import zoneinfo
 from collections.abc import Iterable
 from typing import Any
 
@@ -32,6 +34,13 @@ from infusionist.consent.models import (
 )
 from infusionist.patients.models import Patient
 from infusionist.patients.normalize import name_words
+
+def clinic_today(organization: Organization) -> dt.date:
+    """Return today's date in the clinic's zone (its primary location's), for effective dates."""
+    location = organization.primary_location
+    zone = zoneinfo.ZoneInfo(location.time_zone) if location else timezone.get_current_timezone()
+    return timezone.localdate(timezone.now(), zone)
+
 
 EDITABLE_FIELDS = ("title_en", "body_en", "title_es", "body_es", "effective_on")
 
@@ -91,7 +100,7 @@ def consent_documents_create_defaults(
             body_en=texts.default_body(kind, "en"),
             title_es=defaults["es"].title,
             body_es=texts.default_body(kind, "es"),
-            effective_on=timezone.localdate(now),
+            effective_on=clinic_today(organization),
             created_by=actor,
             published_at=now,
             published_by=actor,
@@ -127,9 +136,7 @@ def consent_document_draft_create(
         organization_id=source.organization_id, kind=source.kind
     )
     if siblings.filter(status=ConsentDocumentVersion.Status.DRAFT).exists():
-        raise ValidationError(
-            "A draft of this document is already open: edit or publish it first."
-        )
+        raise ValidationError("A draft of this document is already open: edit or publish it first.")
     number = (siblings.aggregate(n=Max("number"))["n"] or 0) + 1
     draft = ConsentDocumentVersion(
         organization_id=source.organization_id,
@@ -140,7 +147,7 @@ def consent_document_draft_create(
         body_en=source.body_en,
         title_es=source.title_es,
         body_es=source.body_es,
-        effective_on=max(source.effective_on, timezone.localdate()),
+        effective_on=max(source.effective_on, clinic_today(source.organization)),
         created_by=actor,
     )
     draft.full_clean()

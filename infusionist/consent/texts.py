@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (the documents are prose: one paragraph per line, as patients read them)
 """The default consent documents every clinic starts with (version 1), in English and Spanish.
 
 These are model documents written for a fictional clinic. A clinic must have its own lawyer

@@ -11,8 +11,8 @@ urlpatterns = [
     path("settings/", views.settings_edit, name="settings_edit"),
     path("documents/<int:version_id>/", views.document_detail, name="document_detail"),
     path("documents/<int:version_id>/new-version/", views.draft_create, name="draft_create"),
-    path("documents/<int:version_id>/edit/", views.draft_edit, name="draft_edit"),
-    path("documents/<int:version_id>/publish/", views.publish, name="publish"),
+    path("drafts/<int:draft_id>/", views.draft_edit, name="draft_edit"),
+    path("drafts/<int:draft_id>/publish/", views.publish, name="publish"),
     path("patients/<int:patient_id>/", views.patient_consents, name="patient"),
     path(
         "patients/<int:patient_id>/documents/<int:version_id>/witness/",

@@ -30,7 +30,7 @@ from infusionist.accounts.roles import can
 from infusionist.audit.models import AuditEvent
 from infusionist.consent import selectors, services
 from infusionist.consent.forms import DraftForm, SettingsForm, SignForm, WitnessForm
-from infusionist.consent.models import ConsentKind, ConsentSignature
+from infusionist.consent.models import ConsentDocumentVersion, ConsentKind, ConsentSignature
 from infusionist.consent.pdf import html_to_pdf
 from infusionist.patients.models import Patient
 from infusionist.patients.selectors import patient_get_for_user
@@ -158,14 +158,14 @@ def draft_create(request: HttpRequest, version_id: int) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("consent:document_detail", version_id=source.pk)
-    return redirect("consent:draft_edit", version_id=draft.pk)
+    return redirect("consent:draft_edit", draft_id=draft.pk)
 
 
 @require_http_methods(["GET", "POST"])
 @require_capability("consent.manage")
-def draft_edit(request: HttpRequest, version_id: int) -> HttpResponse:
+def draft_edit(request: HttpRequest, draft_id: int) -> HttpResponse:
     """Edit a draft's titles, texts and effective date (a published version never changes)."""
-    version = selectors.document_version_get(user=user_of(request), version_id=version_id)
+    version = selectors.document_version_get(user=user_of(request), version_id=draft_id)
     if version.is_published:
         messages.info(request, "A published version never changes: start a new version.")
         return redirect("consent:document_detail", version_id=version.pk)
@@ -188,9 +188,9 @@ def draft_edit(request: HttpRequest, version_id: int) -> HttpResponse:
 
 @post_only
 @require_capability("consent.manage")
-def publish(request: HttpRequest, version_id: int) -> HttpResponse:
+def publish(request: HttpRequest, draft_id: int) -> HttpResponse:
     """Publish a draft: from its effective date, patients must sign it (re-consent)."""
-    version = selectors.document_version_get(user=user_of(request), version_id=version_id)
+    version = selectors.document_version_get(user=user_of(request), version_id=draft_id)
     try:
         services.consent_document_publish(
             version=version, actor=user_of(request), context=context_of(request)
@@ -237,14 +237,6 @@ def witness(request: HttpRequest, patient_id: int, version_id: int) -> HttpRespo
     patient = patient_get_for_user(user=user, patient_id=patient_id)
     version = selectors.signable_version_get(patient=patient, version_id=version_id)
     form = WitnessForm(request.POST or None)
-    if request.method == "GET":
-        record_view(
-            request,
-            object_type=AuditEvent.ObjectType.CONSENT_DOCUMENT,
-            object_id=version.pk,
-            patient=patient,
-            detail={"page": "witness"},
-        )
     if request.method == "POST" and form.is_valid():
         try:
             signature = services.consent_sign(
@@ -262,6 +254,13 @@ def witness(request: HttpRequest, patient_id: int, version_id: int) -> HttpRespo
         else:
             messages.success(request, "Consent recorded, with you as the witness.")
             return redirect("consent:signature", signature_id=signature.pk)
+    record_view(
+        request,
+        object_type=AuditEvent.ObjectType.CONSENT_DOCUMENT,
+        object_id=version.pk,
+        patient=patient,
+        detail={"page": "witness"},
+    )
     return render(
         request,
         "consent/witness.html",
@@ -369,10 +368,16 @@ def portal_list(request: HttpRequest) -> HttpResponse:
 
 
 def _portal_document(
-    request: HttpRequest, patient: Patient, version_id: int, form: SignForm, status: int = 200
+    request: HttpRequest, patient: Patient, version: ConsentDocumentVersion, form: SignForm
 ) -> HttpResponse:
-    version = selectors.signable_version_get(patient=patient, version_id=version_id)
     lang = _language(request)
+    record_view(
+        request,
+        object_type=AuditEvent.ObjectType.CONSENT_DOCUMENT,
+        object_id=version.pk,
+        patient=patient,
+        detail={"page": "portal_consent_document", "language": lang},
+    )
     return render(
         request,
         "consent/portal_document.html",
@@ -383,7 +388,6 @@ def _portal_document(
             "blocks": selectors.body_blocks(version.body_in(lang)),
             "form": form,
         },
-        status=status,
     )
 
 
@@ -394,14 +398,7 @@ def portal_document(request: HttpRequest, version_id: int) -> HttpResponse:
     """A document to read and sign, in the patient's language."""
     patient = _own_patient(request)
     version = selectors.signable_version_get(patient=patient, version_id=version_id)
-    record_view(
-        request,
-        object_type=AuditEvent.ObjectType.CONSENT_DOCUMENT,
-        object_id=version.pk,
-        patient=patient,
-        detail={"page": "portal_consent_document", "language": _language(request)},
-    )
-    return _portal_document(request, patient, version_id, SignForm())
+    return _portal_document(request, patient, version, SignForm())
 
 
 @never_cache
@@ -427,7 +424,7 @@ def portal_sign(request: HttpRequest, version_id: int) -> HttpResponse:
             _apply_errors(form, error)
         else:
             return redirect("portal:consent_signature", signature_id=signature.pk)
-    return _portal_document(request, patient, version_id, form, status=200)
+    return _portal_document(request, patient, version, form)
 
 
 @never_cache

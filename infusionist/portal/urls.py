@@ -3,7 +3,6 @@
 from django.urls import include, path
 
 from infusionist.consent.urls import portal_urlpatterns as consent_urlpatterns
-
 from infusionist.portal import views
 
 app_name = "portal"

@@ -6,6 +6,8 @@ The texts are read from ``consent/texts.py`` as they are when this runs; the con
 computed the same way as ``ConsentDocumentVersion.compute_sha256``.
 """
 
+import datetime as dt
+
 from django.db import migrations
 from django.utils import timezone
 
@@ -17,7 +19,8 @@ def forward(apps, schema_editor):
     Organization = apps.get_model("clinics", "Organization")
     Version = apps.get_model("consent", "ConsentDocumentVersion")
     now = timezone.now()
-    today = timezone.localdate(now)
+    # Yesterday in UTC: in effect now in every US clinic's zone, whatever the server's zone.
+    today = now.astimezone(dt.UTC).date() - dt.timedelta(days=1)
     for organization in Organization.objects.all():
         existing = set(
             Version.objects.filter(organization=organization).values_list("kind", flat=True)
