@@ -35,6 +35,7 @@ from infusionist.consent.models import (
 from infusionist.patients.models import Patient
 from infusionist.patients.normalize import name_words
 
+
 def clinic_today(organization: Organization) -> dt.date:
     """Return today's date in the clinic's zone (its primary location's), for effective dates."""
     location = organization.primary_location

@@ -49,7 +49,10 @@ def _new_version(cast, source) -> ConsentDocumentVersion:
     services.consent_document_draft_update(
         version=draft,
         actor=cast.admin,
-        data={"body_en": source.body_en + "\n\nNew paragraph.", "effective_on": timezone.localdate()},
+        data={
+            "body_en": source.body_en + "\n\nNew paragraph.",
+            "effective_on": timezone.localdate(),
+        },
     )
     return services.consent_document_publish(version=draft, actor=cast.admin)
 
