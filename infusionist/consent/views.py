@@ -361,7 +361,11 @@ def portal_list(request: HttpRequest) -> HttpResponse:
         "consent/portal_list.html",
         {
             "patient": patient,
-            "to_sign": [(item, item.current_version.title_in(lang)) for item in status.to_sign],
+            "to_sign": [
+                (item, item.current_version.title_in(lang))
+                for item in status.to_sign
+                if item.current_version is not None
+            ],
             "signed": [(s, s.document_version.title_in(s.language)) for s in signatures],
         },
     )

@@ -82,6 +82,7 @@ def home(request: HttpRequest) -> HttpResponse:
                 "consent_to_sign": [
                     (item, item.current_version.title_in("es" if lang.startswith("es") else "en"))
                     for item in consent_to_sign
+                    if item.current_version is not None
                 ],
             },
         )
