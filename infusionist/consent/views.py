@@ -16,6 +16,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -427,6 +428,7 @@ def portal_sign(request: HttpRequest, version_id: int) -> HttpResponse:
         except ValidationError as error:
             _apply_errors(form, error)
         else:
+            messages.success(request, _("Thank you. Your signature is recorded."))
             return redirect("portal:consent_signature", signature_id=signature.pk)
     return _portal_document(request, patient, version, form)
 

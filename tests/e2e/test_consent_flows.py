@@ -60,6 +60,7 @@ def test_patient_signs_the_ketamine_consent_in_spanish_on_a_phone(browser, live_
 
     name.fill("alice testpatient")
     page.get_by_role("button", name="Firmar", exact=True).click()
+    assert page.get_by_text("Gracias. Su firma quedó registrada.").is_visible()
     assert page.get_by_text("Esta es su copia firmada").is_visible()
     shot(page, "consent-portal-signed-copy-phone-es")
     signature = ConsentSignature.objects.get()
