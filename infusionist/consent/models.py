@@ -34,6 +34,11 @@ DEFAULT_REQUIRED_KINDS = [
 LANGUAGES = ("en", "es")
 
 
+def default_required_kinds() -> list[str]:
+    """Return a fresh list of the documented default required kinds."""
+    return list(DEFAULT_REQUIRED_KINDS)
+
+
 class ConsentDocumentVersion(models.Model):
     """One numbered version of one kind of consent document of a clinic."""
 
@@ -114,7 +119,7 @@ class ConsentSettings(models.Model):
         "clinics.Organization", on_delete=models.CASCADE, related_name="consent_settings"
     )
     required_kinds = models.JSONField(
-        default=list,
+        default=default_required_kinds,
         help_text="Kinds required before any treatment. Default: ketamine treatment, "
         "privacy notice, financial policy.",
     )
@@ -129,11 +134,6 @@ class ConsentSettings(models.Model):
 
     def __str__(self) -> str:
         return f"Consent settings of {self.organization}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self.pk and not self.required_kinds:
-            self.required_kinds = list(DEFAULT_REQUIRED_KINDS)
-        super().save(*args, **kwargs)
 
 
 class ConsentSignature(AppendOnlyModel):
