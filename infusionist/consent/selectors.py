@@ -54,7 +54,11 @@ def required_kinds(*, settings: ConsentSettings, telehealth: bool = False) -> li
 def current_versions(
     *, organization_id: int, today: dt.date | None = None
 ) -> dict[str, ConsentDocumentVersion]:
-    """Return each kind's current version: the newest published one in effect (one query)."""
+    """Return each kind's current version: the newest published one in effect (one query).
+
+    ``today`` defaults to the date in the active time zone, which during a request is the
+    clinic's (ClinicTimezoneMiddleware); background callers pass the clinic's date.
+    """
     today = today or timezone.localdate()
     rows = ConsentDocumentVersion.objects.filter(
         organization_id=organization_id,

@@ -51,7 +51,7 @@ def _new_version(cast, source) -> ConsentDocumentVersion:
         actor=cast.admin,
         data={
             "body_en": source.body_en + "\n\nNew paragraph.",
-            "effective_on": timezone.localdate(),
+            "effective_on": services.clinic_today(cast.org),
         },
     )
     return services.consent_document_publish(version=draft, actor=cast.admin)
@@ -146,7 +146,7 @@ def test_a_version_counts_only_from_its_effective_date(cast, docs) -> None:
     draft = services.consent_document_draft_create(
         source=docs["financial_policy"], actor=cast.admin
     )
-    future = timezone.localdate() + timezone.timedelta(days=10)
+    future = services.clinic_today(cast.org) + timezone.timedelta(days=10)
     services.consent_document_draft_update(
         version=draft, actor=cast.admin, data={"effective_on": future}
     )
@@ -386,7 +386,7 @@ def test_admin_drafts_and_publishes_from_the_pages(client, cast, docs) -> None:
     response = client.post(reverse("consent:draft_edit", args=[draft.pk]), data)
     page = response.content.decode()
     assert response.status_code == 200 and "Added." in page
-    data |= {"body_es": draft.body_es, "effective_on": timezone.localdate().isoformat()}
+    data |= {"body_es": draft.body_es, "effective_on": services.clinic_today(cast.org).isoformat()}
     client.post(reverse("consent:draft_edit", args=[draft.pk]), data)
     client.post(reverse("consent:publish", args=[draft.pk]))
     draft.refresh_from_db()
