@@ -6,6 +6,7 @@ import io
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -224,6 +225,23 @@ def test_signatures_are_append_only(cast, docs) -> None:
         signature.save()
     with pytest.raises(Exception, match="append-only"):
         signature.delete()
+
+
+def test_postgres_refuses_changing_a_signature(cast, docs) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("the append-only trigger is PostgreSQL's; SQLite relies on the model guard")
+    signature = _sign(cast, docs["privacy_notice"])
+    for sql in (
+        "UPDATE consent_consentsignature SET typed_name = 'Someone Else' WHERE id = %s",
+        "DELETE FROM consent_consentsignature WHERE id = %s",
+    ):
+        with (
+            pytest.raises(DatabaseError, match="append-only"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(sql, [signature.pk])
+    assert ConsentSignature.objects.get(pk=signature.pk).typed_name == "Alice Testpatient"
 
 
 def test_a_patient_signs_only_their_own(cast, docs) -> None:
