@@ -56,6 +56,13 @@ PATIENT_SOURCES = (
     "infusionist/portal/*.py",
     "infusionist/errors.py",
     "infusionist/middleware.py",
+    "infusionist/consent/templates/consent/portal_*.html",
+    "infusionist/consent/templates/consent/_signed_copy.html",
+    "infusionist/consent/templates/consent/_print_style.html",
+    "infusionist/consent/templates/consent/signed_copy_pdf.html",
+    "infusionist/consent/models.py",
+    "infusionist/consent/services.py",
+    "infusionist/consent/forms.py",
 )
 #: Strings the patient sees that are written in modules shared with staff pages.
 PATIENT_MSGIDS = (

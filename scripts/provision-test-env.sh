@@ -29,6 +29,16 @@ if [ ! -x /usr/bin/chromium ]; then
   fi
 fi
 
+# Pango and fonts for WeasyPrint (consent PDFs): it loads libpango at run time.
+if ! ldconfig -p 2>/dev/null | grep -q 'libpango-1.0.so.0' || ! fc-list 2>/dev/null | grep -qi dejavu; then
+  if [ "$is_root" = 1 ]; then
+    echo "provision: installing Pango and fonts for WeasyPrint"
+    apt_install libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
+  else
+    missing+=("weasyprint: run 'sudo apt-get install -y libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core'")
+  fi
+fi
+
 # PostgreSQL server and cluster.
 if ! command -v pg_ctlcluster >/dev/null 2>&1 || [ -z "$(ls /usr/lib/postgresql 2>/dev/null)" ]; then
   if [ "$is_root" = 1 ]; then

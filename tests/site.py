@@ -19,6 +19,8 @@ from infusionist.accounts.models import ApiToken, Invitation, User
 from infusionist.accounts.roles import CLINICAL_ROLES, PRESCRIBER_ROLES, STAFF_ROLES, Role
 from infusionist.accounts.services import api_token_create
 from infusionist.clinics.models import Chair, Closure, Location, Room
+from infusionist.consent import services as consent_services
+from infusionist.consent.models import ConsentDocumentVersion, ConsentKind, ConsentSignature
 from infusionist.measurements.models import Assignment, QuestionnaireResponse, SafetyAlert
 from infusionist.measurements.services import (
     assignment_create_manual,
@@ -134,6 +136,25 @@ RULES: dict[str, Rule] = {
     "portal:answer_send": Rule(PATIENT_ONLY, "POST"),
     "portal:answer_save": Rule(PATIENT_ONLY, "POST"),
     "portal:done": Rule(PATIENT_ONLY),
+    # Consent (docs/decisions/0023): staff read documents and patients' consents and record
+    # witnessed signatures; the clinic admin manages documents and settings. The patient
+    # reads, signs and downloads their own on the portal.
+    "consent:documents": Rule(ALL_STAFF),
+    "consent:defaults_add": Rule(ADMIN_ONLY, "POST"),
+    "consent:settings_edit": Rule(ADMIN_ONLY),
+    "consent:document_detail": Rule(ALL_STAFF),
+    "consent:draft_create": Rule(ADMIN_ONLY, "POST"),
+    "consent:draft_edit": Rule(ADMIN_ONLY),
+    "consent:publish": Rule(ADMIN_ONLY, "POST"),
+    "consent:patient": Rule(ALL_STAFF),
+    "consent:witness": Rule(ALL_STAFF),
+    "consent:signature": Rule(ALL_STAFF),
+    "consent:signature_pdf": Rule(ALL_STAFF),
+    "portal:consent_list": Rule(PATIENT_ONLY),
+    "portal:consent_document": Rule(PATIENT_ONLY),
+    "portal:consent_sign": Rule(PATIENT_ONLY, "POST"),
+    "portal:consent_signature": Rule(PATIENT_ONLY),
+    "portal:consent_signature_pdf": Rule(PATIENT_ONLY),
 }
 # Patterns whose access is decided elsewhere, and why.
 EXEMPT_PREFIXES = {
@@ -203,6 +224,11 @@ class OrgRecords:
     #: An API token of each staff role's user, by role (another clinic: its admin's only).
     tokens: dict[str, ApiToken]
     assignment: Assignment
+    #: The current ketamine treatment consent, and the patient's signature of the privacy notice.
+    consent_version: ConsentDocumentVersion
+    consent_signature: ConsentSignature
+    #: An open draft of the next version of the financial policy.
+    consent_draft: ConsentDocumentVersion
 
 
 @dataclass(frozen=True)
@@ -272,6 +298,19 @@ def _org_records(cast: Cast, *, other: bool) -> OrgRecords:
     tokens = {role: ApiToken.objects.filter(user=owner).get() for role, owner in owners.items()}
     # An open questionnaire, made after the response above so that it stays open.
     assignment = assignment_create_manual(patient=patient, instrument_code="gad7", actor=physician)
+    consent_services.consent_documents_create_defaults(organization=org)
+    consent_versions = {
+        v.kind: v for v in ConsentDocumentVersion.objects.filter(organization=org, number=1)
+    }
+    consent_signature = consent_services.consent_sign(
+        patient=patient,
+        version=consent_versions[ConsentKind.PRIVACY_NOTICE],
+        actor=admin,
+        typed_name=patient.legal_name,
+        agreed=True,
+        language="en",
+        method=ConsentSignature.Method.PAPER,
+    )
     return OrgRecords(
         location=location,
         closure=Closure.objects.create(
@@ -300,6 +339,11 @@ def _org_records(cast: Cast, *, other: bool) -> OrgRecords:
         ),
         tokens=tokens,
         assignment=assignment,
+        consent_version=consent_versions[ConsentKind.KETAMINE_TREATMENT],
+        consent_signature=consent_signature,
+        consent_draft=consent_services.consent_document_draft_create(
+            source=consent_versions[ConsentKind.FINANCIAL_POLICY], actor=admin
+        ),
     )
 
 
@@ -327,6 +371,9 @@ def _id_fillers(records: OrgRecords, role: str | None = None) -> dict[str, objec
         "invitation_id": records.invitation.pk,
         # A token is its owner's: each role is given its own (a clinic admin may use anyone's).
         "token_id": token.pk,
+        "version_id": records.consent_version.pk,
+        "signature_id": records.consent_signature.pk,
+        "draft_id": records.consent_draft.pk,
     }
 
 

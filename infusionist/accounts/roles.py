@@ -70,6 +70,12 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "protocols.edit": frozenset({Role.PHYSICIAN, Role.CLINIC_ADMIN}),
     # Signs every clinical limit: protocols, dosing settings and measurement settings.
     "protocols.sign": frozenset({Role.PHYSICIAN}),
+    # Consent (docs/decisions/0023): every staff member reads documents and a patient's
+    # signed consents and records a consent signed with them present (witnessed); the
+    # clinic admin drafts and publishes document versions and chooses which are required.
+    "consent.view": STAFF_ROLES,
+    "consent.witness": STAFF_ROLES,
+    "consent.manage": frozenset({Role.CLINIC_ADMIN}),
     # The patient portal: a patient's own home and questionnaires (portal/), nobody else's.
     "portal.use": frozenset({Role.PATIENT}),
 }

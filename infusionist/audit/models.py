@@ -62,6 +62,9 @@ class AuditEvent(AppendOnlyModel):
         QUESTIONNAIRE_RESPONSE = "questionnaire_response", _("Questionnaire response")
         SAFETY_ALERT = "safety_alert", _("Safety alert")
         RISK_ASSESSMENT = "risk_assessment", _("Risk assessment")
+        CONSENT_DOCUMENT = "consent_document", _("Consent document version")
+        CONSENT_SETTINGS = "consent_settings", _("Consent settings")
+        CONSENT_SIGNATURE = "consent_signature", _("Consent signature")
 
     class Outcome(models.TextChoices):
         ALLOWED = "allowed", _("Allowed")

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET
 
 from infusionist.accounts.access import record_view, require_capability, user_of
 from infusionist.audit.models import AuditEvent
+from infusionist.consent.selectors import portal_status
 from infusionist.lib import instruments
 from infusionist.measurements import patient_pages
 from infusionist.measurements.models import Assignment, QuestionnaireResponse
@@ -64,6 +65,7 @@ def home(request: HttpRequest) -> HttpResponse:
             },
         )
     lang = request.LANGUAGE_CODE
+    consent_to_sign = portal_status(patient=patient).to_sign if patient is not None else []
     rows = []
     for row in questionnaires:
         instrument = instruments.get(row.assignment.instrument_code)
@@ -77,6 +79,11 @@ def home(request: HttpRequest) -> HttpResponse:
             {
                 "patient": patient,
                 "rows": rows,
+                "consent_to_sign": [
+                    (item, item.current_version.title_in("es" if lang.startswith("es") else "en"))
+                    for item in consent_to_sign
+                    if item.current_version is not None
+                ],
             },
         )
     )

@@ -8,6 +8,7 @@ from django.db import transaction
 
 from infusionist.accounts import demo as accounts_demo
 from infusionist.clinics import demo as clinics_demo
+from infusionist.consent import demo as consent_demo
 from infusionist.demo import outbox
 from infusionist.measurements import demo as measurements_demo
 from infusionist.patients import demo as patients_demo
@@ -47,6 +48,7 @@ class Command(BaseCommand):
             password=password,
         )
         measurements_demo.seed_measurements(organization=organization, staff=staff)
+        consent_demo.seed_consent(organization=organization, staff=staff)
         treatment_demo.seed_treatment(organization=organization, staff=staff)
         return portal_demo.seed_portal(organization=organization, staff=staff)
 
