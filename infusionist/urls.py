@@ -33,6 +33,7 @@ urlpatterns = [
     path("treatment/", include("infusionist.treatment.urls")),
     path("reference/", include("infusionist.reference.urls")),
     path("demo/", include("infusionist.demo.urls")),
+    path("intake/", include("infusionist.intake.urls")),
     path("api/v1/", api.urls),
     path("django-admin/", admin.site.urls),
 ]

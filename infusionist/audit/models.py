@@ -62,6 +62,7 @@ class AuditEvent(AppendOnlyModel):
         QUESTIONNAIRE_RESPONSE = "questionnaire_response", _("Questionnaire response")
         SAFETY_ALERT = "safety_alert", _("Safety alert")
         RISK_ASSESSMENT = "risk_assessment", _("Risk assessment")
+        INTAKE_PACKET = "intake_packet", _("Intake packet")
 
     class Outcome(models.TextChoices):
         ALLOWED = "allowed", _("Allowed")

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET
 
 from infusionist.accounts.access import record_view, require_capability, user_of
 from infusionist.audit.models import AuditEvent
+from infusionist.intake.selectors import intake_progress
 from infusionist.lib import instruments
 from infusionist.measurements import patient_pages
 from infusionist.measurements.models import Assignment, QuestionnaireResponse
@@ -77,6 +78,7 @@ def home(request: HttpRequest) -> HttpResponse:
             {
                 "patient": patient,
                 "rows": rows,
+                "intake": intake_progress(patient=patient) if patient is not None else None,
             },
         )
     )
