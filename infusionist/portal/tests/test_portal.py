@@ -215,8 +215,9 @@ def test_the_home_has_a_fixed_query_budget(client, cast, n, django_assert_num_qu
     # 1 session, 2 user (+organization: its name, logo digest, phone and crisis wording for
     # the header and the crisis panel), 3 the patient's preferred language, 4 the patient record
     # (+organization), 5 open questionnaires (+their responses), 6 audit event, 7 savepoint,
-    # 8 session save, 9 release savepoint
-    with django_assert_num_queries(9):
+    # 8 session save, 9 release savepoint, 10-12 the intake card (packet, baseline answers,
+    # baseline requests)
+    with django_assert_num_queries(12):
         assert client.get(reverse("portal:home")).status_code == 200
 
 
