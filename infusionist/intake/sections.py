@@ -359,12 +359,25 @@ def display_cm(body: Mapping[str, Any]) -> Decimal | None:
 # ---- checks -----------------------------------------------------------------------------
 
 
-def _number_problem(value: object, low: float, high: float, unit: str) -> str:
+#: The example each number's message gives (a typical value, never a limit).
+EXAMPLES = {
+    "hospitalizations": "0",
+    "daily_dose_mg": "50",
+    "duration_weeks": "8",
+    "systolic_mmhg": "120",
+    "diastolic_mmhg": "80",
+    "dose_mg": "50",
+    "times_per_day": "2",
+}
+
+
+def _number_problem(value: object, low: float, high: float, unit: str, name: str = "") -> str:
     """Return a plain message for a value that is not a number in [low, high], else ''."""
     if value in (None, ""):
         return ""
     if isinstance(value, str | bool):
-        return _("Please enter a number, like %(example)s.") % {"example": f"{low:g}"}
+        example = EXAMPLES.get(name, f"{low:g}")
+        return _("Please enter a number, like %(example)s.") % {"example": example}
     if not low <= float(value) <= high:
         return _(
             "Please check this number: it should be between %(low)s and %(high)s %(unit)s."
@@ -386,7 +399,7 @@ def problems(code: str, answers: Mapping[str, Any]) -> dict[str, str]:
     if code == "contacts":
         found.update(_contact_problems(answers))
     elif code == "psychiatric":
-        problem = _number_problem(answers.get("hospitalizations"), 0, 100, "")
+        problem = _number_problem(answers.get("hospitalizations"), 0, 100, "", "hospitalizations")
         if problem:
             found["hospitalizations"] = problem
     elif code == "antidepressant_trials":
@@ -394,13 +407,13 @@ def problems(code: str, answers: Mapping[str, Any]) -> dict[str, str]:
             if not trial.get("drug"):
                 found[f"trial-{i}-drug"] = _("Please write the name of the medicine.")
             for name, high, unit in (("daily_dose_mg", 10000, "mg"), ("duration_weeks", 520, "")):
-                problem = _number_problem(trial.get(name), 0, high, unit)
+                problem = _number_problem(trial.get(name), 0, high, unit, name)
                 if problem:
                     found[f"trial-{i}-{name}"] = problem
     elif code == "medical":
         low, high = BP_RANGE_MMHG
         for name in ("systolic_mmhg", "diastolic_mmhg"):
-            problem = _number_problem(answers.get(name), low, high, "mmHg")
+            problem = _number_problem(answers.get(name), low, high, "mmHg", name)
             if problem:
                 found[name] = problem
         systolic, diastolic = answers.get("systolic_mmhg"), answers.get("diastolic_mmhg")

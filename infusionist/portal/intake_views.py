@@ -141,11 +141,6 @@ def intake_section_save(request: HttpRequest, section: str) -> HttpResponse:
         if following is None:
             return redirect("portal:intake")
         return redirect("portal:intake_section", section=following)
-    if "continue" in request.POST:
-        messages.warning(
-            request,
-            _("Your answers are saved. A few things are still needed before this part is done."),
-        )
     return redirect(reverse("portal:intake_section", args=[code]) + "?saved=1")
 
 

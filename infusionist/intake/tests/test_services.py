@@ -93,7 +93,7 @@ def test_an_invalid_number_is_kept_as_typed_with_its_message(cast) -> None:
     saved = services.intake_section_save(
         patient=cast.patient, actor=cast.patient_user, code="medical", answers=answers
     )
-    assert saved.problems == {"systolic_mmhg": "Please enter a number, like 40."}
+    assert saved.problems == {"systolic_mmhg": "Please enter a number, like 120."}
     stored = IntakePacket.objects.get(patient=cast.patient).answers["medical"]
     assert stored["systolic_mmhg"] == "12o" and stored["diastolic_mmhg"] == 80
     assert stored["conditions"] == ["hypertension"] and stored["other"] == "knee surgery"

@@ -36,7 +36,7 @@ def _second_patient(cast) -> tuple[Patient, User]:
 def test_the_home_card_leads_to_the_next_unfinished_section(client, cast) -> None:
     client.force_login(cast.patient_user)
     page = client.get(reverse("portal:home")).content.decode()
-    assert "Start your intake" in page and "0 of 8 parts done" in page
+    assert "Fill in your intake" in page and "0 of 8 parts done" in page
     assert reverse("portal:intake_section", args=["contacts"]) in page
     fill(cast, skip=("medical", "medications", "allergies", "body"))
     page = client.get(reverse("portal:home")).content.decode()
