@@ -282,8 +282,8 @@ def from_post(code: str, post: Any) -> dict[str, Any]:
         ]
         return {"items": items, "none": _checked(post, "none")}
     if code == "allergies":
-        items = _rows(post, "allergy", ("substance", "reaction"))
-        return {"items": items, "none_known": _checked(post, "none_known")}
+        allergies = _rows(post, "allergy", ("substance", "reaction"))
+        return {"items": allergies, "none_known": _checked(post, "none_known")}
     if code == "body":
         return body_from_typed(
             units="us" if _text(post, "units") == "us" else "metric",
@@ -378,7 +378,7 @@ def _number_problem(value: object, low: float, high: float, unit: str, name: str
     if isinstance(value, str | bool):
         example = EXAMPLES.get(name, f"{low:g}")
         return _("Please enter a number, like %(example)s.") % {"example": example}
-    if not low <= float(value) <= high:
+    if not isinstance(value, int | float) or not low <= float(value) <= high:
         return _(
             "Please check this number: it should be between %(low)s and %(high)s %(unit)s."
         ) % {
@@ -456,7 +456,7 @@ def _contact_problems(answers: Mapping[str, Any]) -> dict[str, str]:
         if not value:
             continue
         try:
-            Patient._meta.get_field(name).clean(value, None)
+            Patient._meta.get_field(name).clean(value, None)  # type: ignore[union-attr]
         except ValidationError as error:
             found[name] = " ".join(str(m) for m in error.messages)
     return found

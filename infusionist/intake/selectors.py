@@ -101,7 +101,7 @@ def baseline_states(
     since = (packet.created_at if packet is not None else now) - dt.timedelta(
         days=BASELINE_WINDOW_DAYS
     )
-    sent = {}
+    sent: dict[str, QuestionnaireResponse] = {}
     for response in QuestionnaireResponse.objects.filter(
         patient=patient,
         organization_id=patient.organization_id,
@@ -122,15 +122,15 @@ def baseline_states(
     lang = translation.get_language() or "en"
     states = []
     for code in codes:
-        response = sent.get(code)
+        found = sent.get(code)
         states.append(
             BaselineState(
                 code=code,
                 title=instruments.get(code).title_in(lang[:2]),
-                done=response is not None,
-                total=response.total if response is not None else None,
-                completed_at=response.completed_at if response is not None else None,
-                open_assignment_id=None if response is not None else open_requests.get(code),
+                done=found is not None,
+                total=found.total if found is not None else None,
+                completed_at=found.completed_at if found is not None else None,
+                open_assignment_id=None if found is not None else open_requests.get(code),
             )
         )
     return states
@@ -201,18 +201,25 @@ def section_state(code: str, packet: IntakePacket | None) -> SectionState:
     title = str(BY_CODE[code].title)
     answers = None if packet is None else packet.answers.get(code)
     meta = {} if packet is None else (packet.section_changes.get(code) or {})
-    who = {
-        "changed_at": _changed_at(meta) if meta else None,
-        "changed_by": str(meta.get("by_name") or ""),
-        "changed_by_role": str(meta.get("by_role") or ""),
-    }
-    if answers is None:
-        return SectionState(code=code, title=title, state="empty", **who)
-    problems = tuple(section_problems(code, answers).values())
-    missing = tuple(section_missing(code, answers))
-    state = "attention" if problems else ("started" if missing else "done")
+    changed_at = _changed_at(meta) if meta else None
+    changed_by = str(meta.get("by_name") or "")
+    changed_by_role = str(meta.get("by_role") or "")
+    problems: tuple[str, ...] = ()
+    missing: tuple[str, ...] = ()
+    state = "empty"
+    if answers is not None:
+        problems = tuple(section_problems(code, answers).values())
+        missing = tuple(section_missing(code, answers))
+        state = "attention" if problems else ("started" if missing else "done")
     return SectionState(
-        code=code, title=title, state=state, missing=missing, problems=problems, **who
+        code=code,
+        title=title,
+        state=state,
+        missing=missing,
+        problems=problems,
+        changed_at=changed_at,
+        changed_by=changed_by,
+        changed_by_role=changed_by_role,
     )
 
 
@@ -291,6 +298,8 @@ def intake_rows(*, organization_id: int, submitted: bool, limit: int = 200) -> l
 
 def intake_packet_for_user(*, user: User, patient_id: int) -> tuple[Patient, IntakePacket | None]:
     """Return a patient of the user's organization and their packet, or raise Http404."""
+    if user.organization_id is None:
+        raise Http404("No such patient.")
     patient = (
         Patient.objects.select_related("organization")
         .filter(pk=patient_id, organization_id=user.organization_id)

@@ -284,7 +284,8 @@ def patient_contacts_update(
     cleaned: dict[str, Any] = {}
     for name, value in data.items():
         try:
-            cleaned[name] = Patient._meta.get_field(name).clean(value, patient)
+            field = Patient._meta.get_field(name)
+            cleaned[name] = field.clean(value, patient)  # type: ignore[union-attr]
         except ValidationError as error:
             errors[name] = error.messages
     if errors:
