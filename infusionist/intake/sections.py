@@ -192,8 +192,12 @@ YES_NO_UNSURE = {"yes": True, "no": False}
 # ---- reading a post ---------------------------------------------------------------------
 
 
+#: Control characters no one types (NUL cannot even be stored in PostgreSQL text): dropped.
+_CONTROL = dict.fromkeys(c for c in range(32) if chr(c) not in "\t\n\r")
+
+
 def _text(post: Mapping[str, Any], name: str) -> str:
-    return str(post.get(name) or "").strip()[:MAX_TEXT_CHARS]
+    return str(post.get(name) or "").translate(_CONTROL).strip()[:MAX_TEXT_CHARS]
 
 
 def _checked(post: Any, name: str) -> bool:

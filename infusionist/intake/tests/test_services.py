@@ -249,3 +249,10 @@ def test_pregnancy_is_asked_only_when_it_can_apply() -> None:
     assert not sections.pregnancy_applies(sex_at_birth="female", age_years=72)
     # Never required: a medical section without a pregnancy answer is done.
     assert sections.is_done("medical", {**COMPLETE["medical"], "pregnant": None})
+
+
+def test_control_characters_are_dropped_and_the_rest_kept() -> None:
+    post = QueryDict(mutable=True)
+    post.update({"systolic_mmhg": "\x00130", "other": "line one\nline\x00 two"})
+    answers = sections.from_post("medical", post)
+    assert answers["systolic_mmhg"] == 130 and answers["other"] == "line one\nline two"
