@@ -63,6 +63,11 @@ PATIENT_SOURCES = (
     "infusionist/consent/models.py",
     "infusionist/consent/services.py",
     "infusionist/consent/forms.py",
+    "infusionist/intake/templates/intake/_section_fields.html",
+    "infusionist/intake/templates/intake/_state.html",
+    "infusionist/intake/sections.py",
+    "infusionist/intake/pages.py",
+    "infusionist/intake/services.py",
 )
 #: Strings the patient sees that are written in modules shared with staff pages.
 PATIENT_MSGIDS = (

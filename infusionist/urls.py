@@ -34,6 +34,7 @@ urlpatterns = [
     path("consent/", include("infusionist.consent.urls")),
     path("reference/", include("infusionist.reference.urls")),
     path("demo/", include("infusionist.demo.urls")),
+    path("intake/", include("infusionist.intake.urls")),
     path("api/v1/", api.urls),
     path("django-admin/", admin.site.urls),
 ]

@@ -155,6 +155,19 @@ RULES: dict[str, Rule] = {
     "portal:consent_sign": Rule(PATIENT_ONLY, "POST"),
     "portal:consent_signature": Rule(PATIENT_ONLY),
     "portal:consent_signature_pdf": Rule(PATIENT_ONLY),
+    # The intake packet (docs/decisions/0024): the patient's own sections in the portal;
+    # every staff role sees intakes and fills or corrects a section on the patient's behalf.
+    "portal:intake": Rule(PATIENT_ONLY),
+    "portal:intake_submit": Rule(PATIENT_ONLY, "POST"),
+    "portal:intake_baseline_start": Rule(PATIENT_ONLY, "POST"),
+    "portal:intake_section": Rule(PATIENT_ONLY),
+    "portal:intake_save": Rule(PATIENT_ONLY, "POST"),
+    "intake:list": Rule(ALL_STAFF),
+    "intake:detail": Rule(ALL_STAFF),
+    "intake:section": Rule(ALL_STAFF),
+    "intake:section_save": Rule(ALL_STAFF, "POST"),
+    "intake:baseline_start": Rule(ALL_STAFF, "POST"),
+    "intake:submit": Rule(ALL_STAFF, "POST"),
 }
 # Patterns whose access is decided elsewhere, and why.
 EXEMPT_PREFIXES = {
@@ -378,7 +391,7 @@ def _id_fillers(records: OrgRecords, role: str | None = None) -> dict[str, objec
 
 
 #: Path parameters that are not record ids (nothing of another clinic to try).
-NOT_IDS = {"instrument_code": "phq9", "number": None}
+NOT_IDS = {"instrument_code": "phq9", "number": None, "section": "medical"}
 
 
 def url_for(

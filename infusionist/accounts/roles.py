@@ -78,6 +78,10 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "consent.manage": frozenset({Role.CLINIC_ADMIN}),
     # The patient portal: a patient's own home and questionnaires (portal/), nobody else's.
     "portal.use": frozenset({Role.PATIENT}),
+    # The intake packet (docs/decisions/0024): every staff role sees which parts are missing
+    # and may fill or correct a section on the patient's behalf (audited, old and new values).
+    "intake.view": STAFF_ROLES,
+    "intake.edit": STAFF_ROLES,
 }
 
 

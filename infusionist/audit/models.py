@@ -65,6 +65,7 @@ class AuditEvent(AppendOnlyModel):
         CONSENT_DOCUMENT = "consent_document", _("Consent document version")
         CONSENT_SETTINGS = "consent_settings", _("Consent settings")
         CONSENT_SIGNATURE = "consent_signature", _("Consent signature")
+        INTAKE_PACKET = "intake_packet", _("Intake packet")
 
     class Outcome(models.TextChoices):
         ALLOWED = "allowed", _("Allowed")

@@ -39,6 +39,9 @@ class IntakePacket(models.Model):
         related_name="+",
     )
     submitted_at = models.DateTimeField(null=True, blank=True)
+    #: Who last changed each section and when: section code -> {"at": ISO time, "by_id",
+    #: "by_name", "by_role"} (the staff pages show it; the audit trail has every change).
+    section_changes = models.JSONField(default=dict, blank=True)
 
     class Meta:
         indexes = [

@@ -537,6 +537,7 @@ class Assignment(models.Model):
         (Reason.INDUCTION, _("Weekly check-in (induction)")),
         (Reason.MAINTENANCE, _("Check-in (maintenance)")),
         ("manual", _("Sent by staff")),
+        ("intake", _("Before treatment (intake)")),
     ]
 
     organization = models.ForeignKey(

@@ -235,3 +235,77 @@ def patient_update(
         detail={"fields": changed, **confirmed},  # field names only: values are PHI
     )
     return changed
+
+
+#: The contact fields a patient may confirm or correct themselves (the intake packet);
+#: identity fields (legal name, date of birth, sex at birth) change only at the front desk.
+SELF_SERVICE_FIELDS = (
+    "preferred_name",
+    "phone",
+    "email",
+    "address_line1",
+    "address_line2",
+    "city",
+    "state",
+    "postal_code",
+    "emergency_contact_name",
+    "emergency_contact_relationship",
+    "emergency_contact_phone",
+)
+
+
+@transaction.atomic
+def patient_contacts_update(
+    *,
+    patient: Patient,
+    actor: User,
+    data: dict[str, Any],
+    context: AuditContext = NO_REQUEST,
+) -> list[str]:
+    """Apply the contact details a patient (or staff for them) confirmed; return changed names.
+
+    The patient themselves (their own login) or staff who may edit patients; only
+    :data:`SELF_SERVICE_FIELDS`. Raises ``PermissionDenied`` for anyone else or another
+    organization's record, ``ValueError`` for other fields and ``ValidationError`` (per field)
+    for bad values, with nothing saved.
+    """
+    from django.core.exceptions import PermissionDenied
+
+    require_same_organization(actor, patient.organization_id)
+    if actor.role == "patient":
+        if patient.user_id != actor.pk:
+            raise PermissionDenied("Only your own record.")
+    else:
+        require(actor, "patients.edit")
+    unknown = set(data) - set(SELF_SERVICE_FIELDS)
+    if unknown:
+        raise ValueError(f"Not self-service fields: {sorted(unknown)}")
+    errors: dict[str, list[str]] = {}
+    cleaned: dict[str, Any] = {}
+    for name, value in data.items():
+        try:
+            field = Patient._meta.get_field(name)
+            cleaned[name] = field.clean(value, patient)  # type: ignore[union-attr]
+        except ValidationError as error:
+            errors[name] = error.messages
+    if errors:
+        raise ValidationError(errors)
+    changed = [name for name, value in cleaned.items() if getattr(patient, name) != value]
+    if not changed:
+        return []
+    for name in changed:
+        setattr(patient, name, cleaned[name])
+    patient.refresh_search_keys()
+    patient.updated_at = timezone.now()
+    patient.save(update_fields=[*changed, *SEARCH_KEY_FIELDS, "updated_at"])
+    audit_record(
+        action=AuditEvent.Action.UPDATE,
+        actor=actor,
+        context=context,
+        organization=patient.organization,
+        object_type=AuditEvent.ObjectType.PATIENT,
+        object_id=patient.pk,
+        patient=patient,
+        detail={"fields": changed, "via": "intake"},  # field names only: values are PHI
+    )
+    return changed

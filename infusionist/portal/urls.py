@@ -3,7 +3,7 @@
 from django.urls import include, path
 
 from infusionist.consent.urls import portal_urlpatterns as consent_urlpatterns
-from infusionist.portal import views
+from infusionist.portal import intake_views, views
 
 app_name = "portal"
 urlpatterns = [
@@ -13,4 +13,18 @@ urlpatterns = [
     path("questionnaires/<int:assignment_id>/save/", views.answer_save, name="answer_save"),
     path("questionnaires/<int:assignment_id>/done/", views.done, name="done"),
     path("consent/", include(consent_urlpatterns)),
+    # The intake packet (intake_views.py): review and submit, one page per section.
+    path("intake/", intake_views.intake, name="intake"),
+    path("intake/submit/", intake_views.intake_submit, name="intake_submit"),
+    path(
+        "intake/questionnaires/start/",
+        intake_views.intake_baseline_start,
+        name="intake_baseline_start",
+    ),
+    path("intake/sections/<slug:section>/", intake_views.intake_section, name="intake_section"),
+    path(
+        "intake/sections/<slug:section>/save/",
+        intake_views.intake_section_save,
+        name="intake_save",
+    ),
 ]

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET
 from infusionist.accounts.access import record_view, require_capability, user_of
 from infusionist.audit.models import AuditEvent
 from infusionist.consent.selectors import portal_status
+from infusionist.intake.selectors import intake_progress
 from infusionist.lib import instruments
 from infusionist.measurements import patient_pages
 from infusionist.measurements.models import Assignment, QuestionnaireResponse
@@ -84,6 +85,7 @@ def home(request: HttpRequest) -> HttpResponse:
                     for item in consent_to_sign
                     if item.current_version is not None
                 ],
+                "intake": intake_progress(patient=patient) if patient is not None else None,
             },
         )
     )

@@ -13,6 +13,7 @@ from django.shortcuts import render
 from infusionist.accounts.access import record_view, require_capability, user_of
 from infusionist.audit.models import AuditEvent
 from infusionist.consent.selectors import patient_panel as consent_panel
+from infusionist.intake.selectors import patient_panel as intake_panel
 from infusionist.measurements.selectors import patient_panel as measurement_panel
 from infusionist.patients.selectors import patient_get_for_user
 from infusionist.treatment.selectors import patient_panel as treatment_panel
@@ -33,5 +34,6 @@ def patient_record(request: HttpRequest, patient_id: int) -> HttpResponse:
             "treatment": treatment_panel(user=user, patient=patient),
             "measurements": measurement_panel(user=user, patient=patient),
             "consent": consent_panel(user=user, patient=patient),
+            "intake": intake_panel(user=user, patient=patient),
         },
     )

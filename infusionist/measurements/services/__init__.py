@@ -32,6 +32,7 @@ from infusionist.measurements.services.safety import (
 )
 from infusionist.measurements.services.schedules import (
     assignment_create_manual,
+    assignment_ensure_for_intake,
     assignment_send,
     assignments_refresh,
     link_issue,
@@ -59,6 +60,7 @@ __all__ = [
     "LinkRefused",
     "alert_email_send",
     "assignment_create_manual",
+    "assignment_ensure_for_intake",
     "assignment_send",
     "assignments_refresh",
     "baseline_choose",

@@ -8,7 +8,7 @@ import logging
 import secrets
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F, Q, QuerySet
@@ -317,6 +317,74 @@ def assignment_create_manual(
             "patient_language": patient.preferred_language,
             "instrument_languages": list(languages),
         },
+    )
+    return assignment
+
+
+@transaction.atomic
+def assignment_ensure_for_intake(
+    *,
+    patient: Patient,
+    instrument_code: str,
+    actor: User,
+    now: dt.datetime | None = None,
+    context: AuditContext = NO_REQUEST,
+) -> Assignment:
+    """Return the patient's open request of a baseline questionnaire, made now if none is open.
+
+    The intake packet asks for the baseline PHQ-9, GAD-7 (and PCL-5) before treatment: the
+    patient themselves starts them from their intake, or staff who may edit the intake ask
+    for them (the reminder run sends them like any request). Reason ``intake``; the answers
+    are the same questionnaire pages and scoring as every other request.
+
+    Raises ``PermissionDenied`` for another patient's login, staff without ``intake.edit`` or
+    another organization, and ValidationError (key ``instrument``) for an instrument that
+    cannot be sent to a patient.
+    """
+    require_same_organization(actor, patient.organization_id)
+    if actor.role == "patient":
+        if patient.user_id != actor.pk:
+            raise PermissionDenied("Only your own questionnaires.")
+    else:
+        require(actor, "intake.edit")
+    now = now or timezone.now()
+    instrument = instruments.get(instrument_code)
+    refusal = selectors.send_refusal(instrument)
+    if refusal:
+        raise ValidationError({"instrument": refusal})
+    open_request = (
+        Assignment.objects.select_for_update()
+        .filter(
+            patient=patient,
+            instrument_code=instrument.code,
+            status=Assignment.Status.PENDING,
+            available_at__lte=now,
+        )
+        .order_by("-available_at", "-id")
+        .first()
+    )
+    if open_request is not None:
+        return open_request
+    measurement_settings = selectors.measurement_settings_for(organization=patient.organization)
+    assignment = Assignment(
+        organization=patient.organization,
+        patient=patient,
+        instrument_code=instrument.code,
+        reason="intake",
+        available_at=now,
+        due_at=now + dt.timedelta(hours=measurement_settings.completion_window_hours),
+    )
+    assignment.full_clean()
+    assignment.save(force_insert=True)
+    audit_record(
+        action=AuditEvent.Action.CREATE,
+        actor=actor,
+        context=context,
+        organization=patient.organization,
+        object_type=AuditEvent.ObjectType.MEASUREMENT_ASSIGNMENT,
+        object_id=assignment.pk,
+        patient=patient,
+        detail={"instrument": instrument.code, "reason": "intake"},
     )
     return assignment
 

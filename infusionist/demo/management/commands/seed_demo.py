@@ -10,6 +10,7 @@ from infusionist.accounts import demo as accounts_demo
 from infusionist.clinics import demo as clinics_demo
 from infusionist.consent import demo as consent_demo
 from infusionist.demo import outbox
+from infusionist.intake import demo as intake_demo
 from infusionist.measurements import demo as measurements_demo
 from infusionist.patients import demo as patients_demo
 from infusionist.patients.models import Patient
@@ -49,6 +50,7 @@ class Command(BaseCommand):
         )
         measurements_demo.seed_measurements(organization=organization, staff=staff)
         consent_demo.seed_consent(organization=organization, staff=staff)
+        intake_demo.seed_intake(organization=organization, staff=staff)
         treatment_demo.seed_treatment(organization=organization, staff=staff)
         return portal_demo.seed_portal(organization=organization, staff=staff)
 
