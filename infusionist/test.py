@@ -9,6 +9,7 @@ organization with a patient of its own. Clinical users have TOTP set up (MFA_REQ
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 from dataclasses import dataclass
 
 from allauth.mfa.totp.internal.auth import TOTP
@@ -52,6 +53,18 @@ class Cast:
         return {**self.staff(), Role.PATIENT: self.patient_user}
 
 
+#: The test clinics' time zone. Pages show clinic dates in it; the server's own zone (the
+#: ``TIME_ZONE`` setting, New York) differs, so a test that computes "today" or "yesterday"
+#: for a page must use :func:`clinic_today`, or it fails between midnight in New York and
+#: midnight on the Pacific coast.
+TEST_CLINIC_TIME_ZONE = "America/Los_Angeles"
+
+
+def clinic_today() -> dt.date:
+    """Return today's date in the test clinics' time zone (what their pages call today)."""
+    return timezone.localdate(timezone=zoneinfo.ZoneInfo(TEST_CLINIC_TIME_ZONE))
+
+
 def _org(name: str, slug: str, prefix: str) -> tuple[Organization, Location]:
     org = Organization.objects.create(name=name, slug=slug, mrn_prefix=prefix, phone="+15415550199")
     location = Location.objects.create(
@@ -62,7 +75,7 @@ def _org(name: str, slug: str, prefix: str) -> tuple[Organization, Location]:
         state="OR",
         postal_code="97401",
         phone="+15415550199",
-        time_zone="America/Los_Angeles",
+        time_zone=TEST_CLINIC_TIME_ZONE,
         is_primary=True,
     )
     for weekday in range(5):

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from infusionist.accounts.roles import CLINICAL_ROLES, Role
+from infusionist.clinics.selectors import clinic_zone_in_use
 
 
 class ClinicTimezoneMiddleware:
@@ -34,6 +35,9 @@ class ClinicTimezoneMiddleware:
                 request.session[cache_key] = tz_name
         timezone.activate(zoneinfo.ZoneInfo(tz_name))
         try:
+            if user is not None and user.is_authenticated and user.organization_id:
+                with clinic_zone_in_use(organization_id=user.organization_id, zone_name=tz_name):
+                    return self.get_response(request)
             return self.get_response(request)
         finally:
             timezone.deactivate()

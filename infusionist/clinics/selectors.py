@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+import zoneinfo
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import cached_property
 
 from django.db.models import Prefetch, QuerySet
 from django.db.models.functions import Length
 from django.urls import reverse
+from django.utils import timezone
 
 from infusionist.clinics.models import (
     BusinessHours,
@@ -182,3 +186,44 @@ def clinic_brand(*, organization: Organization, language: str) -> ClinicBrand:
     primary location's phone).
     """
     return ClinicBrand(organization, language)
+
+
+# ---- the clinic's date ----------------------------------------------------------------------
+
+#: The clinic whose zone the current request runs in, as (organization id, zone name); set by
+#: ``accounts.middleware.ClinicTimezoneMiddleware`` through :func:`clinic_zone_in_use`.
+_REQUEST_CLINIC_ZONE: ContextVar[tuple[int, str] | None] = ContextVar(
+    "request_clinic_zone", default=None
+)
+
+
+@contextmanager
+def clinic_zone_in_use(*, organization_id: int, zone_name: str) -> Iterator[None]:
+    """Say, for the length of a request, that its clinic dates are in ``zone_name``."""
+    token = _REQUEST_CLINIC_ZONE.set((organization_id, zone_name))
+    try:
+        yield
+    finally:
+        _REQUEST_CLINIC_ZONE.reset(token)
+
+
+def clinic_zone(*, organization: Organization) -> dt.tzinfo:
+    """Return the clinic's time zone: its primary location's (the server's when it has none).
+
+    Inside a request of that clinic's own user no query is made (the middleware already read
+    it); elsewhere (background work, API tokens, tests) the primary location is read.
+    """
+    in_use = _REQUEST_CLINIC_ZONE.get()
+    if in_use is not None and in_use[0] == organization.pk:
+        return zoneinfo.ZoneInfo(in_use[1])
+    location = organization.primary_location
+    return location.tzinfo if location is not None else timezone.get_default_timezone()
+
+
+def clinic_today(*, organization: Organization) -> dt.date:
+    """Return today's date at the clinic, as its pages show it (see :func:`clinic_zone`).
+
+    A date that is "today" or "in the past" for a clinic must be judged by this, never by the
+    server's zone: New York's midnight comes three hours before Oregon's.
+    """
+    return timezone.localdate(timezone.now(), clinic_zone(organization=organization))

@@ -45,11 +45,10 @@ def test_today_says_why_a_location_is_closed(client, cast) -> None:
 def _expiring(user, *, licence_days: int | None = None, dea_days: int | None = None) -> None:
     import datetime as dt
 
-    from django.utils import timezone
-
     from infusionist.accounts.models import User
+    from infusionist.test import clinic_today
 
-    today = timezone.localdate()
+    today = clinic_today()
     fields: dict[str, object] = {}
     if licence_days is not None:
         fields |= {

@@ -23,7 +23,7 @@ from infusionist.lib import dosing, regimens
 from infusionist.lib.dosing import DoseLimits, DoseStop
 from infusionist.measurements.models import SafetyAlert
 from infusionist.measurements.tests.test_views import submit
-from infusionist.test import PASSWORD
+from infusionist.test import PASSWORD, clinic_today
 from infusionist.treatment import calculations, services, views
 from infusionist.treatment.models import DosingSettings, Protocol, TreatmentPlanVersion
 from infusionist.treatment.tests.conftest import form_data, plan_spec
@@ -296,7 +296,7 @@ def test_a_first_session_in_the_past_is_refused_and_today_is_accepted(
 ) -> None:
     client.force_login(cast.provider)
     url = reverse("treatment:plan_draft", args=[cast.patient.pk])
-    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    yesterday = clinic_today() - dt.timedelta(days=1)
     html = client.post(url, form_data(depression, planned_start_date=yesterday)).content.decode()
     assert "is in the past: choose today or a later date" in field_errors(
         html, "planned_start_date"

@@ -20,7 +20,7 @@ from django.utils import timezone
 from infusionist.audit.models import AuditEvent
 from infusionist.lib import reasons
 from infusionist.patients.models import Patient
-from infusionist.test import PASSWORD
+from infusionist.test import PASSWORD, clinic_today
 from infusionist.treatment import calculations, selectors, services
 from infusionist.treatment.models import DosingSettings, TreatmentPlanVersion
 from infusionist.treatment.tests.conftest import form_data, plan_spec
@@ -69,7 +69,7 @@ def detail_url(patient) -> str:
 
 
 def born_years_ago(years: int, *, days: int = 0) -> dt.date:
-    today = timezone.localdate()
+    today = clinic_today()
     try:
         birthday = today.replace(year=today.year - years)
     except ValueError:  # 29 February

@@ -13,7 +13,7 @@ from infusionist.audit.models import AuditEvent
 from infusionist.measurements import services as measurements
 from infusionist.measurements.models import Assignment
 from infusionist.patients.services import patient_create
-from infusionist.test import PASSWORD
+from infusionist.test import PASSWORD, clinic_today
 from infusionist.treatment import selectors, services
 from infusionist.treatment.models import Protocol, SignedVersionError, TreatmentPlanVersion
 from infusionist.treatment.tests.conftest import form_data, plan_spec
@@ -414,7 +414,7 @@ def test_signing_tells_the_questionnaire_schedule_the_phase(cast) -> None:
     draft = services.plan_version_draft_save(
         patient=cast.patient,
         actor=cast.provider,
-        spec=plan_spec(protocol, phase="maintenance", planned_start_date=timezone.localdate()),
+        spec=plan_spec(protocol, phase="maintenance", planned_start_date=clinic_today()),
     )
     assert (
         measurements.assignments_refresh(patient=cast.patient, now=now) == []

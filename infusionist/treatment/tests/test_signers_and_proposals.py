@@ -14,10 +14,9 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
-from django.utils import timezone
 
 from infusionist.accounts.models import User
-from infusionist.test import PASSWORD
+from infusionist.test import PASSWORD, clinic_today
 from infusionist.treatment import selectors, services
 from infusionist.treatment.models import ClinicalChangeProposal, DosingSettings
 
@@ -34,7 +33,7 @@ def _propose(cast, **data) -> ClinicalChangeProposal:
 
 def _unfit(user: User, how: str) -> None:
     """Break one professional detail a signer needs, as an admin might have stored it."""
-    today = timezone.localdate()
+    today = clinic_today()
     values = {
         "no credential": {"credentials": ""},
         "a nurse's credential": {"credentials": "RN"},
