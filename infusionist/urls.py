@@ -31,6 +31,7 @@ urlpatterns = [
     path("q/", include("infusionist.measurements.urls_link")),
     path("portal/", include("infusionist.portal.urls")),
     path("treatment/", include("infusionist.treatment.urls")),
+    path("consultations/", include("infusionist.consultations.urls")),
     path("reference/", include("infusionist.reference.urls")),
     path("demo/", include("infusionist.demo.urls")),
     path("api/v1/", api.urls),

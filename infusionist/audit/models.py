@@ -62,6 +62,10 @@ class AuditEvent(AppendOnlyModel):
         QUESTIONNAIRE_RESPONSE = "questionnaire_response", _("Questionnaire response")
         SAFETY_ALERT = "safety_alert", _("Safety alert")
         RISK_ASSESSMENT = "risk_assessment", _("Risk assessment")
+        CONSULTATION = "consultation", _("Consultation")
+        ELIGIBILITY_SETTINGS = "eligibility_settings", _("Eligibility settings")
+        ELIGIBILITY_REVIEW = "eligibility_review", _("Eligibility review")
+        ELIGIBILITY_DECISION = "eligibility_decision", _("Eligibility decision")
 
     class Outcome(models.TextChoices):
         ALLOWED = "allowed", _("Allowed")

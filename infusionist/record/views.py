@@ -2,7 +2,7 @@
 
 Lower apps never import upper ones, so a page that gathers several domains is put together
 here, in a leaf: demographics from patients, the plan from treatment, safety alerts and
-questionnaires from measurements.
+questionnaires from measurements, consultations and eligibility from consultations.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from django.shortcuts import render
 
 from infusionist.accounts.access import record_view, require_capability, user_of
 from infusionist.audit.models import AuditEvent
+from infusionist.consultations.selectors import patient_panel as consultation_panel
 from infusionist.measurements.selectors import patient_panel as measurement_panel
 from infusionist.patients.selectors import patient_get_for_user
 from infusionist.treatment.selectors import patient_panel as treatment_panel
@@ -31,5 +32,6 @@ def patient_record(request: HttpRequest, patient_id: int) -> HttpResponse:
             "patient": patient,
             "treatment": treatment_panel(user=user, patient=patient),
             "measurements": measurement_panel(user=user, patient=patient),
+            "consultation": consultation_panel(user=user, patient=patient),
         },
     )
