@@ -9,6 +9,7 @@ page and Today compose.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -294,8 +295,8 @@ class TodayReviewSection:
     """A physician's Today: patients waiting for an eligibility decision (intake submitted,
     a consultation held or scheduled, no decision yet) and approvals whose intake changed."""
 
-    waiting: list[IntakePacket]
-    rereview: list[EligibilityDecision]
+    waiting: Sequence[IntakePacket]
+    rereview: Sequence[EligibilityDecision]
 
     @property
     def patients(self) -> list[Patient]:
@@ -306,9 +307,9 @@ def today_section(*, user: User) -> TodayReviewSection | None:
     """Return the Today section of eligibility reviews for a physician (2 queries), None for
     other roles. The re-review list compares the digest the intake stored with its facts
     (``IntakePacket.facts_sha256``) to the one each current approval was signed on."""
-    if not can(user, "eligibility.decide"):
-        return None
     organization_id = user.organization_id
+    if organization_id is None or not can(user, "eligibility.decide"):
+        return None
     open_consultation = Consultation.objects.filter(
         patient=OuterRef("patient"),
         status__in=[Consultation.Status.SCHEDULED, Consultation.Status.HELD],

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import Field
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -119,7 +120,7 @@ def schedule(request: HttpRequest, patient_id: int) -> HttpResponse:
         request,
         "consultations/schedule.html",
         {"patient": patient, "form": form, "physicians": physicians},
-        status=200 if request.method == "GET" or not form.errors else 400,
+        status=200 if request.method == "GET" or not form.errors else 422,
     )
 
 
@@ -136,7 +137,7 @@ def _status_action(
         if action == "held":
             if not form.is_valid():
                 return _consultations_page(
-                    request, patient, held_forms={consultation.pk: form}, status=400
+                    request, patient, held_forms={consultation.pk: form}, status=422
                 )
             services.consultation_record_held(
                 consultation=consultation,
@@ -159,7 +160,7 @@ def _status_action(
             patient,
             held_forms={consultation.pk: form} if action == "held" else None,
             errors={consultation.pk: exc.messages},
-            status=400,
+            status=422,
         )
     return redirect("consultations:patient", patient_id=patient.pk)
 
@@ -212,15 +213,17 @@ def _review_page(
         },
     )
     settings_row = review.settings_row
-    limit_rows = [
-        {
-            "label": field.verbose_name,
-            "value": getattr(settings_row, field.name),
-            "help": field.help_text,
-        }
-        for field in settings_row._meta.get_fields()
-        if field.name in services.LIMIT_FIELDS
-    ]
+    limit_rows = []
+    for name in services.LIMIT_FIELDS:
+        field = settings_row._meta.get_field(name)
+        assert isinstance(field, Field)
+        limit_rows.append(
+            {
+                "label": field.verbose_name,
+                "value": getattr(settings_row, name),
+                "help": field.help_text,
+            }
+        )
     return render(
         request,
         "consultations/review.html",
@@ -281,7 +284,7 @@ def decision_sign(request: HttpRequest, patient_id: int) -> HttpResponse:
                 % {"n": decision.version, "outcome": decision.get_outcome_display().lower()},
             )
             return redirect("consultations:decisions", patient_id=patient.pk)
-    return _review_page(request, patient, review=review_now, form=form, status=400)
+    return _review_page(request, patient, review=review_now, form=form, status=422)
 
 
 @require_capability("eligibility.view")

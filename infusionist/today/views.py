@@ -21,6 +21,7 @@ from infusionist.audit.models import AuditEvent
 from infusionist.clinics import selectors as clinic_selectors
 from infusionist.consultations.selectors import today_section as review_today_section
 from infusionist.measurements.selectors import today_section
+from infusionist.patients.models import Patient
 from infusionist.today.selectors import recent_patients_for_user
 
 
@@ -53,12 +54,10 @@ def today(request: HttpRequest) -> HttpResponse:
     recent_patients = recent_patients_for_user(user=user)
     # A physician's eligibility reviews: waiting for a decision, and approvals to review again.
     review_today = review_today_section(user=user)
-    review_shown = (
+    review_shown: dict[str, list[Patient]] = (
         {
             AuditEvent.ObjectType.ELIGIBILITY_REVIEW: [p.patient for p in review_today.waiting],
-            AuditEvent.ObjectType.ELIGIBILITY_DECISION: [
-                d.patient for d in review_today.rereview
-            ],
+            AuditEvent.ObjectType.ELIGIBILITY_DECISION: [d.patient for d in review_today.rereview],
         }
         if review_today
         else {}

@@ -120,7 +120,8 @@ def fake_evaluate(facts: IntakeFacts, limits: EligibilityLimits | None = None) -
             "Psychosis now",
             "stop",
             "psychosis_active" in facts.conditions,
-            "Active psychosis: ketamine can worsen it." if "psychosis_active" in facts.conditions
+            "Active psychosis: ketamine can worsen it."
+            if "psychosis_active" in facts.conditions
             else "No active psychosis reported.",
             ("22",),
             {"psychosis_active": "psychosis_active" in facts.conditions},
@@ -130,7 +131,8 @@ def fake_evaluate(facts: IntakeFacts, limits: EligibilityLimits | None = None) -
             "Blood pressure above the clinic's limit",
             "override",
             high,
-            f"Systolic {sbp} mmHg is above {limits.max_systolic_mmhg} mmHg." if high
+            f"Systolic {sbp} mmHg is above {limits.max_systolic_mmhg} mmHg."
+            if high
             else "Blood pressure within the limit.",
             ("27",),
             {"systolic_mmhg": sbp, "max_systolic_mmhg": limits.max_systolic_mmhg},
@@ -140,7 +142,8 @@ def fake_evaluate(facts: IntakeFacts, limits: EligibilityLimits | None = None) -
             "Bladder or urinary symptoms",
             "override",
             "bladder_symptoms" in facts.conditions,
-            "Bladder symptoms reported." if "bladder_symptoms" in facts.conditions
+            "Bladder symptoms reported."
+            if "bladder_symptoms" in facts.conditions
             else "No bladder symptoms reported.",
             ("22",),
             {"bladder_symptoms": "bladder_symptoms" in facts.conditions},

@@ -75,9 +75,7 @@ def test_only_a_current_physician_of_the_clinic_supervises(cast) -> None:
     cast.physician.refresh_from_db()
     with pytest.raises(ValidationError, match="credentials are current"):
         _schedule(cast)
-    assert selectors.supervising_physicians(
-        organization=cast.org, today=timezone.localdate()
-    ) == []
+    assert selectors.supervising_physicians(organization=cast.org, today=timezone.localdate()) == []
 
 
 def test_a_consultation_cannot_be_scheduled_in_the_past(cast) -> None:
@@ -164,9 +162,15 @@ def test_approve_with_override_reasons_signs_and_keeps_what_was_seen(cast) -> No
     assert decision.facts_sha256 == packet.facts_sha256
     assert decision.limits["max_systolic_mmhg"] == 150
     codes = {row["code"]: row for row in decision.checklist}
-    assert set(codes) == {"psychosis_active", "blood_pressure_high", "bladder_symptoms", "lamotrigine"}
+    assert set(codes) == {
+        "psychosis_active",
+        "blood_pressure_high",
+        "bladder_symptoms",
+        "lamotrigine",
+    }
     assert codes["bladder_symptoms"]["fired"] is True
-    assert codes["blood_pressure_high"]["inputs"] == {"systolic_mmhg": 128, "max_systolic_mmhg": 150}
+    bp_inputs = codes["blood_pressure_high"]["inputs"]
+    assert bp_inputs == {"systolic_mmhg": 128, "max_systolic_mmhg": 150}
     assert codes["psychosis_active"]["source_keys"] == ["22"]
     assert decision.content_sha256 == services.decision_content_sha256(decision)
     assert decision.treatment_resistant and decision.failed_adequate_trials == 2
