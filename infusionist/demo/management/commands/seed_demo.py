@@ -8,6 +8,7 @@ from django.db import transaction
 
 from infusionist.accounts import demo as accounts_demo
 from infusionist.clinics import demo as clinics_demo
+from infusionist.consultations import demo as consultations_demo
 from infusionist.demo import outbox
 from infusionist.measurements import demo as measurements_demo
 from infusionist.patients import demo as patients_demo
@@ -48,6 +49,7 @@ class Command(BaseCommand):
         )
         measurements_demo.seed_measurements(organization=organization, staff=staff)
         treatment_demo.seed_treatment(organization=organization, staff=staff)
+        consultations_demo.seed_consultations(organization=organization, staff=staff)
         return portal_demo.seed_portal(organization=organization, staff=staff)
 
     def _print_summary(
