@@ -9,6 +9,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from infusionist.accounts.api_auth import BearerToken
 from infusionist.accounts.models import User
 from infusionist.api.routers import accounts as accounts_router
+from infusionist.api.routers import eligibility as eligibility_router
 from infusionist.api.routers import instruments as instruments_router
 from infusionist.api.routers import patients as patients_router
 from infusionist.api.routers import treatment as treatment_router
@@ -95,3 +96,4 @@ api.add_router("/", accounts_router.router)
 api.add_router("/patients", patients_router.router)
 api.add_router("/", treatment_router.router)
 api.add_router("/instruments", instruments_router.router)
+api.add_router("/", eligibility_router.router)

@@ -168,6 +168,21 @@ SECTIONS: tuple[Section, ...] = (
             "Side effects can be recorded with the Ketamine Side Effect Tool, which has forms "
             "for screening, baseline, just after treatment and long-term follow-up [38]; a "
             "shorter validated revision appeared in 2024 [39].",
+            "Diazepam equivalents, approximate oral doses matching diazepam 10 mg [104]: "
+            "alprazolam 0.5 mg, clonazepam 0.5, triazolam 0.5, lorazepam 1, estazolam 1–2, "
+            "clorazepate 15, flurazepam 15–30, oxazepam 20, temazepam 20, quazepam 20, "
+            "chlordiazepoxide 25. A daily load is the sum of each daily dose × 10 ÷ its "
+            "equivalent: lorazepam 1 mg twice a day is 20 mg/day, above the 8 mg/day line "
+            "[32]. Where a range is given Infusionist uses its lower dose, so the load is "
+            "never understated; equivalents vary between patients.",
+            "CYP3A and CYP2B6 examples in the FDA's interaction tables [105]: inhibitors "
+            "clarithromycin, itraconazole, ketoconazole, ritonavir, diltiazem, verapamil and "
+            "grapefruit juice (CYP3A), clopidogrel and ticlopidine (CYP2B6); inducers "
+            "carbamazepine, phenytoin, phenobarbital, rifampin, efavirenz, modafinil and "
+            "St John's wort. With ketamine they are information for the physician [37].",
+            "No published source sets a ketamine rule for seizure disorders or thyroid "
+            "disease [?]: Infusionist shows them to the physician, and an uncontrolled "
+            "overactive thyroid needs a recorded reason to go ahead.",
         ),
     ),
     Section(
@@ -504,6 +519,8 @@ UNSOURCED_FACTS = Section(
         "Blood-pressure limits, monitoring frequency and obesity dosing from the consensus "
         "statements (their full texts were not available); any BMI or weight cap.",
         "Rescue doses (ondansetron, midazolam, clonidine, labetalol); hyperthyroidism; memantine.",
+        "A ketamine rule for seizure disorders or thyroid disease; whether earlier ketamine "
+        "treatment changes eligibility.",
         "Licence terms of the QIDS, CADSS and bladder questionnaires; the C-SSRS split into "
         "low and moderate risk; a definition of relapse.",
         "A federal rule requiring a witness to wastage (none was found); a LOINC code for "

@@ -750,6 +750,22 @@ _ALL: tuple[Source, ...] = (
        "The steps of a written safety plan: warning signs, internal coping, people and places "
        "for distraction, people to ask for help, professionals and crisis lines, and making "
        "the environment safe."),
+    # --- Eligibility: medication tables --------------------------------------------------
+    _s(104, "Ashton CH",
+       "The diagnosis and management of benzodiazepine dependence", "2005",
+       "doi:10.1097/01.yco.0000165594.60434.84; Curr Opin Psychiatry 18:249; the same "
+       "equivalents as the Ashton Manual's benzodiazepine equivalence table (revised 2007)",
+       "https://doi.org/10.1097/01.yco.0000165594.60434.84",
+       "Approximate oral doses equivalent to diazepam 10 mg: alprazolam 0.5, clonazepam 0.5, "
+       "lorazepam 1, chlordiazepoxide 25, oxazepam 20, temazepam 20, triazolam 0.5, "
+       "clorazepate 15 mg; equivalents vary between patients."),
+    _s(105, "US Food and Drug Administration",
+       "Drug Development and Drug Interactions: Table of Substrates, Inhibitors and Inducers",
+       "n.d.", "FDA web page (tables of clinical inhibitors and inducers of CYP enzymes)",
+       "https://www.fda.gov/drugs/drug-interactions-labeling/drug-development-and-drug-"
+       "interactions-table-substrates-inhibitors-and-inducers",
+       "Named CYP3A and CYP2B6 inhibitors and inducers, such as clarithromycin, "
+       "ketoconazole, ritonavir, clopidogrel, carbamazepine, rifampin and efavirenz."),
 )  # fmt: skip
 
 #: Every source by key, in key order.

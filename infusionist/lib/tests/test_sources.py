@@ -14,8 +14,8 @@ DOC = Path(__file__).resolve().parents[3] / "docs" / "clinical-reference.md"
 ALL_SECTIONS = (*SECTIONS, SAFETY_CRITICAL, UNSOURCED_FACTS)
 
 
-def test_keys_are_the_numbers_1_to_103_each_with_a_title_year_and_identifier() -> None:
-    assert list(sources.SOURCES) == [str(n) for n in range(1, 104)]
+def test_keys_are_the_numbers_1_to_105_each_with_a_title_year_and_identifier() -> None:
+    assert list(sources.SOURCES) == [str(n) for n in range(1, 106)]
     for source in sources.SOURCES.values():
         assert source.title and source.note, source.key
         if source.withdrawn:
