@@ -30,7 +30,7 @@ from infusionist.patients.models import Patient
 #: The intake pages own the sections; these codes are the ones they mark done in
 #: ``IntakePacket.completed_sections``.
 INTAKE_SECTIONS: tuple[tuple[str, str], ...] = (
-    ("demographics", "Demographics and contacts"),
+    ("contacts", "Contact details"),
     ("psychiatric", "Psychiatric history"),
     ("antidepressant_trials", "Antidepressant trials"),
     ("medical", "Medical history"),

@@ -231,6 +231,9 @@ def _review_page(
             "patient": patient,
             "review": review,
             "limit_rows": limit_rows,
+            "clear_count": (
+                len(review.result.checks) - len(review.result.findings) if review.result else 0
+            ),
             "form": form,
             "can_decide": can(user_of(request), "eligibility.decide"),
         },

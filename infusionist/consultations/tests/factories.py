@@ -24,7 +24,7 @@ from infusionist.lib.eligibility import (
 from infusionist.patients.models import Patient
 
 ALL_SECTIONS = [
-    "demographics",
+    "contacts",
     "psychiatric",
     "antidepressant_trials",
     "medical",

@@ -112,7 +112,7 @@ def test_the_review_shows_every_rule_its_basis_inputs_and_the_limits(client, cas
     packet_save(
         cast.patient,
         answers(conditions=("bladder_symptoms",), medications=(("lorazepam", 1, 2),)),
-        completed=["demographics", "psychiatric"],
+        completed=["contacts", "psychiatric"],
     )
     client.force_login(cast.physician)
     html = _review(client, cast.patient)
