@@ -33,9 +33,9 @@ from infusionist.consultations import selectors
 from infusionist.consultations.models import Consultation, EligibilityDecision
 from infusionist.intake.selectors import intake_snapshot
 from infusionist.integrity import canonical_sha256, jsonable
-from infusionist.lib import eligibility
+from infusionist.lib import eligibility, reasons
 from infusionist.patients.models import Patient
-from infusionist.treatment.services import reason_error
+from infusionist.treatment.models import TEXT_MAX_CHARS
 
 #: What the physician attests by signing an eligibility decision.
 DECISION_ATTESTATION_TEXT = (
@@ -50,6 +50,26 @@ LIMIT_FIELDS = (
     "max_systolic_mmhg",
     "max_diastolic_mmhg",
 )
+
+
+REASON_HELP = (
+    "say in a few words why, for this patient (for example the clinical facts you weighed); "
+    "a placeholder such as “.”, “ok” or “n/a” is not a reason. It is stored with the signed "
+    "decision and recorded in the audit trail."
+)
+
+
+def reason_error(reason: str | None, *, what: str) -> str:
+    """Return why ``reason`` cannot be recorded as ``what`` ("" when it can): blank, longer
+    than ``TEXT_MAX_CHARS`` or saying nothing (``lib.reasons.says_nothing``)."""
+    text = (reason or "").strip()
+    if not text:
+        return f"{what} is missing: {REASON_HELP}"
+    if len(text) > TEXT_MAX_CHARS:
+        return f"{what} is longer than {TEXT_MAX_CHARS} characters."
+    if reasons.says_nothing(text):
+        return f"{what} says nothing: {REASON_HELP}"
+    return ""
 
 
 # --- consultations -------------------------------------------------------------------------
