@@ -129,7 +129,7 @@ RULES: dict[str, Rule] = {
     "measurements:safety": Rule(CLINICAL),
     "measurements:alert_acknowledge": Rule(CLINICAL, "POST"),
     "measurements:alert_close": Rule(PRESCRIBERS, "POST"),
-    # Consultations and eligibility (docs/decisions/0022): every staff member schedules;
+    # Consultations and eligibility (docs/decisions/0023): every staff member schedules;
     # a physician records a consultation as held and signs the decision; clinical roles
     # read the checklist and the decisions.
     "consultations:patient": Rule(ALL_STAFF),

@@ -70,7 +70,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "protocols.edit": frozenset({Role.PHYSICIAN, Role.CLINIC_ADMIN}),
     # Signs every clinical limit: protocols, dosing settings and measurement settings.
     "protocols.sign": frozenset({Role.PHYSICIAN}),
-    # Consultations and eligibility (docs/decisions/0022): every staff member sees and
+    # Consultations and eligibility (docs/decisions/0023): every staff member sees and
     # schedules consultations; a physician records one as held. Clinical roles read the
     # eligibility checklist; only a physician signs the decision.
     "consultations.view": STAFF_ROLES,

@@ -2,7 +2,7 @@
 
 A new patient sees a supervising physician (telehealth video, telephone or in person) before
 treatment; the physician reviews the eligibility checklist (``lib.eligibility``) on the
-patient's intake and signs a decision: approve, decline or defer (docs/decisions/0022).
+patient's intake and signs a decision: approve, decline or defer (docs/decisions/0023).
 Source keys in square brackets resolve in the clinical reference (``lib/sources.py``).
 """
 

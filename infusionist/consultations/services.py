@@ -1,5 +1,5 @@
 """Writes of consultations, eligibility settings and the physician's signed eligibility
-decision, each with its audit event (docs/decisions/0022).
+decision, each with its audit event (docs/decisions/0023).
 
 Who may do what (accounts/roles.py): any staff member schedules, cancels or marks missed a
 consultation (``consultations.schedule``); only a physician records it as held
@@ -29,8 +29,13 @@ from infusionist.accounts.roles import Role
 from infusionist.accounts.signing import SigningError, reauthenticate, refuse_unlicensed_signer
 from infusionist.audit.models import AuditEvent
 from infusionist.audit.services import NO_REQUEST, AuditContext, audit_record
+from infusionist.clinics.models import Organization
 from infusionist.consultations import selectors
-from infusionist.consultations.models import Consultation, EligibilityDecision
+from infusionist.consultations.models import (
+    Consultation,
+    EligibilityDecision,
+    EligibilitySettings,
+)
 from infusionist.intake.selectors import intake_snapshot
 from infusionist.integrity import canonical_sha256, jsonable
 from infusionist.lib import eligibility, reasons
@@ -479,3 +484,84 @@ def _decide(
         },
     )
     return decision
+
+
+# --- the clinic's eligibility limits -----------------------------------------------------
+
+
+def eligibility_settings_update(
+    *,
+    organization: Organization,
+    signer: User,
+    data: Mapping[str, Any],
+    password: str,
+    attested: bool,
+    context: AuditContext = NO_REQUEST,
+) -> list[str]:
+    """Change the clinic's eligibility limits with a physician's signature; return the
+    fields changed (none: nothing written).
+
+    ``data`` maps names of ``LIMIT_FIELDS`` to new values. Clinical limits change only with
+    a physician's signature (docs/decisions/0007): ``protocols.sign``, current credentials,
+    password and attestation (``accounts.signing``). Raises ValidationError naming the field
+    for a value outside its range, SigningError for a refused signature.
+    """
+    require(signer, "protocols.sign")
+    require_same_organization(signer, organization.pk)
+    unknown = set(data) - set(LIMIT_FIELDS)
+    if unknown:
+        raise ValueError(f"Not eligibility limits: {sorted(unknown)}")
+    refuse_unlicensed_signer(signer)
+    reauthenticate(
+        signer=signer,
+        password=password,
+        context=context,
+        object_type=AuditEvent.ObjectType.ELIGIBILITY_SETTINGS,
+        object_id=organization.pk,
+        detail={"fields": sorted(data)},
+        attested=attested,
+    )
+    return _settings_write(organization=organization, signer=signer, data=data, context=context)
+
+
+@transaction.atomic
+def _settings_write(
+    *,
+    organization: Organization,
+    signer: User,
+    data: Mapping[str, Any],
+    context: AuditContext,
+) -> list[str]:
+    row = EligibilitySettings.objects.select_for_update().filter(
+        organization=organization
+    ).first() or EligibilitySettings(organization=organization)
+    before = {name: getattr(row, name) for name in LIMIT_FIELDS}
+    for name, value in data.items():
+        setattr(row, name, value)
+    row.full_clean(exclude=["organization", "updated_by"])
+    # Compare as the fields store them (8 and "8.0" are one value).
+    changed = [
+        name
+        for name in LIMIT_FIELDS
+        if row._meta.get_field(name).to_python(getattr(row, name)) != before[name]  # type: ignore[union-attr]
+    ]
+    if not changed:
+        return []
+    row.updated_at = timezone.now()
+    row.updated_by = signer
+    row.save()
+    audit_record(
+        action=AuditEvent.Action.UPDATE,
+        actor=signer,
+        context=context,
+        organization=organization,
+        object_type=AuditEvent.ObjectType.ELIGIBILITY_SETTINGS,
+        object_id=row.pk,
+        detail={
+            "fields": changed,
+            "before": jsonable({name: before[name] for name in changed}),
+            "after": jsonable({name: getattr(row, name) for name in changed}),
+            "signed": True,
+        },
+    )
+    return changed

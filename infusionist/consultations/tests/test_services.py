@@ -279,3 +279,44 @@ def test_another_clinics_patient_is_refused(cast) -> None:
     packet_save(cast.outsider_patient, answers())
     with pytest.raises(PermissionDenied):
         _sign(cast, patient=cast.outsider_patient)
+
+
+def test_a_physician_signs_a_change_to_the_limits_and_it_is_audited(cast) -> None:
+    from decimal import Decimal
+
+    changed = services.eligibility_settings_update(
+        organization=cast.org,
+        signer=cast.physician,
+        data={"max_systolic_mmhg": 150, "max_benzodiazepine_diazepam_mg_per_day": Decimal("8.0")},
+        password=PASSWORD,
+        attested=True,
+    )
+    assert changed == ["max_systolic_mmhg"]
+    assert selectors.eligibility_limits_for(organization=cast.org).max_systolic_mmhg == 150
+    event = AuditEvent.objects.get(object_type=AuditEvent.ObjectType.ELIGIBILITY_SETTINGS)
+    assert event.detail["before"] == {"max_systolic_mmhg": 140}
+    assert event.detail["after"] == {"max_systolic_mmhg": 150}
+    with pytest.raises(ValidationError):
+        services.eligibility_settings_update(
+            organization=cast.org,
+            signer=cast.physician,
+            data={"max_systolic_mmhg": 400},
+            password=PASSWORD,
+            attested=True,
+        )
+    with pytest.raises(PermissionDenied):
+        services.eligibility_settings_update(
+            organization=cast.org,
+            signer=cast.admin,
+            data={"max_systolic_mmhg": 145},
+            password=PASSWORD,
+            attested=True,
+        )
+    with pytest.raises(SigningError, match="not correct"):
+        services.eligibility_settings_update(
+            organization=cast.org,
+            signer=cast.physician,
+            data={"max_systolic_mmhg": 145},
+            password="wrong",
+            attested=True,
+        )
