@@ -33,7 +33,9 @@ def test_physician_overrides_one_rule_approves_and_signs(page, live_server, cast
     shot(page, "eligibility-today-desktop")
     page.get_by_role("link", name="Alice Testpatient").first.click()
 
-    expect(page.get_by_role("heading", name="Eligibility review: Alice Testpatient")).to_be_visible()
+    expect(
+        page.get_by_role("heading", name="Eligibility review: Alice Testpatient")
+    ).to_be_visible()
     rule = page.locator("#rule-blood_pressure_above_limit")
     expect(rule.get_by_text("Needs override")).to_be_visible()
     expect(rule.get_by_role("link", name="[27]")).to_have_attribute("href", "/reference/#source-27")
