@@ -74,3 +74,35 @@ def test_physician_overrides_one_rule_approves_and_signs(page, live_server, cast
     page.goto(f"{live_server.url}/record/{cast.patient.pk}/")
     expect(page.get_by_text("Approved for treatment (decision version 1).")).to_be_visible()
     shot(page, "eligibility-record-panel-phone")
+
+
+def test_front_desk_schedules_and_the_physician_records_it_held(page, live_server, cast) -> None:
+    login(page, live_server.url, "frontdesk@test.example")
+    page.set_viewport_size(PHONE)
+    page.goto(f"{live_server.url}/record/{cast.patient.pk}/")
+    page.get_by_role("link", name="Schedule a consultation").click()
+    day = timezone.localdate() + dt.timedelta(days=2)
+    page.get_by_label("Supervising physician").select_option(label="Dr. Phil Physician, MD")
+    page.get_by_label("Telehealth video").check()
+    page.locator("#id_scheduled_date").fill(day.isoformat())
+    page.get_by_label("Time (clinic time)").fill("10:30")
+    page.get_by_label("Notes").fill("Video link to be sent by e-mail.")
+    shot(page, "consultation-schedule-phone")
+    page.get_by_role("button", name="Schedule", exact=True).click()
+    expect(page.get_by_text("Consultation scheduled.")).to_be_visible()
+    expect(page.get_by_text("10:30 AM · Telehealth video")).to_be_visible()
+    shot(page, "consultation-list-phone")
+
+    consultation = Consultation.objects.get()
+    # The visit happens; the physician records it as held.
+    Consultation.objects.filter(pk=consultation.pk).update(scheduled_at=timezone.now())
+    page.context.clear_cookies()
+    login(page, live_server.url, "physician@test.example")
+    page.set_viewport_size(DESKTOP)
+    page.goto(f"{live_server.url}/consultations/patients/{cast.patient.pk}/")
+    page.get_by_label("Consultation notes").fill("History, medicines and risks discussed.")
+    page.get_by_role("button", name="Record as held").click()
+    expect(page.get_by_text("Consultation recorded as held.")).to_be_visible()
+    shot(page, "consultation-held-desktop")
+    consultation.refresh_from_db()
+    assert consultation.status == "held"
