@@ -320,3 +320,23 @@ def test_a_physician_signs_a_change_to_the_limits_and_it_is_audited(cast) -> Non
             password="wrong",
             attested=True,
         )
+
+
+def test_postgres_refuses_to_change_a_signed_decision(cast) -> None:
+    from django.db import DatabaseError, connection, transaction
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the append-only trigger is PostgreSQL's; SQLite relies on the model guard")
+    packet_save(cast.patient, answers())
+    decision = _sign(cast)
+    for sql in (
+        "UPDATE consultations_eligibilitydecision SET outcome = 'declined' WHERE id = %s",
+        "DELETE FROM consultations_eligibilitydecision WHERE id = %s",
+    ):
+        with (
+            pytest.raises(DatabaseError, match="append-only"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(sql, [decision.pk])
+    assert EligibilityDecision.objects.get(pk=decision.pk).outcome == APPROVED
