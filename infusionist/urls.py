@@ -32,6 +32,7 @@ urlpatterns = [
     path("portal/", include("infusionist.portal.urls")),
     path("treatment/", include("infusionist.treatment.urls")),
     path("consent/", include("infusionist.consent.urls")),
+    path("consultations/", include("infusionist.consultations.urls")),
     path("reference/", include("infusionist.reference.urls")),
     path("demo/", include("infusionist.demo.urls")),
     path("intake/", include("infusionist.intake.urls")),

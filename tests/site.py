@@ -21,6 +21,8 @@ from infusionist.accounts.services import api_token_create
 from infusionist.clinics.models import Chair, Closure, Location, Room
 from infusionist.consent import services as consent_services
 from infusionist.consent.models import ConsentDocumentVersion, ConsentKind, ConsentSignature
+from infusionist.consultations.models import Consultation
+from infusionist.consultations.services import consultation_schedule
 from infusionist.measurements.models import Assignment, QuestionnaireResponse, SafetyAlert
 from infusionist.measurements.services import (
     assignment_create_manual,
@@ -129,6 +131,17 @@ RULES: dict[str, Rule] = {
     "measurements:safety": Rule(CLINICAL),
     "measurements:alert_acknowledge": Rule(CLINICAL, "POST"),
     "measurements:alert_close": Rule(PRESCRIBERS, "POST"),
+    # Consultations and eligibility (docs/decisions/0025): every staff member schedules;
+    # a physician records a consultation as held and signs the decision; clinical roles
+    # read the checklist and the decisions.
+    "consultations:patient": Rule(ALL_STAFF),
+    "consultations:schedule": Rule(ALL_STAFF),
+    "consultations:record_held": Rule(PHYSICIANS, "POST"),
+    "consultations:mark_missed": Rule(ALL_STAFF, "POST"),
+    "consultations:cancel": Rule(ALL_STAFF, "POST"),
+    "consultations:review": Rule(CLINICAL),
+    "consultations:decision_sign": Rule(PHYSICIANS, "POST"),
+    "consultations:decisions": Rule(CLINICAL),
     # The patient portal: the signed-in patient's own home and questionnaires; staff are
     # refused (a page that links to their own home), another patient's id answers 404.
     "portal:home": Rule(PATIENT_ONLY),
@@ -242,6 +255,7 @@ class OrgRecords:
     consent_signature: ConsentSignature
     #: An open draft of the next version of the financial policy.
     consent_draft: ConsentDocumentVersion
+    consultation: Consultation
 
 
 @dataclass(frozen=True)
@@ -356,6 +370,12 @@ def _org_records(cast: Cast, *, other: bool) -> OrgRecords:
         consent_signature=consent_signature,
         consent_draft=consent_services.consent_document_draft_create(
             source=consent_versions[ConsentKind.FINANCIAL_POLICY], actor=admin
+        consultation=consultation_schedule(
+            patient=patient,
+            actor=admin,
+            physician=physician,
+            modality=Consultation.Modality.TELEHEALTH_VIDEO,
+            scheduled_at=timezone.now() + dt.timedelta(hours=2),
         ),
     )
 
@@ -379,6 +399,7 @@ def _id_fillers(records: OrgRecords, role: str | None = None) -> dict[str, objec
         "response_id": records.response.pk,
         "proposal_id": records.proposal.pk,
         "assignment_id": records.assignment.pk,
+        "consultation_id": records.consultation.pk,
         "number": records.version.number,
         "user_id": records.colleague.pk,
         "invitation_id": records.invitation.pk,

@@ -76,6 +76,14 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "consent.view": STAFF_ROLES,
     "consent.witness": STAFF_ROLES,
     "consent.manage": frozenset({Role.CLINIC_ADMIN}),
+    # Consultations and eligibility (docs/decisions/0025): every staff member sees and
+    # schedules consultations; a physician records one as held. Clinical roles read the
+    # eligibility checklist; only a physician signs the decision.
+    "consultations.view": STAFF_ROLES,
+    "consultations.schedule": STAFF_ROLES,
+    "consultations.record": frozenset({Role.PHYSICIAN}),
+    "eligibility.view": CLINICAL_ROLES,
+    "eligibility.decide": frozenset({Role.PHYSICIAN}),
     # The patient portal: a patient's own home and questionnaires (portal/), nobody else's.
     "portal.use": frozenset({Role.PATIENT}),
     # The intake packet (docs/decisions/0024): every staff role sees which parts are missing

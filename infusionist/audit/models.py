@@ -66,6 +66,10 @@ class AuditEvent(AppendOnlyModel):
         CONSENT_SETTINGS = "consent_settings", _("Consent settings")
         CONSENT_SIGNATURE = "consent_signature", _("Consent signature")
         INTAKE_PACKET = "intake_packet", _("Intake packet")
+        CONSULTATION = "consultation", _("Consultation")
+        ELIGIBILITY_SETTINGS = "eligibility_settings", _("Eligibility settings")
+        ELIGIBILITY_REVIEW = "eligibility_review", _("Eligibility review")
+        ELIGIBILITY_DECISION = "eligibility_decision", _("Eligibility decision")
 
     class Outcome(models.TextChoices):
         ALLOWED = "allowed", _("Allowed")

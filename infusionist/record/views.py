@@ -2,7 +2,8 @@
 
 Lower apps never import upper ones, so a page that gathers several domains is put together
 here, in a leaf: demographics from patients, the plan from treatment, safety alerts and
-questionnaires from measurements, consents from consent.
+questionnaires from measurements, the intake from intake, consultations and eligibility
+from consultations, consents from consent.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from django.shortcuts import render
 from infusionist.accounts.access import record_view, require_capability, user_of
 from infusionist.audit.models import AuditEvent
 from infusionist.consent.selectors import patient_panel as consent_panel
+from infusionist.consultations.selectors import patient_panel as consultation_panel
 from infusionist.intake.selectors import patient_panel as intake_panel
 from infusionist.measurements.selectors import patient_panel as measurement_panel
 from infusionist.patients.selectors import patient_get_for_user
@@ -35,5 +37,6 @@ def patient_record(request: HttpRequest, patient_id: int) -> HttpResponse:
             "measurements": measurement_panel(user=user, patient=patient),
             "consent": consent_panel(user=user, patient=patient),
             "intake": intake_panel(user=user, patient=patient),
+            "consultation": consultation_panel(user=user, patient=patient),
         },
     )

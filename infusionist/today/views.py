@@ -19,7 +19,9 @@ from infusionist.accounts.selectors import (
 )
 from infusionist.audit.models import AuditEvent
 from infusionist.clinics import selectors as clinic_selectors
+from infusionist.consultations.selectors import today_section as review_today_section
 from infusionist.measurements.selectors import today_section
+from infusionist.patients.models import Patient
 from infusionist.today.selectors import recent_patients_for_user
 from infusionist.treatment.selectors import pending_change_proposals
 
@@ -58,9 +60,20 @@ def today(request: HttpRequest) -> HttpResponse:
         else []
     )
     recent_patients = recent_patients_for_user(user=user)
+    # A physician's eligibility reviews: waiting for a decision, and approvals to review again.
+    review_today = review_today_section(user=user)
+    review_shown: dict[str, list[Patient]] = (
+        {
+            AuditEvent.ObjectType.ELIGIBILITY_REVIEW: [p.patient for p in review_today.waiting],
+            AuditEvent.ObjectType.ELIGIBILITY_DECISION: [d.patient for d in review_today.rereview],
+        }
+        if review_today
+        else {}
+    )
     record_list_view(
         request,
         {
+            **review_shown,
             AuditEvent.ObjectType.SAFETY_ALERT: [a.patient for a in measurement_today.alerts],
             AuditEvent.ObjectType.MEASUREMENT_ASSIGNMENT: [
                 a.patient for a in measurement_today.overdue
@@ -78,6 +91,7 @@ def today(request: HttpRequest) -> HttpResponse:
             "recent_patients": recent_patients,
             "can_create_patient": can(user, "patients.create"),
             "measurement_today": measurement_today,
+            "review_today": review_today,
             "credential_flags": credential_flags,
             "credential_flags_for_staff": can(user, "staff.manage"),
             "credential_flag_kinds": {flag.kind for flag in credential_flags},

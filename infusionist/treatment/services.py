@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.core.cache import cache
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models import Max
@@ -29,6 +28,10 @@ from infusionist.accounts.access import require, require_same_organization
 from infusionist.accounts.models import User
 from infusionist.accounts.professional import signing_problem
 from infusionist.accounts.roles import can
+from infusionist.accounts.signing import SIGN_FAILURE_WINDOW_S as SIGN_FAILURE_WINDOW_S
+from infusionist.accounts.signing import SIGN_FAILURES_ALLOWED as SIGN_FAILURES_ALLOWED
+from infusionist.accounts.signing import SigningError as SigningError
+from infusionist.accounts.signing import reauthenticate, refuse_unlicensed_signer
 from infusionist.audit.models import AuditEvent
 from infusionist.audit.services import NO_REQUEST, AuditContext, audit_record
 from infusionist.clinics.models import Organization
@@ -84,6 +87,8 @@ PROTOCOL_EDITABLE_FIELDS = (
     "is_active",
 )
 SETTINGS_EDITABLE_FIELDS = tuple(DosingSettings.SOURCE_KEYS)
+# SigningError, SIGN_FAILURES_ALLOWED and SIGN_FAILURE_WINDOW_S are re-exported from
+# accounts.signing (the signature's one home): treatment's views and tests name them here.
 
 # Which fields are clinical (docs/decisions/0007). A clinical field changes what a clinician
 # is told to give, how often, how the patient is monitored, which guards apply or which
@@ -102,12 +107,6 @@ ATTESTATION_TEXT = (
     "I have reviewed this treatment plan, the dose calculation and its dosing weight, and "
     "I order it for this patient."
 )
-SIGN_FAILURES_ALLOWED = 5
-SIGN_FAILURE_WINDOW_S = 15 * 60
-
-
-class SigningError(Exception):
-    """A signature was refused; the message says why and what to do."""
 
 
 # --- protocols and dosing settings ---------------------------------------------------
@@ -550,8 +549,8 @@ def clinical_change_approve(
     """
     require(signer, SIGN_CAPABILITY)
     require_same_organization(signer, proposal.organization_id)
-    _refuse_unlicensed_signer(signer)
-    _reauthenticate(
+    refuse_unlicensed_signer(signer)
+    reauthenticate(
         signer=signer,
         password=password,
         context=context,
@@ -634,13 +633,6 @@ def clinical_change_reject(
         },
     )
     return proposal
-
-
-def _refuse_unlicensed_signer(signer: User) -> None:
-    """Raise SigningError unless the signer's credentials and licence let them sign today."""
-    problem = signing_problem(signer, today=timezone.localdate())
-    if problem:
-        raise SigningError(problem)
 
 
 def same_field_value(row: models.Model, name: str, a: Any, b: Any) -> bool:
@@ -1246,56 +1238,6 @@ def plan_version_content_sha256(version: TreatmentPlanVersion) -> str:
     return canonical_sha256(plan_version_content(version))
 
 
-def _sign_failures_key(user: User) -> str:
-    return f"treatment:sign-failures:{user.pk}"
-
-
-def _reauthenticate(
-    *,
-    signer: User,
-    password: str,
-    context: AuditContext,
-    object_type: AuditEvent.ObjectType,
-    object_id: object,
-    detail: dict[str, Any],
-    patient: Patient | None = None,
-    attested: bool = True,
-) -> None:
-    """Check a signer's password (and attestation), or raise SigningError.
-
-    A refused password is audited outside any signing transaction, so the record of the
-    attempt survives the refusal; SIGN_FAILURES_ALLOWED wrong passwords lock every
-    signature of this user (plans and clinical changes) for SIGN_FAILURE_WINDOW_S seconds.
-    """
-    key = _sign_failures_key(signer)
-    if cache.get(key, 0) >= SIGN_FAILURES_ALLOWED:
-        raise SigningError(
-            "Too many wrong passwords: signing is locked for 15 minutes. Sign out and back in "
-            "if you have forgotten your password."
-        )
-    if not attested:
-        raise SigningError("Tick the attestation to sign.")
-    if not password or not signer.check_password(password):
-        cache.add(key, 0, SIGN_FAILURE_WINDOW_S)
-        try:
-            cache.incr(key)
-        except ValueError:
-            cache.set(key, 1, SIGN_FAILURE_WINDOW_S)
-        audit_record(
-            action=AuditEvent.Action.UPDATE,
-            actor=signer,
-            context=context,
-            organization=signer.organization,
-            object_type=object_type,
-            object_id=object_id,
-            patient=patient,
-            outcome=AuditEvent.Outcome.DENIED,
-            detail={**detail, "reason": "password"},
-        )
-        raise SigningError("The password is not correct. Re-enter your own password to sign.")
-    cache.delete(key)
-
-
 def plan_version_sign(
     *,
     version: TreatmentPlanVersion,
@@ -1326,8 +1268,8 @@ def plan_version_sign(
     """
     require(signer, "treatment.sign")
     require_same_organization(signer, version.organization_id)
-    _refuse_unlicensed_signer(signer)
-    _reauthenticate(
+    refuse_unlicensed_signer(signer)
+    reauthenticate(
         signer=signer,
         password=password,
         context=context,

@@ -9,6 +9,7 @@ from django.db import transaction
 from infusionist.accounts import demo as accounts_demo
 from infusionist.clinics import demo as clinics_demo
 from infusionist.consent import demo as consent_demo
+from infusionist.consultations import demo as consultations_demo
 from infusionist.demo import outbox
 from infusionist.intake import demo as intake_demo
 from infusionist.measurements import demo as measurements_demo
@@ -52,6 +53,7 @@ class Command(BaseCommand):
         consent_demo.seed_consent(organization=organization, staff=staff)
         intake_demo.seed_intake(organization=organization, staff=staff)
         treatment_demo.seed_treatment(organization=organization, staff=staff)
+        consultations_demo.seed_consultations(organization=organization, staff=staff)
         return portal_demo.seed_portal(organization=organization, staff=staff)
 
     def _print_summary(
