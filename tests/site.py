@@ -370,6 +370,7 @@ def _org_records(cast: Cast, *, other: bool) -> OrgRecords:
         consent_signature=consent_signature,
         consent_draft=consent_services.consent_document_draft_create(
             source=consent_versions[ConsentKind.FINANCIAL_POLICY], actor=admin
+        ),
         consultation=consultation_schedule(
             patient=patient,
             actor=admin,
