@@ -11,12 +11,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.cache import cache
-from django.utils import timezone
 
 from infusionist.accounts.models import User
 from infusionist.accounts.professional import signing_problem
 from infusionist.audit.models import AuditEvent
 from infusionist.audit.services import AuditContext, Record, audit_record
+from infusionist.clinics.selectors import clinic_today
 
 #: Wrong passwords allowed before every signature of the user is locked for the window.
 SIGN_FAILURES_ALLOWED = 5
@@ -35,7 +35,7 @@ def sign_failures_key(user: User) -> str:
 def refuse_unlicensed_signer(signer: User) -> None:
     """Raise SigningError unless the signer's credentials and licence let them sign today
     (the clinic's date; a licence is valid through its expiry date)."""
-    problem = signing_problem(signer, today=timezone.localdate())
+    problem = signing_problem(signer, today=clinic_today(organization_id=signer.organization_id))
     if problem:
         raise SigningError(problem)
 

@@ -399,6 +399,10 @@ def logo_read(data: bytes) -> LogoImage:
             code="logo_svg",
         )
     try:
+        # Structure and checksums first: a library (WeasyPrint) sets Pillow's global
+        # LOAD_TRUNCATED_IMAGES, under which load() pads a truncated file instead of failing.
+        with Image.open(io.BytesIO(data), formats=list(LOGO_FORMATS)) as checked:
+            checked.verify()
         with Image.open(io.BytesIO(data), formats=list(LOGO_FORMATS)) as opened:
             image_format = opened.format or ""
             width_px, height_px = opened.size

@@ -207,23 +207,29 @@ def clinic_zone_in_use(*, organization_id: int, zone_name: str) -> Iterator[None
         _REQUEST_CLINIC_ZONE.reset(token)
 
 
-def clinic_zone(*, organization: Organization) -> dt.tzinfo:
+def clinic_zone(*, organization_id: int) -> dt.tzinfo:
     """Return the clinic's time zone: its primary location's (the server's when it has none).
 
     Inside a request of that clinic's own user no query is made (the middleware already read
-    it); elsewhere (background work, API tokens, tests) the primary location is read.
+    it); elsewhere (background work, API tokens, tests) the primary location is read (one
+    query).
     """
     in_use = _REQUEST_CLINIC_ZONE.get()
-    if in_use is not None and in_use[0] == organization.pk:
+    if in_use is not None and in_use[0] == organization_id:
         return zoneinfo.ZoneInfo(in_use[1])
-    location = organization.primary_location
+    location = (
+        Location.objects.filter(organization_id=organization_id)
+        .order_by("-is_primary", "id")
+        .only("time_zone")
+        .first()
+    )
     return location.tzinfo if location is not None else timezone.get_default_timezone()
 
 
-def clinic_today(*, organization: Organization) -> dt.date:
+def clinic_today(*, organization_id: int) -> dt.date:
     """Return today's date at the clinic, as its pages show it (see :func:`clinic_zone`).
 
     A date that is "today" or "in the past" for a clinic must be judged by this, never by the
     server's zone: New York's midnight comes three hours before Oregon's.
     """
-    return timezone.localdate(timezone.now(), clinic_zone(organization=organization))
+    return timezone.localdate(timezone.now(), clinic_zone(organization_id=organization_id))

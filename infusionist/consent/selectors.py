@@ -10,11 +10,11 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.http import Http404
-from django.utils import timezone
 
 from infusionist.accounts.models import User
 from infusionist.accounts.roles import Role, can
 from infusionist.clinics.models import Organization
+from infusionist.clinics.selectors import clinic_today
 from infusionist.consent.models import (
     DEFAULT_REQUIRED_KINDS,
     ConsentDocumentVersion,
@@ -56,10 +56,9 @@ def current_versions(
 ) -> dict[str, ConsentDocumentVersion]:
     """Return each kind's current version: the newest published one in effect (one query).
 
-    ``today`` defaults to the date in the active time zone, which during a request is the
-    clinic's (ClinicTimezoneMiddleware); background callers pass the clinic's date.
+    ``today`` defaults to the clinic's date (``clinics.selectors.clinic_today``).
     """
-    today = today or timezone.localdate()
+    today = today or clinic_today(organization_id=organization_id)
     rows = ConsentDocumentVersion.objects.filter(
         organization_id=organization_id,
         status=ConsentDocumentVersion.Status.PUBLISHED,

@@ -6,8 +6,6 @@ transaction and appends its audit event (docs/architecture.md, "Inside an app").
 
 from __future__ import annotations
 
-import datetime as dt
-import zoneinfo
 from collections.abc import Iterable
 from typing import Any
 
@@ -23,6 +21,7 @@ from infusionist.accounts.roles import Role
 from infusionist.audit.models import AuditEvent
 from infusionist.audit.services import NO_REQUEST, AuditContext, audit_record
 from infusionist.clinics.models import Organization
+from infusionist.clinics.selectors import clinic_today
 from infusionist.consent import texts
 from infusionist.consent.models import (
     DEFAULT_REQUIRED_KINDS,
@@ -34,14 +33,6 @@ from infusionist.consent.models import (
 )
 from infusionist.patients.models import Patient
 from infusionist.patients.normalize import name_words
-
-
-def clinic_today(organization: Organization) -> dt.date:
-    """Return today's date in the clinic's zone (its primary location's), for effective dates."""
-    location = organization.primary_location
-    zone = zoneinfo.ZoneInfo(location.time_zone) if location else timezone.get_current_timezone()
-    return timezone.localdate(timezone.now(), zone)
-
 
 EDITABLE_FIELDS = ("title_en", "body_en", "title_es", "body_es", "effective_on")
 
@@ -101,7 +92,7 @@ def consent_documents_create_defaults(
             body_en=texts.default_body(kind, "en"),
             title_es=defaults["es"].title,
             body_es=texts.default_body(kind, "es"),
-            effective_on=clinic_today(organization),
+            effective_on=clinic_today(organization_id=organization.pk),
             created_by=actor,
             published_at=now,
             published_by=actor,
@@ -148,7 +139,7 @@ def consent_document_draft_create(
         body_en=source.body_en,
         title_es=source.title_es,
         body_es=source.body_es,
-        effective_on=max(source.effective_on, clinic_today(source.organization)),
+        effective_on=max(source.effective_on, clinic_today(organization_id=source.organization_id)),
         created_by=actor,
     )
     draft.full_clean()

@@ -30,6 +30,7 @@ from infusionist.accounts.signing import SigningError, reauthenticate, refuse_un
 from infusionist.audit.models import AuditEvent
 from infusionist.audit.services import NO_REQUEST, AuditContext, audit_record
 from infusionist.clinics.models import Organization
+from infusionist.clinics.selectors import clinic_today
 from infusionist.consultations import selectors
 from infusionist.consultations.models import (
     Consultation,
@@ -88,7 +89,7 @@ def _physician_problem(physician: User, organization_id: int) -> str:
         or physician.organization_id != organization_id
     ):
         return "Choose an active physician of this clinic."
-    problem = signing_problem(physician, today=timezone.localdate())
+    problem = signing_problem(physician, today=clinic_today(organization_id=organization_id))
     if problem:
         return (
             f"{physician.display_name} cannot supervise until their credentials are current: "

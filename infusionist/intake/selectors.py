@@ -13,6 +13,7 @@ from django.utils import timezone, translation
 
 from infusionist.accounts.models import User
 from infusionist.accounts.roles import can
+from infusionist.clinics.selectors import clinic_today
 from infusionist.intake.facts import facts_digest, facts_from_answers
 from infusionist.intake.models import IntakePacket
 from infusionist.intake.sections import BY_CODE, FORM_SECTIONS
@@ -57,7 +58,7 @@ def patient_age_years(patient: Patient) -> int | None:
     born = patient.date_of_birth
     if born is None:
         return None
-    today = timezone.localdate()
+    today = clinic_today(organization_id=patient.organization_id)
     return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
 
 

@@ -35,6 +35,7 @@ from infusionist.accounts.signing import reauthenticate, refuse_unlicensed_signe
 from infusionist.audit.models import AuditEvent
 from infusionist.audit.services import NO_REQUEST, AuditContext, audit_record
 from infusionist.clinics.models import Organization
+from infusionist.clinics.selectors import clinic_today
 from infusionist.integrity import canonical_sha256, jsonable
 from infusionist.lib import dosing, reasons
 from infusionist.measurements import selectors as measurement_selectors
@@ -426,7 +427,7 @@ def clinical_limits_edit(
     spec = CHANGE_TARGETS[target]
     proposal = None
     if can(actor, SIGN_CAPABILITY):
-        problem = signing_problem(actor, today=timezone.localdate())
+        problem = signing_problem(actor, today=clinic_today(organization_id=organization.pk))
         if problem and _clinical_changed(
             spec.current(organization, protocol), data, spec.clinical_fields
         ):
@@ -845,7 +846,7 @@ def patient_age_finding(
             source=source,
             inputs={"date of birth": "not recorded", "minimum age": f"{minimum} years"},
         )
-    age = patient.age_years(today)
+    age = patient.age_years(today or clinic_today(organization_id=patient.organization_id))
     if age >= minimum:
         return None
     born = patient.date_of_birth
@@ -957,7 +958,7 @@ def plan_version_draft_save(
     dosing_settings = selectors.dosing_settings_for(organization=patient.organization)
     date_error = start_date_error(
         spec.planned_start_date,
-        today=today,
+        today=today or clinic_today(organization_id=patient.organization_id),
         horizon_days=int(dosing_settings.max_plan_start_days),
     )
     if date_error:
@@ -1339,7 +1340,7 @@ def _sign(
     dosing_settings = selectors.dosing_settings_for(organization=version.patient.organization)
     date_error = start_date_error(
         version.planned_start_date,
-        today=today,
+        today=today or clinic_today(organization_id=version.patient.organization_id),
         horizon_days=int(dosing_settings.max_plan_start_days),
     )
     if date_error:

@@ -326,3 +326,16 @@ def test_a_clinic_without_a_main_phone_gives_its_primary_locations_only_when_sho
         assert brand.name == "Willowbrook Test Clinic"
     with django_assert_num_queries(1):  # the primary location, once
         assert brand.phone == "(541) 555-0177" and brand.phone_tel == "tel:+15415550177"
+
+
+def test_a_truncated_logo_is_refused_even_when_a_library_lets_pillow_pad_it() -> None:
+    from PIL import ImageFile
+
+    before = ImageFile.LOAD_TRUNCATED_IMAGES
+    ImageFile.LOAD_TRUNCATED_IMAGES = True  # as importing WeasyPrint does
+    try:
+        with pytest.raises(ValidationError) as refused:
+            profile.logo_read(image_bytes("PNG")[:200])
+        assert refused.value.code == "logo_unreadable"
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = before

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from infusionist.audit.models import AuditEvent
 from infusionist.audit.services import AuditContext
+from infusionist.clinics.selectors import clinic_today
 from infusionist.consent import selectors, services
 from infusionist.consent.models import ConsentDocumentVersion, ConsentKind, ConsentSignature
 from infusionist.consent.selectors import CURRENT, MISSING, OUTDATED, UNAVAILABLE
@@ -52,7 +53,7 @@ def _new_version(cast, source) -> ConsentDocumentVersion:
         actor=cast.admin,
         data={
             "body_en": source.body_en + "\n\nNew paragraph.",
-            "effective_on": services.clinic_today(cast.org),
+            "effective_on": clinic_today(organization_id=cast.org.pk),
         },
     )
     return services.consent_document_publish(version=draft, actor=cast.admin)
@@ -147,7 +148,7 @@ def test_a_version_counts_only_from_its_effective_date(cast, docs) -> None:
     draft = services.consent_document_draft_create(
         source=docs["financial_policy"], actor=cast.admin
     )
-    future = services.clinic_today(cast.org) + timezone.timedelta(days=10)
+    future = clinic_today(organization_id=cast.org.pk) + timezone.timedelta(days=10)
     services.consent_document_draft_update(
         version=draft, actor=cast.admin, data={"effective_on": future}
     )
@@ -404,7 +405,10 @@ def test_admin_drafts_and_publishes_from_the_pages(client, cast, docs) -> None:
     response = client.post(reverse("consent:draft_edit", args=[draft.pk]), data)
     page = response.content.decode()
     assert response.status_code == 200 and "Added." in page
-    data |= {"body_es": draft.body_es, "effective_on": services.clinic_today(cast.org).isoformat()}
+    data |= {
+        "body_es": draft.body_es,
+        "effective_on": clinic_today(organization_id=cast.org.pk).isoformat(),
+    }
     client.post(reverse("consent:draft_edit", args=[draft.pk]), data)
     client.post(reverse("consent:publish", args=[draft.pk]))
     draft.refresh_from_db()
@@ -418,10 +422,18 @@ def test_consent_status_takes_three_queries(cast, docs, django_assert_num_querie
     _sign_required(cast, docs)
     _new_version(cast, docs["financial_policy"])
     patient = type(cast.patient).objects.select_related("organization").get(pk=cast.patient.pk)
-    # settings, current versions, the patient's signatures (with their versions)
-    with django_assert_num_queries(3):
+    # settings, the clinic's zone (read outside a request only: a request of the clinic's
+    # own user already knows it), current versions, the patient's signatures (with versions)
+    with django_assert_num_queries(4):
         status = selectors.consent_status(patient=patient, telehealth=True)
         assert [i.state for i in status.items] == [CURRENT, MISSING, CURRENT, OUTDATED]
+    from infusionist.clinics.selectors import clinic_zone_in_use
+
+    with (
+        clinic_zone_in_use(organization_id=cast.org.pk, zone_name="America/Los_Angeles"),
+        django_assert_num_queries(3),
+    ):
+        selectors.consent_status(patient=patient, telehealth=True)
 
 
 @pytest.mark.parametrize("signed", [1, 4])

@@ -17,7 +17,7 @@ from infusionist.consultations.models import (
 )
 from infusionist.consultations.tests.factories import answers, packet_save
 from infusionist.integrity import AppendOnlyError
-from infusionist.test import PASSWORD
+from infusionist.test import PASSWORD, clinic_today
 
 APPROVED = EligibilityDecision.Outcome.APPROVED
 DECLINED = EligibilityDecision.Outcome.DECLINED
@@ -70,12 +70,12 @@ def test_only_a_current_physician_of_the_clinic_supervises(cast) -> None:
         _schedule(cast, physician=cast.nurse)
     assert "physician" in refused.value.message_dict
     User.objects.filter(pk=cast.physician.pk).update(
-        licence_expires_on=timezone.localdate() - dt.timedelta(days=1)
+        licence_expires_on=clinic_today() - dt.timedelta(days=1)
     )
     cast.physician.refresh_from_db()
     with pytest.raises(ValidationError, match="credentials are current"):
         _schedule(cast)
-    assert selectors.supervising_physicians(organization=cast.org, today=timezone.localdate()) == []
+    assert selectors.supervising_physicians(organization=cast.org, today=clinic_today()) == []
 
 
 def test_a_consultation_cannot_be_scheduled_in_the_past(cast) -> None:

@@ -135,8 +135,9 @@ def test_the_physicians_today_lists_changes_waiting_for_their_signature(
     # 1 session, 2 user (+organization), 3 authenticator check, 4 locations, 5 their hours,
     # 6 their closures, 7 open safety alerts, 8 overdue questionnaires, 9 changes waiting for
     # a signature (with their protocol and proposer), 10 recently opened patients,
-    # 11 savepoint, 12 session save, 13 release savepoint
-    with django_assert_num_queries(13):
+    # 11 patients waiting for an eligibility decision, 12 approvals whose intake changed,
+    # 13 savepoint, 14 session save, 15 release savepoint
+    with django_assert_num_queries(15):
         html = client.get(reverse("today:index")).content.decode()
     assert ("Changes awaiting a physician" in html) == bool(waiting)
     assert html.count("/treatment/change-proposals/") == waiting
