@@ -86,6 +86,17 @@ def consultations_for_patient(*, patient: Patient) -> list[Consultation]:
     )
 
 
+def telehealth_used(*, patient: Patient) -> bool:
+    """Return whether the patient's consultation is by telehealth (video or telephone),
+    scheduled or held (1 query): their telehealth consent is then required too."""
+    return Consultation.objects.filter(
+        organization_id=patient.organization_id,
+        patient=patient,
+        modality__in=[Consultation.Modality.TELEHEALTH_VIDEO, Consultation.Modality.TELEPHONE],
+        status__in=[Consultation.Status.SCHEDULED, Consultation.Status.HELD],
+    ).exists()
+
+
 def consultation_get_for_patient(*, patient: Patient, consultation_id: int) -> Consultation:
     """Return the patient's consultation ``consultation_id`` or raise Http404 (another
     patient's or clinic's id answers the same 404)."""

@@ -18,6 +18,7 @@ from infusionist.consultations.selectors import patient_panel as consultation_pa
 from infusionist.intake.selectors import patient_panel as intake_panel
 from infusionist.measurements.selectors import patient_panel as measurement_panel
 from infusionist.patients.selectors import patient_get_for_user
+from infusionist.readiness.selectors import patient_panel as readiness_panel
 from infusionist.treatment.selectors import patient_panel as treatment_panel
 
 
@@ -36,6 +37,7 @@ def patient_record(request: HttpRequest, patient_id: int) -> HttpResponse:
             "treatment": treatment_panel(user=user, patient=patient),
             "measurements": measurement_panel(user=user, patient=patient),
             "consent": consent_panel(user=user, patient=patient),
+            "readiness": readiness_panel(user=user, patient=patient),
             "intake": intake_panel(user=user, patient=patient),
             "consultation": consultation_panel(user=user, patient=patient),
         },

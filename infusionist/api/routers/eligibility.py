@@ -17,6 +17,7 @@ from pydantic import ConfigDict, Field
 from infusionist.accounts.api_auth import BearerToken, api_user
 from infusionist.api.routers.treatment import DetailOut, ErrorOut
 from infusionist.clinics.models import Organization
+from infusionist.consultations.selectors import eligibility_limits_for
 from infusionist.lib import eligibility
 from infusionist.lib.eligibility import (
     AGE_RANGE_YEARS,
@@ -223,8 +224,9 @@ class EligibilityEvaluationOut(Schema):
 
 
 def _limits_for(organization: Organization) -> EligibilityLimits:
-    """Return the eligibility limits of ``organization`` (the documented defaults for now)."""
-    return EligibilityLimits()
+    """Return the eligibility limits ``organization`` set (its physician-signed settings; the
+    documented defaults until it changes them). One query."""
+    return eligibility_limits_for(organization=organization)
 
 
 def _check_out(check: eligibility.RuleCheck) -> dict[str, Any]:

@@ -156,12 +156,30 @@ def test_query_count_does_not_grow_with_the_facts(client, auth, django_assert_nu
         "antidepressant_trials": [{"drug": f"drug {i}"} for i in range(50)],
     }
     # The bearer token with its user and organization, and on the token's first use its
-    # last-used time; then only the token. The evaluation reads and writes nothing, however
-    # many medications and trials the body lists.
-    with django_assert_num_queries(2):
+    # last-used time; then only the token; and the clinic's eligibility limits. The
+    # evaluation reads nothing else and writes nothing, however many medications and trials
+    # the body lists.
+    with django_assert_num_queries(3):
         assert post(client, EXAMPLE, auth).status_code == 200
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(2):
         assert post(client, many, auth).status_code == 200
+
+
+def test_the_clinics_own_limits_apply(client, cast, auth) -> None:
+    from decimal import Decimal
+
+    from infusionist.consultations.models import EligibilitySettings
+
+    body = {**EXAMPLE, "medications": [{"name": "lorazepam", "daily_dose_mg": 0.5}]}
+    answer = post(client, body, auth).json()
+    assert answer["diazepam_equivalent_mg_per_day"] == 5.0
+    assert "benzodiazepine_load_above_limit" not in {f["code"] for f in answer["findings"]}
+    EligibilitySettings.objects.create(
+        organization=cast.org, max_benzodiazepine_diazepam_mg_per_day=Decimal("4")
+    )
+    answer = post(client, body, auth).json()
+    assert answer["limits"]["max_benzodiazepine_diazepam_mg_per_day"] == 4.0
+    assert "benzodiazepine_load_above_limit" in {f["code"] for f in answer["findings"]}
 
 
 def test_openapi_documents_the_endpoint_with_an_example(client, db) -> None:
