@@ -67,7 +67,7 @@ def _packet(patient: Patient, answers: dict[str, Any], *, submitted_days_ago: in
         patient=patient,
         answers=answers,
         completed_sections=[code for code, _label in selectors.INTAKE_SECTIONS],
-        facts_sha256=facts_digest(facts),
+        facts_sha256=facts_digest(facts, date_of_birth=patient.date_of_birth),
         created_at=submitted - dt.timedelta(days=1),
         updated_at=submitted,
         submitted_at=submitted,

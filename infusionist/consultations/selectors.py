@@ -21,23 +21,30 @@ from infusionist.accounts.professional import signing_problem
 from infusionist.accounts.roles import Role, can
 from infusionist.clinics.models import Organization
 from infusionist.consultations.models import Consultation, EligibilityDecision, EligibilitySettings
+from infusionist.intake import sections as intake_sections
 from infusionist.intake.models import IntakePacket
 from infusionist.intake.selectors import IntakeSnapshot, intake_snapshot
 from infusionist.lib import eligibility
 from infusionist.patients.models import Patient
 
-#: The intake packet's sections as the review lists them, in the packet's order (code, label).
-#: The intake pages own the sections; these codes are the ones they mark done in
+#: What the physician's review calls each intake section (the patient's pages speak to the
+#: patient: "Medicines you take now").
+_STAFF_SECTION_LABELS = {
+    "contacts": "Contact details",
+    "psychiatric": "Psychiatric history",
+    "antidepressant_trials": "Antidepressant trials",
+    "medical": "Medical history",
+    "medications": "Current medications",
+    "allergies": "Allergies",
+    "body": "Height, weight and BMI",
+    "baseline": "Baseline questionnaires",
+}
+#: The intake packet's sections as the review lists them, in the packet's order (code, label):
+#: the intake owns the sections (``intake.sections.SECTIONS``) and marks them done in
 #: ``IntakePacket.completed_sections``.
-INTAKE_SECTIONS: tuple[tuple[str, str], ...] = (
-    ("contacts", "Contact details"),
-    ("psychiatric", "Psychiatric history"),
-    ("antidepressant_trials", "Antidepressant trials"),
-    ("medical", "Medical history"),
-    ("medications", "Current medications"),
-    ("allergies", "Allergies"),
-    ("body", "Height, weight and BMI"),
-    ("baseline", "Baseline questionnaires"),
+INTAKE_SECTIONS: tuple[tuple[str, str], ...] = tuple(
+    (section.code, _STAFF_SECTION_LABELS.get(section.code, str(section.title)))
+    for section in intake_sections.SECTIONS
 )
 #: How many rows each Today list shows at most (the page's size never grows with data).
 TODAY_LIMIT = 25

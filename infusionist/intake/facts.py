@@ -22,6 +22,7 @@ is ``dose_mg × times_per_day`` (None when either is missing).
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from collections.abc import Mapping
@@ -97,8 +98,12 @@ def facts_from_answers(answers: Mapping[str, Any], *, age_years: int | None = No
     )
 
 
-def facts_digest(facts: IntakeFacts) -> str:
-    """Return a SHA-256 hex digest of ``facts`` that is stable across key order and runs."""
+def facts_digest(facts: IntakeFacts, *, date_of_birth: dt.date | None = None) -> str:
+    """Return a SHA-256 hex digest of ``facts`` that is stable across key order and runs.
+
+    The age is left out and the date of birth stands in for it: a birthday must not flag an
+    approval for re-review, a corrected date of birth must.
+    """
     payload = {
         "conditions": sorted(facts.conditions),
         "medications": sorted([m.name.lower(), m.daily_dose_mg] for m in facts.medications),
@@ -117,7 +122,7 @@ def facts_digest(facts: IntakeFacts) -> str:
             for t in facts.antidepressant_trials
         ],
         "route": facts.planned_route,
-        "age": facts.age_years,
+        "born": date_of_birth.isoformat() if date_of_birth else None,
     }
     encoded = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(encoded.encode()).hexdigest()

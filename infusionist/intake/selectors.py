@@ -48,7 +48,7 @@ def intake_snapshot(*, patient: Patient) -> IntakeSnapshot | None:
     return IntakeSnapshot(
         packet=packet,
         facts=facts,
-        facts_sha256=facts_digest(facts),
+        facts_sha256=facts_digest(facts, date_of_birth=patient.date_of_birth),
         submitted=packet.submitted_at is not None,
     )
 

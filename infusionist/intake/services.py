@@ -56,7 +56,8 @@ def _locked_packet(patient: Patient) -> IntakePacket:
 
 
 def _digest(packet: IntakePacket, patient: Patient) -> str:
-    return facts_digest(facts_from_answers(packet.answers, age_years=patient_age_years(patient)))
+    facts = facts_from_answers(packet.answers, age_years=patient_age_years(patient))
+    return facts_digest(facts, date_of_birth=patient.date_of_birth)
 
 
 def _completed(answers: dict[str, Any]) -> list[str]:

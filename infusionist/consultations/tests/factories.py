@@ -84,7 +84,10 @@ def packet_save(
     completed: list[str] | None = None,
 ) -> IntakePacket:
     """Create or replace ``patient``'s intake packet with ``data``, its digest kept in step."""
-    digest = facts_digest(facts_from_answers(data, age_years=patient_age_years(patient)))
+    digest = facts_digest(
+        facts_from_answers(data, age_years=patient_age_years(patient)),
+        date_of_birth=patient.date_of_birth,
+    )
     packet, _ = IntakePacket.objects.update_or_create(
         patient=patient,
         defaults={

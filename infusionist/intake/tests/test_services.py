@@ -127,7 +127,8 @@ def test_submitting_sets_the_digest_of_the_facts(cast) -> None:
     assert snapshot is not None and snapshot.submitted
     assert packet.facts_sha256 == snapshot.facts_sha256
     assert packet.facts_sha256 == facts_digest(
-        facts_from_answers(packet.answers, age_years=selectors.patient_age_years(cast.patient))
+        facts_from_answers(packet.answers, age_years=selectors.patient_age_years(cast.patient)),
+        date_of_birth=cast.patient.date_of_birth,
     )
     assert sorted(packet.completed_sections) == sorted(sections.FORM_SECTIONS)
 
@@ -256,3 +257,18 @@ def test_control_characters_are_dropped_and_the_rest_kept() -> None:
     post.update({"systolic_mmhg": "\x00130", "other": "line one\nline\x00 two"})
     answers = sections.from_post("medical", post)
     assert answers["systolic_mmhg"] == 130 and answers["other"] == "line one\nline two"
+
+
+def test_a_birthday_does_not_change_the_digest_but_a_corrected_birth_date_does(cast) -> None:
+    import datetime as dt
+
+    from infusionist.intake.facts import facts_digest, facts_from_answers
+    from infusionist.lib.eligibility import IntakeFacts
+
+    facts = facts_from_answers({"medical": {"conditions": ["hypertension"]}}, age_years=40)
+    older = IntakeFacts(**{**facts.__dict__, "age_years": 41})
+    born = dt.date(1986, 5, 4)
+    assert facts_digest(facts, date_of_birth=born) == facts_digest(older, date_of_birth=born)
+    assert facts_digest(facts, date_of_birth=born) != facts_digest(
+        facts, date_of_birth=dt.date(2009, 5, 4)
+    )
