@@ -488,7 +488,7 @@ class InstrumentChecklistField(forms.MultipleChoiceField):
         if self.required and not value:
             raise forms.ValidationError(self.error_messages["required"], code="required")
 
-    def clean(self, value: Any) -> str:  # type: ignore[override]
+    def clean(self, value: Any) -> str:
         codes = self.to_python(value)
         self.validate(codes)
         return ",".join(codes)
@@ -502,7 +502,7 @@ class IntervalDaysWidget(forms.MultiWidget):
     use_fieldset = True
 
     def __init__(self) -> None:
-        widgets = {
+        widgets: dict[str, forms.Widget | type[forms.Widget]] = {
             code: forms.NumberInput(
                 attrs={"min": 0, "max": MAX_MIN_INTERVAL_DAYS, "inputmode": "numeric"}
             )

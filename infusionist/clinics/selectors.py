@@ -207,13 +207,15 @@ def clinic_zone_in_use(*, organization_id: int, zone_name: str) -> Iterator[None
         _REQUEST_CLINIC_ZONE.reset(token)
 
 
-def clinic_zone(*, organization_id: int) -> dt.tzinfo:
+def clinic_zone(*, organization_id: int | None) -> dt.tzinfo:
     """Return the clinic's time zone: its primary location's (the server's when it has none).
 
     Inside a request of that clinic's own user no query is made (the middleware already read
     it); elsewhere (background work, API tokens, tests) the primary location is read (one
     query).
     """
+    if organization_id is None:  # an account of no clinic: the server's zone
+        return timezone.get_default_timezone()
     in_use = _REQUEST_CLINIC_ZONE.get()
     if in_use is not None and in_use[0] == organization_id:
         return zoneinfo.ZoneInfo(in_use[1])
@@ -226,7 +228,7 @@ def clinic_zone(*, organization_id: int) -> dt.tzinfo:
     return location.tzinfo if location is not None else timezone.get_default_timezone()
 
 
-def clinic_today(*, organization_id: int) -> dt.date:
+def clinic_today(*, organization_id: int | None) -> dt.date:
     """Return today's date at the clinic, as its pages show it (see :func:`clinic_zone`).
 
     A date that is "today" or "in the past" for a clinic must be judged by this, never by the
