@@ -42,3 +42,20 @@ def says_nothing(text: str | None) -> bool:
         return True
     words = [word.lower() for word in re.findall(r"[^\W\d_]+", text)]
     return all(word in EMPTY_WORDS for word in words)
+
+
+def reason_problem(text: str | None, *, what: str, help_text: str, max_chars: int) -> str:
+    """Return why ``text`` cannot be recorded as the reason ``what`` names ("" when it can).
+
+    ``what`` starts the message ("The reason for the override"); ``help_text`` says what a
+    reason is; blank, longer than ``max_chars`` characters or saying nothing
+    (:func:`says_nothing`) is refused.
+    """
+    stripped = (text or "").strip()
+    if not stripped:
+        return f"{what} is missing: {help_text}"
+    if len(stripped) > max_chars:
+        return f"{what} is longer than {max_chars} characters."
+    if says_nothing(stripped):
+        return f"{what} says nothing: {help_text}"
+    return ""

@@ -811,14 +811,9 @@ def reason_error(reason: str | None, *, what: str) -> str:
     ``what`` names the reason ("The reason for the override"). Blank, too long
     (``TEXT_MAX_CHARS``) or saying nothing (`lib.reasons.says_nothing`) is refused.
     """
-    text = (reason or "").strip()
-    if not text:
-        return f"{what} is missing: {REASON_HELP}"
-    if len(text) > TEXT_MAX_CHARS:
-        return f"{what} is longer than {TEXT_MAX_CHARS} characters."
-    if reasons.says_nothing(text):
-        return f"{what} says nothing: {REASON_HELP}"
-    return ""
+    return reasons.reason_problem(
+        reason, what=what, help_text=REASON_HELP, max_chars=TEXT_MAX_CHARS
+    )
 
 
 def patient_age_finding(
