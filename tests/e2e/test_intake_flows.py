@@ -3,12 +3,15 @@ the portal, on two devices, with a sign-out between; staff see it; a Spanish che
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 from django.urls import reverse
 from playwright.sync_api import expect
 
+from infusionist.consultations.models import EligibilityDecision
 from infusionist.intake.models import IntakePacket
+from infusionist.test import PASSWORD
 from tests.e2e.conftest import login, shot
 
 PHONE = {"width": 390, "height": 844}
@@ -147,6 +150,33 @@ def test_a_new_patient_completes_the_intake_over_two_visits(browser, live_server
     staff.goto(base + reverse("intake:list"))
     shot(staff, "intake-staff-list-desktop")
     staff.close()
+
+    # ---- the physician approves, overriding the one rule that needs it, and signs ----------
+    doctor = browser.new_page(viewport=DESKTOP)
+    login(doctor, base, "physician@test.example")
+    doctor.goto(base + reverse("consultations:review", args=[cast.patient.pk]))
+    expect(
+        doctor.get_by_role("heading", name="Eligibility review: Alice Testpatient")
+    ).to_be_visible()
+    reasons = doctor.get_by_label(re.compile("^Reason for overriding"))
+    expect(reasons).to_have_count(1)
+    doctor.get_by_label("Approve treatment").check()
+    doctor.get_by_label("Note").fill("Seen by video; history and medicines reviewed with her.")
+    reasons.first.fill("Discussed with the patient and her psychiatrist; benefits outweigh it.")
+    doctor.get_by_label("I have reviewed this patient's intake").check()
+    doctor.get_by_label("Your password").fill(PASSWORD)
+    doctor.get_by_role("button", name="Sign decision").click()
+    expect(doctor.get_by_text("Decision version 1 signed: approved.")).to_be_visible()
+    shot(doctor, "intake-physician-signed-desktop")
+    # The record shows what still blocks an infusion: consent, not eligibility.
+    doctor.goto(base + reverse("record:patient", args=[cast.patient.pk]))
+    readiness = doctor.locator("section.readiness")
+    expect(readiness).to_contain_text("Approved for treatment (decision version 1).")
+    expect(readiness).to_contain_text("Consent signed")
+    shot(doctor, "intake-record-readiness-desktop")
+    doctor.close()
+    decision = EligibilityDecision.objects.get(patient=cast.patient)
+    assert decision.outcome == "approved" and len(decision.overrides) == 1
     assert errors == []
 
 
