@@ -142,6 +142,7 @@ RULES: dict[str, Rule] = {
     "consultations:review": Rule(CLINICAL),
     "consultations:decision_sign": Rule(PHYSICIANS, "POST"),
     "consultations:decisions": Rule(CLINICAL),
+    "consultations:limits": Rule(CLINICAL | {Role.CLINIC_ADMIN}),
     # The patient portal: the signed-in patient's own home and questionnaires; staff are
     # refused (a page that links to their own home), another patient's id answers 404.
     "portal:home": Rule(PATIENT_ONLY),

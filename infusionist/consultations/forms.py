@@ -10,9 +10,18 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from infusionist.accounts.models import User
-from infusionist.consultations.models import Consultation, EligibilityDecision
-from infusionist.consultations.services import DECISION_ATTESTATION_TEXT, approval_problems
+from infusionist.consultations.models import (
+    Consultation,
+    EligibilityDecision,
+    EligibilitySettings,
+)
+from infusionist.consultations.services import (
+    DECISION_ATTESTATION_TEXT,
+    LIMIT_FIELDS,
+    approval_problems,
+)
 from infusionist.lib import eligibility
+from infusionist.treatment.forms import plain_number_messages
 from infusionist.treatment.models import TEXT_MAX_CHARS
 
 
@@ -130,3 +139,35 @@ class DecisionForm(forms.Form):
         for code, problem in problems.items():
             self.add_error(self.override_field(code), problem)
         return data
+
+
+class EligibilitySettingsForm(forms.ModelForm):
+    """The clinic's eligibility limits with the physician's signature (password and
+    attestation). Each value stands beside its documented default and source on the page;
+    a value outside its range is refused beside its box, with what was typed kept."""
+
+    attested = forms.BooleanField(
+        label=_(
+            "I have reviewed these limits and sign them as the clinic's eligibility thresholds."
+        ),
+        required=False,
+    )
+    password = forms.CharField(
+        label=_("Your password"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        required=False,
+        max_length=200,
+    )
+
+    class Meta:
+        model = EligibilitySettings
+        fields = list(LIMIT_FIELDS)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        plain_number_messages(self)
+        for name in LIMIT_FIELDS:
+            self.fields[name].widget.attrs.setdefault("inputmode", "decimal")
+
+    def limits_data(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in LIMIT_FIELDS}

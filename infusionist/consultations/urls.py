@@ -24,4 +24,5 @@ urlpatterns = [
     path("patients/<int:patient_id>/review/", views.review, name="review"),
     path("patients/<int:patient_id>/review/sign/", views.decision_sign, name="decision_sign"),
     path("patients/<int:patient_id>/decisions/", views.decisions, name="decisions"),
+    path("limits/", views.limits, name="limits"),
 ]

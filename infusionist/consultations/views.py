@@ -7,7 +7,7 @@ what it showed (``record_view``).
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Field
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -25,7 +25,13 @@ from infusionist.accounts.roles import can
 from infusionist.accounts.signing import SigningError
 from infusionist.audit.models import AuditEvent
 from infusionist.consultations import selectors, services
-from infusionist.consultations.forms import DecisionForm, HeldForm, ScheduleForm
+from infusionist.consultations.forms import (
+    DecisionForm,
+    EligibilitySettingsForm,
+    HeldForm,
+    ScheduleForm,
+)
+from infusionist.consultations.models import EligibilitySettings
 from infusionist.patients.models import Patient
 from infusionist.patients.selectors import patient_get_for_user
 from infusionist.postonly import post_only
@@ -306,4 +312,68 @@ def decisions(request: HttpRequest, patient_id: int) -> HttpResponse:
         request,
         "consultations/decisions.html",
         {"patient": patient, "versions": versions, "status": status},
+    )
+
+
+# --- the clinic's eligibility limits ----------------------------------------------------
+
+
+@require_capability("protocols.view")
+def limits(request: HttpRequest) -> HttpResponse:
+    """Show the clinic's eligibility limits, each beside its documented default and source;
+    a physician changes them by signing with their password (docs/decisions/0007)."""
+    user = user_of(request)
+    organization = organization_of(request)
+    stored = selectors.eligibility_settings_for(organization=organization)
+    may_sign = can(user, "protocols.sign")
+    form = EligibilitySettingsForm(
+        request.POST if request.method == "POST" and may_sign else None,
+        instance=selectors.eligibility_settings_for(organization=organization),
+    )
+    status = 200
+    if request.method == "POST":
+        if not may_sign:
+            raise PermissionDenied("Only a physician signs the eligibility limits.")
+        if form.is_valid():
+            try:
+                changed = services.eligibility_settings_update(
+                    organization=organization,
+                    signer=user,
+                    data=form.limits_data(),
+                    password=form.cleaned_data["password"],
+                    attested=form.cleaned_data["attested"],
+                    context=context_of(request),
+                )
+            except SigningError as exc:
+                form.add_error("password", str(exc))
+            except ValidationError as exc:
+                for name, problems in exc.message_dict.items():
+                    for problem in problems:
+                        form.add_error(name if name in form.fields else None, problem)
+            else:
+                if changed:
+                    messages.success(request, _("Signed: the new eligibility limits apply now."))
+                else:
+                    messages.info(request, _("Nothing changed."))
+                return redirect("consultations:limits")
+        status = 422
+    record_view(
+        request,
+        object_type=AuditEvent.ObjectType.ELIGIBILITY_SETTINGS,
+        object_id=organization.pk,
+        detail={"page": "eligibility limits"},
+    )
+    rows = [
+        {
+            "field": form[name],
+            "in_use": getattr(stored, name),
+            "default": EligibilitySettings._meta.get_field(name).get_default(),
+        }
+        for name in services.LIMIT_FIELDS
+    ]
+    return render(
+        request,
+        "consultations/limits.html",
+        {"form": form, "rows": rows, "may_sign": may_sign, "stored": stored},
+        status=status,
     )
