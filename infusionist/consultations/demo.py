@@ -18,9 +18,8 @@ from infusionist.accounts.roles import Role
 from infusionist.clinics.models import Organization
 from infusionist.consultations import selectors, services
 from infusionist.consultations.models import Consultation, EligibilityDecision
-from infusionist.intake.facts import facts_digest, facts_from_answers
 from infusionist.intake.models import IntakePacket
-from infusionist.intake.selectors import patient_age_years
+from infusionist.intake.selectors import patient_facts
 from infusionist.patients.models import Patient
 
 #: Which demo patients (by registration order) this seeds: after the plans and questionnaires.
@@ -60,14 +59,14 @@ def _packet(patient: Patient, answers: dict[str, Any], *, submitted_days_ago: in
     """Give ``patient`` a submitted demo intake unless they already have one."""
     if IntakePacket.objects.filter(patient=patient).exists():
         return
-    facts = facts_from_answers(answers, age_years=patient_age_years(patient))
+    _facts, digest = patient_facts(patient=patient, answers=answers)
     submitted = timezone.now() - dt.timedelta(days=submitted_days_ago)
     IntakePacket.objects.create(
         organization_id=patient.organization_id,
         patient=patient,
         answers=answers,
         completed_sections=[code for code, _label in selectors.INTAKE_SECTIONS],
-        facts_sha256=facts_digest(facts, date_of_birth=patient.date_of_birth),
+        facts_sha256=digest,
         created_at=submitted - dt.timedelta(days=1),
         updated_at=submitted,
         submitted_at=submitted,

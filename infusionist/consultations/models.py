@@ -11,6 +11,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
@@ -119,6 +120,26 @@ class EligibilitySettings(models.Model):
         validators=[MinValueValidator(50), MaxValueValidator(130)],
         help_text=_("Default 90 mmHg, the esketamine label's guide for weighing delay [27]."),
     )
+    stop_systolic_mmhg = models.PositiveSmallIntegerField(
+        _("hard stop at systolic blood pressure (mmHg) or above"),
+        default=_DEFAULTS.stop_systolic_mmhg,
+        validators=[MinValueValidator(140), MaxValueValidator(220)],
+        help_text=_(
+            "Default 180 mmHg: treat the blood pressure before any ketamine. The hypertension "
+            "guideline calls readings above 180/120 severe [43]; the ketamine label "
+            "contraindicates it where a significant rise is a serious hazard [22]. No "
+            "override."
+        ),
+    )
+    stop_diastolic_mmhg = models.PositiveSmallIntegerField(
+        _("hard stop at diastolic blood pressure (mmHg) or above"),
+        default=_DEFAULTS.stop_diastolic_mmhg,
+        validators=[MinValueValidator(90), MaxValueValidator(140)],
+        help_text=_(
+            "Default 110 mmHg [?]: no published source sets it; a trial withdrew a patient at "
+            "180/115 [10], so the default stops below that."
+        ),
+    )
     updated_at = models.DateTimeField(default=timezone.now)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -134,6 +155,22 @@ class EligibilitySettings(models.Model):
     def __str__(self) -> str:
         return f"Eligibility settings of organization #{self.organization_id}"
 
+    def clean(self) -> None:
+        """The hard-stop blood pressure must sit above the level that needs an override."""
+        problems = {}
+        if self.stop_systolic_mmhg <= self.max_systolic_mmhg:
+            problems["stop_systolic_mmhg"] = _(
+                "The hard stop must be above the systolic limit that needs an override "
+                "(%(limit)s mmHg)."
+            ) % {"limit": self.max_systolic_mmhg}
+        if self.stop_diastolic_mmhg <= self.max_diastolic_mmhg:
+            problems["stop_diastolic_mmhg"] = _(
+                "The hard stop must be above the diastolic limit that needs an override "
+                "(%(limit)s mmHg)."
+            ) % {"limit": self.max_diastolic_mmhg}
+        if problems:
+            raise ValidationError(problems)
+
     def limits(self) -> EligibilityLimits:
         """Return these settings as the kernel's typed limits."""
         return EligibilityLimits(
@@ -143,6 +180,8 @@ class EligibilitySettings(models.Model):
             min_failed_adequate_trials=int(self.min_failed_adequate_trials),
             max_systolic_mmhg=int(self.max_systolic_mmhg),
             max_diastolic_mmhg=int(self.max_diastolic_mmhg),
+            stop_systolic_mmhg=int(self.stop_systolic_mmhg),
+            stop_diastolic_mmhg=int(self.stop_diastolic_mmhg),
         )
 
 

@@ -55,6 +55,8 @@ LIMIT_FIELDS = (
     "min_failed_adequate_trials",
     "max_systolic_mmhg",
     "max_diastolic_mmhg",
+    "stop_systolic_mmhg",
+    "stop_diastolic_mmhg",
 )
 
 

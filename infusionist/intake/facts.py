@@ -25,6 +25,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
@@ -49,19 +50,45 @@ def _flag(value: Any) -> bool | None:
     return value if isinstance(value, bool) else None
 
 
-def facts_from_answers(answers: Mapping[str, Any], *, age_years: int | None = None) -> IntakeFacts:
+#: Words in an allergy's substance that name ketamine or esketamine (brand names too), read
+#: without case or accents: an allergy listed there is a hypersensitivity the rules stop on.
+KETAMINE_ALLERGY_WORDS = ("ketamin", "ketalar", "esketamin", "spravato", "ketanest")
+
+
+def _names_ketamine(text: str) -> bool:
+    plain = "".join(
+        c for c in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(c)
+    )
+    return any(word in plain for word in KETAMINE_ALLERGY_WORDS)
+
+
+def facts_from_answers(
+    answers: Mapping[str, Any],
+    *,
+    age_years: int | None = None,
+    pregnancy_asked: bool = False,
+) -> IntakeFacts:
     """Return the facts the eligibility rules read from a packet's ``answers`` (shape above).
 
     Unparseable numbers read as unknown (None); unknown condition codes are kept so the
-    kernel can refuse them by name.
+    kernel can refuse them by name. An allergy whose substance names ketamine or esketamine
+    ("Ketalar", "esketamina") adds ``ketamine_hypersensitivity``; when pregnancy was asked
+    (``pregnancy_asked``: it can apply to this patient) and not answered yes or no,
+    ``pregnancy_not_ruled_out`` is added.
     """
     psychiatric = answers.get("psychiatric") or {}
     medical = answers.get("medical") or {}
-    conditions = frozenset(
+    codes = {
         str(code)
         for section in (psychiatric, medical)
         for code in (section.get("conditions") or [])
-    )
+    }
+    for allergy in (answers.get("allergies") or {}).get("items") or []:
+        if isinstance(allergy, Mapping) and _names_ketamine(str(allergy.get("substance") or "")):
+            codes.add("ketamine_hypersensitivity")
+    if pregnancy_asked and _flag(medical.get("pregnant")) is None:
+        codes.add("pregnancy_not_ruled_out")
+    conditions = frozenset(codes)
     medications = []
     for item in (answers.get("medications") or {}).get("items") or []:
         name = str(item.get("name") or "").strip()

@@ -16,7 +16,7 @@ from infusionist.accounts.roles import can
 from infusionist.clinics.selectors import clinic_today
 from infusionist.intake.facts import facts_digest, facts_from_answers
 from infusionist.intake.models import IntakePacket
-from infusionist.intake.sections import BY_CODE, FORM_SECTIONS
+from infusionist.intake.sections import BY_CODE, FORM_SECTIONS, pregnancy_applies
 from infusionist.intake.sections import missing as section_missing
 from infusionist.intake.sections import problems as section_problems
 from infusionist.lib import instruments
@@ -44,13 +44,26 @@ def intake_snapshot(*, patient: Patient) -> IntakeSnapshot | None:
     packet = IntakePacket.objects.filter(patient=patient).first()
     if packet is None:
         return None
-    facts = facts_from_answers(packet.answers, age_years=patient_age_years(patient))
+    facts, digest = patient_facts(patient=patient, answers=packet.answers)
     return IntakeSnapshot(
         packet=packet,
         facts=facts,
-        facts_sha256=facts_digest(facts, date_of_birth=patient.date_of_birth),
+        facts_sha256=digest,
         submitted=packet.submitted_at is not None,
     )
+
+
+def patient_facts(*, patient: Patient, answers: Mapping[str, Any]) -> tuple[IntakeFacts, str]:
+    """Return the facts the eligibility rules read from ``answers`` for ``patient`` and their
+    digest: the one place both are computed (the packet's stored digest and the review's
+    must agree). Reads the patient's age and whether pregnancy was asked of them."""
+    age_years = patient_age_years(patient)
+    facts = facts_from_answers(
+        answers,
+        age_years=age_years,
+        pregnancy_asked=pregnancy_applies(sex_at_birth=patient.sex_at_birth, age_years=age_years),
+    )
+    return facts, facts_digest(facts, date_of_birth=patient.date_of_birth)
 
 
 def patient_age_years(patient: Patient) -> int | None:

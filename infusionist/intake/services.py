@@ -25,9 +25,8 @@ from infusionist.accounts.roles import Role
 from infusionist.audit.models import AuditEvent
 from infusionist.audit.services import NO_REQUEST, AuditContext, audit_record
 from infusionist.intake import sections
-from infusionist.intake.facts import facts_digest, facts_from_answers
 from infusionist.intake.models import IntakePacket
-from infusionist.intake.selectors import baseline_instruments, patient_age_years
+from infusionist.intake.selectors import baseline_instruments, patient_facts
 from infusionist.measurements.models import Assignment
 from infusionist.measurements.services import assignment_ensure_for_intake
 from infusionist.patients.models import Patient
@@ -56,8 +55,7 @@ def _locked_packet(patient: Patient) -> IntakePacket:
 
 
 def _digest(packet: IntakePacket, patient: Patient) -> str:
-    facts = facts_from_answers(packet.answers, age_years=patient_age_years(patient))
-    return facts_digest(facts, date_of_birth=patient.date_of_birth)
+    return patient_facts(patient=patient, answers=packet.answers)[1]
 
 
 def _completed(answers: dict[str, Any]) -> list[str]:

@@ -183,6 +183,16 @@ SECTIONS: tuple[Section, ...] = (
             "No published source sets a ketamine rule for seizure disorders or thyroid "
             "disease [?]: Infusionist shows them to the physician, and an uncontrolled "
             "overactive thyroid needs a recorded reason to go ahead.",
+            "Blood pressure at intake: above the pre-dose guide of 140/90 [27] treatment needs "
+            "a physician's recorded reason; at or above 180 systolic, which the hypertension "
+            "guideline calls severe above 180/120 [43], it stops until the pressure is treated "
+            "(the ketamine label contraindicates it where a rise is a serious hazard [22]). "
+            "No source sets the diastolic stop; Infusionist's default 110 sits below the "
+            "180/115 at which a trial withdrew a patient [10] [?]. Each clinic sets all four.",
+            "Pregnancy left unanswered, or an allergy to ketamine or esketamine written among "
+            "the allergies, counts: pregnancy not ruled out needs a physician's recorded "
+            "check [29][21], and a listed ketamine allergy is the label's hypersensitivity "
+            "contraindication [22].",
         ),
     ),
     Section(

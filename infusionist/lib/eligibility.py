@@ -133,6 +133,7 @@ CONDITIONS: dict[str, str] = {
     "substance_use_history": "Substance use disorder, in the past",
     "dementia": "Dementia",
     "traumatic_brain_injury_symptomatic": "Brain injury with symptoms now",
+    "pregnancy_not_ruled_out": "Pregnancy not ruled out (the patient was not sure or did not say)",
     "prior_ketamine_or_esketamine": "Ketamine or esketamine treatment before",
 }
 
@@ -209,6 +210,13 @@ class EligibilityLimits:
     min_failed_adequate_trials: int = 2
     max_systolic_mmhg: int = 140
     max_diastolic_mmhg: int = 90
+    #: At or above either, a hard stop: treatment does not go ahead until the pressure is
+    #: treated. Systolic 180: the hypertension guideline calls readings above 180/120 severe
+    #: [43], and the ketamine label contraindicates ketamine where a significant rise is a
+    #: serious hazard [22]. Diastolic 110: no published source sets it [?]; a trial withdrew
+    #: a patient at 180/115 [10], so the default stops below that.
+    stop_systolic_mmhg: int = 180
+    stop_diastolic_mmhg: int = 110
     min_age_years: int = 18
 
 
@@ -632,6 +640,18 @@ def _pregnancy(ctx: _Context) -> RuleCheck:
     )
 
 
+def _medication_inputs(
+    ctx: _Context, names: list[str], *, found_as: str = "flagged by this rule"
+) -> dict[str, object]:
+    """Return what a medication rule read: every medication on the list (so "none flagged"
+    is never mistaken for "takes none") and those this rule found."""
+    listed = [
+        f"{m.name} {m.daily_dose_mg:g} mg/day" if m.daily_dose_mg is not None else m.name
+        for m in ctx.facts.medications
+    ]
+    return {"medications listed": listed or "none listed", found_as: names or "none"}
+
+
 def _theophylline(ctx: _Context) -> RuleCheck:
     found = ctx.taking(METHYLXANTHINES)
     names = [_label(n, g) for n, g in found]
@@ -647,7 +667,7 @@ def _theophylline(ctx: _Context) -> RuleCheck:
             else "No theophylline or aminophylline on the medication list."
         ),
         source_keys=("22",),
-        inputs={"medications": names},
+        inputs=_medication_inputs(ctx, names),
     )
 
 
@@ -687,6 +707,67 @@ def _blood_pressure(ctx: _Context) -> RuleCheck:
             "diastolic_mmhg": dia_mmhg,
             "max_systolic_mmhg": max_sys,
             "max_diastolic_mmhg": max_dia,
+        },
+    )
+
+
+def _blood_pressure_severe(ctx: _Context) -> RuleCheck:
+    sys_mmhg, dia_mmhg = ctx.facts.systolic_mmhg, ctx.facts.diastolic_mmhg
+    stop_sys, stop_dia = ctx.limits.stop_systolic_mmhg, ctx.limits.stop_diastolic_mmhg
+    limit = f"{stop_sys}/{stop_dia} mmHg"
+    severe = (sys_mmhg is not None and sys_mmhg >= stop_sys) or (
+        dia_mmhg is not None and dia_mmhg >= stop_dia
+    )
+    reading = (
+        f"{sys_mmhg if sys_mmhg is not None else '—'}/"
+        f"{dia_mmhg if dia_mmhg is not None else '—'} mmHg"
+    )
+    if sys_mmhg is None and dia_mmhg is None:
+        reason = f"No blood pressure reading was given (the clinic stops at {limit} or above)."
+    elif severe:
+        reason = (
+            f"The reading {reading} is at or above {limit}: treat the blood pressure first. "
+            "Ketamine raises blood pressure, and the label contraindicates it where a "
+            "significant rise is a serious hazard; no override."
+        )
+    else:
+        reason = f"The reading {reading} is below the clinic's stop level of {limit}."
+    return RuleCheck(
+        code="blood_pressure_severe",
+        title="Severe blood pressure",
+        severity="stop",
+        fired=severe,
+        reason=reason,
+        source_keys=("43", "22", "10", "?"),
+        inputs={
+            "systolic (mmHg)": sys_mmhg,
+            "diastolic (mmHg)": dia_mmhg,
+            "stop at systolic (mmHg)": stop_sys,
+            "stop at diastolic (mmHg)": stop_dia,
+        },
+    )
+
+
+def _pregnancy_not_ruled_out(ctx: _Context) -> RuleCheck:
+    # The intake sets the condition when pregnancy can apply and was left unanswered.
+    possible = "pregnancy_not_ruled_out" in ctx.facts.conditions
+    return RuleCheck(
+        code="pregnancy_not_ruled_out",
+        title="Pregnancy not ruled out",
+        severity="override",
+        fired=possible,
+        reason=(
+            "The patient could be pregnant and was not sure or did not say: confirm it (for "
+            "example with a pregnancy test) before treatment, and record how it was ruled out. "
+            "Esketamine is not for use in pregnancy; the pain guideline lists pregnancy as a "
+            "relative contraindication."
+            if possible
+            else "Pregnancy is answered, or the question does not apply."
+        ),
+        source_keys=("29", "21"),
+        inputs={
+            "pregnancy_not_ruled_out": "pregnancy_not_ruled_out" in ctx.facts.conditions,
+            "pregnant": ctx.facts.pregnant,
         },
     )
 
@@ -804,7 +885,7 @@ def _medication_rule(
         fired=bool(found),
         reason=_sentence(f"{_names(details)}: {why}") if found else none,
         source_keys=keys,
-        inputs={"medications": names},
+        inputs=_medication_inputs(ctx, names),
     )
 
 
@@ -1018,8 +1099,8 @@ def _info_conditions(ctx: _Context) -> list[RuleCheck]:
             "hypertension",
             "hypertension",
             ("13", "27"),
-            "High blood pressure (controlled) is reported: the key comorbidity; check it "
-            "before every dose and watch it during and after.",
+            "High blood pressure is reported: the key comorbidity; check it before every dose "
+            "and watch it during and after (the blood-pressure rules judge the reading).",
             "High blood pressure is not reported.",
         ),
         (
@@ -1162,7 +1243,7 @@ def _unclassified(ctx: _Context) -> RuleCheck:
             else "Every medication on the list was recognised and checked."
         ),
         source_keys=("22", "37"),
-        inputs={"medications": unknown},
+        inputs=_medication_inputs(ctx, unknown, found_as="not recognised"),
     )
 
 
@@ -1207,7 +1288,9 @@ def evaluate(facts: IntakeFacts, limits: EligibilityLimits | None = None) -> Eli
         _psychosis_active(ctx),
         _pregnancy(ctx),
         _theophylline(ctx),
+        _blood_pressure_severe(ctx),
         _blood_pressure(ctx),
+        _pregnancy_not_ruled_out(ctx),
         _treatment_resistance(ctx),
         _benzodiazepines(ctx),
         _naltrexone(ctx),

@@ -11,9 +11,8 @@ from typing import Any
 
 from django.utils import timezone
 
-from infusionist.intake.facts import facts_digest, facts_from_answers
 from infusionist.intake.models import IntakePacket
-from infusionist.intake.selectors import patient_age_years
+from infusionist.intake.selectors import patient_facts
 from infusionist.lib.eligibility import (
     EligibilityLimits,
     EligibilityResult,
@@ -84,10 +83,7 @@ def packet_save(
     completed: list[str] | None = None,
 ) -> IntakePacket:
     """Create or replace ``patient``'s intake packet with ``data``, its digest kept in step."""
-    digest = facts_digest(
-        facts_from_answers(data, age_years=patient_age_years(patient)),
-        date_of_birth=patient.date_of_birth,
-    )
+    digest = patient_facts(patient=patient, answers=data)[1]
     packet, _ = IntakePacket.objects.update_or_create(
         patient=patient,
         defaults={

@@ -20,6 +20,8 @@ def _post(client, **changes):
         "min_failed_adequate_trials": "2",
         "max_systolic_mmhg": "140",
         "max_diastolic_mmhg": "90",
+        "stop_systolic_mmhg": "180",
+        "stop_diastolic_mmhg": "110",
         "attested": "on",
         "password": PASSWORD,
     }
@@ -85,3 +87,15 @@ def test_the_review_uses_the_signed_limits(client, cast) -> None:
 
     limits = eligibility_limits_for(organization=cast.org)
     assert Decimal(str(limits.max_benzodiazepine_diazepam_mg_per_day)) == Decimal("4")
+
+
+def test_the_hard_stop_must_sit_above_the_override_limit(client, cast) -> None:
+    client.force_login(cast.physician)
+    response = _post(client, stop_systolic_mmhg="140")
+    assert response.status_code == 422
+    assert "must be above the systolic limit that needs an override (140 mmHg)" in (
+        response.content.decode()
+    )
+    assert not EligibilitySettings.objects.filter(organization=cast.org).exists()
+    assert _post(client, stop_systolic_mmhg="170").status_code == 302
+    assert EligibilitySettings.objects.get(organization=cast.org).limits().stop_systolic_mmhg == 170

@@ -100,6 +100,7 @@ CONDITION_RULES = [
     ("ptsd", "ptsd", "info"),
     ("substance_use_history", "substance_use_history", "info"),
     ("prior_ketamine_or_esketamine", "prior_ketamine_or_esketamine", "info"),
+    ("pregnancy_not_ruled_out", "pregnancy_not_ruled_out", "override"),
 ]
 
 
@@ -319,7 +320,9 @@ MEDICATION_RULES = [
 @pytest.mark.parametrize(("code", "name", "severity"), MEDICATION_RULES)
 def test_each_medication_rule_fires_with_its_drug(code, name, severity) -> None:
     rule = check(with_(medications=meds(name)), code)
-    assert rule.fired and rule.severity == severity and rule.inputs["medications"]
+    assert (
+        rule.fired and rule.severity == severity and rule.inputs["flagged by this rule"] != "none"
+    )
     assert not check(with_(medications=meds("sertraline")), code).fired
     assert not check(with_(medications=meds(name)), "unclassified_medication").fired
 
@@ -330,7 +333,7 @@ def test_unknown_medications_are_listed_for_the_physician() -> None:
         "unclassified_medication",
     )
     assert rule.fired and rule.severity == "info"
-    assert rule.inputs["medications"] == ["Frobnicol 5 mg", "zz-herbal"]
+    assert rule.inputs["not recognised"] == ["Frobnicol 5 mg", "zz-herbal"]
     assert "Frobnicol 5 mg and zz-herbal" in rule.reason
     assert not check(with_(medications=meds("sertraline")), "unclassified_medication").fired
 
@@ -474,8 +477,50 @@ def test_every_rule_has_a_case_that_fires_in_these_tests() -> None:
         "breastfeeding",
         "age_below_minimum",
         "blood_pressure_above_limit",
+        "blood_pressure_severe",
         "benzodiazepine_load_above_limit",
         "treatment_resistance_not_met",
         "unclassified_medication",
     }
     assert {c.code for c in evaluate(CLEAR).checks} == tested
+
+
+# --- review of issue 10 ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("systolic", "diastolic", "severe"),
+    [(190, 115, True), (180, 100, True), (150, 110, True), (179, 109, False), (152, 94, False)],
+)
+def test_a_severe_blood_pressure_is_a_hard_stop_not_an_override(systolic, diastolic, severe):
+    facts = with_(systolic_mmhg=systolic, diastolic_mmhg=diastolic)
+    rule = check(facts, "blood_pressure_severe")
+    assert rule.fired is severe and rule.severity == "stop"
+    assert check(facts, "blood_pressure_above_limit").fired  # above 140/90 either way
+    if severe:
+        assert "no override" in rule.reason
+
+
+def test_the_severe_level_is_the_clinics() -> None:
+    from infusionist.lib.eligibility import EligibilityLimits
+
+    facts = with_(systolic_mmhg=170, diastolic_mmhg=95)
+    assert not check(facts, "blood_pressure_severe").fired
+    strict = EligibilityLimits(stop_systolic_mmhg=170)
+    assert next(
+        c for c in evaluate(facts, strict).checks if c.code == "blood_pressure_severe"
+    ).fired
+
+
+def test_pregnancy_not_ruled_out_needs_a_reason_but_an_answer_clears_it() -> None:
+    unsure = with_(conditions=frozenset({"pregnancy_not_ruled_out"}), pregnant=None)
+    assert check(unsure, "pregnancy_not_ruled_out").fired
+    assert not check(with_(pregnant=False), "pregnancy_not_ruled_out").fired
+
+
+def test_medication_rules_show_every_medication_they_read() -> None:
+    facts = with_(medications=(Medication("alprazolam", 1.0), Medication("sertraline", 100.0)))
+    rule = check(facts, "opioid_antagonist")
+    assert not rule.fired
+    assert rule.inputs["medications listed"] == ["alprazolam 1 mg/day", "sertraline 100 mg/day"]
+    assert check(CLEAR, "opioid_antagonist").inputs["medications listed"] == "none listed"
