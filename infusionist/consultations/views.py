@@ -367,7 +367,7 @@ def limits(request: HttpRequest) -> HttpResponse:
         {
             "field": form[name],
             "in_use": getattr(stored, name),
-            "default": EligibilitySettings._meta.get_field(name).get_default(),
+            "default": getattr(EligibilitySettings(), name),
         }
         for name in services.LIMIT_FIELDS
     ]
