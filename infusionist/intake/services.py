@@ -27,7 +27,11 @@ from infusionist.audit.services import NO_REQUEST, AuditContext, audit_record
 from infusionist.intake import sections
 from infusionist.intake.facts import facts_digest, facts_from_answers
 from infusionist.intake.models import IntakePacket
-from infusionist.intake.selectors import baseline_instruments, patient_age_years
+from infusionist.intake.selectors import (
+    baseline_instruments,
+    patient_age_years,
+    section_answers,
+)
 from infusionist.measurements.models import Assignment
 from infusionist.measurements.services import assignment_ensure_for_intake
 from infusionist.patients.models import Patient
@@ -60,8 +64,13 @@ def _digest(packet: IntakePacket, patient: Patient) -> str:
     return facts_digest(facts, date_of_birth=patient.date_of_birth)
 
 
-def _completed(answers: dict[str, Any]) -> list[str]:
-    return [code for code in sections.FORM_SECTIONS if sections.is_done(code, answers.get(code))]
+def _completed(packet: IntakePacket, patient: Patient) -> list[str]:
+    """Return the done sections (contacts not yet saved: judged on the patient's record)."""
+    return [
+        code
+        for code in sections.FORM_SECTIONS
+        if sections.is_done(code, section_answers(code, packet, patient))
+    ]
 
 
 @dataclass(frozen=True)
@@ -116,7 +125,7 @@ def intake_section_save(
     changed = old != answers
     if changed:
         packet.answers = {**packet.answers, code: answers}
-        packet.completed_sections = _completed(packet.answers)
+        packet.completed_sections = _completed(packet, patient)
         packet.section_changes = {
             **packet.section_changes,
             code: {
@@ -215,7 +224,7 @@ def intake_submit(
     unfinished = [
         str(sections.BY_CODE[code].title)
         for code in sections.FORM_SECTIONS
-        if not sections.is_done(code, packet.answers.get(code))
+        if not sections.is_done(code, section_answers(code, packet, patient))
     ]
     if unfinished:
         raise ValidationError(
@@ -227,7 +236,7 @@ def intake_submit(
     first = packet.submitted_at is None
     packet.submitted_at = packet.submitted_at or now
     packet.facts_sha256 = _digest(packet, patient)
-    packet.completed_sections = _completed(packet.answers)
+    packet.completed_sections = _completed(packet, patient)
     packet.updated_at = now
     packet.updated_by = actor
     packet.save(
