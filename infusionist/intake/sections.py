@@ -228,6 +228,7 @@ UNIT_WORDS: dict[str, tuple[str, ...]] = {
     "in": ("in", "inch", "inches", '"', "pulgadas", "pulgada"),
     "weeks": ("w", "wk", "wks", "week", "weeks", "semana", "semanas"),
     "mmHg": ("mmhg", "mm hg"),
+    "g": ("g", "gram", "grams", "gramos", "mcg", "µg", "micrograms", "microgramos"),
 }
 _UNIT_RE = re.compile(r"^\s*([+-]?\d+(?:[.,]\d+)?)\s*([^\d\s].*?)?\s*$")
 
@@ -443,6 +444,7 @@ UNIT_NAMES: dict[str, Promise] = {
     "cm": gettext_lazy("centimetres"),
     "in": gettext_lazy("inches"),
     "mg": gettext_lazy("milligrams"),
+    "g": gettext_lazy("grams"),
 }
 
 

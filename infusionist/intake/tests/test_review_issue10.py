@@ -314,7 +314,9 @@ def test_number_messages_give_realistic_examples_without_stray_spaces() -> None:
     )
     found = sections.problems("medications", meds)
     assert found["med-0-times_per_day"] == "Please enter a number, like 2."
-    assert found["med-0-dose_mg"] == "Please enter a number, like 20 mg."
+    assert found["med-0-dose_mg"] == (
+        "This box is in milligrams; please enter the number in milligrams, like 20 mg."
+    )
     trials = sections.from_post(
         "antidepressant_trials", _post({"trial-0-drug": "x", "trial-0-duration_weeks": "999"})
     )
