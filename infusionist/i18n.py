@@ -77,6 +77,11 @@ PATIENT_MSGIDS = (
     # the account set-up step and the authenticator requirement (accounts/views.py, middleware.py)
     "We sent a confirmation link to %(email)s. Open it, then come back here.",
     "Your clinic reset your authenticator app. Set one up again to continue; it takes a minute.",
+    # the contact rules the intake's contact details are checked with (contact.py)
+    "Enter a valid phone number with its area code, e.g. (541) 555-0142; "
+    "for a number abroad, start with + and the country code.",
+    "Enter a ZIP code of five digits, or ZIP+4 such as 97401-1234.",
+    "Choose the state from the list.",
 )
 
 # ---- which language ---------------------------------------------------------------------

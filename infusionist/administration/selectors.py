@@ -28,6 +28,8 @@ from infusionist.accounts.models import User
 from infusionist.accounts.roles import Role
 from infusionist.audit.models import AuditEvent
 from infusionist.contact import PhoneNumberField, phone_display
+from infusionist.intake.audit_words import section_changes as intake_section_changes
+from infusionist.intake.audit_words import section_title as intake_section_title
 
 #: Where the field names of an event's detail come from, by object type.
 OBJECT_MODELS = {
@@ -194,8 +196,19 @@ def value_text(
 
 
 def audit_changes(event: AuditEvent) -> list[AuditChange]:
-    """Return each changed field of an event with its old and new values, in stored order."""
+    """Return each changed field of an event with its old and new values, in stored order.
+
+    An intake section's save stores the section's whole answers (``detail["section"]``,
+    ``["old"]``, ``["new"]``); its changed fields are read by ``intake.audit_words``.
+    """
     detail = event.detail if isinstance(event.detail, dict) else {}
+    if event.object_type == AuditEvent.ObjectType.INTAKE_PACKET and "new" in detail:
+        return [
+            AuditChange(label=label, before=before, after=after)
+            for label, before, after in intake_section_changes(
+                str(detail.get("section")), detail.get("old"), detail.get("new")
+            )
+        ]
     before, after = detail.get("before"), detail.get("after")
     if not isinstance(before, Mapping) and not isinstance(after, Mapping):
         return []
@@ -236,6 +249,8 @@ def audit_row(event: AuditEvent, user_names: Mapping[str, str] | None = None) ->
         for key, label in DETAIL_NOTES.items()
         if detail.get(key) and not (key == "reason" and detail[key] == "password")
     ]
+    if event.object_type == AuditEvent.ObjectType.INTAKE_PACKET:
+        notes = _intake_notes(detail) + notes
     return AuditRow(
         event=event,
         what=audit_action_label(event),
@@ -244,6 +259,22 @@ def audit_row(event: AuditEvent, user_names: Mapping[str, str] | None = None) ->
         notes=notes,
         record=audit_record_label(event, user_names),
     )
+
+
+def _intake_notes(detail: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """Return an intake event's section, who wrote it and the step, in words."""
+    notes = []
+    if detail.get("section"):
+        notes.append(("Section", intake_section_title(detail["section"])))
+    if detail.get("step") in ("submit", "resubmit"):
+        notes.append(("Step", "Submitted" if detail["step"] == "submit" else "Submitted again"))
+    if "on_behalf" in detail:
+        notes.append(
+            ("Written by", "Staff, on the patient's behalf" if detail["on_behalf"] else "Patient")
+        )
+    if detail.get("after_submission"):
+        notes.append(("After submission", "Yes"))
+    return notes
 
 
 def audit_record_label(event: AuditEvent, user_names: Mapping[str, str] | None = None) -> str:

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from infusionist.intake import sections
 from infusionist.intake.models import IntakePacket
-from infusionist.intake.selectors import patient_age_years, section_state
+from infusionist.intake.selectors import contacts_from_record, patient_age_years, section_state
 from infusionist.patients.models import Patient
 
 CONTACT_KINDS = {
@@ -42,6 +42,21 @@ CONTACT_LABELS = {
     "emergency_contact_name": gettext_lazy("Emergency contact: name"),
     "emergency_contact_relationship": gettext_lazy("How you know them (for example partner)"),
     "emergency_contact_phone": gettext_lazy("Emergency contact: phone"),
+}
+
+#: The contact fields as staff pages name them.
+STAFF_CONTACT_LABELS = {
+    "preferred_name": "Preferred name",
+    "phone": "Mobile phone",
+    "email": "Email",
+    "address_line1": "Street address",
+    "address_line2": "Apartment, suite",
+    "city": "City",
+    "state": "State",
+    "postal_code": "ZIP code",
+    "emergency_contact_name": "Emergency contact: name",
+    "emergency_contact_relationship": "Emergency contact: relationship",
+    "emergency_contact_phone": "Emergency contact: phone",
 }
 
 #: Blank rows shown under the rows already typed (more come with "Add another").
@@ -76,14 +91,17 @@ def _yes_no(value: Any) -> str:
     return "" if value is None else ("yes" if value else "no")
 
 
-def section_context(*, code: str, packet: IntakePacket | None, patient: Patient) -> dict[str, Any]:
+def section_context(
+    *, code: str, packet: IntakePacket | None, patient: Patient, staff: bool = False
+) -> dict[str, Any]:
     """Return the template context of one form section: its answers as typed (or, for the
     contacts, the patient's record until the patient saves), the problems beside the fields,
-    what is still missing, and the choices. No query."""
+    what is still missing, and the choices. ``staff``: labels as staff pages name them
+    ("Preferred name", not "The name you like to be called"). No query."""
     stored = None if packet is None else packet.answers.get(code)
     answers: dict[str, Any] = dict(stored or {})
     if code == "contacts" and stored is None:
-        answers = {name: _shown(getattr(patient, name, "")) for name in sections.CONTACT_FIELDS}
+        answers = contacts_from_record(patient)
     problems = sections.problems(code, answers) if stored is not None else {}
     context: dict[str, Any] = {
         "code": code,
@@ -92,11 +110,12 @@ def section_context(*, code: str, packet: IntakePacket | None, patient: Patient)
         "values": {k: _shown(v) for k, v in answers.items() if not isinstance(v, list | dict)},
         "problems": problems,
         "missing": sections.missing(code, answers) if stored is not None else [],
-        "state": section_state(code, packet),
+        "state": section_state(code, packet, patient),
     }
     if code == "contacts":
         context["contact_fields"] = [
-            (name, CONTACT_LABELS[name], kind) for name, kind in CONTACT_KINDS.items()
+            (name, (STAFF_CONTACT_LABELS if staff else CONTACT_LABELS)[name], kind)
+            for name, kind in CONTACT_KINDS.items()
         ]
     if code in ("psychiatric", "medical"):
         allowed = (
@@ -125,10 +144,29 @@ def section_context(*, code: str, packet: IntakePacket | None, patient: Patient)
         items = []
         for trial in answers.get("trials") or []:
             adequate = trial.get("adequate")
-            items.append({**trial, "adequate": "unsure" if adequate is None else _yes_no(adequate)})
+            items.append(
+                {
+                    **trial,
+                    "adequate": "unsure" if adequate is None else _yes_no(adequate),
+                    "adequate_words": dict(sections.ADEQUATE_CHOICES).get(
+                        "unsure" if adequate is None else _yes_no(adequate), ""
+                    ),
+                    "response_words": dict(sections.RESPONSE_CHOICES).get(
+                        str(trial.get("response") or "unknown"), ""
+                    ),
+                }
+            )
         context["rows"] = _rows(
             items,
-            ("drug", "daily_dose_mg", "duration_weeks", "adequate", "response"),
+            (
+                "drug",
+                "daily_dose_mg",
+                "duration_weeks",
+                "adequate",
+                "response",
+                "adequate_words",
+                "response_words",
+            ),
             "trial",
         )
         context["row_fields"] = ("drug", "daily_dose_mg", "duration_weeks")

@@ -32,6 +32,7 @@ Plausible ranges are the dosing calculator's defaults (:class:`infusionist.lib.d
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -59,20 +60,31 @@ BP_RANGE_MMHG = (40, 300)  # the kernel refuses readings outside it (lib/eligibi
 class Section:
     code: str
     title: Promise
+    #: The section's name on staff pages ("Contact details", not "Your contact details").
+    staff_title: str
     #: A section the patient answers on a page (the baseline questionnaires are answered in
     #: the questionnaire pages; their state is read from the measurements app).
     form: bool = True
 
 
 SECTIONS: tuple[Section, ...] = (
-    Section("contacts", gettext_lazy("Your contact details")),
-    Section("psychiatric", gettext_lazy("Mental health history")),
-    Section("antidepressant_trials", gettext_lazy("Antidepressants you have tried")),
-    Section("medical", gettext_lazy("Physical health")),
-    Section("medications", gettext_lazy("Medicines you take now")),
-    Section("allergies", gettext_lazy("Allergies")),
-    Section("body", gettext_lazy("Height and weight")),
-    Section("baseline", gettext_lazy("Questionnaires before treatment"), form=False),
+    Section("contacts", gettext_lazy("Your contact details"), "Contact details"),
+    Section("psychiatric", gettext_lazy("Mental health history"), "Mental health history"),
+    Section(
+        "antidepressant_trials",
+        gettext_lazy("Antidepressants you have tried"),
+        "Antidepressants tried",
+    ),
+    Section("medical", gettext_lazy("Physical health"), "Physical health"),
+    Section("medications", gettext_lazy("Medicines you take now"), "Current medicines"),
+    Section("allergies", gettext_lazy("Allergies"), "Allergies"),
+    Section("body", gettext_lazy("Height and weight"), "Height and weight"),
+    Section(
+        "baseline",
+        gettext_lazy("Questionnaires before treatment"),
+        "Baseline questionnaires",
+        form=False,
+    ),
 )
 BY_CODE = {s.code: s for s in SECTIONS}
 FORM_SECTIONS = tuple(s.code for s in SECTIONS if s.form)
@@ -197,16 +209,64 @@ _CONTROL = dict.fromkeys(c for c in range(32) if chr(c) not in "\t\n\r")
 
 
 def _text(post: Mapping[str, Any], name: str) -> str:
-    return str(post.get(name) or "").translate(_CONTROL).strip()[:MAX_TEXT_CHARS]
+    """Return the text posted as ``name``, whole (a text over MAX_TEXT_CHARS is kept as typed
+    and refused by :func:`problems`, never cut)."""
+    return str(post.get(name) or "").translate(_CONTROL).strip()
 
 
 def _checked(post: Any, name: str) -> bool:
     return str(post.get(name) or "") in ("1", "on", "true", "yes")
 
 
-def number_or_typed(raw: str) -> int | float | str | None:
-    """Return the typed number (int when whole), None for blank, or the text when unusable."""
-    raw = raw.strip().replace(",", ".") if raw else ""
+#: The unit words a number box accepts after its number ("20mg", "20 mg"), by the box's unit.
+UNIT_WORDS: dict[str, tuple[str, ...]] = {
+    "mg": ("mg", "mgs", "milligram", "milligrams", "miligramos", "miligramo"),
+    "kg": ("kg", "kgs", "kilo", "kilos", "kilogram", "kilograms", "kilogramos"),
+    "cm": ("cm", "cms", "centimetre", "centimetres", "centimeter", "centimeters", "centímetros"),
+    "lb": ("lb", "lbs", "pound", "pounds", "libra", "libras"),
+    "ft": ("ft", "feet", "foot", "'", "pies", "pie"),
+    "in": ("in", "inch", "inches", '"', "pulgadas", "pulgada"),
+    "weeks": ("w", "wk", "wks", "week", "weeks", "semana", "semanas"),
+    "mmHg": ("mmhg", "mm hg"),
+    "g": ("g", "gram", "grams", "gramos", "mcg", "µg", "micrograms", "microgramos"),
+}
+_UNIT_RE = re.compile(r"^\s*([+-]?\d+(?:[.,]\d+)?)\s*([^\d\s].*?)?\s*$")
+
+
+def strip_unit(raw: str, unit: str) -> str:
+    """Return ``raw`` without a trailing word of its own ``unit`` ("20 mg" -> "20" for "mg");
+    any other text is returned unchanged."""
+    match = _UNIT_RE.match(raw or "")
+    if match and match.group(2) and match.group(2).strip().lower() in UNIT_WORDS.get(unit, ()):
+        return match.group(1)
+    return raw
+
+
+def other_unit(raw: object, unit: str) -> str:
+    """Return the unit ("lb", "kg", "ft", ...) that text typed in a ``unit`` box is written in
+    when it is another one ("180 lbs" in a kg box -> "lb"; "5'10" -> "ft"), else ''."""
+    if not isinstance(raw, str):
+        return ""
+    text = raw.strip().lower()
+    if re.match(r"^\d+\s*(?:'|′|ft|feet|foot|pies?)\s*\d*", text) and unit != "ft":
+        return "ft"
+    match = _UNIT_RE.match(text)
+    if not match or not match.group(2):
+        return ""
+    word = match.group(2).strip().rstrip(".")
+    for other, words in UNIT_WORDS.items():
+        if other != unit and word in words:
+            return other
+    return ""
+
+
+def number_or_typed(raw: str, unit: str = "") -> int | float | str | None:
+    """Return the typed number (int when whole), None for blank, or the text when unusable.
+
+    A number followed by the box's own ``unit`` ("20mg", "20 mg" for "mg") reads as the number.
+    """
+    raw = strip_unit(raw.strip(), unit) if raw else ""
+    raw = raw.strip().replace(",", ".")
     if not raw:
         return None
     try:
@@ -255,8 +315,8 @@ def from_post(code: str, post: Any) -> dict[str, Any]:
             trials.append(
                 {
                     "drug": row["drug"],
-                    "daily_dose_mg": number_or_typed(row["daily_dose_mg"]),
-                    "duration_weeks": number_or_typed(row["duration_weeks"]),
+                    "daily_dose_mg": number_or_typed(row["daily_dose_mg"], "mg"),
+                    "duration_weeks": number_or_typed(row["duration_weeks"], "weeks"),
                     "adequate": YES_NO_UNSURE.get(row["adequate"]),
                     "response": row["response"]
                     if row["response"] in dict(RESPONSE_CHOICES)
@@ -269,8 +329,8 @@ def from_post(code: str, post: Any) -> dict[str, Any]:
         return {
             "conditions": _conditions(post, MEDICAL_CONDITIONS),
             "none": _checked(post, "none"),
-            "systolic_mmhg": number_or_typed(_text(post, "systolic_mmhg")),
-            "diastolic_mmhg": number_or_typed(_text(post, "diastolic_mmhg")),
+            "systolic_mmhg": number_or_typed(_text(post, "systolic_mmhg"), "mmHg"),
+            "diastolic_mmhg": number_or_typed(_text(post, "diastolic_mmhg"), "mmHg"),
             "pregnant": YES_NO_UNSURE.get(_text(post, "pregnant")),
             "breastfeeding": YES_NO_UNSURE.get(_text(post, "breastfeeding")),
             "other": _text(post, "other"),
@@ -279,7 +339,7 @@ def from_post(code: str, post: Any) -> dict[str, Any]:
         items = [
             {
                 "name": row["name"],
-                "dose_mg": number_or_typed(row["dose_mg"]),
+                "dose_mg": number_or_typed(row["dose_mg"], "mg"),
                 "times_per_day": number_or_typed(row["times_per_day"]),
             }
             for row in _rows(post, "med", ("name", "dose_mg", "times_per_day"))
@@ -326,14 +386,17 @@ def body_from_typed(
     answers: dict[str, Any] = {"units": units}
     if units == "us":
         answers.update(height_ft=height_ft, height_in=height_in, weight_lb=weight_lb)
-        feet, inches, pounds = _decimal(height_ft), _decimal(height_in or "0"), _decimal(weight_lb)
+        feet = _decimal(strip_unit(height_ft, "ft"))
+        inches = _decimal(strip_unit(height_in, "in") or "0")
+        pounds = _decimal(strip_unit(weight_lb, "lb"))
         if feet is not None and inches is not None and (height_ft or height_in):
             answers["height_cm"] = str((feet * INCHES_PER_FOOT + inches) * CM_PER_INCH)
         if pounds is not None:
             answers["weight_kg"] = str(pounds * KG_PER_LB)
     else:
         answers.update(height_cm_typed=height_cm, weight_kg_typed=weight_kg)
-        cm, kg = _decimal(height_cm.replace(",", ".")), _decimal(weight_kg.replace(",", "."))
+        cm = _decimal(strip_unit(height_cm, "cm").replace(",", "."))
+        kg = _decimal(strip_unit(weight_kg, "kg").replace(",", "."))
         if cm is not None:
             answers["height_cm"] = str(cm)
         if kg is not None:
@@ -363,34 +426,101 @@ def display_cm(body: Mapping[str, Any]) -> Decimal | None:
 # ---- checks -----------------------------------------------------------------------------
 
 
-#: The example each number's message gives (a typical value, never a limit).
+#: The example each number's message gives (a typical value, never a limit), with its unit.
 EXAMPLES = {
     "hospitalizations": "0",
-    "daily_dose_mg": "50",
+    "daily_dose_mg": "50 mg",
     "duration_weeks": "8",
     "systolic_mmhg": "120",
     "diastolic_mmhg": "80",
-    "dose_mg": "50",
+    "dose_mg": "20 mg",
     "times_per_day": "2",
+}
+#: The units named in messages (translated; "lb" and "ft" when a metric box got them).
+UNIT_NAMES: dict[str, Promise] = {
+    "lb": gettext_lazy("pounds"),
+    "ft": gettext_lazy("feet and inches"),
+    "kg": gettext_lazy("kilograms"),
+    "cm": gettext_lazy("centimetres"),
+    "in": gettext_lazy("inches"),
+    "mg": gettext_lazy("milligrams"),
+    "g": gettext_lazy("grams"),
 }
 
 
 def _number_problem(value: object, low: float, high: float, unit: str, name: str = "") -> str:
-    """Return a plain message for a value that is not a number in [low, high], else ''."""
+    """Return a plain message for a value that is not a number in [low, high], else ''.
+
+    ``unit`` is the box's unit ("mg", "weeks", "mmHg" or "" for a count). A number written
+    in another unit ("0.5 g" in a mg box) is named as such.
+    """
     if value in (None, ""):
         return ""
     if isinstance(value, str | bool):
+        typed_in = other_unit(value, unit)
+        if typed_in and typed_in in UNIT_NAMES and unit in UNIT_NAMES:
+            return _(
+                "This box is in %(unit)s; please enter the number in %(unit)s, like %(example)s."
+            ) % {
+                "unit": UNIT_NAMES[unit],
+                "example": EXAMPLES.get(name, f"{low:g}"),
+            }
         example = EXAMPLES.get(name, f"{low:g}")
         return _("Please enter a number, like %(example)s.") % {"example": example}
     if not isinstance(value, int | float) or not low <= float(value) <= high:
+        if not unit:
+            return _("Please check this number: it should be between %(low)s and %(high)s.") % {
+                "low": f"{low:g}",
+                "high": f"{high:g}",
+            }
         return _(
             "Please check this number: it should be between %(low)s and %(high)s %(unit)s."
         ) % {
             "low": f"{low:g}",
             "high": f"{high:g}",
-            "unit": unit,
+            "unit": _("weeks") if unit == "weeks" else unit,
         }
     return ""
+
+
+#: The free-text answers of each section: top-level keys, and the row lists with their prefix.
+_ROW_LISTS = {
+    "antidepressant_trials": ("trials", "trial"),
+    "medications": ("items", "med"),
+    "allergies": ("items", "allergy"),
+}
+#: Body keys computed by the server (never typed).
+_COMPUTED = {"units", "height_cm", "weight_kg"}
+
+
+def _text_fields(code: str, answers: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """Return (form field name, text typed) for every text answer of section ``code``."""
+    found = [
+        (key, value)
+        for key, value in answers.items()
+        if isinstance(value, str) and key not in _COMPUTED
+    ]
+    if code in _ROW_LISTS:
+        key, prefix = _ROW_LISTS[code]
+        for index, row in enumerate(answers.get(key) or []):
+            if isinstance(row, Mapping):
+                found += [
+                    (f"{prefix}-{index}-{name}", value)
+                    for name, value in row.items()
+                    if isinstance(value, str)
+                ]
+    return found
+
+
+def _too_long(text: str) -> str:
+    """Return the message for a text over MAX_TEXT_CHARS ("at most 2,000 characters; this has
+    51,234"), else ''."""
+    if len(text) <= MAX_TEXT_CHARS:
+        return ""
+    return _("Please shorten this: it can be at most %(limit)s characters; this has %(count)s.") % {
+        "limit": f"{MAX_TEXT_CHARS:,}",
+        "count": f"{len(text):,}",
+    }
 
 
 def problems(code: str, answers: Mapping[str, Any]) -> dict[str, str]:
@@ -400,25 +530,31 @@ def problems(code: str, answers: Mapping[str, Any]) -> dict[str, str]:
     typed value: the page shows it again with the message beside it.
     """
     found: dict[str, str] = {}
+    for name, text in _text_fields(code, answers):
+        if _too_long(text):
+            found[name] = _too_long(text)
     if code == "contacts":
-        found.update(_contact_problems(answers))
+        found.update({k: v for k, v in _contact_problems(answers).items() if k not in found})
     elif code == "psychiatric":
         problem = _number_problem(answers.get("hospitalizations"), 0, 100, "", "hospitalizations")
-        if problem:
+        if problem and "hospitalizations" not in found:
             found["hospitalizations"] = problem
     elif code == "antidepressant_trials":
         for i, trial in enumerate(answers.get("trials") or []):
             if not trial.get("drug"):
                 found[f"trial-{i}-drug"] = _("Please write the name of the medicine.")
-            for name, high, unit in (("daily_dose_mg", 10000, "mg"), ("duration_weeks", 520, "")):
+            for name, high, unit in (
+                ("daily_dose_mg", 10000, "mg"),
+                ("duration_weeks", 520, "weeks"),
+            ):
                 problem = _number_problem(trial.get(name), 0, high, unit, name)
-                if problem:
+                if problem and f"trial-{i}-{name}" not in found:
                     found[f"trial-{i}-{name}"] = problem
     elif code == "medical":
         low, high = BP_RANGE_MMHG
         for name in ("systolic_mmhg", "diastolic_mmhg"):
             problem = _number_problem(answers.get(name), low, high, "mmHg", name)
-            if problem:
+            if problem and name not in found:
                 found[name] = problem
         systolic, diastolic = answers.get("systolic_mmhg"), answers.get("diastolic_mmhg")
         if not found and isinstance(systolic, int | float) and isinstance(diastolic, int | float):
@@ -435,16 +571,16 @@ def problems(code: str, answers: Mapping[str, Any]) -> dict[str, str]:
                 found[f"med-{i}-name"] = _("Please write the name of the medicine.")
             for name, high in (("dose_mg", 10000), ("times_per_day", 24)):
                 problem = _number_problem(
-                    item.get(name), 0, high, "mg" if name == "dose_mg" else ""
+                    item.get(name), 0, high, "mg" if name == "dose_mg" else "", name
                 )
-                if problem:
+                if problem and f"med-{i}-{name}" not in found:
                     found[f"med-{i}-{name}"] = problem
     elif code == "allergies":
         for i, item in enumerate(answers.get("items") or []):
             if not item.get("substance"):
                 found[f"allergy-{i}-substance"] = _("Please write what you are allergic to.")
     elif code == "body":
-        found.update(_body_problems(answers))
+        found.update({k: v for k, v in _body_problems(answers).items() if k not in found})
     return found
 
 
@@ -466,6 +602,23 @@ def _contact_problems(answers: Mapping[str, Any]) -> dict[str, str]:
     return found
 
 
+def _wrong_unit(typed: object, unit: str) -> str:
+    """Return the message for a height or weight typed in the other system's unit ("180 lbs"
+    in the kg box, "5'10" in the cm box), pointing to the unit switch; else ''."""
+    other = other_unit(typed, unit)
+    if unit in ("cm", "kg") and other in ("lb", "ft", "in"):
+        return _(
+            "This box is in %(unit)s. To give %(other)s, choose “feet, inches and pounds” "
+            "under “Which units do you want to use?” above and press “Save”."
+        ) % {"unit": UNIT_NAMES[unit], "other": UNIT_NAMES[other]}
+    if unit in ("ft", "lb") and other in ("cm", "kg"):
+        return _(
+            "This box is in %(unit)s. To give %(other)s, choose “cm and kg” "
+            "under “Which units do you want to use?” above and press “Save”."
+        ) % {"unit": UNIT_NAMES[unit], "other": UNIT_NAMES[other]}
+    return ""
+
+
 def _body_problems(body: Mapping[str, Any]) -> dict[str, str]:
     limits = DoseLimits()
     found: dict[str, str] = {}
@@ -478,9 +631,9 @@ def _body_problems(body: Mapping[str, Any]) -> dict[str, str]:
     typed_weight = body.get(weight_field)
     cm, kg = _decimal(body.get("height_cm")), _decimal(body.get("weight_kg"))
     if typed_height and cm is None:
-        found[height_field] = _("Please enter a number, like %(example)s.") % {
-            "example": "5" if us else "170"
-        }
+        found[height_field] = _wrong_unit(typed_height, "ft" if us else "cm") or _(
+            "Please enter a number, like %(example)s."
+        ) % {"example": "5" if us else "170"}
     elif cm is not None and not limits.min_height_cm <= float(cm) <= limits.max_height_cm:
         found[height_field] = _(
             "Please check the height: we expect between %(low)s and %(high)s cm "
@@ -491,12 +644,12 @@ def _body_problems(body: Mapping[str, Any]) -> dict[str, str]:
             "low_in": f"{limits.min_height_cm / 2.54:.0f}",
             "high_in": f"{limits.max_height_cm / 2.54:.0f}",
         }
-    if us and body.get("height_in") and _decimal(body.get("height_in")) is None:
+    if us and body.get("height_in") and _decimal(strip_unit(body["height_in"], "in")) is None:
         found["height_in"] = _("Please enter a number, like %(example)s.") % {"example": "7"}
     if typed_weight and kg is None:
-        found[weight_field] = _("Please enter a number, like %(example)s.") % {
-            "example": "160" if us else "70"
-        }
+        found[weight_field] = _wrong_unit(typed_weight, "lb" if us else "kg") or _(
+            "Please enter a number, like %(example)s."
+        ) % {"example": "160" if us else "70"}
     elif kg is not None and not limits.min_weight_kg <= float(kg) <= limits.max_weight_kg:
         found[weight_field] = _(
             "Please check the weight: we expect between %(low)s and %(high)s kg "

@@ -14,9 +14,10 @@ from django.utils import timezone, translation
 from infusionist.accounts.models import User
 from infusionist.accounts.roles import can
 from infusionist.clinics.selectors import clinic_today
+from infusionist.contact import phone_display
 from infusionist.intake.facts import facts_digest, facts_from_answers
 from infusionist.intake.models import IntakePacket
-from infusionist.intake.sections import BY_CODE, FORM_SECTIONS, pregnancy_applies
+from infusionist.intake.sections import BY_CODE, CONTACT_FIELDS, FORM_SECTIONS, pregnancy_applies
 from infusionist.intake.sections import missing as section_missing
 from infusionist.intake.sections import problems as section_problems
 from infusionist.lib import instruments
@@ -159,6 +160,8 @@ class SectionState:
     code: str
     title: str
     state: str
+    #: The section's name on staff pages (``Section.staff_title``).
+    staff_title: str = ""
     missing: tuple[str, ...] = ()
     problems: tuple[str, ...] = ()
     changed_at: dt.datetime | None = None
@@ -202,6 +205,11 @@ class IntakeProgress:
     def missing_titles(self) -> list[str]:
         return [s.title for s in self.sections if not s.done]
 
+    @property
+    def staff_missing_titles(self) -> list[str]:
+        """The unfinished sections as staff pages name them."""
+        return [s.staff_title for s in self.sections if not s.done]
+
 
 def _changed_at(meta: Mapping[str, Any]) -> dt.datetime | None:
     try:
@@ -210,10 +218,35 @@ def _changed_at(meta: Mapping[str, Any]) -> dt.datetime | None:
         return None
 
 
-def section_state(code: str, packet: IntakePacket | None) -> SectionState:
-    """Return one form section's state from the packet (no query)."""
+def contacts_from_record(patient: Patient) -> dict[str, str]:
+    """Return the contacts answers the patient's record already holds (shape of
+    ``answers["contacts"]``; phones as people write them, "(541) 555-0101")."""
+    answers = {}
+    for name in CONTACT_FIELDS:
+        value = getattr(patient, name, "") or ""
+        answers[name] = phone_display(str(value)) if name.endswith("phone") else str(value)
+    return answers
+
+
+def section_answers(
+    code: str, packet: IntakePacket | None, patient: Patient | None = None
+) -> dict[str, Any] | None:
+    """Return a section's answers: as saved, or for the contacts not yet saved the patient's
+    record (when ``patient`` is given and the record has any contact detail); else None."""
+    stored = None if packet is None else packet.answers.get(code)
+    if stored is None and code == "contacts" and patient is not None:
+        record = contacts_from_record(patient)
+        return record if any(record.values()) else None
+    return stored
+
+
+def section_state(
+    code: str, packet: IntakePacket | None, patient: Patient | None = None
+) -> SectionState:
+    """Return one form section's state from the packet (no query); with ``patient``, the
+    contacts not yet saved are judged on the patient's record (complete there: done)."""
     title = str(BY_CODE[code].title)
-    answers = None if packet is None else packet.answers.get(code)
+    answers = section_answers(code, packet, patient)
     meta = {} if packet is None else (packet.section_changes.get(code) or {})
     changed_at = _changed_at(meta) if meta else None
     changed_by = str(meta.get("by_name") or "")
@@ -228,6 +261,7 @@ def section_state(code: str, packet: IntakePacket | None) -> SectionState:
     return SectionState(
         code=code,
         title=title,
+        staff_title=BY_CODE[code].staff_title,
         state=state,
         missing=missing,
         problems=problems,
@@ -241,13 +275,14 @@ def progress_of(
     *, patient: Patient, packet: IntakePacket | None, now: dt.datetime | None = None
 ) -> IntakeProgress:
     """Return the packet's progress (two queries for the baselines)."""
-    states = [section_state(code, packet) for code in FORM_SECTIONS]
+    states = [section_state(code, packet, patient) for code in FORM_SECTIONS]
     baselines = baseline_states(patient=patient, packet=packet, now=now)
     all_done = all(b.done for b in baselines)
     states.append(
         SectionState(
             code="baseline",
             title=str(BY_CODE["baseline"].title),
+            staff_title=BY_CODE["baseline"].staff_title,
             state="done"
             if all_done
             else ("started" if any(b.done or b.open_assignment_id for b in baselines) else "empty"),
@@ -287,7 +322,8 @@ class IntakeRow:
 
     @property
     def missing_titles(self) -> list[str]:
-        return [s.title for s in self.sections if not s.done]
+        """The unfinished sections as staff pages name them."""
+        return [s.staff_title for s in self.sections if not s.done]
 
 
 def intake_rows(*, organization_id: int, submitted: bool, limit: int = 200) -> list[IntakeRow]:
@@ -304,7 +340,7 @@ def intake_rows(*, organization_id: int, submitted: bool, limit: int = 200) -> l
         IntakeRow(
             patient=packet.patient,
             packet=packet,
-            sections=tuple(section_state(code, packet) for code in FORM_SECTIONS),
+            sections=tuple(section_state(code, packet, packet.patient) for code in FORM_SECTIONS),
         )
         for packet in packets
     ]

@@ -26,7 +26,11 @@ from infusionist.audit.models import AuditEvent
 from infusionist.audit.services import NO_REQUEST, AuditContext, audit_record
 from infusionist.intake import sections
 from infusionist.intake.models import IntakePacket
-from infusionist.intake.selectors import baseline_instruments, patient_facts
+from infusionist.intake.selectors import (
+    baseline_instruments,
+    patient_facts,
+    section_answers,
+)
 from infusionist.measurements.models import Assignment
 from infusionist.measurements.services import assignment_ensure_for_intake
 from infusionist.patients.models import Patient
@@ -58,8 +62,13 @@ def _digest(packet: IntakePacket, patient: Patient) -> str:
     return patient_facts(patient=patient, answers=packet.answers)[1]
 
 
-def _completed(answers: dict[str, Any]) -> list[str]:
-    return [code for code in sections.FORM_SECTIONS if sections.is_done(code, answers.get(code))]
+def _completed(packet: IntakePacket, patient: Patient) -> list[str]:
+    """Return the done sections (contacts not yet saved: judged on the patient's record)."""
+    return [
+        code
+        for code in sections.FORM_SECTIONS
+        if sections.is_done(code, section_answers(code, packet, patient))
+    ]
 
 
 @dataclass(frozen=True)
@@ -114,7 +123,7 @@ def intake_section_save(
     changed = old != answers
     if changed:
         packet.answers = {**packet.answers, code: answers}
-        packet.completed_sections = _completed(packet.answers)
+        packet.completed_sections = _completed(packet, patient)
         packet.section_changes = {
             **packet.section_changes,
             code: {
@@ -213,7 +222,7 @@ def intake_submit(
     unfinished = [
         str(sections.BY_CODE[code].title)
         for code in sections.FORM_SECTIONS
-        if not sections.is_done(code, packet.answers.get(code))
+        if not sections.is_done(code, section_answers(code, packet, patient))
     ]
     if unfinished:
         raise ValidationError(
@@ -225,7 +234,7 @@ def intake_submit(
     first = packet.submitted_at is None
     packet.submitted_at = packet.submitted_at or now
     packet.facts_sha256 = _digest(packet, patient)
-    packet.completed_sections = _completed(packet.answers)
+    packet.completed_sections = _completed(packet, patient)
     packet.updated_at = now
     packet.updated_by = actor
     packet.save(

@@ -53,7 +53,7 @@ def intake_detail(request: HttpRequest, patient_id: int) -> HttpResponse:
     shown = [
         {
             "state": state,
-            **pages.section_context(code=state.code, packet=packet, patient=patient),
+            **pages.section_context(code=state.code, packet=packet, patient=patient, staff=True),
         }
         for state in progress.sections
         if state.code in sections.FORM_SECTIONS
@@ -102,7 +102,7 @@ def intake_section(request: HttpRequest, patient_id: int, section: str) -> HttpR
         {
             "patient": patient,
             "packet": packet,
-            **pages.section_context(code=code, packet=packet, patient=patient),
+            **pages.section_context(code=code, packet=packet, patient=patient, staff=True),
             "saved": request.GET.get("saved") == "1",
         },
     )
@@ -122,11 +122,9 @@ def intake_section_save(request: HttpRequest, patient_id: int, section: str) -> 
         answers=sections.from_post(code, request.POST),
         context=context_of(request),
     )
-    if saved.problems:
-        messages.warning(request, "Saved. Some answers need checking; they are marked below.")
-    else:
-        messages.success(request, "Saved.")
+    # The section page says "Saved." itself, with what needs checking in the same message.
     if "to_intake" in request.POST and not saved.problems:
+        messages.success(request, "Saved.")
         return redirect("intake:detail", patient_id=patient.pk)
     return redirect(reverse("intake:section", args=[patient.pk, code]) + "?saved=1")
 

@@ -53,7 +53,9 @@ def test_a_patient_saves_a_part_and_sees_it_again_with_the_message(client, cast)
         response["Location"] == reverse("portal:intake_section", args=["medications"]) + "?saved=1"
     )
     page = client.get(response["Location"]).content.decode()
-    assert "Saved. You can stop now" in page
+    # One message says both: saved, and what needs checking (no green and red banners together).
+    assert "Saved. One answer needs checking: Please enter a number, like 20 mg." in page
+    assert "Saved. You can stop now" not in page
     assert 'value="fifty"' in page and "Please enter a number" in page
     assert 'value="sertraline"' in page
 
