@@ -180,7 +180,8 @@ def draft_edit(request: HttpRequest, draft_id: int) -> HttpResponse:
                 context=context_of(request),
             )
         except ValidationError as error:
-            form.add_error(None, error.messages)
+            # A past effective date is said beside the date field; anything else above.
+            form.add_error(None, error if hasattr(error, "error_dict") else error.messages)
         else:
             messages.success(request, "Draft saved. Publish it when it is ready.")
             return redirect("consent:document_detail", version_id=version.pk)
@@ -192,9 +193,19 @@ def draft_edit(request: HttpRequest, draft_id: int) -> HttpResponse:
 def publish(request: HttpRequest, draft_id: int) -> HttpResponse:
     """Publish a draft: from its effective date, patients must sign it (re-consent)."""
     version = selectors.document_version_get(user=user_of(request), version_id=draft_id)
+    if request.POST.get("confirm_re_consent") != "yes":
+        messages.error(
+            request,
+            f"Tick “Publishing asks every patient to sign version {version.number} again” "
+            "to publish.",
+        )
+        return redirect("consent:document_detail", version_id=version.pk)
     try:
         services.consent_document_publish(
-            version=version, actor=user_of(request), context=context_of(request)
+            version=version,
+            actor=user_of(request),
+            context=context_of(request),
+            confirmed_re_consent=True,
         )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))

@@ -410,9 +410,102 @@ def test_admin_drafts_and_publishes_from_the_pages(client, cast, docs) -> None:
         "effective_on": clinic_today(organization_id=cast.org.pk).isoformat(),
     }
     client.post(reverse("consent:draft_edit", args=[draft.pk]), data)
-    client.post(reverse("consent:publish", args=[draft.pk]))
+    client.post(reverse("consent:publish", args=[draft.pk]), {"confirm_re_consent": "yes"})
     draft.refresh_from_db()
     assert draft.is_published and draft.body_en.endswith("Added.")
+
+
+def _draft_data(draft, effective_on) -> dict[str, str]:
+    return {
+        "title_en": draft.title_en,
+        "body_en": draft.body_en,
+        "title_es": draft.title_es,
+        "body_es": draft.body_es,
+        "effective_on": effective_on,
+    }
+
+
+@pytest.mark.parametrize("days_ago", [1, 30, 365 * 7])
+def test_a_past_effective_date_is_refused_beside_the_field(client, cast, docs, days_ago) -> None:
+    """The reviewer's 2020-01-01 and other past days: refused, text kept, nothing saved."""
+    client.force_login(cast.admin)
+    draft = services.consent_document_draft_create(
+        source=docs["ketamine_treatment"], actor=cast.admin
+    )
+    today = clinic_today(organization_id=cast.org.pk)
+    past = today - timezone.timedelta(days=days_ago)
+    data = _draft_data(draft, past.isoformat()) | {"body_en": draft.body_en + "\n\nKept."}
+    response = client.post(reverse("consent:draft_edit", args=[draft.pk]), data)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "The effective date cannot be in the past" in page and "Kept." in page
+    draft.refresh_from_db()
+    assert draft.effective_on >= today and not draft.body_en.endswith("Kept.")
+
+
+def test_the_reviewers_2020_date_is_refused_by_the_service(cast, docs) -> None:
+    draft = services.consent_document_draft_create(
+        source=docs["ketamine_treatment"], actor=cast.admin
+    )
+    with pytest.raises(ValidationError) as raised:
+        services.consent_document_draft_update(
+            version=draft,
+            actor=cast.admin,
+            data={"effective_on": timezone.datetime(2020, 1, 1).date()},
+        )
+    assert "effective_on" in raised.value.error_dict
+
+
+def test_a_draft_whose_date_has_passed_is_not_published(cast, docs) -> None:
+    draft = services.consent_document_draft_create(source=docs["privacy_notice"], actor=cast.admin)
+    yesterday = clinic_today(organization_id=cast.org.pk) - timezone.timedelta(days=1)
+    ConsentDocumentVersion.objects.filter(pk=draft.pk).update(effective_on=yesterday)
+    with pytest.raises(ValidationError):
+        services.consent_document_publish(version=draft, actor=cast.admin)
+    draft.refresh_from_db()
+    assert not draft.is_published
+
+
+@pytest.mark.parametrize("posted", [{}, {"confirm_re_consent": ""}, {"confirm_re_consent": "no"}])
+def test_publishing_asks_for_a_confirmation(client, cast, docs, posted) -> None:
+    client.force_login(cast.admin)
+    draft = services.consent_document_draft_create(
+        source=docs["ketamine_treatment"], actor=cast.admin
+    )
+    page = client.get(reverse("consent:document_detail", args=[draft.pk])).content.decode()
+    assert "Publishing asks every patient to sign version 2 again" in page
+    response = client.post(reverse("consent:publish", args=[draft.pk]), posted, follow=True)
+    draft.refresh_from_db()
+    assert not draft.is_published
+    assert "to sign version 2 again” to publish" in response.content.decode()
+
+
+def test_a_confirmed_publication_is_audited_as_confirmed(client, cast, docs) -> None:
+    client.force_login(cast.admin)
+    draft = services.consent_document_draft_create(
+        source=docs["ketamine_treatment"], actor=cast.admin
+    )
+    client.post(reverse("consent:publish", args=[draft.pk]), {"confirm_re_consent": "yes"})
+    draft.refresh_from_db()
+    assert draft.is_published
+    event = AuditEvent.objects.filter(
+        object_type=AuditEvent.ObjectType.CONSENT_DOCUMENT, object_id=str(draft.pk)
+    ).latest("id")
+    assert event.detail["published"] is True and event.detail["confirmed_re_consent"] is True
+
+
+def test_the_documents_page_lists_versions_newest_first(client, cast, docs) -> None:
+    for _ in range(2):
+        _new_version(cast, ConsentDocumentVersion.objects.filter(kind="financial_policy").first())
+    services.consent_document_draft_create(
+        source=ConsentDocumentVersion.objects.filter(kind="financial_policy").first(),
+        actor=cast.admin,
+    )
+    client.force_login(cast.admin)
+    page = client.get(reverse("consent:documents")).content.decode()
+    section = page.split('id="kind-financial_policy"')[1].split("</section>")[0]
+    positions = [section.index(f">Version {n}<") for n in (4, 3, 2, 1)]
+    assert positions == sorted(positions)
 
 
 # ---- query budgets --------------------------------------------------------------------------
