@@ -24,7 +24,7 @@ from infusionist.audit.models import AuditEvent
 from infusionist.audit.services import NO_REQUEST, AuditContext, audit_record
 from infusionist.clinics.models import Organization
 from infusionist.clinics.selectors import clinic_today
-from infusionist.consent import texts
+from infusionist.consent import selectors, texts
 from infusionist.consent.models import (
     DEFAULT_REQUIRED_KINDS,
     LANGUAGES,
@@ -138,9 +138,9 @@ def consent_document_draft_create(
         number=number,
         status=ConsentDocumentVersion.Status.DRAFT,
         title_en=source.title_en,
-        body_en=source.body_en,
+        body_en=selectors.patient_text(source.body_en),
         title_es=source.title_es,
-        body_es=source.body_es,
+        body_es=selectors.patient_text(source.body_es),
         effective_on=max(source.effective_on, clinic_today(organization_id=source.organization_id)),
         created_by=actor,
     )

@@ -29,7 +29,7 @@ from infusionist.accounts.access import (
 )
 from infusionist.accounts.roles import can
 from infusionist.audit.models import AuditEvent
-from infusionist.consent import selectors, services
+from infusionist.consent import selectors, services, texts
 from infusionist.consent.forms import DraftForm, SettingsForm, SignForm, WitnessForm
 from infusionist.consent.models import ConsentDocumentVersion, ConsentKind, ConsentSignature
 from infusionist.consent.pdf import html_to_pdf
@@ -140,8 +140,10 @@ def document_detail(request: HttpRequest, version_id: int) -> HttpResponse:
         {
             "version": version,
             "is_current": current.get(version.kind) == version,
-            "blocks_en": selectors.body_blocks(version.body_en),
-            "blocks_es": selectors.body_blocks(version.body_es),
+            # What patients read; the drafting note is shown apart, for the clinic only.
+            "blocks_en": selectors.patient_blocks(version.body_en),
+            "blocks_es": selectors.patient_blocks(version.body_es),
+            "drafting_note": texts.LAWYER_NOTE["en"],
             "can_manage": can(request.user, "consent.manage"),
         },
     )
@@ -280,7 +282,7 @@ def witness(request: HttpRequest, patient_id: int, version_id: int) -> HttpRespo
             "form": form,
             "patient": patient,
             "version": version,
-            "blocks": selectors.body_blocks(version.body_en),
+            "blocks": selectors.patient_blocks(version.body_en),
         },
     )
 
@@ -291,7 +293,7 @@ def _copy_context(signature: ConsentSignature) -> dict[str, object]:
         "signature": signature,
         "version": version,
         "title": version.title_in(signature.language),
-        "blocks": selectors.body_blocks(version.body_in(signature.language)),
+        "blocks": selectors.patient_blocks(version.body_in(signature.language)),
         "clinic": signature.organization,
         "time_zone": timezone.get_current_timezone_name(),
         "hash_matches": version.content_sha256 == signature.content_sha256,
@@ -401,7 +403,7 @@ def _portal_document(
             "patient": patient,
             "version": version,
             "title": version.title_in(lang),
-            "blocks": selectors.body_blocks(version.body_in(lang)),
+            "blocks": selectors.patient_blocks(version.body_in(lang)),
             "form": form,
         },
     )
