@@ -76,6 +76,15 @@ CODE_WORDS = {
 #: Detail keys whose values are codes (said with CODE_WORDS).
 CODE_KEYS = {"findings", "role", "weight_confirmed", "codes"}
 EMPTY = "—"
+#: The sections of the staff Today page a list-view event names, by the object type the page
+#: recorded each patient row under (infusionist/today/views.py).
+TODAY_SECTIONS = {
+    AuditEvent.ObjectType.SAFETY_ALERT: "Safety alerts",
+    AuditEvent.ObjectType.MEASUREMENT_ASSIGNMENT: "Overdue questionnaires",
+    AuditEvent.ObjectType.PATIENT: "Patients you opened recently",
+    AuditEvent.ObjectType.ELIGIBILITY_REVIEW: "Eligibility reviews waiting for a decision",
+    AuditEvent.ObjectType.ELIGIBILITY_DECISION: "Approvals to review again",
+}
 
 
 @dataclass(frozen=True)
@@ -289,6 +298,15 @@ def audit_record_label(
     address ("Page /measurements/alerts/"), else the record's kind with its number
     ("Location #2"). Uses the event's selected patient; no queries."""
     kind = str(event.get_object_type_display())
+    detail = event.detail if isinstance(event.detail, dict) else {}
+    if (
+        event.action == AuditEvent.Action.VIEW
+        and not event.object_id
+        and detail.get("page") == "today"
+        and event.object_type in TODAY_SECTIONS
+    ):
+        # A list view: the patient was shown as a row of a section of the Today page.
+        return f"Listed on Today: {TODAY_SECTIONS[event.object_type]}"
     if record_names and event.object_id:
         words = record_names.get((str(event.object_type), str(event.object_id)))
         if words:
