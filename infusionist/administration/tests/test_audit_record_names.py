@@ -213,3 +213,28 @@ def test_naming_records_keeps_the_query_count(
     # shown, 11 staff for the filter, 12 savepoint, 13 session save, 14 release savepoint
     with django_assert_num_queries(14):
         assert client.get(reverse("administration:audit_report")).status_code == 200
+
+
+def test_the_csv_says_the_same_values_in_words(client, cast) -> None:
+    import csv
+    import io
+    import json
+
+    consultation = _consultation(cast, timezone.now() + dt.timedelta(days=2))
+    audit_record(
+        action="update",
+        actor=cast.frontdesk,
+        object_type=T.CONSULTATION,
+        object_id=consultation.pk,
+        patient=cast.patient,
+        detail={
+            "before": {"physician": None, "modality": "telephone"},
+            "after": {"physician": cast.physician.pk, "modality": "in_person"},
+        },
+    )
+    client.force_login(cast.admin)
+    response = client.get(reverse("administration:audit_export"))
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    row = next(r for r in rows if r["object_type"] == "consultation")
+    after = json.loads(row["after"])
+    assert cast.physician.display_name in after.values() and "In person" in after.values()
