@@ -78,7 +78,7 @@ CODE_KEYS = {"findings", "role", "weight_confirmed", "codes"}
 EMPTY = "—"
 #: The sections of the staff Today page a list-view event names, by the object type the page
 #: recorded each patient row under (infusionist/today/views.py).
-TODAY_SECTIONS = {
+TODAY_SECTIONS: dict[str, str] = {
     AuditEvent.ObjectType.SAFETY_ALERT: "Safety alerts",
     AuditEvent.ObjectType.MEASUREMENT_ASSIGNMENT: "Overdue questionnaires",
     AuditEvent.ObjectType.PATIENT: "Patients you opened recently",
