@@ -238,3 +238,28 @@ def test_the_csv_says_the_same_values_in_words(client, cast) -> None:
     row = next(r for r in rows if r["object_type"] == "consultation")
     after = json.loads(row["after"])
     assert cast.physician.display_name in after.values() and "In person" in after.values()
+
+
+@pytest.mark.parametrize(("code", "name"), [("phq9", "PHQ-9"), ("gad7", "GAD-7")])
+def test_a_questionnaire_response_by_instrument_and_time(cast, code, name) -> None:
+    from infusionist.measurements.models import QuestionnaireResponse
+
+    started = dt.datetime(2026, 11, 30, 9, 15, tzinfo=ZoneInfo("America/Los_Angeles"))
+    response = QuestionnaireResponse.objects.create(
+        organization=cast.org,
+        patient=cast.patient,
+        instrument_code=code,
+        instrument_version="1",
+        source=QuestionnaireResponse.Source.values[0],
+        started_at=started,
+    )
+    event = audit_record(
+        action="view",
+        actor=cast.nurse,
+        object_type=T.QUESTIONNAIRE_RESPONSE,
+        object_id=response.pk,
+        patient=cast.patient,
+    )
+    with timezone.override("America/Los_Angeles"):
+        record = audit_rows([event])[0].record
+    assert record == f"Questionnaire response: {name}, started Nov 30, 2026, 9:15 AM"
