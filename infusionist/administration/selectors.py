@@ -22,6 +22,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.formats import date_format
 
 from infusionist.accounts.models import User
@@ -44,6 +45,11 @@ OBJECT_MODELS = {
     AuditEvent.ObjectType.DOSING_SETTINGS: "treatment.DosingSettings",
     AuditEvent.ObjectType.MEASUREMENT_SETTINGS: "measurements.MeasurementSettings",
     AuditEvent.ObjectType.MEASUREMENT_PROFILE: "measurements.MeasurementProfile",
+    AuditEvent.ObjectType.CONSULTATION: "consultations.Consultation",
+    AuditEvent.ObjectType.CONSENT_DOCUMENT: "consent.ConsentDocumentVersion",
+    AuditEvent.ObjectType.CONSENT_SIGNATURE: "consent.ConsentSignature",
+    AuditEvent.ObjectType.ELIGIBILITY_DECISION: "consultations.EligibilityDecision",
+    AuditEvent.ObjectType.QUESTIONNAIRE_RESPONSE: "measurements.QuestionnaireResponse",
 }
 #: What a stored ``detail["status"]`` means, said as what happened.
 STATUS_LABELS = {
@@ -72,6 +78,15 @@ CODE_WORDS = {
 #: Detail keys whose values are codes (said with CODE_WORDS).
 CODE_KEYS = {"findings", "role", "weight_confirmed", "codes"}
 EMPTY = "—"
+#: The sections of the staff Today page a list-view event names, by the object type the page
+#: recorded each patient row under (infusionist/today/views.py).
+TODAY_SECTIONS: dict[str, str] = {
+    AuditEvent.ObjectType.SAFETY_ALERT: "Safety alerts",
+    AuditEvent.ObjectType.MEASUREMENT_ASSIGNMENT: "Overdue questionnaires",
+    AuditEvent.ObjectType.PATIENT: "Patients you opened recently",
+    AuditEvent.ObjectType.ELIGIBILITY_REVIEW: "Eligibility reviews waiting for a decision",
+    AuditEvent.ObjectType.ELIGIBILITY_DECISION: "Approvals to review again",
+}
 
 
 @dataclass(frozen=True)
@@ -162,15 +177,32 @@ def code_words(code: str) -> str:
 
 
 def value_text(
-    value: Any, model_field: models.Field[Any, Any] | None = None, *, name: str = ""
+    value: Any,
+    model_field: models.Field[Any, Any] | None = None,
+    *,
+    name: str = "",
+    user_names: Mapping[str, str] | None = None,
 ) -> str:
-    """Return a stored audit value as shown: choices by label, yes/no, numbers national.
+    """Return a stored audit value as shown: choices by label, yes/no, numbers national,
+    dates and times in the clinic's format ("Dec 3, 2026, 2:00 PM"), and a staff account
+    (a foreign key to a user, such as a consultation's physician) by name from
+    ``user_names`` (id -> name; "account #4" when the page's lookup did not find it).
 
     ``name`` is the detail key the value was stored under: codes (findings, roles) read as
     words, and a mapping's keys as labels ("Findings: …; Reason: …").
     """
     if value is None or value == "":
         return EMPTY
+    if isinstance(model_field, models.ForeignKey) and model_field.related_model is User:
+        return (user_names or {}).get(str(value)) or f"account #{value}"
+    if isinstance(model_field, models.DateTimeField) and isinstance(value, str):
+        moment = parse_datetime(value)
+        if moment is not None:
+            return clinic_moment(moment)
+    if isinstance(model_field, models.DateField) and isinstance(value, str):
+        day = parse_date(value)
+        if day is not None:
+            return date_format(day, "M j, Y")
     if name in CODE_KEYS and not (model_field is not None and model_field.choices):
         if isinstance(value, list):
             return ", ".join(code_words(str(v)) for v in value) or EMPTY
@@ -195,8 +227,11 @@ def value_text(
     return str(value)
 
 
-def audit_changes(event: AuditEvent) -> list[AuditChange]:
-    """Return each changed field of an event with its old and new values, in stored order.
+def audit_changes(
+    event: AuditEvent, user_names: Mapping[str, str] | None = None
+) -> list[AuditChange]:
+    """Return each changed field of an event with its old and new values, in stored order;
+    ``user_names`` (id -> name) names the staff accounts a value points to.
 
     An intake section's save stores the section's whole answers (``detail["section"]``,
     ``["old"]``, ``["new"]``); its changed fields are read by ``intake.audit_words``.
@@ -224,18 +259,22 @@ def audit_changes(event: AuditEvent) -> list[AuditChange]:
         changes.append(
             AuditChange(
                 label=field_label(name, model_field),
-                before=value_text(before.get(name), model_field, name=name),
-                after=value_text(after.get(name), model_field, name=name),
+                before=value_text(before.get(name), model_field, name=name, user_names=user_names),
+                after=value_text(after.get(name), model_field, name=name, user_names=user_names),
             )
         )
     return changes
 
 
-def audit_row(event: AuditEvent, user_names: Mapping[str, str] | None = None) -> AuditRow:
-    """Return the event as the report shows it (no queries); ``user_names`` as for
-    :func:`audit_record_label`."""
+def audit_row(
+    event: AuditEvent,
+    user_names: Mapping[str, str] | None = None,
+    record_names: Mapping[tuple[str, str], str] | None = None,
+) -> AuditRow:
+    """Return the event as the report shows it (no queries); ``user_names`` and
+    ``record_names`` as for :func:`audit_record_label`."""
     detail = event.detail if isinstance(event.detail, dict) else {}
-    changes = audit_changes(event)
+    changes = audit_changes(event, user_names)
     fields_only: list[str] = []
     if not changes and isinstance(detail.get("fields"), list):
         model = _model_for(event.object_type)
@@ -257,7 +296,7 @@ def audit_row(event: AuditEvent, user_names: Mapping[str, str] | None = None) ->
         changes=changes,
         fields_only=fields_only,
         notes=notes,
-        record=audit_record_label(event, user_names),
+        record=audit_record_label(event, user_names, record_names),
     )
 
 
@@ -277,12 +316,32 @@ def _intake_notes(detail: Mapping[str, Any]) -> list[tuple[str, str]]:
     return notes
 
 
-def audit_record_label(event: AuditEvent, user_names: Mapping[str, str] | None = None) -> str:
+def audit_record_label(
+    event: AuditEvent,
+    user_names: Mapping[str, str] | None = None,
+    record_names: Mapping[tuple[str, str], str] | None = None,
+) -> str:
     """Return the record an event names, as people recognise it: a patient by MRN (as every
-    screen shows them), a staff account by name when ``user_names`` (id -> name) has it, a page
-    by its address ("Page /measurements/alerts/"), else the record's kind with its number
+    screen shows them), a staff account by name when ``user_names`` (id -> name) has it, a
+    consent document, signature, eligibility decision, consultation or questionnaire response
+    by the words ``record_names`` ((object type, id) -> words, from :func:`record_names_for`)
+    has for it ("Consent document version: Ketamine treatment, version 2"), a page by its
+    address ("Page /measurements/alerts/"), else the record's kind with its number
     ("Location #2"). Uses the event's selected patient; no queries."""
     kind = str(event.get_object_type_display())
+    detail = event.detail if isinstance(event.detail, dict) else {}
+    if (
+        event.action == AuditEvent.Action.VIEW
+        and not event.object_id
+        and detail.get("page") == "today"
+        and event.object_type in TODAY_SECTIONS
+    ):
+        # A list view: the patient was shown as a row of a section of the Today page.
+        return f"Listed on Today: {TODAY_SECTIONS[event.object_type]}"
+    if record_names and event.object_id:
+        words = record_names.get((str(event.object_type), str(event.object_id)))
+        if words:
+            return f"{kind}: {words}"
     patient = event.patient if event.patient_id else None
     if event.object_type == AuditEvent.ObjectType.PATIENT and patient is not None:
         return f"{kind} {patient.mrn}"
@@ -304,15 +363,122 @@ def _page_address(url_name: str) -> str:
         return url_name
 
 
-def audit_rows(events: Iterable[AuditEvent]) -> list[AuditRow]:
-    """Return the events as the report shows them; staff accounts named in them are read in
-    one query (none when the page names no account)."""
-    events = list(events)
-    ids = {
+def _user_ids_in_changes(event: AuditEvent) -> set[int]:
+    """Return the staff account ids an event's old and new values point to (a consultation's
+    physician, a record's ``updated_by``): values of foreign keys to a user."""
+    detail = event.detail if isinstance(event.detail, dict) else {}
+    model = _model_for(event.object_type)
+    if model is None:
+        return set()
+    ids: set[int] = set()
+    for side in ("before", "after"):
+        values = detail.get(side)
+        if not isinstance(values, Mapping):
+            continue
+        for name, value in values.items():
+            model_field = _model_field(model, str(name))
+            if (
+                isinstance(model_field, models.ForeignKey)
+                and model_field.related_model is User
+                and str(value).isdigit()
+            ):
+                ids.add(int(value))
+    return ids
+
+
+def _record_ids(events: list[AuditEvent], object_type: str) -> set[int]:
+    return {
         int(e.object_id)
         for e in events
-        if e.object_type == AuditEvent.ObjectType.USER and str(e.object_id).isdigit()
+        if e.object_type == object_type and str(e.object_id).isdigit()
     }
+
+
+def record_names_for(events: Iterable[AuditEvent]) -> dict[tuple[str, str], str]:
+    """Return (object type, id) -> words for the consent documents, consent signatures,
+    eligibility decisions, consultations and questionnaire responses the events name.
+
+    One query per kind of record the events name (none for a kind they do not name; at most
+    five), whatever the number of events. Words: "Ketamine treatment, version 2";
+    "Ketamine treatment, version 2, signed Nov 30, 2026"; "version 1, patient WIC000007";
+    "Dec 3, 2026, 2:00 PM, patient WIC000007"; "PHQ-9, started Nov 30, 2026, 9:15 AM".
+    Records of another clinic are not read (the events' organizations bound every query).
+    """
+    events = list(events)
+    organizations = {e.organization_id for e in events}
+    found: dict[tuple[str, str], str] = {}
+    T = AuditEvent.ObjectType
+
+    ids = _record_ids(events, T.CONSENT_DOCUMENT)
+    if ids:
+        for version in (
+            apps.get_model("consent", "ConsentDocumentVersion")
+            .objects.filter(pk__in=ids, organization_id__in=organizations)
+            .only("pk", "kind", "number")
+        ):
+            found[(T.CONSENT_DOCUMENT, str(version.pk))] = (
+                f"{version.get_kind_display()}, version {version.number}"
+            )
+    ids = _record_ids(events, T.CONSENT_SIGNATURE)
+    if ids:
+        for signature in (
+            apps.get_model("consent", "ConsentSignature")
+            .objects.filter(pk__in=ids, organization_id__in=organizations)
+            .select_related("document_version")
+            .only("pk", "kind", "signed_at", "document_version__number")
+        ):
+            found[(T.CONSENT_SIGNATURE, str(signature.pk))] = (
+                f"{signature.get_kind_display()}, version {signature.document_version.number}, "
+                f"signed {date_format(timezone.localtime(signature.signed_at), 'M j, Y')}"
+            )
+    ids = _record_ids(events, T.ELIGIBILITY_DECISION)
+    if ids:
+        for decision in (
+            apps.get_model("consultations", "EligibilityDecision")
+            .objects.filter(pk__in=ids, organization_id__in=organizations)
+            .select_related("patient")
+            .only("pk", "version", "patient__mrn")
+        ):
+            found[(T.ELIGIBILITY_DECISION, str(decision.pk))] = (
+                f"version {decision.version}, patient {decision.patient.mrn}"
+            )
+    ids = _record_ids(events, T.CONSULTATION)
+    if ids:
+        for consultation in (
+            apps.get_model("consultations", "Consultation")
+            .objects.filter(pk__in=ids, organization_id__in=organizations)
+            .select_related("patient")
+            .only("pk", "scheduled_at", "patient__mrn")
+        ):
+            found[(T.CONSULTATION, str(consultation.pk))] = (
+                f"{clinic_moment(consultation.scheduled_at)}, patient {consultation.patient.mrn}"
+            )
+    ids = _record_ids(events, T.QUESTIONNAIRE_RESPONSE)
+    if ids:
+        for response in (
+            apps.get_model("measurements", "QuestionnaireResponse")
+            .objects.filter(pk__in=ids, organization_id__in=organizations)
+            .only("pk", "instrument_code", "started_at")
+        ):
+            try:
+                name = response.instrument_name
+            except (KeyError, LookupError, ValueError):
+                name = response.instrument_code
+            found[(T.QUESTIONNAIRE_RESPONSE, str(response.pk))] = (
+                f"{name}, started {clinic_moment(response.started_at)}"
+            )
+    return found
+
+
+def audit_rows(events: Iterable[AuditEvent]) -> list[AuditRow]:
+    """Return the events as the report shows them, in a fixed number of queries whatever the
+    number of events: the staff accounts named in them (as the record or as an old or new
+    value, such as a consultation's physician) in one query, none when the page names no
+    account; and one query per kind of record :func:`record_names_for` names."""
+    events = list(events)
+    ids = _record_ids(events, AuditEvent.ObjectType.USER)
+    for event in events:
+        ids |= _user_ids_in_changes(event)
     names: dict[str, str] = {}
     if ids:
         organizations = {e.organization_id for e in events}
@@ -322,7 +488,14 @@ def audit_rows(events: Iterable[AuditEvent]) -> list[AuditRow]:
                 "pk", "full_name", "email", "credentials"
             )
         }
-    return [audit_row(event, names) for event in events]
+    records = record_names_for(events)
+    return [audit_row(event, names, records) for event in events]
+
+
+def clinic_moment(moment: dt.datetime) -> str:
+    """Return a time in the clinic's format and time zone: "Dec 3, 2026, 2:00 PM"."""
+    local = timezone.localtime(moment) if timezone.is_aware(moment) else moment
+    return f"{date_format(local, 'M j, Y')}, {date_format(local, 'g:i A')}"
 
 
 def audit_when(moment: dt.datetime) -> str:

@@ -35,7 +35,7 @@ from infusionist.administration.forms import (
     StaffingForm,
     WeeklyHoursForm,
 )
-from infusionist.administration.selectors import audit_csv_changes, audit_row, audit_rows
+from infusionist.administration.selectors import audit_csv_changes, audit_rows
 from infusionist.audit.models import AuditEvent
 from infusionist.audit.selectors import audit_events
 from infusionist.audit.services import audit_record
@@ -465,8 +465,24 @@ class _Echo:
 def _csv_rows(events: QuerySet[AuditEvent]) -> Iterator[str]:
     writer = csv.writer(_Echo())
     yield writer.writerow(CSV_COLUMNS)
-    for e in events.iterator(chunk_size=2000):
-        row = audit_row(e)
+    chunk: list[AuditEvent] = []
+    for event in events.iterator(chunk_size=2000):
+        chunk.append(event)
+        if len(chunk) == CSV_CHUNK_EVENTS:
+            yield from _csv_chunk(writer, chunk)
+            chunk = []
+    if chunk:
+        yield from _csv_chunk(writer, chunk)
+
+
+#: Events read together for the CSV: their staff names and records are looked up in batch
+#: (administration.selectors.audit_rows: a fixed number of queries per chunk).
+CSV_CHUNK_EVENTS = 500
+
+
+def _csv_chunk(writer: Any, events: list[AuditEvent]) -> Iterator[str]:
+    for row in audit_rows(events):
+        e = row.event
         fields_changed, before, after = audit_csv_changes(row)
         yield writer.writerow(
             [

@@ -15,6 +15,7 @@ from infusionist.accounts.models import User
 from infusionist.accounts.roles import Role, can
 from infusionist.clinics.models import Organization
 from infusionist.clinics.selectors import clinic_today
+from infusionist.consent import texts
 from infusionist.consent.models import (
     DEFAULT_REQUIRED_KINDS,
     ConsentDocumentVersion,
@@ -282,6 +283,33 @@ class Block:
     heading: str = ""
     lines: tuple[str, ...] = ()
     items: tuple[str, ...] = ()
+
+
+def _words(text: str) -> str:
+    return " ".join(text.split())
+
+
+#: The drafting notes a stored body may start with (versions published before the note left
+#: the default texts), compared word for word.
+_NOTES = {_words(note) for note in texts.LAWYER_NOTE.values()}
+
+
+def patient_text(body: str) -> str:
+    """Return a body as patients read and sign it: without a leading drafting note for the
+    clinic ("Model document: a clinic must review this text with its own lawyer…", in
+    English or Spanish). The stored body and its SHA-256 are unchanged; every other word
+    is kept, so what a patient is shown, signs and gets a copy of is the same text.
+    """
+    text = body.replace("\r\n", "\n").lstrip("\n")
+    first, _, rest = text.partition("\n\n")
+    if _words(first) in _NOTES:
+        return rest.lstrip("\n")
+    return body
+
+
+def patient_blocks(body: str) -> list[Block]:
+    """Return :func:`body_blocks` of :func:`patient_text` (the drafting note left out)."""
+    return body_blocks(patient_text(body))
 
 
 def body_blocks(body: str) -> list[Block]:

@@ -6,6 +6,7 @@ transaction and appends its audit event (docs/architecture.md, "Inside an app").
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
@@ -13,6 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from infusionist.accounts.access import require, require_same_organization
@@ -22,7 +24,7 @@ from infusionist.audit.models import AuditEvent
 from infusionist.audit.services import NO_REQUEST, AuditContext, audit_record
 from infusionist.clinics.models import Organization
 from infusionist.clinics.selectors import clinic_today
-from infusionist.consent import texts
+from infusionist.consent import selectors, texts
 from infusionist.consent.models import (
     DEFAULT_REQUIRED_KINDS,
     LANGUAGES,
@@ -136,9 +138,9 @@ def consent_document_draft_create(
         number=number,
         status=ConsentDocumentVersion.Status.DRAFT,
         title_en=source.title_en,
-        body_en=source.body_en,
+        body_en=selectors.patient_text(source.body_en),
         title_es=source.title_es,
-        body_es=source.body_es,
+        body_es=selectors.patient_text(source.body_es),
         effective_on=max(source.effective_on, clinic_today(organization_id=source.organization_id)),
         created_by=actor,
     )
@@ -165,13 +167,17 @@ def consent_document_draft_update(
     """Change a draft's titles, texts or effective date; return the names of changed fields.
 
     Raises ``PermissionDenied`` without ``consent.manage`` in the clinic, and
-    ``ValidationError`` for a published version (it never changes: draft a new one).
+    ``ValidationError`` for a published version (it never changes: draft a new one) or an
+    effective date before the clinic's today (a new version cannot start in the past).
     """
     require(actor, "consent.manage")
     require_same_organization(actor, version.organization_id)
     version = ConsentDocumentVersion.objects.select_for_update().get(pk=version.pk)
     if version.is_published:
         raise ValidationError("A published version never changes: draft a new version.")
+    effective_on = data.get("effective_on")
+    if effective_on is not None and effective_on != version.effective_on:
+        _refuse_past_effective_date(effective_on, organization_id=version.organization_id)
     changed = {}
     for field in EDITABLE_FIELDS:
         if field in data and data[field] != getattr(version, field):
@@ -197,13 +203,19 @@ def consent_document_draft_update(
 
 @transaction.atomic
 def consent_document_publish(
-    *, version: ConsentDocumentVersion, actor: User, context: AuditContext = NO_REQUEST
+    *,
+    version: ConsentDocumentVersion,
+    actor: User,
+    context: AuditContext = NO_REQUEST,
+    confirmed_re_consent: bool = False,
 ) -> ConsentDocumentVersion:
     """Publish a draft: its content hash is fixed and it never changes again.
 
     From its effective date patients' signatures of earlier versions of the kind no longer
-    count as current (re-consent). Raises ``PermissionDenied`` without ``consent.manage``
-    in the clinic, ``ValidationError`` when it is already published or a text is empty.
+    count as current (re-consent). ``confirmed_re_consent`` records (in the audit event) that
+    the admin ticked "Publishing asks every patient to sign version N again". Raises
+    ``PermissionDenied`` without ``consent.manage`` in the clinic, ``ValidationError`` when it
+    is already published, a text is empty, or its effective date is before the clinic's today.
     """
     require(actor, "consent.manage")
     require_same_organization(actor, version.organization_id)
@@ -213,6 +225,7 @@ def consent_document_publish(
     for field in ("title_en", "body_en", "title_es", "body_es"):
         if not getattr(version, field).strip():
             raise ValidationError("Write the title and text in English and in Spanish first.")
+    _refuse_past_effective_date(version.effective_on, organization_id=version.organization_id)
     version.status = ConsentDocumentVersion.Status.PUBLISHED
     version.published_at = timezone.now()
     version.published_by = actor
@@ -228,9 +241,25 @@ def consent_document_publish(
             "published": True,
             "effective_on": version.effective_on.isoformat(),
             "content_sha256": version.content_sha256,
+            "confirmed_re_consent": confirmed_re_consent,
         },
     )
     return version
+
+
+def _refuse_past_effective_date(day: dt.date, *, organization_id: int) -> None:
+    """Raise ``ValidationError`` (on ``effective_on``) when ``day`` is before the clinic's
+    today: a new version takes effect today or later, never retroactively."""
+    today = clinic_today(organization_id=organization_id)
+    if day < today:
+        raise ValidationError(
+            {
+                "effective_on": (
+                    f"The effective date cannot be in the past: choose "
+                    f"{date_format(today, 'M j, Y')} (today) or later."
+                )
+            }
+        )
 
 
 @transaction.atomic

@@ -18,7 +18,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-#: What every default document says first, in each language.
+#: The drafting note for the clinic admin, in each language: shown on the staff document pages,
+#: never in the text a patient reads or signs. Versions published before this note left the
+#: body still start with it; ``consent.selectors.patient_text`` leaves it out when showing them.
 LAWYER_NOTE = {
     "en": (
         "Model document: a clinic must review this text with its own lawyer and medical "
@@ -289,5 +291,6 @@ DEFAULT_TEXTS: dict[str, dict[str, DefaultText]] = {
 
 
 def default_body(kind: str, language: str) -> str:
-    """Return the default body of ``kind`` in ``language`` ("en"/"es"), the lawyer's note first."""
-    return f"{LAWYER_NOTE[language]}\n\n{DEFAULT_TEXTS[kind][language].body}"
+    """Return the default body of ``kind`` in ``language`` ("en"/"es"): what patients read
+    (the drafting note for the clinic, ``LAWYER_NOTE``, is not part of it)."""
+    return DEFAULT_TEXTS[kind][language].body

@@ -29,7 +29,7 @@ from infusionist.accounts.access import (
 )
 from infusionist.accounts.roles import can
 from infusionist.audit.models import AuditEvent
-from infusionist.consent import selectors, services
+from infusionist.consent import selectors, services, texts
 from infusionist.consent.forms import DraftForm, SettingsForm, SignForm, WitnessForm
 from infusionist.consent.models import ConsentDocumentVersion, ConsentKind, ConsentSignature
 from infusionist.consent.pdf import html_to_pdf
@@ -140,8 +140,10 @@ def document_detail(request: HttpRequest, version_id: int) -> HttpResponse:
         {
             "version": version,
             "is_current": current.get(version.kind) == version,
-            "blocks_en": selectors.body_blocks(version.body_en),
-            "blocks_es": selectors.body_blocks(version.body_es),
+            # What patients read; the drafting note is shown apart, for the clinic only.
+            "blocks_en": selectors.patient_blocks(version.body_en),
+            "blocks_es": selectors.patient_blocks(version.body_es),
+            "drafting_note": texts.LAWYER_NOTE["en"],
             "can_manage": can(request.user, "consent.manage"),
         },
     )
@@ -180,7 +182,8 @@ def draft_edit(request: HttpRequest, draft_id: int) -> HttpResponse:
                 context=context_of(request),
             )
         except ValidationError as error:
-            form.add_error(None, error.messages)
+            # A past effective date is said beside the date field; anything else above.
+            form.add_error(None, error if hasattr(error, "error_dict") else error.messages)
         else:
             messages.success(request, "Draft saved. Publish it when it is ready.")
             return redirect("consent:document_detail", version_id=version.pk)
@@ -192,9 +195,19 @@ def draft_edit(request: HttpRequest, draft_id: int) -> HttpResponse:
 def publish(request: HttpRequest, draft_id: int) -> HttpResponse:
     """Publish a draft: from its effective date, patients must sign it (re-consent)."""
     version = selectors.document_version_get(user=user_of(request), version_id=draft_id)
+    if request.POST.get("confirm_re_consent") != "yes":
+        messages.error(
+            request,
+            f"Tick “Publishing asks every patient to sign version {version.number} again” "
+            "to publish.",
+        )
+        return redirect("consent:document_detail", version_id=version.pk)
     try:
         services.consent_document_publish(
-            version=version, actor=user_of(request), context=context_of(request)
+            version=version,
+            actor=user_of(request),
+            context=context_of(request),
+            confirmed_re_consent=True,
         )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
@@ -269,7 +282,7 @@ def witness(request: HttpRequest, patient_id: int, version_id: int) -> HttpRespo
             "form": form,
             "patient": patient,
             "version": version,
-            "blocks": selectors.body_blocks(version.body_en),
+            "blocks": selectors.patient_blocks(version.body_en),
         },
     )
 
@@ -280,7 +293,7 @@ def _copy_context(signature: ConsentSignature) -> dict[str, object]:
         "signature": signature,
         "version": version,
         "title": version.title_in(signature.language),
-        "blocks": selectors.body_blocks(version.body_in(signature.language)),
+        "blocks": selectors.patient_blocks(version.body_in(signature.language)),
         "clinic": signature.organization,
         "time_zone": timezone.get_current_timezone_name(),
         "hash_matches": version.content_sha256 == signature.content_sha256,
@@ -390,7 +403,7 @@ def _portal_document(
             "patient": patient,
             "version": version,
             "title": version.title_in(lang),
-            "blocks": selectors.body_blocks(version.body_in(lang)),
+            "blocks": selectors.patient_blocks(version.body_in(lang)),
             "form": form,
         },
     )

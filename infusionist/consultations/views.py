@@ -318,6 +318,13 @@ def decisions(request: HttpRequest, patient_id: int) -> HttpResponse:
 # --- the clinic's eligibility limits ----------------------------------------------------
 
 
+def _limit_default(name: str) -> object:
+    """Return the documented default of one of the clinic's eligibility limits."""
+    field = EligibilitySettings._meta.get_field(name)
+    assert isinstance(field, Field)
+    return field.get_default()
+
+
 @require_capability("protocols.view")
 def limits(request: HttpRequest) -> HttpResponse:
     """Show the clinic's eligibility limits, each beside its documented default and source;
@@ -367,7 +374,7 @@ def limits(request: HttpRequest) -> HttpResponse:
         {
             "field": form[name],
             "in_use": getattr(stored, name),
-            "default": getattr(EligibilitySettings(), name),
+            "default": _limit_default(name),
         }
         for name in services.LIMIT_FIELDS
     ]

@@ -70,14 +70,25 @@ def today(request: HttpRequest) -> HttpResponse:
         if review_today
         else {}
     )
+    # Exactly the patient rows the page shows this user, section by section (the sections a
+    # role may not see are empty and record nothing). A clinic admin holds
+    # "measurements.overdue", so their Today lists overdue questionnaires (who, never answers)
+    # and each patient listed there is a disclosure recorded under MEASUREMENT_ASSIGNMENT
+    # (the audit report reads it "Listed on Today: Overdue questionnaires").
     record_list_view(
         request,
         {
             **review_shown,
-            AuditEvent.ObjectType.SAFETY_ALERT: [a.patient for a in measurement_today.alerts],
-            AuditEvent.ObjectType.MEASUREMENT_ASSIGNMENT: [
-                a.patient for a in measurement_today.overdue
-            ],
+            AuditEvent.ObjectType.SAFETY_ALERT: (
+                [a.patient for a in measurement_today.alerts]
+                if measurement_today.show_alerts
+                else []
+            ),
+            AuditEvent.ObjectType.MEASUREMENT_ASSIGNMENT: (
+                [row.patient for row in measurement_today.overdue]
+                if measurement_today.show_overdue
+                else []
+            ),
             AuditEvent.ObjectType.PATIENT: recent_patients,
         },
         detail={"page": "today"},

@@ -69,7 +69,9 @@ def test_defaults_publish_version_1_of_each_kind_in_both_languages_once(cast, do
     assert ketamine.content_sha256 == ketamine.compute_sha256()
     for words in ("off-label", "bladder", "blood pressure", "dissociation", "next day", "adult"):
         assert words in ketamine.body_en.lower()
-    assert "vejiga" in ketamine.body_es and "lawyer" in ketamine.body_en
+    assert "vejiga" in ketamine.body_es
+    # The drafting note is for the clinic admin: never part of the text patients sign.
+    assert "lawyer" not in ketamine.body_en and "abogado" not in ketamine.body_es
     assert "30 days" in docs["privacy_notice"].body_en
     assert services.consent_documents_create_defaults(organization=cast.org) == []
 
@@ -410,9 +412,102 @@ def test_admin_drafts_and_publishes_from_the_pages(client, cast, docs) -> None:
         "effective_on": clinic_today(organization_id=cast.org.pk).isoformat(),
     }
     client.post(reverse("consent:draft_edit", args=[draft.pk]), data)
-    client.post(reverse("consent:publish", args=[draft.pk]))
+    client.post(reverse("consent:publish", args=[draft.pk]), {"confirm_re_consent": "yes"})
     draft.refresh_from_db()
     assert draft.is_published and draft.body_en.endswith("Added.")
+
+
+def _draft_data(draft, effective_on) -> dict[str, str]:
+    return {
+        "title_en": draft.title_en,
+        "body_en": draft.body_en,
+        "title_es": draft.title_es,
+        "body_es": draft.body_es,
+        "effective_on": effective_on,
+    }
+
+
+@pytest.mark.parametrize("days_ago", [1, 30, 365 * 7])
+def test_a_past_effective_date_is_refused_beside_the_field(client, cast, docs, days_ago) -> None:
+    """The reviewer's 2020-01-01 and other past days: refused, text kept, nothing saved."""
+    client.force_login(cast.admin)
+    draft = services.consent_document_draft_create(
+        source=docs["ketamine_treatment"], actor=cast.admin
+    )
+    today = clinic_today(organization_id=cast.org.pk)
+    past = today - timezone.timedelta(days=days_ago)
+    data = _draft_data(draft, past.isoformat()) | {"body_en": draft.body_en + "\n\nKept."}
+    response = client.post(reverse("consent:draft_edit", args=[draft.pk]), data)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "The effective date cannot be in the past" in page and "Kept." in page
+    draft.refresh_from_db()
+    assert draft.effective_on >= today and not draft.body_en.endswith("Kept.")
+
+
+def test_the_reviewers_2020_date_is_refused_by_the_service(cast, docs) -> None:
+    draft = services.consent_document_draft_create(
+        source=docs["ketamine_treatment"], actor=cast.admin
+    )
+    with pytest.raises(ValidationError) as raised:
+        services.consent_document_draft_update(
+            version=draft,
+            actor=cast.admin,
+            data={"effective_on": timezone.datetime(2020, 1, 1).date()},
+        )
+    assert "effective_on" in raised.value.error_dict
+
+
+def test_a_draft_whose_date_has_passed_is_not_published(cast, docs) -> None:
+    draft = services.consent_document_draft_create(source=docs["privacy_notice"], actor=cast.admin)
+    yesterday = clinic_today(organization_id=cast.org.pk) - timezone.timedelta(days=1)
+    ConsentDocumentVersion.objects.filter(pk=draft.pk).update(effective_on=yesterday)
+    with pytest.raises(ValidationError):
+        services.consent_document_publish(version=draft, actor=cast.admin)
+    draft.refresh_from_db()
+    assert not draft.is_published
+
+
+@pytest.mark.parametrize("posted", [{}, {"confirm_re_consent": ""}, {"confirm_re_consent": "no"}])
+def test_publishing_asks_for_a_confirmation(client, cast, docs, posted) -> None:
+    client.force_login(cast.admin)
+    draft = services.consent_document_draft_create(
+        source=docs["ketamine_treatment"], actor=cast.admin
+    )
+    page = client.get(reverse("consent:document_detail", args=[draft.pk])).content.decode()
+    assert "Publishing asks every patient to sign version 2 again" in page
+    response = client.post(reverse("consent:publish", args=[draft.pk]), posted, follow=True)
+    draft.refresh_from_db()
+    assert not draft.is_published
+    assert "to sign version 2 again” to publish" in response.content.decode()
+
+
+def test_a_confirmed_publication_is_audited_as_confirmed(client, cast, docs) -> None:
+    client.force_login(cast.admin)
+    draft = services.consent_document_draft_create(
+        source=docs["ketamine_treatment"], actor=cast.admin
+    )
+    client.post(reverse("consent:publish", args=[draft.pk]), {"confirm_re_consent": "yes"})
+    draft.refresh_from_db()
+    assert draft.is_published
+    event = AuditEvent.objects.filter(
+        object_type=AuditEvent.ObjectType.CONSENT_DOCUMENT, object_id=str(draft.pk)
+    ).latest("id")
+    assert event.detail["published"] is True and event.detail["confirmed_re_consent"] is True
+
+
+def test_the_documents_page_lists_versions_newest_first(client, cast, docs) -> None:
+    for _ in range(2):
+        _new_version(cast, ConsentDocumentVersion.objects.filter(kind="financial_policy").first())
+    services.consent_document_draft_create(
+        source=ConsentDocumentVersion.objects.filter(kind="financial_policy").first(),
+        actor=cast.admin,
+    )
+    client.force_login(cast.admin)
+    page = client.get(reverse("consent:documents")).content.decode()
+    section = page.split('id="kind-financial_policy"')[1].split("</section>")[0]
+    positions = [section.index(f">Version {n}<") for n in (4, 3, 2, 1)]
+    assert positions == sorted(positions)
 
 
 # ---- query budgets --------------------------------------------------------------------------
@@ -472,3 +567,123 @@ def test_documents_page_budget(client, cast, docs, django_assert_num_queries) ->
     # 7 session save, 8 release savepoint
     with django_assert_num_queries(8):
         assert client.get(reverse("consent:documents")).status_code == 200
+
+
+# ---- the drafting note is for the clinic, never for patients --------------------------------
+
+
+def _legacy(cast, kind, *, note_en=None, note_es=None) -> ConsentDocumentVersion:
+    """A published version as the defaults were before the fix: the note first in its body."""
+    from infusionist.consent import texts
+
+    ConsentDocumentVersion.objects.filter(organization=cast.org, kind=kind).delete()
+    version = ConsentDocumentVersion(
+        organization=cast.org,
+        kind=kind,
+        number=1,
+        title_en="Consent for ketamine treatment",
+        title_es="Consentimiento para el tratamiento con ketamina",
+        body_en=(note_en if note_en is not None else texts.LAWYER_NOTE["en"])
+        + "\n\n"
+        + texts.default_body(kind, "en"),
+        body_es=(note_es if note_es is not None else texts.LAWYER_NOTE["es"])
+        + "\n\n"
+        + texts.default_body(kind, "es"),
+        effective_on=clinic_today(organization_id=cast.org.pk),
+        status=ConsentDocumentVersion.Status.PUBLISHED,
+        published_at=timezone.now(),
+    )
+    version.content_sha256 = version.compute_sha256()
+    version.save()
+    return version
+
+
+NOTES = ("Model document", "lawyer", "Documento modelo", "abogado")
+
+
+def _has_note(text: str) -> bool:
+    return any(words in text for words in NOTES)
+
+
+@pytest.mark.parametrize(
+    ("note_en", "note_es"),
+    [
+        (None, None),
+        # The same note wrapped over lines, with Windows line ends, or spaced differently.
+        (
+            "Model document: a clinic must review this text\r\nwith its own lawyer and "
+            "medical director before using it with patients.",
+            "  Documento modelo: la clínica debe revisar este texto con su propio abogado y su "
+            "director médico antes de usarlo con pacientes.  ",
+        ),
+    ],
+)
+def test_patients_never_read_the_drafting_note(client, cast, docs, note_en, note_es) -> None:
+    version = _legacy(cast, "ketamine_treatment", note_en=note_en, note_es=note_es)
+    client.force_login(cast.patient_user)
+    page = client.get(reverse("portal:consent_document", args=[version.pk])).content.decode()
+    assert "off-label" in page and not _has_note(page)
+    client.cookies["django_language"] = "es"
+    page = client.get(reverse("portal:consent_document", args=[version.pk])).content.decode()
+    assert "vejiga" in page and not _has_note(page)
+    client.cookies["django_language"] = "en"
+    signature = _sign(cast, version)
+    page = client.get(reverse("portal:consent_signature", args=[signature.pk])).content.decode()
+    assert "off-label" in page and not _has_note(page)
+    response = client.get(reverse("portal:consent_signature_pdf", args=[signature.pk]))
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    from pypdf import PdfReader
+
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(body)).pages)
+    assert not _has_note(text.replace("\n", " "))
+    # The stored text and its fingerprint are what was published: unchanged.
+    version.refresh_from_db()
+    assert version.body_en.startswith(note_en or "Model document")
+    assert version.content_sha256 == version.compute_sha256() == signature.content_sha256
+
+
+def test_staff_see_the_note_apart_and_the_patients_text_without_it(client, cast, docs) -> None:
+    version = _legacy(cast, "ketamine_treatment")
+    client.force_login(cast.admin)
+    page = client.get(reverse("consent:document_detail", args=[version.pk])).content.decode()
+    assert "For the clinic, not shown to patients" in page
+    assert page.count("Model document") == 1 and "abogado" not in page
+    client.force_login(cast.nurse)
+    url = reverse("consent:witness", args=[cast.patient.pk, version.pk])
+    page = client.get(url).content.decode()
+    assert "off-label" in page and not _has_note(page)
+
+
+def test_a_new_version_leaves_the_note_out_of_its_text(cast, docs) -> None:
+    version = _legacy(cast, "ketamine_treatment")
+    draft = services.consent_document_draft_create(source=version, actor=cast.admin)
+    assert not _has_note(draft.body_en) and not _has_note(draft.body_es)
+    assert draft.body_en.startswith("This form explains ketamine treatment")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # Not leading, or not the note: every word is kept.
+        "Intro paragraph.\n\nModel document: a clinic must review this text with its own "
+        "lawyer and medical director before using it with patients.",
+        "Model document: our clinic reviewed this text.\n\nMore.",
+        "",
+    ],
+)
+def test_only_a_leading_drafting_note_is_left_out(body) -> None:
+    assert selectors.patient_text(body) == body
+
+
+def test_the_consent_agreement_is_a_large_tap_target(client, cast, docs) -> None:
+    from pathlib import Path
+
+    from django.conf import settings
+
+    client.force_login(cast.patient_user)
+    url = reverse("portal:consent_document", args=[docs["ketamine_treatment"].pk])
+    page = client.get(url).content.decode()
+    assert '<label class="checkbox consent-agree" for="id_agreed">' in page
+    css = (Path(settings.BASE_DIR) / "static" / "css" / "app.css").read_text()
+    rule = css.split("label.consent-agree {")[1].split("}")[0]
+    assert "min-height: var(--tap)" in rule and "--tap: 44px" in css

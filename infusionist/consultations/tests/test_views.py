@@ -282,3 +282,21 @@ def test_todays_lists_hold_waiting_patients_and_re_reviews_only(client, cast) ->
     assert no_consult.display_name not in section and decided.display_name not in waiting_part
     client.force_login(cast.nurse)
     assert 'id="reviews-h"' not in client.get(reverse("today:index")).content.decode()
+
+
+def test_decision_radios_keep_their_size_beside_their_labels() -> None:
+    """Review of issue 10: "Defer" sat off its line on a phone. The general input rule's 44 px
+    min-height stretched every radio (approve, decline, defer alike); radios now keep their
+    own size and never shrink or stretch inside a label."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    app = (Path(settings.BASE_DIR) / "static" / "css" / "app.css").read_text()
+    assert 'input[type="radio"] { min-height: auto; }' in app
+    rule = app.split('label.check input[type="radio"], label.check input[type="checkbox"] {')[1]
+    assert "flex: none" in rule.split("}")[0] and "min-height: auto" in rule.split("}")[0]
+    local = (
+        Path(settings.BASE_DIR) / "infusionist/consultations/static/consultations/consultations.css"
+    ).read_text()
+    assert 'input[type="radio"] { width: 1.3rem; height: 1.3rem; min-height: auto; }' in local

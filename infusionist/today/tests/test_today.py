@@ -143,3 +143,63 @@ def test_the_physicians_today_lists_changes_waiting_for_their_signature(
     assert html.count("/treatment/change-proposals/") == waiting
     client.force_login(cast.nurse)
     assert "/treatment/change-proposals/" not in client.get(reverse("today:index")).content.decode()
+
+
+def _overdue(patient) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from infusionist.measurements.models import Assignment
+
+    now = timezone.now()
+    Assignment.objects.create(
+        organization=patient.organization,
+        patient=patient,
+        instrument_code="phq9",
+        reason="manual",
+        available_at=now - dt.timedelta(days=3),
+        due_at=now - dt.timedelta(days=2),
+    )
+
+
+@pytest.mark.parametrize("role", ["admin", "frontdesk", "nurse", "physician"])
+def test_today_records_exactly_the_patients_it_shows(client, cast, role) -> None:
+    """Review of issue 10: "Viewed Questionnaire assignment WIC000007" at each admin sign-in.
+
+    Every patient a Today list-view event names is on the page that user was shown, and the
+    report says in which section; a patient the page did not show is not recorded.
+    """
+    from infusionist.administration.selectors import audit_rows
+    from infusionist.audit.models import AuditEvent
+
+    _overdue(cast.patient)
+    user = getattr(cast, role)
+    client.force_login(user)
+    before = AuditEvent.objects.count()
+    html = client.get(reverse("today:index")).content.decode()
+    events = list(
+        AuditEvent.objects.filter(
+            pk__gt=AuditEvent.objects.order_by("pk")[before - 1].pk if before else 0,
+            actor=user,
+            action="view",
+            detail__page="today",
+        ).select_related("patient")
+    )
+    assert events, "the overdue questionnaire is listed on every staff role's Today"
+    for event in events:
+        assert event.patient.mrn in html, (role, event.object_type)
+    assert cast.other_patient.mrn not in html
+    assert not any(e.patient_id == cast.other_patient.pk for e in events)
+    overdue = [e for e in events if e.object_type == AuditEvent.ObjectType.MEASUREMENT_ASSIGNMENT]
+    assert [e.patient_id for e in overdue] == [cast.patient.pk]
+    assert "Overdue questionnaires" in html
+    assert audit_rows(overdue)[0].record == "Listed on Today: Overdue questionnaires"
+
+
+def test_a_today_without_rows_records_no_patient(client, cast) -> None:
+    from infusionist.audit.models import AuditEvent
+
+    client.force_login(cast.admin)
+    client.get(reverse("today:index"))
+    assert not AuditEvent.objects.filter(actor=cast.admin, detail__page="today").exists()
