@@ -12,6 +12,7 @@ from django.db.models.functions import Coalesce, Lower, NullIf
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from infusionist.accounts.models import User
 from infusionist.accounts.professional import (
@@ -584,7 +585,10 @@ def shown_intervals(value: str) -> str:
     except forms.ValidationError:
         return value
     return ", ".join(
-        str(_("%(title)s %(days)s days") % {"title": _instrument_title(code), "days": days})
+        str(
+            ngettext("%(title)s %(days)s day", "%(title)s %(days)s days", days)
+            % {"title": _instrument_title(code), "days": days}
+        )
         for code, days in pairs.items()
     )
 

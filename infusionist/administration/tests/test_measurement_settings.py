@@ -91,6 +91,7 @@ def test_the_page_shows_every_setting_with_its_default_sources_and_range(client,
     # Instruments are ticked and given days by name, never typed as codes.
     intervals = field_block(html, "instrument_min_interval_days")
     assert "PHQ-9 14 days, PHQ-2 14 days" in intervals and "phq9:" not in intervals
+    assert "BPI-SF 1 day," in intervals and "1 days" not in intervals
     assert 'name="instrument_min_interval_days_pcl5"' in intervals
     assert "days (default 30)" in intervals
     scheduled = field_block(html, "scheduled_instruments")
