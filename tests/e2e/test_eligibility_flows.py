@@ -72,7 +72,7 @@ def test_physician_overrides_one_rule_approves_and_signs(page, live_server, cast
     assert list(decision.overrides) == ["blood_pressure_above_limit"]
 
     page.goto(f"{live_server.url}/record/{cast.patient.pk}/")
-    expect(page.get_by_text("Approved for treatment (decision version 1).")).to_be_visible()
+    expect(page.get_by_text("Approved for treatment (decision version 1).").first).to_be_visible()
     shot(page, "eligibility-record-panel-phone")
 
 
