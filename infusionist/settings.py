@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "infusionist.consent",
     "infusionist.consultations",
     "infusionist.readiness",
+    "infusionist.scheduling",
     "infusionist.today",
     "infusionist.record",
     "infusionist.administration",

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class SchedulingConfig(AppConfig):
+    name = "infusionist.scheduling"
+    label = "scheduling"
+    verbose_name = "Scheduling: appointments, chairs, staff shifts, reminders"
