@@ -70,6 +70,15 @@ class AuditEvent(AppendOnlyModel):
         ELIGIBILITY_SETTINGS = "eligibility_settings", _("Eligibility settings")
         ELIGIBILITY_REVIEW = "eligibility_review", _("Eligibility review")
         ELIGIBILITY_DECISION = "eligibility_decision", _("Eligibility decision")
+        SCHEDULING_SETTINGS = "scheduling_settings", _("Scheduling settings")
+        APPOINTMENT_TYPE = "appointment_type", _("Appointment type")
+        STAFF_SHIFT = "staff_shift", _("Staff shift")
+        STAFF_TIME_OFF = "staff_time_off", _("Staff time off")
+        APPOINTMENT = "appointment", _("Appointment")
+        APPOINTMENT_SERIES = "appointment_series", _("Appointment series")
+        WAITLIST_ENTRY = "waitlist_entry", _("Waitlist entry")
+        WAITLIST_OFFER = "waitlist_offer", _("Waitlist offer")
+        CALENDAR_FEED = "calendar_feed", _("Calendar feed")
 
     class Outcome(models.TextChoices):
         ALLOWED = "allowed", _("Allowed")
