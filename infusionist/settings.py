@@ -43,6 +43,8 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    # The database task backend and its `db_worker` command (docs/decisions/0027).
+    "django_tasks_db",
     # In layer order (docs/architecture.md): an app imports only from apps listed above it.
     "infusionist.clinics",
     "infusionist.audit",
@@ -286,13 +288,19 @@ DEMO_PASSWORD = env_str("DEMO_PASSWORD", "infuse-demo-2026")
 
 PATIENT_SEARCH_PAGE_SIZE = env_int("PATIENT_SEARCH_PAGE_SIZE", 25, minimum=5)
 
-# Background work: django-tasks. The immediate backend runs a task in the request that queues it
-# (on commit); set TASKS_BACKEND to django-tasks-db's backend to run them in `db_worker` instead.
-TASKS = {
-    "default": {
-        "BACKEND": env_str("TASKS_BACKEND", "django_tasks.backends.immediate.ImmediateBackend")
-    }
-}
+# Background work: django-tasks (docs/decisions/0027). Production (and `make demo`) sets
+# TASKS_BACKEND=django_tasks_db.DatabaseBackend and runs `manage.py db_worker` beside the web
+# server: tasks wait in the database and the periodic sweeps (appointment reminders,
+# questionnaires, safety escalation) queue their own next run. The immediate backend, the
+# default when unset and the tests' backend, runs a task where it is queued and cannot defer
+# one, so nothing repeats by itself: cron then runs the matching management commands
+# (`check --deploy` warns).
+TASKS_BACKEND = env_str("TASKS_BACKEND", "django_tasks.backends.immediate.ImmediateBackend")
+TASKS = {"default": {"BACKEND": TASKS_BACKEND}}
+# How long each periodic sweep waits before its next run on the worker, in minutes.
+APPOINTMENT_REMINDER_EVERY_MIN = env_int("APPOINTMENT_REMINDER_EVERY_MIN", 5, minimum=1)
+MEASUREMENT_REMINDER_EVERY_MIN = env_int("MEASUREMENT_REMINDER_EVERY_MIN", 5, minimum=1)
+SAFETY_ESCALATION_EVERY_MIN = env_int("SAFETY_ESCALATION_EVERY_MIN", 1, minimum=1)
 
 # Measurement-based care (infusionist/measurements). Clinical thresholds are per-clinic
 # MeasurementSettings rows; these are deployment settings.

@@ -62,6 +62,7 @@ def test_check_deploy_is_clean_with_production_settings() -> None:
         ALLOWED_HOSTS="clinic.example.org",
         HTTPS="true",
         DEBUG="false",
+        TASKS_BACKEND="django_tasks_db.DatabaseBackend",
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
