@@ -18,7 +18,8 @@ DEMO_DB := var/infusionist.sqlite3
 DEMO_ENV = SECRET_KEY="$$(cat var/secret_key)" HTTPS=false MFA_REQUIRED=false \
 	SITE_URL=http://127.0.0.1:$(PORT) DATABASE_URL=sqlite:///$(CURDIR)/$(DEMO_DB) \
 	DEMO_MODE=true DEMO_OUTBOX_DIR=$(CURDIR)/var/outbox \
-	EMAIL_BACKEND=infusionist.demo.outbox.EmailBackend SMS_BACKEND=infusionist.demo.outbox.SmsBackend
+	EMAIL_BACKEND=infusionist.demo.outbox.EmailBackend SMS_BACKEND=infusionist.demo.outbox.SmsBackend \
+	TASKS_BACKEND=django_tasks_db.DatabaseBackend
 
 .PHONY: help venv translations demo demo-reset serve test test-sqlite test-postgres test-browser \
 	lint format typecheck bench clean migrations-check clinical-reference
@@ -43,15 +44,14 @@ var/secret_key:
 	@$(PY) -c "import secrets; print(secrets.token_urlsafe(50))" > $@
 	@chmod 600 $@
 
-demo: venv var/secret_key ## Migrate an SQLite demo under var/, seed it, serve on 127.0.0.1:$(PORT)
+demo: venv var/secret_key ## Migrate an SQLite demo under var/, seed it, serve on 127.0.0.1:$(PORT) with the worker
 	@echo "== demo database $(DEMO_DB): migrating, collecting static files, seeding"
 	@$(DEMO_ENV) $(PYTHON) manage.py migrate --noinput -v0
 	@$(DEMO_ENV) $(PYTHON) manage.py collectstatic --noinput -v0
 	@$(DEMO_ENV) $(PYTHON) manage.py seed_demo
-	@echo "Serving http://127.0.0.1:$(PORT)  (Ctrl-C stops it; make demo-reset starts over)"
-	@echo "Each request is logged below."
-	@$(DEMO_ENV) $(BIN)/gunicorn infusionist.wsgi --bind 127.0.0.1:$(PORT) --workers $(WORKERS) \
-		--access-logfile - --log-level warning --limit-request-line 8190
+	@echo "Serving http://127.0.0.1:$(PORT) with the background worker beside it"
+	@echo "(Ctrl-C stops both; make demo-reset starts over). Each request is logged below."
+	@$(DEMO_ENV) scripts/serve-demo.sh $(BIN) $(PORT) $(WORKERS)
 
 demo-reset: ## Start the demo over: a clean database and an empty outbox, re-seeded and served
 	rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm

@@ -36,6 +36,9 @@ urlpatterns = [
     path("reference/", include("infusionist.reference.urls")),
     path("demo/", include("infusionist.demo.urls")),
     path("intake/", include("infusionist.intake.urls")),
+    path("schedule/", include("infusionist.scheduling.urls")),
+    path("appointments/", include("infusionist.scheduling.urls_link")),
+    path("calendar/", include("infusionist.scheduling.urls_feed")),
     path("api/v1/", api.urls),
     path("django-admin/", admin.site.urls),
 ]

@@ -182,6 +182,11 @@ RULES: dict[str, Rule] = {
     "intake:section_save": Rule(ALL_STAFF, "POST"),
     "intake:baseline_start": Rule(ALL_STAFF, "POST"),
     "intake:submit": Rule(ALL_STAFF, "POST"),
+    # Scheduling reminders (docs/decisions/0027): every staff member makes, replaces and turns
+    # off their own calendar feed address.
+    "scheduling:feed": Rule(ALL_STAFF),
+    "scheduling:feed_rotate": Rule(ALL_STAFF, "POST"),
+    "scheduling:feed_remove": Rule(ALL_STAFF, "POST"),
 }
 # Patterns whose access is decided elsewhere, and why.
 EXEMPT_PREFIXES = {
@@ -205,6 +210,12 @@ PUBLIC = {
     "account_setup:invitation": "staff invitation link: hashed single-use expiring token",
     "account_setup:invitation_accept": "staff invitation: only after a valid link, from the "
     "session",
+    "appointment_link:confirm": "reminder link: a secret derived with the server's key (its "
+    "SHA-256 stored); a GET shows the appointment, a POST confirms it",
+    "appointment_link:cancel": "reminder link: the same secret; a POST cancels with an optional "
+    "reason",
+    "calendar_feed:ics": "a staff member's calendar feed: a random secret (its SHA-256 stored), "
+    "made and replaced on their feed page",
 }
 
 
