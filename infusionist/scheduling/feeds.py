@@ -106,15 +106,11 @@ def initials(name: str) -> str:
 
 
 def _person(appointment: Appointment) -> str:
-    if appointment.patient_id is not None:
-        patient = appointment.patient
-        return initials(patient.display_name)
-    return initials(appointment.contact_name)
+    patient = appointment.patient
+    return initials(patient.display_name if patient is not None else appointment.contact_name)
 
 
-def staff_feed_ics(
-    *, feed: CalendarFeed, now: dt.datetime | None = None
-) -> tuple[bytes, int]:
+def staff_feed_ics(*, feed: CalendarFeed, now: dt.datetime | None = None) -> tuple[bytes, int]:
     """Return the feed's calendar and how many appointments it holds.
 
     The owner's active appointments, from a week back to 90 days on.
@@ -124,6 +120,8 @@ def staff_feed_ics(
     """
     now = now or timezone.now()
     staff = feed.staff
+    if staff.organization_id is None:
+        return ics.staff_feed_calendar(name="", events=[]), 0
     appointments = (
         Appointment.objects.filter(
             organization_id=staff.organization_id,
@@ -138,12 +136,13 @@ def staff_feed_ics(
     events = []
     for appointment in appointments:
         parts = [appointment.appointment_type.name, _person(appointment)]
-        if appointment.chair_id is not None:
+        if appointment.chair is not None:
             parts.append(appointment.chair.name)
         tz = appointment.location.tzinfo
         expected = timezone.localtime(appointment.service_starts_at, tz)
         leaves = timezone.localtime(appointment.service_ends_at, tz)
         description = f"Patient expected {expected:%H:%M}, treatment ends {leaves:%H:%M}."
         events.append((appointment, " — ".join(p for p in parts if p), description))
-    name = f"{staff.organization.name}: {staff.full_name or staff.email}"
+    clinic = staff.organization.name if staff.organization is not None else ""
+    name = f"{clinic}: {staff.full_name or staff.email}"
     return ics.staff_feed_calendar(name=name, events=events), len(events)

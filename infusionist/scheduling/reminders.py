@@ -180,7 +180,7 @@ KETAMINE_INFUSION_FASTING = FastingWindow(no_food_h=2, no_drink_min=30)
 #: Kinds whose patient leaves sedated: a responsible adult takes them home [22][40], and no
 #: driving until the next day after restful sleep [18][19].
 NEEDS_ESCORT = {KINDS.KETAMINE_INFUSION, KINDS.ESKETAMINE_SESSION}
-FASTING = {
+FASTING: dict[str, FastingWindow] = {
     KINDS.KETAMINE_INFUSION: KETAMINE_INFUSION_FASTING,
     KINDS.ESKETAMINE_SESSION: ESKETAMINE_FASTING,
 }
@@ -196,10 +196,8 @@ BRING_MEDICATION_LIST = {
 
 def appointment_language(appointment: Appointment) -> str:
     """Return "es" or "en": the patient's preferred language, else the website lead's."""
-    if appointment.patient_id is not None:
-        lang = appointment.patient.preferred_language
-    else:
-        lang = appointment.contact_language
+    patient = appointment.patient
+    lang = patient.preferred_language if patient is not None else appointment.contact_language
     return "es" if lang == "es" else "en"
 
 
@@ -223,7 +221,11 @@ def when_text(moment: dt.datetime, tz: dt.tzinfo, lang: str) -> str:
             }
         day = formats.date_format(local, "l, F j, Y")
         time = formats.date_format(local, "g:i A")
-        return _("%(day)s at %(time)s %(zone)s") % {"day": day, "time": time, "zone": local.tzname()}
+        return _("%(day)s at %(time)s %(zone)s") % {
+            "day": day,
+            "time": time,
+            "zone": local.tzname(),
+        }
 
 
 def where_text(appointment: Appointment) -> str:
@@ -259,9 +261,7 @@ def instructions(kind: str) -> list[str]:
             )
         )
     if kind in BRING_MEDICATION_LIST:
-        lines.append(
-            _("Bring a list of every medicine and supplement you take, with the doses.")
-        )
+        lines.append(_("Bring a list of every medicine and supplement you take, with the doses."))
     return lines
 
 
@@ -339,19 +339,17 @@ def reminder_message(*, appointment: Appointment, token: str) -> ReminderMessage
 
 
 def _email_of(appointment: Appointment) -> str:
-    if appointment.patient_id is not None:
-        return appointment.patient.email
-    return appointment.contact_email
+    patient = appointment.patient
+    return patient.email if patient is not None else appointment.contact_email
 
 
 def _phone_of(appointment: Appointment) -> str:
-    if appointment.patient_id is not None:
-        return appointment.patient.phone
-    return appointment.contact_phone
+    patient = appointment.patient
+    return patient.phone if patient is not None else appointment.contact_phone
 
 
 def _channels(appointment: Appointment) -> list[str]:
-    channels = []
+    channels: list[str] = []
     if _email_of(appointment):
         channels.append(ReminderDelivery.Channel.EMAIL)
     if _phone_of(appointment):
@@ -421,9 +419,7 @@ def appointment_reminder_send(
 
 
 def _offsets_by_organization() -> dict[int, list[int]]:
-    return {
-        row.organization_id: row.reminder_offsets() for row in SchedulingSettings.objects.all()
-    }
+    return {row.organization_id: row.reminder_offsets() for row in SchedulingSettings.objects.all()}
 
 
 def reminder_candidates(*, now: dt.datetime, horizon_h: int) -> QuerySet[Appointment]:
@@ -568,9 +564,11 @@ def appointment_cancel_by_link(
     if problem:
         raise LinkRefused(problem)
     now = timezone.now()
-    window_h = SchedulingSettings.objects.filter(organization_id=locked.organization_id).values_list(
-        "late_cancellation_window_h", flat=True
-    ).first()
+    window_h = (
+        SchedulingSettings.objects.filter(organization_id=locked.organization_id)
+        .values_list("late_cancellation_window_h", flat=True)
+        .first()
+    )
     if window_h is None:
         window_h = SchedulingSettings._meta.get_field("late_cancellation_window_h").default
     old_status = locked.status
@@ -593,7 +591,11 @@ def appointment_cancel_by_link(
     AppointmentEvent.objects.create(
         appointment=locked,
         kind="cancelled",
-        detail={"source": "patient", "reason": locked.cancel_reason, "late": locked.late_cancellation},
+        detail={
+            "source": "patient",
+            "reason": locked.cancel_reason,
+            "late": locked.late_cancellation,
+        },
         at=now,
     )
     audit_record(

@@ -12,9 +12,8 @@ from __future__ import annotations
 from django import forms
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
@@ -48,7 +47,7 @@ def _no_store(response: HttpResponse) -> HttpResponse:
 def link_context(request: HttpRequest) -> AuditContext:
     """The audit context of a link page, without the secret (the audit report shows paths)."""
     context = AuditContext.from_request(request)
-    token = (request.resolver_match.kwargs.get("token", "") if request.resolver_match else "")
+    token = request.resolver_match.kwargs.get("token", "") if request.resolver_match else ""
     if token:
         context = AuditContext(
             ip_address=context.ip_address,
@@ -154,9 +153,7 @@ def appointment_confirm(request: HttpRequest, token: str) -> HttpResponse:
             )
         except reminders.LinkRefused as exc:
             return _refuse(request, appointment, exc.reason, step="confirm")
-        return _render(
-            request, "scheduling/link_confirmed.html", {}, appointment=appointment
-        )
+        return _render(request, "scheduling/link_confirmed.html", {}, appointment=appointment)
     _opened(request, appointment, "confirm")
     return _render(
         request,

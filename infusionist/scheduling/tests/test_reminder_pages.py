@@ -42,7 +42,9 @@ def test_the_confirm_link_shows_the_appointment_and_changes_nothing_on_a_get(cli
     assert "Confirm your appointment" in page
     assert "Ketamine infusion" in page
     assert "Yes, I will come" in page
-    assert response["Cache-Control"].startswith("no-store") or "no-store" in response["Cache-Control"]
+    assert (
+        response["Cache-Control"].startswith("no-store") or "no-store" in response["Cache-Control"]
+    )
     appointment.refresh_from_db()
     assert appointment.status == Appointment.Status.BOOKED
     # The audit trail names the page without its secret.

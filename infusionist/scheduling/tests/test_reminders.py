@@ -128,7 +128,9 @@ def test_each_reminder_is_sent_once_per_channel(cast) -> None:
     assert sms.outbox[0].to == cast.patient.phone
     deliveries = ReminderDelivery.objects.filter(appointment=appointment)
     assert sorted(deliveries.values_list("offset_h", "channel")) == [(24, "email"), (24, "sms")]
-    assert AppointmentEvent.objects.filter(appointment=appointment, kind="reminder_sent").count() == 2
+    assert (
+        AppointmentEvent.objects.filter(appointment=appointment, kind="reminder_sent").count() == 2
+    )
 
 
 @pytest.mark.django_db
