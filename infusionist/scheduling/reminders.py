@@ -42,6 +42,8 @@ from django.utils.translation import gettext as _
 
 from infusionist.audit.models import AuditEvent
 from infusionist.audit.services import NO_REQUEST, AuditContext, audit_record
+from infusionist.clinics.profile import message_text_fill
+from infusionist.contact import phone_display
 from infusionist.measurements.sms import send_sms
 from infusionist.scheduling import ics
 from infusionist.scheduling.models import (
@@ -296,7 +298,15 @@ def reminder_message(*, appointment: Appointment, token: str) -> ReminderMessage
             "clinic": clinic,
             "when": when,
         }
+        phone = phone_display(appointment.location.phone or organization.contact_phone or "")
+        greeting = message_text_fill(
+            organization.profile_text("message_greeting", lang), clinic=clinic, phone=phone
+        )
+        signoff = message_text_fill(
+            organization.profile_text("message_signoff", lang), clinic=clinic, phone=phone
+        )
         lines = [
+            *([greeting, ""] if greeting else []),
             _("This is a reminder of your appointment at %(clinic)s.") % {"clinic": clinic},
             "",
             _("What: %(kind)s") % {"kind": kind_name},
@@ -310,12 +320,12 @@ def reminder_message(*, appointment: Appointment, token: str) -> ReminderMessage
             _("Confirm that you will come: %(url)s") % {"url": confirm_url(token)},
             _("Cancel if you cannot come: %(url)s") % {"url": cancel_url(token)},
         ]
-        phone = appointment.location.phone or organization.contact_phone
         if phone:
             lines.append(_("Questions? Call the clinic at %(phone)s.") % {"phone": phone})
         lines += [
             "",
             _("The attached calendar file adds the appointment to your calendar."),
+            *(["", signoff] if signoff else []),
         ]
         sms_parts = [
             _("%(clinic)s: reminder of your appointment on %(when)s.")

@@ -84,5 +84,4 @@ def calendar_feed_remove(request: HttpRequest) -> HttpResponse:
 
 def _no_store(response: HttpResponse) -> HttpResponse:
     response["Cache-Control"] = "no-store"
-    response["Referrer-Policy"] = "no-referrer"
     return response
