@@ -607,6 +607,7 @@ def series_propose(
         min_interval_h=min_interval or None,
         max_per_7_days=per_week or None,
         existing_starts=existing,
+        not_before=timezone.now(),
     )
     placed = [s.fit.service_start for s in sessions if s.fit is not None]
     spacing = kernel.spacing_problems(
