@@ -45,7 +45,7 @@ from infusionist.audit.services import NO_REQUEST, AuditContext, audit_record
 from infusionist.clinics.profile import message_text_fill
 from infusionist.contact import phone_display
 from infusionist.measurements.sms import send_sms
-from infusionist.scheduling import ics
+from infusionist.scheduling import ics, services
 from infusionist.scheduling.models import (
     Appointment,
     AppointmentEvent,
@@ -555,70 +555,23 @@ def appointment_confirm_by_link(
     return True
 
 
-@transaction.atomic
 def appointment_cancel_by_link(
     *, appointment: Appointment, reason: str, context: AuditContext = NO_REQUEST
 ) -> Appointment:
     """Cancel the appointment at the patient's request from a reminder's link.
 
-    Raises LinkRefused when it is already cancelled, past or closed. Sets the cancel fields
-    (``late_cancellation`` when inside the clinic's window), adds an AppointmentEvent and an
-    audit event with the old and new status. No actor: the patient answered a link.
+    Raises LinkRefused when it is already cancelled, past or closed; otherwise the booking
+    service cancels it (``source="patient"``, no actor): it sets the cancel fields and
+    ``late_cancellation``, adds the AppointmentEvent and the audit event, and frees the slot.
     """
-    locked = (
-        Appointment.objects.select_for_update()
-        .select_related("organization", "patient")
-        .get(pk=appointment.pk)
-    )
-    problem = link_problem(locked)
+    problem = link_problem(appointment)
     if problem:
         raise LinkRefused(problem)
-    now = timezone.now()
-    window_h = (
-        SchedulingSettings.objects.filter(organization_id=locked.organization_id)
-        .values_list("late_cancellation_window_h", flat=True)
-        .first()
-    )
-    if window_h is None:
-        window_h = SchedulingSettings._meta.get_field("late_cancellation_window_h").default
-    old_status = locked.status
-    locked.status = Appointment.Status.CANCELLED
-    locked.cancelled_at = now
-    locked.cancelled_by = None
-    locked.cancel_reason = reason[:300]
-    locked.late_cancellation = locked.service_starts_at - now < dt.timedelta(hours=window_h)
-    locked.updated_at = now
-    locked.save(
-        update_fields=[
-            "status",
-            "cancelled_at",
-            "cancelled_by",
-            "cancel_reason",
-            "late_cancellation",
-            "updated_at",
-        ]
-    )
-    AppointmentEvent.objects.create(
-        appointment=locked,
-        kind="cancelled",
-        detail={
-            "source": "patient",
-            "reason": locked.cancel_reason,
-            "late": locked.late_cancellation,
-        },
-        at=now,
-    )
-    audit_record(
-        action=AuditEvent.Action.UPDATE,
-        object_type=AuditEvent.ObjectType.APPOINTMENT,
-        organization=locked.organization,
-        object_id=locked.pk,
-        patient=locked.patient,
-        context=context,
-        detail={
-            "status": {"old": old_status, "new": locked.status},
-            "by": "patient_link",
-            "late_cancellation": locked.late_cancellation,
-        },
-    )
-    return locked
+    try:
+        return services.appointment_cancel(
+            appointment=appointment, by=None, reason=reason, source="patient", context=context
+        )
+    except services.BookingRuleBroken as exc:
+        # Cancelled or started in the meantime (another tab, the front desk).
+        appointment.refresh_from_db()
+        raise LinkRefused(link_problem(appointment) or "closed") from exc

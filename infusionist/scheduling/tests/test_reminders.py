@@ -353,3 +353,41 @@ def test_reminder_tasks_run_by_the_database_worker(cast, settings) -> None:
     assert [r.status for r in runs] == ["SUCCESSFUL", "READY"]
     # The sweep queued its own next run, APPOINTMENT_REMINDER_EVERY_MIN minutes on.
     assert runs[1].run_after > timezone.now() + dt.timedelta(minutes=4)
+
+
+# ---- with the booking services -------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_booked_then_moved_appointment_is_reminded_for_each_start(cast) -> None:
+    from infusionist.scheduling import services
+    from infusionist.scheduling.tests.factories import bookable, next_weekday
+
+    clinic = bookable(cast)
+    now = timezone.now()
+    day = next_weekday(2, after=now.date())  # a Wednesday at least a week ahead
+    first = clinic.at(day, 10)
+    appointment = services.appointment_book(
+        organization=cast.org,
+        appointment_type=clinic.types["ketamine-infusion"],
+        location=cast.location,
+        service_starts_at=first,
+        patient=cast.patient,
+        by=cast.frontdesk,
+        now=now,
+    )
+    assert reminders.appointment_reminders_send(now=first - dt.timedelta(hours=72)) == 2
+    later = clinic.at(day + dt.timedelta(days=1), 11)
+    services.appointment_move(appointment=appointment, service_starts_at=later, by=cast.frontdesk)
+    # Moved days ahead of either: the new start gets its own 72 h and 24 h reminders.
+    assert reminders.appointment_reminders_send(now=later - dt.timedelta(hours=72)) == 2
+    assert reminders.appointment_reminders_send(now=later - dt.timedelta(hours=24)) == 2
+    assert reminders.appointment_reminders_send(now=first - dt.timedelta(hours=2)) == 0
+    sent = sorted(
+        (d.offset_h, d.for_starts_at == later)
+        for d in ReminderDelivery.objects.filter(channel="email")
+    )
+    assert sent == [(24, True), (72, False), (72, True)]
+    # The link of the reminder opens the appointment the booking service made.
+    token = reminders.appointment_link_token(appointment)
+    assert reminders.appointment_for_link(token=token).pk == appointment.pk
