@@ -228,3 +228,24 @@ def test_initials_keep_at_most_three_letters() -> None:
     assert feeds.initials("Jane Doe") == "J. D."
     assert feeds.initials("maría de la Cruz") == "M. D. L."
     assert feeds.initials("") == ""
+
+
+@pytest.mark.parametrize("appointments", [1, 6])
+def test_the_feed_keeps_its_query_count_as_appointments_grow(
+    client, cast, django_assert_num_queries, appointments
+) -> None:
+    token = feeds.calendar_feed_rotate(actor=cast.frontdesk)
+    start = timezone.now() + dt.timedelta(days=1)
+    for n in range(appointments):
+        make.appointment(
+            location=cast.location,
+            patient=cast.patient,
+            staff=cast.frontdesk,
+            with_chair=False,
+            service_starts_at=start + dt.timedelta(hours=3 * n),
+        )
+    # The feed with its owner and clinic; the appointments with type, location, chair and
+    # patient; the audit event.
+    with django_assert_num_queries(3):
+        response = client.get(f"/calendar/{token}.ics")
+    assert response.content.decode().count("BEGIN:VEVENT") == appointments
