@@ -19,6 +19,8 @@ from icalendar import Calendar, Event
 from infusionist.scheduling.models import Appointment
 
 PRODID = "-//Infusionist//Scheduling//EN"
+#: SEQUENCE counts seconds of ``updated_at`` from 2026-01-01 UTC (fits a 32-bit integer).
+SEQUENCE_EPOCH_S = 1_767_225_600
 
 
 def _host() -> str:
@@ -53,6 +55,9 @@ def _event(
     event = Event()
     event.add("uid", appointment_uid(appointment))
     event.add("dtstamp", timezone.now())
+    # Calendars replace an event by UID only for a higher SEQUENCE: every change of the
+    # appointment (a move, a confirmation) moves updated_at forward.
+    event.add("sequence", max(0, int(appointment.updated_at.timestamp()) - SEQUENCE_EPOCH_S))
     event.add("dtstart", timezone.localtime(getattr(appointment, start_field), tz))
     event.add("dtend", timezone.localtime(getattr(appointment, end_field), tz))
     event.add("summary", summary)

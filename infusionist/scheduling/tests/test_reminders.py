@@ -309,6 +309,7 @@ def test_the_ics_attachment_parses_back_with_the_locations_zone(cast) -> None:
     assert event.decoded("dtstart") == start
     assert event.decoded("dtend") == start + dt.timedelta(minutes=60)
     assert str(event["summary"]) == "Ketamine infusion — Willowbrook Test Clinic"
+    assert int(event["sequence"]) > 0
     assert "1 Test Street" in str(event["location"])
     description = str(event["description"])
     assert "/confirm/" in description
