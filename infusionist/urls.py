@@ -36,6 +36,7 @@ urlpatterns = [
     path("reference/", include("infusionist.reference.urls")),
     path("demo/", include("infusionist.demo.urls")),
     path("intake/", include("infusionist.intake.urls")),
+    path("book/", include("infusionist.scheduling.urls_public")),
     path("api/v1/", api.urls),
     path("django-admin/", admin.site.urls),
 ]
