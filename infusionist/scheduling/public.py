@@ -61,9 +61,7 @@ def public_target(*, org_slug: str) -> PublicTarget | None:
     if organization is None:
         return None
     types = [
-        t
-        for t in selectors.appointment_types_for(organization=organization)
-        if t.public_bookable
+        t for t in selectors.appointment_types_for(organization=organization) if t.public_bookable
     ]
     if not types:
         return None

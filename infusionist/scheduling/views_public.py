@@ -96,9 +96,7 @@ def _page(
         "type_name": _type_name(target),
         "minutes": target.appointment_type.service_min,
     }
-    return _no_store(
-        render(request, "scheduling/public/consultation.html", context, status=status)
-    )
+    return _no_store(render(request, "scheduling/public/consultation.html", context, status=status))
 
 
 def _type_name(target: public.PublicTarget) -> str:
