@@ -87,9 +87,12 @@ def test_the_first_matching_patient_is_offered_the_freed_time_by_text_and_email(
     assert [m.to for m in sms.outbox] == [b.cast.patient.phone]
     assert token in sms.outbox[0].body
     assert mail.outbox[0].to == [b.cast.patient.email]
-    assert AuditEvent.objects.filter(
-        object_type=AuditEvent.ObjectType.WAITLIST_OFFER, object_id=str(offer.pk)
-    ).count() == 2
+    assert (
+        AuditEvent.objects.filter(
+            object_type=AuditEvent.ObjectType.WAITLIST_OFFER, object_id=str(offer.pk)
+        ).count()
+        == 2
+    )
 
 
 def test_entries_that_do_not_match_are_passed_over(b: Bookable):
@@ -241,8 +244,7 @@ def test_the_sweep_expires_overdue_offers_and_offers_on(b: Bookable):
 def test_a_wrong_token_is_404(b: Bookable, client: Client):
     assert client.get(reverse("waitlist_offer:offer", args=["not-a-token"])).status_code == 404
     assert (
-        client.post(reverse("waitlist_offer:offer_accept", args=["not-a-token"])).status_code
-        == 404
+        client.post(reverse("waitlist_offer:offer_accept", args=["not-a-token"])).status_code == 404
     )
 
 
