@@ -14,8 +14,11 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from infusionist.clinics.models import Location, Organization
+from infusionist.patients.models import Patient
+from infusionist.readiness.gates import infusion_readiness
 from infusionist.scheduling import selectors
-from infusionist.scheduling.models import Appointment, AppointmentType
+from infusionist.scheduling.models import ACTIVE_STATUSES, Appointment, AppointmentType
+from infusionist.treatment import selectors as treatment_selectors
 
 #: How far ahead the public page looks for open times (the clinic's horizon may be shorter).
 LOOK_AHEAD_DAYS = 21
@@ -125,3 +128,77 @@ def website_booking_get(*, organization: Organization, appointment_id: int) -> A
         .select_related("appointment_type", "location")
         .first()
     )
+
+
+# ---- the patient portal ------------------------------------------------------------------
+
+#: Why a patient may not book a type online yet (codes the portal says in words).
+NO_PLAN = "no_plan"
+
+
+@dataclass(frozen=True)
+class PortalOption:
+    """A type the portal offers: bookable now, or the reasons (codes) it is not."""
+
+    appointment_type: AppointmentType
+    reasons: tuple[str, ...]
+
+    @property
+    def bookable(self) -> bool:
+        return not self.reasons
+
+
+def portal_booking_options(*, patient: Patient) -> list[PortalOption]:
+    """The clinic's ``portal_bookable`` types for ``patient``, each bookable or not and why.
+
+    Eligible: a signed treatment plan (the current version), and for ketamine and esketamine
+    sessions the infusion readiness checks (``readiness.gates.infusion_readiness``: reason
+    codes ``questionnaire_safety``, ``eligibility``, ``consent``). Reason ``no_plan`` when no
+    plan is signed. Queries: types (1), plan (1), readiness only when a dosing type is offered.
+    """
+    types = [
+        t
+        for t in selectors.appointment_types_for(organization=patient.organization)
+        if t.portal_bookable
+    ]
+    if not types:
+        return []
+    plan = treatment_selectors.current_plan_version(patient=patient)
+    readiness = None
+    options = []
+    for kind in sorted(types, key=lambda t: (t.name, t.pk)):
+        reasons: list[str] = [] if plan is not None else [NO_PLAN]
+        if kind.kind in selectors.DOSING_KINDS:
+            readiness = readiness or infusion_readiness(patient=patient)
+            reasons += [check.code for check in readiness.blocking]
+        options.append(PortalOption(kind, tuple(reasons)))
+    return options
+
+
+def portal_option_get(*, patient: Patient, type_id: int) -> PortalOption | None:
+    """The portal option of one type by id, or None (another clinic's or not offered: 404)."""
+    return next(
+        (o for o in portal_booking_options(patient=patient) if o.appointment_type.pk == type_id),
+        None,
+    )
+
+
+def upcoming_for_patient(*, patient: Patient, now: dt.datetime | None = None) -> list[Appointment]:
+    """The patient's active appointments from now on, soonest first (one query)."""
+    now = now or timezone.now()
+    return list(
+        selectors.appointments_between(
+            organization=patient.organization,
+            start=now,
+            end=now + dt.timedelta(days=400),
+            patient_id=patient.pk,
+        ).filter(status__in=ACTIVE_STATUSES)
+    )
+
+
+def own_appointment(*, patient: Patient, appointment_id: int) -> Appointment | None:
+    """One of the patient's own appointments by id, or None (404 for anyone else's)."""
+    found = selectors.appointment_get(
+        organization=patient.organization, appointment_id=appointment_id
+    )
+    return found if found is not None and found.patient_id == patient.pk else None
