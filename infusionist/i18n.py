@@ -68,6 +68,13 @@ PATIENT_SOURCES = (
     "infusionist/intake/sections.py",
     "infusionist/intake/pages.py",
     "infusionist/intake/services.py",
+    # Booking: the website's consultation, the waitlist offer link and its message.
+    "infusionist/scheduling/templates/scheduling/public/*.html",
+    "infusionist/scheduling/templates/scheduling/waitlist/offer.html",
+    "infusionist/scheduling/views_public.py",
+    "infusionist/scheduling/views_waitlist.py",
+    "infusionist/scheduling/forms_public.py",
+    "infusionist/scheduling/waitlist.py",
 )
 #: Strings the patient sees that are written in modules shared with staff pages.
 PATIENT_MSGIDS = (

@@ -33,7 +33,7 @@ from infusionist.i18n import use_patient_language
 from infusionist.patients.selectors import patient_get_for_user
 from infusionist.postonly import post_only
 from infusionist.scheduling import selectors, waitlist
-from infusionist.scheduling.forms_public import WaitlistEntryForm
+from infusionist.scheduling.forms_waitlist import WaitlistEntryForm
 from infusionist.scheduling.models import WaitlistOffer
 
 CAPABILITY = "schedule.book"

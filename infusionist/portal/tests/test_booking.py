@@ -168,4 +168,3 @@ def test_a_get_books_or_cancels_nothing(b: Bookable, patient_client: Client):
     appointment.refresh_from_db()
     assert appointment.status == Appointment.Status.BOOKED
     assert Appointment.objects.count() == 1
-
