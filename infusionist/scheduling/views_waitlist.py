@@ -92,8 +92,7 @@ def entry_add(request: HttpRequest, patient_id: int) -> HttpResponse:
                 )
                 return redirect("waitlist:entries")
         status = 422
-    else:
-        record_view(request, object_type=AuditEvent.ObjectType.PATIENT, patient=patient)
+    record_view(request, object_type=AuditEvent.ObjectType.PATIENT, patient=patient)
     return render(
         request,
         "scheduling/waitlist/entry_add.html",
