@@ -89,6 +89,8 @@ PATIENT_MSGIDS = (
     "for a number abroad, start with + and the country code.",
     "Enter a ZIP code of five digits, or ZIP+4 such as 97401-1234.",
     "Choose the state from the list.",
+    # the phone field's help on the website's consultation booking (contact.py PHONE_HELP)
+    "A US number such as (541) 555-0142; numbers abroad start with + and the country code.",
 )
 
 # ---- which language ---------------------------------------------------------------------

@@ -186,6 +186,7 @@ def _times_page(
             "form": form,
             "days": days,
             "chosen": chosen if chosen in public.slot_values(days) else "",
+            "open_day": public.open_day(days, chosen),
             "problem": problem,
             "location": location,
             "tz_name": location.time_zone if location else "UTC",

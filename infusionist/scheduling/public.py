@@ -53,6 +53,10 @@ class SlotDay:
     day: dt.date
     choices: tuple[SlotChoice, ...]
 
+    def holds(self, value: str) -> bool:
+        """Whether ``value`` (an ISO start) is one of this day's times."""
+        return any(c.value == value for c in self.choices)
+
 
 def public_target(*, org_slug: str) -> PublicTarget | None:
     """The clinic with slug ``org_slug``, its public-bookable type and its primary location.
@@ -112,6 +116,11 @@ def slot_days(
             SlotChoice(slot.service_start.isoformat(), slot.service_start, local)
         )
     return [SlotDay(day, tuple(choices)) for day, choices in grouped.items()]
+
+
+def open_day(days: list[SlotDay], chosen: str) -> dt.date | None:
+    """The day a page shows unfolded: the one holding the chosen time, else the first."""
+    return next((d.day for d in days if d.holds(chosen)), days[0].day if days else None)
 
 
 def slot_values(days: list[SlotDay]) -> set[str]:

@@ -90,6 +90,7 @@ def _page(
         "form": form,
         "days": days,
         "chosen": chosen if chosen in public.slot_values(days) else "",
+        "open_day": public.open_day(days, chosen),
         "problem": problem,
         "tz_name": target.location.time_zone,
         "tz_label": _tz_label(target),

@@ -156,7 +156,7 @@ def _offer_page(
     )
     response["Cache-Control"] = "no-store"
     response["X-Robots-Tag"] = "noindex"
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "same-origin"  # the token stays on this site
     return response
 
 
