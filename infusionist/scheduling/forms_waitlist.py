@@ -21,12 +21,12 @@ WEEKDAY_CHOICES = [
 class WaitlistEntryForm(forms.Form):
     """Staff put a patient on the waitlist: what, where, between which dates, which days."""
 
-    appointment_type = forms.ModelChoiceField(
+    appointment_type: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
         label=_("Appointment type"),
         queryset=None,
         error_messages={"required": _("Choose the appointment type the patient waits for.")},
     )
-    location = forms.ModelChoiceField(
+    location: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
         label=_("Location"), queryset=None, required=False, empty_label=_("Any location")
     )
     earliest_on = forms.DateField(

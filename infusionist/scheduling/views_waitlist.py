@@ -134,7 +134,7 @@ def _type_name(offer: WaitlistOffer) -> str:
 def _offer_page(
     request: HttpRequest, offer: WaitlistOffer, token: str, *, problem: str = "", status: int = 200
 ) -> HttpResponse:
-    statuses = {
+    statuses: dict[str, int] = {
         WaitlistOffer.Status.OPEN: 200,
         WaitlistOffer.Status.ACCEPTED: 200,
         WaitlistOffer.Status.DECLINED: 200,
