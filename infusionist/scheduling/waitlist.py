@@ -16,6 +16,16 @@ Flow (docs/decisions/0027-waitlist-offers.md):
    waiting patient is offered the same time.
 
 Every step is audited (object type ``waitlist_entry`` or ``waitlist_offer``).
+
+Wiring (the lead's ``services.appointment_cancel``, inside its transaction, after the audit)::
+
+    transaction.on_commit(
+        lambda: waitlist.offer_freed_slot_task.enqueue(appointment_id=appointment.pk)
+    )
+
+with ``from infusionist.scheduling import waitlist`` at the top of services.py. The sweep
+``expire_offers_task`` runs every few minutes on the worker (or cron:
+``waitlist_expire_offers()``).
 """
 
 from __future__ import annotations
@@ -43,14 +53,16 @@ from infusionist.clinics.models import Location, Organization
 from infusionist.measurements.sms import send_sms
 from infusionist.patients.models import Patient
 from infusionist.scheduling import selectors
+from infusionist.scheduling import services as booking
 from infusionist.scheduling.models import (
     Appointment,
     AppointmentType,
     WaitlistEntry,
     WaitlistOffer,
 )
-from infusionist.scheduling.services import BookingError, appointment_book
 
+# ``services`` is read as a module (``booking.appointment_book``), never by its names, so
+# ``services.appointment_cancel`` may import this module at its top to queue the offer.
 logger = logging.getLogger(__name__)
 
 #: How far ahead a waiting window may reach, in days.
@@ -532,7 +544,7 @@ def waitlist_offer_accept(
         if locked.status != WaitlistOffer.Status.OPEN:
             raise WaitlistError("closed", "This offer has already been answered.")
         try:
-            appointment = appointment_book(
+            appointment = booking.appointment_book(
                 organization=entry.organization,
                 appointment_type=entry.appointment_type,
                 location=offer.location,
@@ -542,7 +554,7 @@ def waitlist_offer_accept(
                 context=context,
                 now=now,
             )
-        except BookingError as error:
+        except booking.BookingError as error:
             _close(
                 offer,
                 status=WaitlistOffer.Status.WITHDRAWN,
