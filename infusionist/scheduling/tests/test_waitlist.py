@@ -368,3 +368,15 @@ def test_removing_an_entry_withdraws_its_open_offer(b: Bookable, client: Client)
 def test_patients_cannot_use_the_staff_pages(b: Bookable, client: Client):
     client.login(username=b.cast.patient_user.email, password=PASSWORD)
     assert client.get(reverse("waitlist:entries")).status_code == 403
+
+
+def test_the_background_tasks_offer_and_sweep(b: Bookable):
+    """The lead's hook queues ``offer_freed_slot_task`` after a cancellation commits."""
+    entry = add(b, b.cast.patient)
+    result = waitlist.offer_freed_slot_task.enqueue(appointment_id=cancelled(b).pk)
+    offer = WaitlistOffer.objects.get(entry=entry)
+    assert result.return_value == offer.pk
+    WaitlistOffer.objects.filter(pk=offer.pk).update(
+        expires_at=timezone.now() - dt.timedelta(seconds=1)
+    )
+    assert waitlist.expire_offers_task.enqueue().return_value == 1
