@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -36,7 +35,7 @@ from infusionist.scheduling.services import BookingError, SlotTaken, appointment
 
 SESSION_BOOKED = "website_booking_id"
 #: Bookings one client address may make in an hour; more is a robot or a mistake.
-BOOKINGS_PER_ADDRESS_PER_HOUR = getattr(settings, "WEBSITE_BOOKINGS_PER_ADDRESS_PER_HOUR", 5)
+BOOKINGS_PER_ADDRESS_PER_HOUR = 5
 
 
 def _target(org_slug: str) -> public.PublicTarget:
