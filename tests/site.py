@@ -29,6 +29,7 @@ from infusionist.measurements.services import (
     questionnaire_response_submit,
 )
 from infusionist.patients.models import Patient
+from infusionist.scheduling.models import Appointment, AppointmentType, WaitlistEntry
 from infusionist.test import PASSWORD, Cast, signer_details
 from infusionist.treatment import selectors as treatment_selectors
 from infusionist.treatment import services as treatment_services
@@ -182,6 +183,15 @@ RULES: dict[str, Rule] = {
     "intake:section_save": Rule(ALL_STAFF, "POST"),
     "intake:baseline_start": Rule(ALL_STAFF, "POST"),
     "intake:submit": Rule(ALL_STAFF, "POST"),
+    # The waitlist (scheduling/views_waitlist.py): staff who book.
+    "waitlist:entries": Rule(ALL_STAFF),
+    "waitlist:entry_add": Rule(ALL_STAFF),
+    "waitlist:entry_remove": Rule(ALL_STAFF, "POST"),
+    # The patient's appointments in the portal (portal/booking_views.py).
+    "portal:appointments": Rule(PATIENT_ONLY),
+    "portal:appointment_cancel": Rule(PATIENT_ONLY, "POST"),
+    "portal:book": Rule(PATIENT_ONLY),
+    "portal:book_save": Rule(PATIENT_ONLY, "POST"),
 }
 # Patterns whose access is decided elsewhere, and why.
 EXEMPT_PREFIXES = {
@@ -205,6 +215,13 @@ PUBLIC = {
     "account_setup:invitation": "staff invitation link: hashed single-use expiring token",
     "account_setup:invitation_accept": "staff invitation: only after a valid link, from the "
     "session",
+    "booking:consultation": "the website's free consultation booking: open times only, no "
+    "patient data (scheduling/views_public.py)",
+    "booking:consultation_book": "the website booking form: honeypot, per-address limit, audited",
+    "booking:consultation_booked": "the visitor's own booking, from their session only",
+    "waitlist_offer:offer": "waitlist offer link: hashed single-use expiring token",
+    "waitlist_offer:offer_accept": "waitlist offer link: hashed single-use expiring token",
+    "waitlist_offer:offer_decline": "waitlist offer link: hashed single-use expiring token",
 }
 
 
@@ -257,6 +274,10 @@ class OrgRecords:
     #: An open draft of the next version of the financial policy.
     consent_draft: ConsentDocumentVersion
     consultation: Consultation
+    #: A portal-bookable follow-up type, the patient's appointment of it, a waitlist entry.
+    appointment_type: AppointmentType
+    appointment: Appointment
+    waitlist_entry: WaitlistEntry
 
 
 @dataclass(frozen=True)
@@ -339,7 +360,37 @@ def _org_records(cast: Cast, *, other: bool) -> OrgRecords:
         language="en",
         method=ConsentSignature.Method.PAPER,
     )
+    follow_up = AppointmentType.objects.create(
+        organization=org,
+        key="follow-up",
+        kind=AppointmentType.Kind.FOLLOW_UP,
+        name="Follow-up",
+        service_min=20,
+        staff_role=AppointmentType.StaffRole.PRESCRIBER,
+        portal_bookable=True,
+    )
+    visit = timezone.now() + dt.timedelta(days=10)
+    appointment = Appointment.objects.create(
+        organization=org,
+        location=location,
+        appointment_type=follow_up,
+        patient=patient,
+        starts_at=visit,
+        ends_at=visit + dt.timedelta(minutes=20),
+        service_starts_at=visit,
+        service_ends_at=visit + dt.timedelta(minutes=20),
+    )
+    waitlist_entry = WaitlistEntry.objects.create(
+        organization=org,
+        patient=patient,
+        appointment_type=follow_up,
+        earliest_on=timezone.localdate(),
+        latest_on=timezone.localdate() + dt.timedelta(days=30),
+    )
     return OrgRecords(
+        appointment_type=follow_up,
+        appointment=appointment,
+        waitlist_entry=waitlist_entry,
         location=location,
         closure=Closure.objects.create(
             location=location,
@@ -410,6 +461,9 @@ def _id_fillers(records: OrgRecords, role: str | None = None) -> dict[str, objec
         "version_id": records.consent_version.pk,
         "signature_id": records.consent_signature.pk,
         "draft_id": records.consent_draft.pk,
+        "type_id": records.appointment_type.pk,
+        "appointment_id": records.appointment.pk,
+        "waitlist_entry_id": records.waitlist_entry.pk,
     }
 
 

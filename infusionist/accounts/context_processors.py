@@ -27,6 +27,7 @@ NAV_ITEMS = [
     ("administration:staff", _("Staff"), "staff.manage"),
     ("administration:audit_report", _("Audit report"), "audit.report"),
     ("reference:index", _("Clinical reference"), "reference.view"),
+    ("waitlist:entries", _("Waitlist"), "schedule.book"),
 ]
 
 
