@@ -29,6 +29,7 @@ from infusionist.measurements.services import (
     questionnaire_response_submit,
 )
 from infusionist.patients.models import Patient
+from infusionist.scheduling.models import Appointment, AppointmentType
 from infusionist.test import PASSWORD, Cast, signer_details
 from infusionist.treatment import selectors as treatment_selectors
 from infusionist.treatment import services as treatment_services
@@ -78,6 +79,18 @@ RULES: dict[str, Rule] = {
     "administration:room_edit": Rule(ADMIN_ONLY),
     "administration:chair_add": Rule(ADMIN_ONLY, "POST"),
     "administration:chair_edit": Rule(ADMIN_ONLY),
+    # Scheduling (docs/decisions/0027): every staff member sees the calendar and books,
+    # moves, cancels and marks appointments.
+    "scheduling:calendar": Rule(ALL_STAFF),
+    "scheduling:appointment": Rule(ALL_STAFF),
+    "scheduling:appointment_move": Rule(ALL_STAFF, "POST"),
+    "scheduling:appointment_cancel": Rule(ALL_STAFF, "POST"),
+    "scheduling:appointment_mark": Rule(ALL_STAFF, "POST"),
+    "scheduling:book_pick": Rule(ALL_STAFF),
+    "scheduling:book": Rule(ALL_STAFF),
+    "scheduling:book_save": Rule(ALL_STAFF, "POST"),
+    "scheduling:series": Rule(ALL_STAFF),
+    "scheduling:series_book": Rule(ALL_STAFF, "POST"),
     # Staff and roles (docs/decisions/0008): the clinic admin manages staff; every staff
     # member manages their own API tokens (a clinic admin everyone's in the clinic).
     "administration:staff": Rule(ADMIN_ONLY),
@@ -257,6 +270,8 @@ class OrgRecords:
     #: An open draft of the next version of the financial policy.
     consent_draft: ConsentDocumentVersion
     consultation: Consultation
+    #: A ketamine infusion booked for tomorrow in Chair 1 (inside the late-cancellation window).
+    appointment: Appointment
 
 
 @dataclass(frozen=True)
@@ -327,6 +342,17 @@ def _org_records(cast: Cast, *, other: bool) -> OrgRecords:
     # An open questionnaire, made after the response above so that it stays open.
     assignment = assignment_create_manual(patient=patient, instrument_code="gad7", actor=physician)
     consent_services.consent_documents_create_defaults(organization=org)
+    infusion = AppointmentType.objects.create(
+        organization=org,
+        key="ketamine-infusion",
+        kind=AppointmentType.Kind.KETAMINE_INFUSION,
+        name="Ketamine infusion",
+        protocol=protocol,
+        service_min=40,
+        chair_capability="iv_infusion",
+        staff_exclusive=False,
+        needs_physician_available=True,
+    )
     consent_versions = {
         v.kind: v for v in ConsentDocumentVersion.objects.filter(organization=org, number=1)
     }
@@ -339,6 +365,8 @@ def _org_records(cast: Cast, *, other: bool) -> OrgRecords:
         language="en",
         method=ConsentSignature.Method.PAPER,
     )
+    chair = Chair.objects.create(room=room, name="Chair 1", capabilities=["iv_infusion"])
+    appointment_start = timezone.now().replace(microsecond=0) + dt.timedelta(days=1)
     return OrgRecords(
         location=location,
         closure=Closure.objects.create(
@@ -348,7 +376,7 @@ def _org_records(cast: Cast, *, other: bool) -> OrgRecords:
             reason="Holiday",
         ),
         room=room,
-        chair=Chair.objects.create(room=room, name="Chair 1", capabilities=["iv_infusion"]),
+        chair=chair,
         patient=patient,
         protocol=protocol,
         version=version,
@@ -378,6 +406,19 @@ def _org_records(cast: Cast, *, other: bool) -> OrgRecords:
             physician=physician,
             modality=Consultation.Modality.TELEHEALTH_VIDEO,
             scheduled_at=timezone.now() + dt.timedelta(hours=2),
+        ),
+        appointment=Appointment.objects.create(
+            organization=org,
+            location=location,
+            appointment_type=infusion,
+            patient=patient,
+            chair=chair,
+            staff=colleague,
+            starts_at=appointment_start - dt.timedelta(minutes=15),
+            ends_at=appointment_start + dt.timedelta(minutes=115),
+            service_starts_at=appointment_start,
+            service_ends_at=appointment_start + dt.timedelta(minutes=100),
+            created_by=admin,
         ),
     )
 
@@ -410,6 +451,7 @@ def _id_fillers(records: OrgRecords, role: str | None = None) -> dict[str, objec
         "version_id": records.consent_version.pk,
         "signature_id": records.consent_signature.pk,
         "draft_id": records.consent_draft.pk,
+        "appointment_id": records.appointment.pk,
     }
 
 
