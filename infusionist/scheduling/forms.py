@@ -31,19 +31,17 @@ WEEKDAYS = [
 MAX_SERIES_SESSIONS = 24
 
 
-class InstantField(forms.CharField):
+class InstantField(forms.Field):
     """An instant chosen from the open times: ISO 8601 with its offset."""
 
     default_error_messages = {"invalid": _("Choose one of the open times shown.")}
 
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("max_length", 40)
-        super().__init__(**kwargs)
-
-    def to_python(self, value: Any) -> dt.datetime | None:  # type: ignore[override]
-        text = super().to_python(value)
+    def to_python(self, value: Any) -> dt.datetime | None:
+        text = str(value or "").strip()
         if not text:
             return None
+        if len(text) > 40:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
         try:
             instant = dt.datetime.fromisoformat(text)
         except ValueError:

@@ -707,7 +707,8 @@ def _series_page(
 
             for s in proposal.sessions:
                 options = [option(s.fit)] if s.fit else [option(f) for f in s.alternatives]
-                pick = chosen.get(s.index)
+                number = s.index + 1
+                pick = chosen.get(number)
                 values = {o["value"] for o in options}
                 if pick and pick not in values:
                     try:
@@ -728,7 +729,7 @@ def _series_page(
                 wanted = s.wanted.astimezone(tz)
                 sessions.append(
                     {
-                        "index": s.index,
+                        "index": number,
                         "wanted": f"{wanted:%a %d %b} {wanted:%H:%M}",
                         "found": s.fit is not None,
                         "problems": [p.message for p in s.problems],
