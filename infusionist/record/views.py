@@ -41,9 +41,8 @@ def _appointments_panel(user: User, patient: Any) -> AppointmentsPanel | None:
         return None
     found = patient_appointments_panel(patient=patient)
     for a in found:
-        a.local_start = a.service_starts_at.astimezone(a.location.tzinfo).strftime(
-            "%a %d %b %Y, %H:%M %Z"
-        )
+        local = a.service_starts_at.astimezone(a.location.tzinfo)
+        a.local_start = local.strftime("%a %d %b %Y, %H:%M %Z")  # type: ignore[attr-defined]
     return AppointmentsPanel(found, can(user, "schedule.book"))
 
 

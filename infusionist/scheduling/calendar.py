@@ -45,7 +45,7 @@ def who(appointment: Appointment) -> tuple[str, bool]:
 
 
 def series_position(appointment: Appointment) -> str:
-    """"3 of 6" for a series session, else ""."""
+    """ "3 of 6" for a series session, else ""."""
     if appointment.series_id is None or appointment.series_index is None:
         return ""
     total = appointment.series.session_count if appointment.series else 0
@@ -87,14 +87,16 @@ def chip(appointment: Appointment, tz: dt.tzinfo) -> Chip:
     name, lead = who(appointment)
     return Chip(
         appointment=appointment,
-        time_range=f"{hhmm(appointment.service_starts_at, tz)}–{hhmm(appointment.service_ends_at, tz)}",
+        time_range=(
+            f"{hhmm(appointment.service_starts_at, tz)}–{hhmm(appointment.service_ends_at, tz)}"
+        ),
         held_range=f"{hhmm(appointment.starts_at, tz)}–{hhmm(appointment.ends_at, tz)}",
         type_name=appointment.appointment_type.name,
         name=name,
         is_lead=lead,
         status=appointment.status,
         status_label=appointment.get_status_display(),
-        pill=STATUS_PILL.get(appointment.status, "pill-muted"),
+        pill=STATUS_PILL.get(Appointment.Status(appointment.status), "pill-muted"),
         series=series_position(appointment),
     )
 
@@ -266,7 +268,10 @@ def day_grid(
             marks[-1] += h.closes_at.minute
     day_shifts = [s for s in shifts if _shift_applies(s, day)]
     for s in day_shifts:
-        marks += [s.starts_at.hour * 60 + s.starts_at.minute, s.ends_at.hour * 60 + s.ends_at.minute]
+        marks += [
+            s.starts_at.hour * 60 + s.starts_at.minute,
+            s.ends_at.hour * 60 + s.ends_at.minute,
+        ]
     for a in items:
         c = chip(a, tz)
         chips.append((c, index[_key(by, a)]))
@@ -290,18 +295,20 @@ def day_grid(
         for off in time_off:
             off_by_staff.setdefault(off.staff_id, []).append(off)
         for s in day_shifts:
-            lane = index.get(s.staff_id)
-            if lane is None:
+            found = index.get(s.staff_id)
+            if found is None:
                 continue
+            lane = found
             start = s.starts_at.hour * 60 + s.starts_at.minute
             end = s.ends_at.hour * 60 + s.ends_at.minute
             label = f"{s.starts_at:%H:%M}–{s.ends_at:%H:%M}"
             lane.bands.append(Band("shift", label, y(start), y(end) - y(start)))
             lane.subtitle = f"{s.staff.get_role_display()} · {label}"
         for staff_id, offs in off_by_staff.items():
-            lane = index.get(staff_id)
-            if lane is None:
+            found = index.get(staff_id)
+            if found is None:
                 continue
+            lane = found
             for off in offs:
                 start, end = _minutes(off.starts_at, day, tz), _minutes(off.ends_at, day, tz)
                 if end <= start:
@@ -337,17 +344,19 @@ def week_table(
             index[_key(by, a)].days[i].append(chip(a, tz))
     if by == "staff":
         for s in shifts:
-            lane = index.get(s.staff_id)
-            if lane is None:
+            found = index.get(s.staff_id)
+            if found is None:
                 continue
+            lane = found
             for i, d in enumerate(days):
                 if _shift_applies(s, d):
                     note = f"{s.starts_at:%H:%M}–{s.ends_at:%H:%M}"
                     lane.notes[i] = f"{lane.notes[i]}, {note}" if lane.notes[i] else note
         for off in time_off:
-            lane = index.get(off.staff_id)
-            if lane is None:
+            found = index.get(off.staff_id)
+            if found is None:
                 continue
+            lane = found
             for i, d in enumerate(days):
                 local_start = off.starts_at.astimezone(tz).date()
                 local_end = (off.ends_at - dt.timedelta(seconds=1)).astimezone(tz).date()

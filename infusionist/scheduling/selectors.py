@@ -465,9 +465,7 @@ def patient_dosing_starts(
 def calendar_locations(*, organization: Organization) -> list[Location]:
     """The organization's locations, the primary first (one query)."""
     return list(
-        Location.objects.filter(organization=organization).order_by(
-            "-is_primary", "name", "id"
-        )
+        Location.objects.filter(organization=organization).order_by("-is_primary", "name", "id")
     )
 
 

@@ -175,16 +175,17 @@ def calendar(request: HttpRequest) -> HttpResponse:
     wanted = _int(request.GET.get("location"))
     location = next((loc for loc in locations if loc.pk == wanted), locations[0])
     if request.GET.get("location") and wanted != location.pk:
-        notes.append(_("That location is not one of the clinic's; showing %(name)s.") % {
-            "name": location.name
-        })
+        notes.append(
+            _("That location is not one of the clinic's; showing %(name)s.")
+            % {"name": location.name}
+        )
     tz = location.tzinfo
     today = timezone.now().astimezone(tz).date()
     day, ok = _parse_day(request.GET.get("date"), today)
     if not ok:
         notes.append(_("That date could not be read; showing today."))
-    view = request.GET.get("view") if request.GET.get("view") in VIEWS else "day"
-    by = request.GET.get("by") if request.GET.get("by") in LANES else "chair"
+    view = str(request.GET.get("view")) if request.GET.get("view") in VIEWS else "day"
+    by = str(request.GET.get("by")) if request.GET.get("by") in LANES else "chair"
     if view == "week":
         first = day - dt.timedelta(days=day.weekday())
         days = [first + dt.timedelta(days=i) for i in range(7)]
@@ -233,7 +234,12 @@ def calendar(request: HttpRequest) -> HttpResponse:
     step = dt.timedelta(days=7 if view == "week" else 1)
 
     def link(**changes: Any) -> str:
-        params = {"view": view, "by": by, "date": day.isoformat(), "location": location.pk}
+        params: dict[str, Any] = {
+            "view": view,
+            "by": by,
+            "date": day.isoformat(),
+            "location": location.pk,
+        }
         params.update(changes)
         return f"{reverse('scheduling:calendar')}?{urlencode(params)}"
 
@@ -389,7 +395,7 @@ def _appointment_page(
             + urlencode(
                 {
                     "date": appointment.service_starts_at.astimezone(tz).date().isoformat(),
-                    "location": location.pk,
+                    "location": str(location.pk),
                 }
             ),
         },
@@ -580,7 +586,7 @@ def _book_page(
     record_view(
         request, object_type=AuditEvent.ObjectType.PATIENT, object_id=patient.pk, patient=patient
     )
-    data = form.data if form.is_bound else {}
+    posted: Any = form.data if form.is_bound else {}
     return render(
         request,
         "scheduling/book.html",
@@ -591,16 +597,18 @@ def _book_page(
             "searched": searched,
             "show_slots": searched and query_ok,
             "chosen_type": chosen_type,
-            "is_mobile": bool(chosen_type and chosen_type.kind == AppointmentType.Kind.MOBILE_VISIT),
+            "is_mobile": bool(
+                chosen_type and chosen_type.kind == AppointmentType.Kind.MOBILE_VISIT
+            ),
             "is_infusion": bool(chosen_type and chosen_type.kind in selectors.CHAIR_KINDS),
             "location": location,
             "zone": _zone_label(location) if location else "",
             "readiness": readiness,
             "error": error,
             "kept": {
-                "visit_address": data.get("visit_address", ""),
-                "note": data.get("note", ""),
-                "start": data.get("start", ""),
+                "visit_address": posted.get("visit_address", ""),
+                "note": posted.get("note", ""),
+                "start": posted.get("start", ""),
             },
         },
         status=status,
@@ -700,7 +708,9 @@ def _series_page(
                 local = fit.patient_time.start.astimezone(tz)
                 return {
                     "value": fit.service_start.isoformat(),
-                    "label": f"{local:%a %d %b} {local:%H:%M}–{layout.hhmm(fit.patient_time.end, tz)}",
+                    "label": (
+                        f"{local:%a %d %b} {local:%H:%M}–{layout.hhmm(fit.patient_time.end, tz)}"
+                    ),
                     "chair": chair_names.get(fit.chair_id or 0, ""),
                     "staff": staff_names.get(fit.staff_id or 0, ""),
                 }
@@ -793,9 +803,9 @@ def series_book(request: HttpRequest, patient_id: int) -> HttpResponse:
     organization = organization_of(request)
     form = _series_form(organization, request.POST)
     chosen: dict[int, str] = {}
-    for key, value in request.POST.items():
+    for key in request.POST:
         if key.startswith("session_") and key[8:].isdigit() and len(key) < 12:
-            chosen[int(key[8:])] = value[:40]
+            chosen[int(key[8:])] = str(request.POST.get(key, ""))[:40]
     if not form.is_valid():
         return _series_page(request, patient, form, chosen=chosen, status=422)
     count = form.sessions()
@@ -849,6 +859,11 @@ def series_book(request: HttpRequest, patient_id: int) -> HttpResponse:
         reverse("scheduling:calendar")
         + "?"
         + urlencode(
-            {"view": "week", "by": "chair", "date": first.isoformat(), "location": data["location"].pk}
+            {
+                "view": "week",
+                "by": "chair",
+                "date": first.isoformat(),
+                "location": data["location"].pk,
+            }
         )
     )

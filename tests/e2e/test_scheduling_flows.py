@@ -78,7 +78,9 @@ def test_front_desk_books_a_six_infusion_series_and_sees_it_on_the_week(
     page.set_viewport_size(PHONE)
     page.goto(f"{live_server.url}/schedule/?view=day&date={wednesday.isoformat()}")
     expect(page.locator(".cal-appt")).to_have_count(1)
-    width = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    width = page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
     assert width <= 1, "the page itself must not scroll sideways on a phone"
     shot(page, "scheduling-day-chair-phone")
     page.goto(f"{live_server.url}/schedule/?view=week&by=staff&date={first.isoformat()}")

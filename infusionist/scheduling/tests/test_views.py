@@ -472,7 +472,12 @@ def test_series_booking_is_all_or_nothing(client, b: Bookable):
     [
         {"first_day": "2026-02-30", "weekdays": ["9"], "local_time": "25:00"},
         {"first_day": "", "weekdays": [], "local_time": "", "session_count": "0"},
-        {"first_day": "2030-01-07", "weekdays": ["0"], "local_time": "10:00", "session_count": "999"},
+        {
+            "first_day": "2030-01-07",
+            "weekdays": ["0"],
+            "local_time": "10:00",
+            "session_count": "999",
+        },
         {"appointment_type": "x", "location": "y", "first_day": "2030-01-07"},
     ],
 )
