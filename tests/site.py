@@ -79,6 +79,18 @@ RULES: dict[str, Rule] = {
     "administration:room_edit": Rule(ADMIN_ONLY),
     "administration:chair_add": Rule(ADMIN_ONLY, "POST"),
     "administration:chair_edit": Rule(ADMIN_ONLY),
+    # Scheduling (docs/decisions/0028): every staff member sees the calendar and books,
+    # moves, cancels and marks appointments.
+    "scheduling:calendar": Rule(ALL_STAFF),
+    "scheduling:appointment": Rule(ALL_STAFF),
+    "scheduling:appointment_move": Rule(ALL_STAFF, "POST"),
+    "scheduling:appointment_cancel": Rule(ALL_STAFF, "POST"),
+    "scheduling:appointment_mark": Rule(ALL_STAFF, "POST"),
+    "scheduling:book_pick": Rule(ALL_STAFF),
+    "scheduling:book": Rule(ALL_STAFF),
+    "scheduling:book_save": Rule(ALL_STAFF, "POST"),
+    "scheduling:series": Rule(ALL_STAFF),
+    "scheduling:series_book": Rule(ALL_STAFF, "POST"),
     # Staff and roles (docs/decisions/0008): the clinic admin manages staff; every staff
     # member manages their own API tokens (a clinic admin everyone's in the clinic).
     "administration:staff": Rule(ADMIN_ONLY),
@@ -274,10 +286,11 @@ class OrgRecords:
     #: An open draft of the next version of the financial policy.
     consent_draft: ConsentDocumentVersion
     consultation: Consultation
-    #: A portal-bookable follow-up type, the patient's appointment of it, a waitlist entry.
+    #: A portal-bookable follow-up type and a waitlist entry for it.
     appointment_type: AppointmentType
-    appointment: Appointment
     waitlist_entry: WaitlistEntry
+    #: A ketamine infusion booked for tomorrow in Chair 1 (inside the late-cancellation window).
+    appointment: Appointment
 
 
 @dataclass(frozen=True)
@@ -348,6 +361,17 @@ def _org_records(cast: Cast, *, other: bool) -> OrgRecords:
     # An open questionnaire, made after the response above so that it stays open.
     assignment = assignment_create_manual(patient=patient, instrument_code="gad7", actor=physician)
     consent_services.consent_documents_create_defaults(organization=org)
+    infusion = AppointmentType.objects.create(
+        organization=org,
+        key="ketamine-infusion",
+        kind=AppointmentType.Kind.KETAMINE_INFUSION,
+        name="Ketamine infusion",
+        protocol=protocol,
+        service_min=40,
+        chair_capability="iv_infusion",
+        staff_exclusive=False,
+        needs_physician_available=True,
+    )
     consent_versions = {
         v.kind: v for v in ConsentDocumentVersion.objects.filter(organization=org, number=1)
     }
@@ -369,17 +393,6 @@ def _org_records(cast: Cast, *, other: bool) -> OrgRecords:
         staff_role=AppointmentType.StaffRole.PRESCRIBER,
         portal_bookable=True,
     )
-    visit = timezone.now() + dt.timedelta(days=10)
-    appointment = Appointment.objects.create(
-        organization=org,
-        location=location,
-        appointment_type=follow_up,
-        patient=patient,
-        starts_at=visit,
-        ends_at=visit + dt.timedelta(minutes=20),
-        service_starts_at=visit,
-        service_ends_at=visit + dt.timedelta(minutes=20),
-    )
     waitlist_entry = WaitlistEntry.objects.create(
         organization=org,
         patient=patient,
@@ -387,9 +400,10 @@ def _org_records(cast: Cast, *, other: bool) -> OrgRecords:
         earliest_on=timezone.localdate(),
         latest_on=timezone.localdate() + dt.timedelta(days=30),
     )
+    chair = Chair.objects.create(room=room, name="Chair 1", capabilities=["iv_infusion"])
+    appointment_start = timezone.now().replace(microsecond=0) + dt.timedelta(days=1)
     return OrgRecords(
         appointment_type=follow_up,
-        appointment=appointment,
         waitlist_entry=waitlist_entry,
         location=location,
         closure=Closure.objects.create(
@@ -399,7 +413,7 @@ def _org_records(cast: Cast, *, other: bool) -> OrgRecords:
             reason="Holiday",
         ),
         room=room,
-        chair=Chair.objects.create(room=room, name="Chair 1", capabilities=["iv_infusion"]),
+        chair=chair,
         patient=patient,
         protocol=protocol,
         version=version,
@@ -429,6 +443,19 @@ def _org_records(cast: Cast, *, other: bool) -> OrgRecords:
             physician=physician,
             modality=Consultation.Modality.TELEHEALTH_VIDEO,
             scheduled_at=timezone.now() + dt.timedelta(hours=2),
+        ),
+        appointment=Appointment.objects.create(
+            organization=org,
+            location=location,
+            appointment_type=infusion,
+            patient=patient,
+            chair=chair,
+            staff=colleague,
+            starts_at=appointment_start - dt.timedelta(minutes=15),
+            ends_at=appointment_start + dt.timedelta(minutes=115),
+            service_starts_at=appointment_start,
+            service_ends_at=appointment_start + dt.timedelta(minutes=100),
+            created_by=admin,
         ),
     )
 

@@ -1,6 +1,6 @@
 """The waitlist: patients waiting for a time, offered a freed slot by message until it expires.
 
-Flow (docs/decisions/0027-waitlist-offers.md):
+Flow (docs/decisions/0027-public-booking-waitlist-offers-and-the-closed-loop.md):
 
 1. Staff add a patient (type, location, a window of dates, the weekdays that suit):
    :func:`waitlist_entry_add`.
