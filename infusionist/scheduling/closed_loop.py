@@ -29,7 +29,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from infusionist.accounts.roles import can
-from infusionist.clinics.models import Organization
+from infusionist.clinics.models import Location, Organization
 from infusionist.measurements import selectors as measurement_selectors
 from infusionist.measurements.models import QuestionnaireResponse
 from infusionist.patients.models import Patient
@@ -43,7 +43,6 @@ SLOTS_SHOWN = 3
 #: How far ahead to look for them.
 SLOT_LOOK_AHEAD_DAYS = 14
 #: Where the booking page lives (written beside the calendar pages).
-BOOKING_PAGE = "/schedule/book/"
 
 
 @dataclass
@@ -137,9 +136,17 @@ def due_for_booking(*, organization: Organization, now: dt.datetime | None = Non
     return result
 
 
-def _book_url(patient_id: int, type_id: int, start: dt.datetime) -> str:
-    query = urlencode({"patient": patient_id, "type": type_id, "start": start.isoformat()})
-    return f"{BOOKING_PAGE}?{query}"
+def _book_url(patient_id: int, type_id: int, location: Location, start: dt.datetime) -> str:
+    """The staff booking page for the patient, with the type, location and day chosen."""
+    query = urlencode(
+        {
+            "appointment_type": type_id,
+            "location": location.pk,
+            "day": start.astimezone(location.tzinfo).date().isoformat(),
+            "start": start.isoformat(),
+        }
+    )
+    return f"{reverse('scheduling:book', args=[patient_id])}?{query}"
 
 
 def closed_loop_today_section(*, user: Any, now: dt.datetime | None = None) -> dict[str, Any]:
@@ -187,7 +194,7 @@ def closed_loop_today_section(*, user: Any, now: dt.datetime | None = None) -> d
                 "slots": [
                     {
                         "starts_at": slot.service_start,
-                        "url": _book_url(row.patient.pk, kind.pk, slot.service_start),
+                        "url": _book_url(row.patient.pk, kind.pk, location, slot.service_start),
                     }
                     for slot in slots
                     if kind is not None

@@ -97,9 +97,9 @@ def test_a_patient_who_lost_response_is_due_with_three_free_chair_times(b: Booka
     assert row["type_name"] == "Ketamine infusion"
     assert len(row["slots"]) == 3
     query = parse_qs(urlparse(row["slots"][0]["url"]).query)
-    assert urlparse(row["slots"][0]["url"]).path == "/schedule/book/"
-    assert query["patient"] == [str(b.cast.patient.pk)]
-    assert query["type"] == [str(b.types["ketamine-infusion"].pk)]
+    assert urlparse(row["slots"][0]["url"]).path == f"/schedule/book/{b.cast.patient.pk}/"
+    assert query["appointment_type"] == [str(b.types["ketamine-infusion"].pk)]
+    assert query["location"] == [str(b.cast.location.pk)]
     assert dt.datetime.fromisoformat(query["start"][0]) == row["slots"][0]["starts_at"]
     html = render_to_string("scheduling/_due_for_booking.html", {"section": section})
     assert "Due for booking" in html
