@@ -276,39 +276,67 @@ class SlotRequest:
     ignore_ref: int | None = None
 
 
-class _Index:
-    """Existing bookings indexed by chair, staff and patient for fast overlap queries."""
+class _Lane:
+    """One chair's, staff member's or patient's bookings, sorted by start, for bisecting."""
 
-    def __init__(self, bookings: Iterable[Booking], ignore_ref: int | None) -> None:
-        self.by_chair: dict[int, list[Booking]] = {}
-        self.by_staff: dict[int, list[Booking]] = {}
-        self.by_patient: dict[int, list[Booking]] = {}
-        for b in bookings:
-            if ignore_ref is not None and b.ref == ignore_ref:
-                continue
-            if b.chair_id is not None:
-                self.by_chair.setdefault(b.chair_id, []).append(b)
-            if b.staff_id is not None:
-                self.by_staff.setdefault(b.staff_id, []).append(b)
-            if b.patient_id is not None:
-                self.by_patient.setdefault(b.patient_id, []).append(b)
-        for table in (self.by_chair, self.by_staff, self.by_patient):
-            for items in table.values():
-                items.sort(key=lambda b: b.occupancy.start)
+    __slots__ = ("bookings", "longest", "starts")
 
-    @staticmethod
-    def overlapping(
-        items: list[Booking], span: Interval, *, patient: bool = False
-    ) -> list[Booking]:
-        # Bookings are sorted by occupancy start; nothing starting at or after span.end
-        # overlaps. Appointments are at most a day long, so scanning back is bounded.
-        hi = bisect.bisect_left([b.occupancy.start for b in items], span.end)
+    def __init__(self) -> None:
+        self.bookings: list[Booking] = []
+        self.starts: list[dt.datetime] = []
+        self.longest = dt.timedelta(0)
+
+    def add(self, booking: Booking) -> None:
+        at = bisect.bisect_right(self.starts, booking.occupancy.start)
+        self.starts.insert(at, booking.occupancy.start)
+        self.bookings.insert(at, booking)
+        self.longest = max(self.longest, booking.occupancy.end - booking.occupancy.start)
+
+    def overlapping(self, span: Interval, *, patient: bool = False) -> list[Booking]:
+        # Only bookings starting before span.end and no longer than the longest one
+        # before span.start can overlap: two bisections bound the scan.
+        lo = bisect.bisect_left(self.starts, span.start - self.longest)
+        hi = bisect.bisect_left(self.starts, span.end)
         out = []
-        for b in items[:hi]:
+        for b in self.bookings[lo:hi]:
             other = b.patient_time if patient else b.occupancy
             if other.overlaps(span):
                 out.append(b)
         return out
+
+
+_EMPTY_LANE = _Lane()
+
+
+class _Index:
+    """Existing bookings indexed by chair, staff and patient for fast overlap queries."""
+
+    def __init__(self, bookings: Iterable[Booking], ignore_ref: int | None) -> None:
+        self.by_chair: dict[int, _Lane] = {}
+        self.by_staff: dict[int, _Lane] = {}
+        self.by_patient: dict[int, _Lane] = {}
+        self.ignore_ref = ignore_ref
+        for b in sorted(bookings, key=lambda b: b.occupancy.start):
+            self.add(b)
+
+    def add(self, b: Booking) -> None:
+        if self.ignore_ref is not None and b.ref == self.ignore_ref:
+            return
+        if b.chair_id is not None:
+            self.by_chair.setdefault(b.chair_id, _Lane()).add(b)
+        if b.staff_id is not None:
+            self.by_staff.setdefault(b.staff_id, _Lane()).add(b)
+        if b.patient_id is not None:
+            self.by_patient.setdefault(b.patient_id, _Lane()).add(b)
+
+    def chair(self, chair_id: int) -> _Lane:
+        return self.by_chair.get(chair_id, _EMPTY_LANE)
+
+    def staff(self, staff_id: int) -> _Lane:
+        return self.by_staff.get(staff_id, _EMPTY_LANE)
+
+    def patient(self, patient_id: int) -> _Lane:
+        return self.by_patient.get(patient_id, _EMPTY_LANE)
 
 
 def _max_concurrent(bookings: Sequence[Booking], span: Interval) -> int:
@@ -360,9 +388,7 @@ def fit_slot(
             )
         ]
     if request.patient_id is not None:
-        clash = _Index.overlapping(
-            index.by_patient.get(request.patient_id, []), patient_time, patient=True
-        )
+        clash = index.patient(request.patient_id).overlapping(patient_time, patient=True)
         if clash:
             problems.append(
                 Problem(
@@ -389,7 +415,7 @@ def fit_slot(
         if not request.chair_ids:
             return [Problem("no_chair", "No chair at this location is equipped for this.")]
         for candidate in request.chair_ids:
-            if not _Index.overlapping(index.by_chair.get(candidate, []), occupancy):
+            if not index.chair(candidate).overlapping(occupancy):
                 chair_id = candidate
                 break
         if chair_id is None:
@@ -412,7 +438,7 @@ def fit_slot(
                 )
             ]
         for member in on_shift:
-            theirs = _Index.overlapping(index.by_staff.get(member.staff_id, []), occupancy)
+            theirs = index.staff(member.staff_id).overlapping(occupancy)
             if request.staff_exclusive:
                 if theirs:
                     continue
@@ -436,7 +462,7 @@ def fit_slot(
 
 def find_slots(
     request: SlotRequest,
-    bookings: Iterable[Booking],
+    bookings: Iterable[Booking] | _Index,
     start: dt.datetime,
     end: dt.datetime,
     step_min: int,
@@ -451,7 +477,7 @@ def find_slots(
     """
     _require_aware("start", start)
     _require_aware("end", end)
-    index = _Index(bookings, request.ignore_ref)
+    index = bookings if isinstance(bookings, _Index) else _Index(bookings, request.ignore_ref)
     span = Interval(start, max(start, end))
     fits: list[Fit] = []
     patient_min = dt.timedelta(minutes=request.minutes.patient_min)
@@ -573,6 +599,7 @@ def propose_series(
     alternatives: int = 3,
     search_days: int = 3,
     existing_starts: Sequence[dt.datetime] = (),
+    not_before: dt.datetime | None = None,
 ) -> list[SeriesSession]:
     """Fit each target day at ``local_time``; where it does not fit, offer the nearest others.
 
@@ -581,10 +608,10 @@ def propose_series(
     nearest in time first: other times that day, then days up to ``search_days`` either
     side, keeping ``min_interval_h`` from the sessions before and after and at most
     ``max_per_7_days`` sessions in any 7 days (``existing_starts``: the patient's sessions
-    already booked, which count for both). The caller books only what the clinician
-    confirms.
+    already booked, which count for both). Nothing before ``not_before`` is offered. The
+    caller books only what the clinician confirms.
     """
-    placed: list[Booking] = []
+    index = _Index(bookings, None)
     placed_starts: list[dt.datetime] = []
     sessions: list[SeriesSession] = []
     wanted_starts = [local_instant(day, local_time, tz) for day in targets]
@@ -601,8 +628,12 @@ def propose_series(
     for i, day in enumerate(targets):
         wanted = wanted_starts[i]
         request = request_for_day(day)
-        everything = [*bookings, *placed]
-        result = fit_slot(request, wanted, everything, tz)
+        too_early = not_before is not None and wanted < not_before
+        result = (
+            [Problem("in_the_past", "That time has already passed.")]
+            if too_early
+            else fit_slot(request, wanted, index, tz)
+        )
         if isinstance(result, Fit) and spacing_ok(wanted, i):
             fit: Fit | None = result
             problems: tuple[Problem, ...] = ()
@@ -622,23 +653,38 @@ def propose_series(
                 )
             )
             found: list[Fit] = []
-            for offset in range(-search_days, search_days + 1):
-                other_day = day + dt.timedelta(days=offset)
-                if other_day < targets[0] and i > 0:
-                    continue
-                other_request = request if offset == 0 else request_for_day(other_day)
-                day_start = local_instant(other_day, dt.time(0), tz)
-                day_end = local_instant(other_day + dt.timedelta(days=1), dt.time(0), tz)
-                for candidate in find_slots(
-                    other_request, everything, day_start, day_end, step_min, tz
+
+            def distance(f: Fit, wanted: dt.datetime = wanted) -> float:
+                return abs((f.service_start - wanted).total_seconds())
+
+            # Days nearest first (0, −1, +1, −2, …); stop once the alternatives found are
+            # nearer than anything a farther day could offer.
+            for distance_days in range(search_days + 1):
+                if len(found) >= alternatives and distance(found[alternatives - 1]) <= (
+                    (distance_days - 1) * 86400
                 ):
-                    if spacing_ok(candidate.service_start, i):
-                        found.append(candidate)
-            found.sort(key=lambda f: abs((f.service_start - wanted).total_seconds()))
+                    break
+                for offset in {-distance_days, distance_days}:
+                    other_day = day + dt.timedelta(days=offset)
+                    other_request = request if offset == 0 else request_for_day(other_day)
+                    day_start = local_instant(other_day, dt.time(0), tz)
+                    day_end = local_instant(other_day + dt.timedelta(days=1), dt.time(0), tz)
+                    for candidate in find_slots(
+                        other_request,
+                        index,
+                        day_start,
+                        day_end,
+                        step_min,
+                        tz,
+                        not_before=not_before,
+                    ):
+                        if spacing_ok(candidate.service_start, i):
+                            found.append(candidate)
+                found.sort(key=distance)
             options = tuple(found[:alternatives])
         sessions.append(SeriesSession(i, wanted, fit, problems, options))
         if fit is not None:
-            placed.append(
+            index.add(
                 Booking(
                     fit.occupancy,
                     fit.patient_time,
