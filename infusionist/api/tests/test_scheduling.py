@@ -155,6 +155,28 @@ def test_availability_lists_open_slots_in_the_locations_offset(client, b, token)
     assert starts == sorted(starts) and all(s.date() == day for s in starts)
 
 
+def test_availability_across_a_dst_change_keeps_local_hours_and_shows_each_offset(
+    client, b, token
+) -> None:
+    # US daylight saving time starts on Sunday 14 March 2027 (-08:00 → -07:00 in Oregon).
+    friday, monday_after = dt.date(2027, 3, 12), dt.date(2027, 3, 15)
+    body = availability(
+        client,
+        token,
+        b,
+        friday,
+        start=iso(b.at(friday, 0)),
+        end=iso(b.at(monday_after, 23)),
+        limit=1000,
+    ).json()
+    by_day: dict[str, list[str]] = {}
+    for slot in body["slots"]:
+        by_day.setdefault(slot["start"][:10], []).append(slot["start"])
+    assert set(by_day) == {"2027-03-12", "2027-03-15"}
+    assert by_day["2027-03-12"][0] == "2027-03-12T09:00:00-08:00"
+    assert by_day["2027-03-15"][0] == "2027-03-15T09:00:00-07:00"
+
+
 def test_availability_takes_the_type_by_id_and_honours_limit(client, b, token) -> None:
     day = monday()
     by_key = availability(client, token, b, day).json()
