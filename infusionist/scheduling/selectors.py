@@ -591,3 +591,29 @@ def patient_appointments_panel(
         .select_related("appointment_type", "location", "chair", "staff", "series")
         .order_by("service_starts_at", "id")[:limit]
     )
+def slot_resource_names(
+    *, organization: Organization, chair_ids: Iterable[int], staff_ids: Iterable[int]
+) -> dict[str, dict[int, str]]:
+    """The names of the chairs and staff members open slots name (two queries at most).
+
+    Shape: ``{"chair": {id: name}, "staff": {id: full name or email}}``; only the
+    organization's. Added for the JSON API's availability answer.
+    """
+    from infusionist.accounts.models import User  # kept local: appended by the API helper
+
+    chairs, staff = set(chair_ids), set(staff_ids)
+    names: dict[str, dict[int, str]] = {"chair": {}, "staff": {}}
+    if chairs:
+        names["chair"] = dict(
+            Chair.objects.filter(
+                room__location__organization=organization, pk__in=chairs
+            ).values_list("pk", "name")
+        )
+    if staff:
+        names["staff"] = {
+            pk: full_name or email
+            for pk, full_name, email in User.objects.filter(
+                organization=organization, pk__in=staff
+            ).values_list("pk", "full_name", "email")
+        }
+    return names
