@@ -5,8 +5,7 @@ in-memory test database serves one connection, so concurrent requests cannot be 
 (the booking service's lock on the location row covers SQLite in production).
 
 - 20 bookings of one chair fired at the same instant, each from its own thread and database
-  connection: through the JSON API and through the booking service (the staff booking form
-  calls it). Exactly one succeeds; the others hear "That time was just taken".
+  connection: through the JSON API, the staff booking form and the booking service. Exactly one succeeds; the others hear "That time was just taken".
 - The constraints themselves refuse an overlapping row written directly.
 - A collision the service's checks cannot see (the same patient booked at two locations at
   once, the other booking committed after this one read) fails on the constraint and comes
@@ -396,3 +395,42 @@ def test_the_same_patient_booked_at_two_locations_at_once_is_booked_once(cast, p
         assert len(booked) == 1 and len(taken) == 1, results
         assert taken[0].subject == "patient" and taken[0].status == 409
         assert Appointment.objects.filter(patient=patient).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_twenty_concurrent_web_form_bookings_of_one_chair_book_it_once(cast: Cast, postgresql):
+    """The staff booking form, posted by 20 signed-in front-desk sessions at once."""
+    from django.urls import reverse
+
+    b = bookable(cast)
+    patients = make_patients(b, CONCURRENT_BOOKINGS)
+    chair = b.chairs[2]
+    day = monday()
+    start = b.at(day, 11)
+
+    def booking(patient: Patient) -> Callable[[], tuple[int, str]]:
+        def call() -> tuple[int, str]:
+            client = Client()
+            client.force_login(cast.frontdesk)
+            response = client.post(
+                reverse("scheduling:book_save", args=[patient.pk]),
+                {
+                    "appointment_type": b.types["ketamine-infusion"].pk,
+                    "location": cast.location.pk,
+                    "day": day.isoformat(),
+                    "start": start.isoformat(),
+                    "chair": chair.pk,
+                },
+            )
+            return response.status_code, response.content.decode()
+
+        return call
+
+    results = all_at_once([booking(p) for p in patients])
+    assert all(isinstance(r, tuple) for r in results), results
+    statuses = sorted(status for status, _ in results)
+    assert statuses == [302] + [409] * (CONCURRENT_BOOKINGS - 1), statuses
+    for status, html in results:
+        if status == 409:
+            assert "That time was just taken" in html
+    assert Appointment.objects.filter(chair=chair).count() == 1
