@@ -29,6 +29,7 @@ from infusionist.measurements.services import (
     questionnaire_response_submit,
 )
 from infusionist.patients.models import Patient
+from infusionist.scheduling.models import Appointment, AppointmentType, WaitlistEntry
 from infusionist.test import PASSWORD, Cast, signer_details
 from infusionist.treatment import selectors as treatment_selectors
 from infusionist.treatment import services as treatment_services
@@ -78,6 +79,18 @@ RULES: dict[str, Rule] = {
     "administration:room_edit": Rule(ADMIN_ONLY),
     "administration:chair_add": Rule(ADMIN_ONLY, "POST"),
     "administration:chair_edit": Rule(ADMIN_ONLY),
+    # Scheduling (docs/decisions/0028): every staff member sees the calendar and books,
+    # moves, cancels and marks appointments.
+    "scheduling:calendar": Rule(ALL_STAFF),
+    "scheduling:appointment": Rule(ALL_STAFF),
+    "scheduling:appointment_move": Rule(ALL_STAFF, "POST"),
+    "scheduling:appointment_cancel": Rule(ALL_STAFF, "POST"),
+    "scheduling:appointment_mark": Rule(ALL_STAFF, "POST"),
+    "scheduling:book_pick": Rule(ALL_STAFF),
+    "scheduling:book": Rule(ALL_STAFF),
+    "scheduling:book_save": Rule(ALL_STAFF, "POST"),
+    "scheduling:series": Rule(ALL_STAFF),
+    "scheduling:series_book": Rule(ALL_STAFF, "POST"),
     # Staff and roles (docs/decisions/0008): the clinic admin manages staff; every staff
     # member manages their own API tokens (a clinic admin everyone's in the clinic).
     "administration:staff": Rule(ADMIN_ONLY),
@@ -187,6 +200,15 @@ RULES: dict[str, Rule] = {
     "scheduling:feed": Rule(ALL_STAFF),
     "scheduling:feed_rotate": Rule(ALL_STAFF, "POST"),
     "scheduling:feed_remove": Rule(ALL_STAFF, "POST"),
+    # The waitlist (scheduling/views_waitlist.py): staff who book.
+    "waitlist:entries": Rule(ALL_STAFF),
+    "waitlist:entry_add": Rule(ALL_STAFF),
+    "waitlist:entry_remove": Rule(ALL_STAFF, "POST"),
+    # The patient's appointments in the portal (portal/booking_views.py).
+    "portal:appointments": Rule(PATIENT_ONLY),
+    "portal:appointment_cancel": Rule(PATIENT_ONLY, "POST"),
+    "portal:book": Rule(PATIENT_ONLY),
+    "portal:book_save": Rule(PATIENT_ONLY, "POST"),
 }
 # Patterns whose access is decided elsewhere, and why.
 EXEMPT_PREFIXES = {
@@ -216,6 +238,13 @@ PUBLIC = {
     "reason",
     "calendar_feed:ics": "a staff member's calendar feed: a random secret (its SHA-256 stored), "
     "made and replaced on their feed page",
+    "booking:consultation": "the website's free consultation booking: open times only, no "
+    "patient data (scheduling/views_public.py)",
+    "booking:consultation_book": "the website booking form: honeypot, per-address limit, audited",
+    "booking:consultation_booked": "the visitor's own booking, from their session only",
+    "waitlist_offer:offer": "waitlist offer link: hashed single-use expiring token",
+    "waitlist_offer:offer_accept": "waitlist offer link: hashed single-use expiring token",
+    "waitlist_offer:offer_decline": "waitlist offer link: hashed single-use expiring token",
 }
 
 
@@ -268,6 +297,11 @@ class OrgRecords:
     #: An open draft of the next version of the financial policy.
     consent_draft: ConsentDocumentVersion
     consultation: Consultation
+    #: A portal-bookable follow-up type and a waitlist entry for it.
+    appointment_type: AppointmentType
+    waitlist_entry: WaitlistEntry
+    #: A ketamine infusion booked for tomorrow in Chair 1 (inside the late-cancellation window).
+    appointment: Appointment
 
 
 @dataclass(frozen=True)
@@ -338,6 +372,17 @@ def _org_records(cast: Cast, *, other: bool) -> OrgRecords:
     # An open questionnaire, made after the response above so that it stays open.
     assignment = assignment_create_manual(patient=patient, instrument_code="gad7", actor=physician)
     consent_services.consent_documents_create_defaults(organization=org)
+    infusion = AppointmentType.objects.create(
+        organization=org,
+        key="ketamine-infusion",
+        kind=AppointmentType.Kind.KETAMINE_INFUSION,
+        name="Ketamine infusion",
+        protocol=protocol,
+        service_min=40,
+        chair_capability="iv_infusion",
+        staff_exclusive=False,
+        needs_physician_available=True,
+    )
     consent_versions = {
         v.kind: v for v in ConsentDocumentVersion.objects.filter(organization=org, number=1)
     }
@@ -350,7 +395,27 @@ def _org_records(cast: Cast, *, other: bool) -> OrgRecords:
         language="en",
         method=ConsentSignature.Method.PAPER,
     )
+    follow_up = AppointmentType.objects.create(
+        organization=org,
+        key="follow-up",
+        kind=AppointmentType.Kind.FOLLOW_UP,
+        name="Follow-up",
+        service_min=20,
+        staff_role=AppointmentType.StaffRole.PRESCRIBER,
+        portal_bookable=True,
+    )
+    waitlist_entry = WaitlistEntry.objects.create(
+        organization=org,
+        patient=patient,
+        appointment_type=follow_up,
+        earliest_on=timezone.localdate(),
+        latest_on=timezone.localdate() + dt.timedelta(days=30),
+    )
+    chair = Chair.objects.create(room=room, name="Chair 1", capabilities=["iv_infusion"])
+    appointment_start = timezone.now().replace(microsecond=0) + dt.timedelta(days=1)
     return OrgRecords(
+        appointment_type=follow_up,
+        waitlist_entry=waitlist_entry,
         location=location,
         closure=Closure.objects.create(
             location=location,
@@ -359,7 +424,7 @@ def _org_records(cast: Cast, *, other: bool) -> OrgRecords:
             reason="Holiday",
         ),
         room=room,
-        chair=Chair.objects.create(room=room, name="Chair 1", capabilities=["iv_infusion"]),
+        chair=chair,
         patient=patient,
         protocol=protocol,
         version=version,
@@ -389,6 +454,19 @@ def _org_records(cast: Cast, *, other: bool) -> OrgRecords:
             physician=physician,
             modality=Consultation.Modality.TELEHEALTH_VIDEO,
             scheduled_at=timezone.now() + dt.timedelta(hours=2),
+        ),
+        appointment=Appointment.objects.create(
+            organization=org,
+            location=location,
+            appointment_type=infusion,
+            patient=patient,
+            chair=chair,
+            staff=colleague,
+            starts_at=appointment_start - dt.timedelta(minutes=15),
+            ends_at=appointment_start + dt.timedelta(minutes=115),
+            service_starts_at=appointment_start,
+            service_ends_at=appointment_start + dt.timedelta(minutes=100),
+            created_by=admin,
         ),
     )
 
@@ -421,6 +499,9 @@ def _id_fillers(records: OrgRecords, role: str | None = None) -> dict[str, objec
         "version_id": records.consent_version.pk,
         "signature_id": records.consent_signature.pk,
         "draft_id": records.consent_draft.pk,
+        "type_id": records.appointment_type.pk,
+        "appointment_id": records.appointment.pk,
+        "waitlist_entry_id": records.waitlist_entry.pk,
     }
 
 

@@ -1,11 +1,32 @@
-"""Staff pages of scheduling, under /schedule/."""
-
 from django.urls import path
 
-from infusionist.scheduling import views_feed
+from infusionist.scheduling import views, views_feed
 
 app_name = "scheduling"
 urlpatterns = [
+    path("", views.calendar, name="calendar"),
+    path("appointments/<int:appointment_id>/", views.appointment_detail, name="appointment"),
+    path(
+        "appointments/<int:appointment_id>/move/",
+        views.appointment_move,
+        name="appointment_move",
+    ),
+    path(
+        "appointments/<int:appointment_id>/cancel/",
+        views.appointment_cancel,
+        name="appointment_cancel",
+    ),
+    path(
+        "appointments/<int:appointment_id>/mark/",
+        views.appointment_mark,
+        name="appointment_mark",
+    ),
+    path("book/", views.book_pick, name="book_pick"),
+    path("book/<int:patient_id>/", views.book, name="book"),
+    path("book/<int:patient_id>/save/", views.book_save, name="book_save"),
+    path("series/<int:patient_id>/", views.series, name="series"),
+    path("series/<int:patient_id>/book/", views.series_book, name="series_book"),
+    # The staff member's own calendar feed address (scheduling/views_feed.py).
     path("feed/", views_feed.calendar_feed, name="feed"),
     path("feed/new/", views_feed.calendar_feed_rotate, name="feed_rotate"),
     path("feed/remove/", views_feed.calendar_feed_remove, name="feed_remove"),
