@@ -1,4 +1,4 @@
-"""Periodic background work on the django-tasks worker, without cron (docs/decisions/0027).
+"""Periodic background work on the django-tasks worker, without cron (docs/decisions/0031).
 
 A periodic task is an ordinary ``@task`` registered here with the setting that names its
 interval in minutes. Each run first queues the task's next run (``run_after`` = now + the

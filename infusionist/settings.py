@@ -43,7 +43,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
-    # The database task backend and its `db_worker` command (docs/decisions/0027).
+    # The database task backend and its `db_worker` command (docs/decisions/0031).
     "django_tasks_db",
     # In layer order (docs/architecture.md): an app imports only from apps listed above it.
     "infusionist.clinics",
@@ -288,7 +288,7 @@ DEMO_PASSWORD = env_str("DEMO_PASSWORD", "infuse-demo-2026")
 
 PATIENT_SEARCH_PAGE_SIZE = env_int("PATIENT_SEARCH_PAGE_SIZE", 25, minimum=5)
 
-# Background work: django-tasks (docs/decisions/0027). Production (and `make demo`) sets
+# Background work: django-tasks (docs/decisions/0031). Production (and `make demo`) sets
 # TASKS_BACKEND=django_tasks_db.DatabaseBackend and runs `manage.py db_worker` beside the web
 # server: tasks wait in the database and the periodic sweeps (appointment reminders,
 # questionnaires, safety escalation) queue their own next run. The immediate backend, the

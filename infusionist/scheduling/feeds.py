@@ -1,4 +1,4 @@
-"""A staff member's secret iCalendar feed of their own appointments (docs/decisions/0027).
+"""A staff member's secret iCalendar feed of their own appointments (docs/decisions/0031).
 
 The feed URL holds a random secret shown once when it is made; only its SHA-256 is stored
 (``CalendarFeed.token_sha256``), one feed per staff member. Making a new one replaces the old

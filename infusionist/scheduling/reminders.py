@@ -6,7 +6,7 @@ A clinic reminds patients at its offsets (``SchedulingSettings.reminder_offsets(
 are elapsed hours, so a 24 h reminder before a 9:00 visit on the morning after a
 daylight-saving change goes at 8:00 or 10:00 local time the day before, 24 real hours ahead.
 
-Rules (docs/decisions/0027):
+Rules (docs/decisions/0031):
 
 - Only booked or confirmed appointments are reminded; a cancelled one never is.
 - A reminder whose time had already passed when the appointment got its start (booked, or

@@ -591,6 +591,8 @@ def patient_appointments_panel(
         .select_related("appointment_type", "location", "chair", "staff", "series")
         .order_by("service_starts_at", "id")[:limit]
     )
+
+
 def slot_resource_names(
     *, organization: Organization, chair_ids: Iterable[int], staff_ids: Iterable[int]
 ) -> dict[str, dict[int, str]]:

@@ -12,8 +12,10 @@ not see (the same patient booked at two locations at once) fails there and comes
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,7 +32,7 @@ from infusionist.consultations.services import consultation_cancel, consultation
 from infusionist.lib import scheduling as kernel
 from infusionist.measurements.services import measurement_infusion_planned
 from infusionist.patients.models import Patient
-from infusionist.scheduling import selectors, waitlist
+from infusionist.scheduling import selectors
 from infusionist.scheduling.models import (
     ACTIVE_STATUSES,
     Appointment,
@@ -38,6 +40,10 @@ from infusionist.scheduling.models import (
     AppointmentSeries,
     AppointmentType,
 )
+
+#: Called with an appointment's id once its cancellation commits. The waitlist registers
+#: here (``SchedulingConfig.ready``), so this module need not import it.
+AFTER_CANCEL: list[Callable[[int], object]] = []
 
 #: PostgreSQL exclusion constraints and what each protects (migration 0002).
 EXCLUSION_SUBJECTS = {
@@ -516,8 +522,8 @@ def appointment_cancel(
             },
         )
         # The freed time goes to the first matching patient on the waitlist, after commit.
-        freed = appointment.pk
-        transaction.on_commit(lambda: waitlist.offer_freed_slot_task.enqueue(appointment_id=freed))
+        for hook in AFTER_CANCEL:
+            transaction.on_commit(functools.partial(hook, appointment.pk))
     return appointment
 
 

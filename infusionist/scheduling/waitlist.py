@@ -577,3 +577,8 @@ def waitlist_offer_accept(
             )
             return appointment
     raise taken
+
+
+def offer_after_cancel(appointment_id: int) -> None:
+    """Queue the offer of a cancelled appointment's time (see ``services.AFTER_CANCEL``)."""
+    offer_freed_slot_task.enqueue(appointment_id=appointment_id)

@@ -5,7 +5,8 @@ in-memory test database serves one connection, so concurrent requests cannot be 
 (the booking service's lock on the location row covers SQLite in production).
 
 - 20 bookings of one chair fired at the same instant, each from its own thread and database
-  connection: through the JSON API, the staff booking form and the booking service. Exactly one succeeds; the others hear "That time was just taken".
+  connection: through the JSON API, the staff booking form and the booking service.
+  Exactly one succeeds; the others hear "That time was just taken".
 - The constraints themselves refuse an overlapping row written directly.
 - A collision the service's checks cannot see (the same patient booked at two locations at
   once, the other booking committed after this one read) fails on the constraint and comes
