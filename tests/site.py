@@ -29,6 +29,7 @@ from infusionist.measurements.services import (
     questionnaire_response_submit,
 )
 from infusionist.patients.models import Patient
+from infusionist.scheduling.models import AppointmentType, StaffShift, StaffTimeOff
 from infusionist.test import PASSWORD, Cast, signer_details
 from infusionist.treatment import selectors as treatment_selectors
 from infusionist.treatment import services as treatment_services
@@ -182,6 +183,22 @@ RULES: dict[str, Rule] = {
     "intake:section_save": Rule(ALL_STAFF, "POST"),
     "intake:baseline_start": Rule(ALL_STAFF, "POST"),
     "intake:submit": Rule(ALL_STAFF, "POST"),
+    # Scheduling set-up (issue 11): the clinic admin sets the booking rules, the appointment
+    # types and everyone's shifts and time off; every staff member sees their own.
+    "administration:scheduling_settings": Rule(ADMIN_ONLY),
+    "administration:appointment_types": Rule(ADMIN_ONLY),
+    "administration:appointment_type_create": Rule(ADMIN_ONLY),
+    "administration:appointment_type_edit": Rule(ADMIN_ONLY),
+    "administration:appointment_type_deactivate": Rule(ADMIN_ONLY, "POST"),
+    "administration:appointment_type_reactivate": Rule(ADMIN_ONLY, "POST"),
+    "administration:staff_schedules": Rule(ADMIN_ONLY),
+    "administration:staff_schedule": Rule(ADMIN_ONLY),
+    "administration:shift_add": Rule(ADMIN_ONLY, "POST"),
+    "administration:shift_edit": Rule(ADMIN_ONLY),
+    "administration:shift_remove": Rule(ADMIN_ONLY, "POST"),
+    "administration:time_off_add": Rule(ADMIN_ONLY, "POST"),
+    "administration:time_off_remove": Rule(ADMIN_ONLY, "POST"),
+    "administration:my_schedule": Rule(ALL_STAFF),
 }
 # Patterns whose access is decided elsewhere, and why.
 EXEMPT_PREFIXES = {
@@ -257,6 +274,10 @@ class OrgRecords:
     #: An open draft of the next version of the financial policy.
     consent_draft: ConsentDocumentVersion
     consultation: Consultation
+    #: An appointment type, a weekly shift and a time off of the colleague (scheduling).
+    appointment_type: AppointmentType
+    shift: StaffShift
+    time_off: StaffTimeOff
 
 
 @dataclass(frozen=True)
@@ -379,6 +400,24 @@ def _org_records(cast: Cast, *, other: bool) -> OrgRecords:
             modality=Consultation.Modality.TELEHEALTH_VIDEO,
             scheduled_at=timezone.now() + dt.timedelta(hours=2),
         ),
+        appointment_type=AppointmentType.objects.create(
+            organization=org, key="follow-up", kind="follow_up", name="Follow-up"
+        ),
+        shift=StaffShift.objects.create(
+            organization=org,
+            staff=colleague,
+            location=location,
+            weekday=0,
+            starts_at=dt.time(9),
+            ends_at=dt.time(17),
+        ),
+        time_off=StaffTimeOff.objects.create(
+            organization=org,
+            staff=colleague,
+            starts_at=timezone.now() + dt.timedelta(days=30),
+            ends_at=timezone.now() + dt.timedelta(days=31),
+            reason="Annual leave",
+        ),
     )
 
 
@@ -410,6 +449,9 @@ def _id_fillers(records: OrgRecords, role: str | None = None) -> dict[str, objec
         "version_id": records.consent_version.pk,
         "signature_id": records.consent_signature.pk,
         "draft_id": records.consent_draft.pk,
+        "appointment_type_id": records.appointment_type.pk,
+        "shift_id": records.shift.pk,
+        "time_off_id": records.time_off.pk,
     }
 
 

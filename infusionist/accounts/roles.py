@@ -90,6 +90,12 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     # and may fill or correct a section on the patient's behalf (audited, old and new values).
     "intake.view": STAFF_ROLES,
     "intake.edit": STAFF_ROLES,
+    # Scheduling (issue 11): every staff member sees the calendar and their own shifts and
+    # books appointments; the clinic admin sets the booking rules, the appointment types and
+    # everyone's shifts and time off.
+    "schedule.view": STAFF_ROLES,
+    "schedule.book": STAFF_ROLES,
+    "schedule.manage": frozenset({Role.CLINIC_ADMIN}),
 }
 
 

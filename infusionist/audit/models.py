@@ -70,6 +70,10 @@ class AuditEvent(AppendOnlyModel):
         ELIGIBILITY_SETTINGS = "eligibility_settings", _("Eligibility settings")
         ELIGIBILITY_REVIEW = "eligibility_review", _("Eligibility review")
         ELIGIBILITY_DECISION = "eligibility_decision", _("Eligibility decision")
+        SCHEDULING_SETTINGS = "scheduling_settings", _("Scheduling settings")
+        APPOINTMENT_TYPE = "appointment_type", _("Appointment type")
+        STAFF_SHIFT = "staff_shift", _("Staff shift")
+        STAFF_TIME_OFF = "staff_time_off", _("Staff time off")
 
     class Outcome(models.TextChoices):
         ALLOWED = "allowed", _("Allowed")
