@@ -82,6 +82,15 @@ PATIENT_MSGIDS = (
     "for a number abroad, start with + and the country code.",
     "Enter a ZIP code of five digits, or ZIP+4 such as 97401-1234.",
     "Choose the state from the list.",
+    # the kinds of appointment a patient books and is reminded of (scheduling/models.py)
+    "Free consultation call",
+    "Physician telehealth consultation",
+    "Intake and evaluation",
+    "Ketamine infusion",
+    "Esketamine session",
+    "IV nutrient drip",
+    "Mobile visit",
+    "Follow-up",
 )
 
 # ---- which language ---------------------------------------------------------------------

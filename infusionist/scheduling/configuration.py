@@ -24,7 +24,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -106,8 +106,8 @@ def _apply(row: Any, data: Mapping[str, Any], fields: Sequence[str]) -> dict[str
     unknown = set(data) - set(fields)
     if unknown:
         raise ValueError(f"Not editable here: {sorted(unknown)}")
-    changed = [name for name, value in data.items() if getattr(row, name) != value]
-    before = {name: _audit_value(getattr(row, name)) for name in changed}
+    changed = [name for name, value in data.items() if _current(row, name) != value]
+    before = {name: _audit_value(_current(row, name)) for name in changed}
     for name in changed:
         setattr(row, name, data[name])
     return {
@@ -115,6 +115,14 @@ def _apply(row: Any, data: Mapping[str, Any], fields: Sequence[str]) -> dict[str
         "before": before,
         "after": {name: _audit_value(getattr(row, name)) for name in changed},
     }
+
+
+def _current(row: Any, name: str) -> Any:
+    """A field's value, None for a relation not set yet (a new row)."""
+    try:
+        return getattr(row, name)
+    except ObjectDoesNotExist:
+        return None
 
 
 def _audit_value(value: Any) -> Any:
@@ -531,8 +539,10 @@ def staff_shift_save(
         shift = StaffShift(organization_id=staff.organization_id, staff=staff)
     elif shift.staff_id != staff.pk:
         raise ValidationError("That shift belongs to another staff member.")
-    location: Location = data.get("location") or shift.location
-    if location.organization_id != staff.organization_id:
+    location: Location | None = data.get("location") or (
+        shift.location if shift.location_id else None
+    )
+    if location is None or location.organization_id != staff.organization_id:
         raise ValidationError({"location": _("Choose one of this clinic's locations.")})
     User.objects.select_for_update().filter(pk=staff.pk).first()
     change = _apply(shift, data, SHIFT_FIELDS)
