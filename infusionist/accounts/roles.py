@@ -90,9 +90,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     # and may fill or correct a section on the patient's behalf (audited, old and new values).
     "intake.view": STAFF_ROLES,
     "intake.edit": STAFF_ROLES,
-    # Scheduling (issue 11): every staff member sees the calendar and their own shifts and
-    # books appointments; the clinic admin sets the booking rules, the appointment types and
-    # everyone's shifts and time off.
+    # Scheduling: every staff role sees the calendar and books, moves and cancels; a clinic
+    # admin sets the booking rules, appointment types and staff shifts.
     "schedule.view": STAFF_ROLES,
     "schedule.book": STAFF_ROLES,
     "schedule.manage": frozenset({Role.CLINIC_ADMIN}),

@@ -74,6 +74,11 @@ class AuditEvent(AppendOnlyModel):
         APPOINTMENT_TYPE = "appointment_type", _("Appointment type")
         STAFF_SHIFT = "staff_shift", _("Staff shift")
         STAFF_TIME_OFF = "staff_time_off", _("Staff time off")
+        APPOINTMENT = "appointment", _("Appointment")
+        APPOINTMENT_SERIES = "appointment_series", _("Appointment series")
+        WAITLIST_ENTRY = "waitlist_entry", _("Waitlist entry")
+        WAITLIST_OFFER = "waitlist_offer", _("Waitlist offer")
+        CALENDAR_FEED = "calendar_feed", _("Calendar feed")
 
     class Outcome(models.TextChoices):
         ALLOWED = "allowed", _("Allowed")
