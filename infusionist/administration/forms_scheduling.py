@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from infusionist.accounts.models import User
 from infusionist.clinics.models import Chair, Location, Organization
+from infusionist.lib.scheduling import Minutes
 from infusionist.scheduling import configuration
 from infusionist.scheduling.models import AppointmentType, SchedulingSettings, StaffShift
 from infusionist.treatment.models import Protocol
@@ -209,7 +210,7 @@ class AppointmentTypeForm(forms.ModelForm):
     def type_data(self) -> dict[str, Any]:
         return {name: self.cleaned_data[name] for name in self.Meta.fields}
 
-    def minutes(self, settings: SchedulingSettings) -> configuration.ChairMinutes | None:
+    def minutes(self, settings: SchedulingSettings) -> Minutes | None:
         """The chair time of what was typed (or saved); None while a number is unreadable."""
         data = self.cleaned_data if self.is_bound and hasattr(self, "cleaned_data") else {}
         source = data if self.is_bound else None

@@ -21,7 +21,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
@@ -39,6 +38,7 @@ from infusionist.audit.models import AuditEvent
 from infusionist.audit.services import NO_REQUEST, AuditContext, audit_record
 from infusionist.clinics.models import Chair, Location, Organization
 from infusionist.integrity import jsonable
+from infusionist.lib.scheduling import Minutes
 from infusionist.scheduling.models import (
     ACTIVE_STATUSES,
     Appointment,
@@ -47,13 +47,14 @@ from infusionist.scheduling.models import (
     StaffShift,
     StaffTimeOff,
 )
+from infusionist.scheduling.selectors import ESKETAMINE_MIN_OBSERVATION_MIN, appointment_minutes
 from infusionist.treatment.models import Protocol
 
 MANAGE_CAPABILITY = "schedule.manage"
 
 #: The Spravato REMS: a certified setting observes the patient for at least two hours after
 #: each esketamine dose [46][47] (also the label [18]). No clinic may set less.
-ESKETAMINE_OBSERVATION_MIN_AT_LEAST = 120
+ESKETAMINE_OBSERVATION_MIN_AT_LEAST = ESKETAMINE_MIN_OBSERVATION_MIN
 #: Reminders go out at most two weeks (336 h) before the start: the settings field's limit.
 REMINDER_OFFSET_MAX_H = 336
 #: At most this many reminders per appointment (each one is a message to the patient).
@@ -247,33 +248,6 @@ def scheduling_settings_update(
 # ---- appointment types ---------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class ChairMinutes:
-    """How long a type holds its chair (or its staff member), part by part, in minutes."""
-
-    prep_min: int
-    treatment_min: int
-    observation_min: int
-    turnover_min: int
-    travel_min: int
-
-    @property
-    def total_min(self) -> int:
-        """Occupancy: travel there, preparation, treatment, observation, turnover, travel back."""
-        return (
-            2 * self.travel_min
-            + self.prep_min
-            + self.treatment_min
-            + self.observation_min
-            + self.turnover_min
-        )
-
-    @property
-    def patient_min(self) -> int:
-        """How long the patient is there: treatment and observation."""
-        return self.treatment_min + self.observation_min
-
-
 def type_minutes(
     *,
     kind: str,
@@ -283,26 +257,25 @@ def type_minutes(
     travel_buffer_min: int,
     chair_capability: str,
     settings: SchedulingSettings,
-) -> ChairMinutes:
-    """Return the minutes a type would hold its chair, as the page shows them before saving.
+) -> Minutes | None:
+    """Return the minutes a type would hold its patient, chair and staff, before it is saved.
 
-    A protocol kind takes its treatment minutes from ``protocol.duration_min`` (intranasal
-    protocols have none: the treatment minutes are then ``service_min``, the dosing and
-    waiting between devices) and its observation from ``protocol.observation_min``. A type
-    that uses a chair adds the clinic's preparation and turnover minutes.
+    The arithmetic is the booking engine's (``selectors.appointment_minutes``), applied to
+    the values typed; None when they make no appointment yet (an infusion without its
+    protocol, no minutes at all).
     """
-    treatment, observation = service_min, observation_min
-    if kind in PROTOCOL_KINDS and protocol is not None:
-        treatment = protocol.duration_min or service_min
-        observation = protocol.observation_min
-    uses_chair = bool(chair_capability)
-    return ChairMinutes(
-        prep_min=settings.chair_prep_min if uses_chair else 0,
-        treatment_min=treatment,
-        observation_min=observation,
-        turnover_min=settings.chair_turnover_min if uses_chair else 0,
-        travel_min=travel_buffer_min if kind == AppointmentType.Kind.MOBILE_VISIT else 0,
+    draft = AppointmentType(
+        kind=kind,
+        protocol=protocol,
+        service_min=service_min,
+        observation_min=observation_min,
+        travel_buffer_min=travel_buffer_min,
+        chair_capability=chair_capability,
     )
+    try:
+        return appointment_minutes(appointment_type=draft, settings=settings)
+    except ValueError:
+        return None
 
 
 def protocols_for_kind(*, organization: Organization, kind: str) -> QuerySet[Protocol]:
