@@ -90,6 +90,7 @@ TODAY_SECTIONS: dict[str, str] = {
     AuditEvent.ObjectType.PATIENT: "Patients you opened recently",
     AuditEvent.ObjectType.ELIGIBILITY_REVIEW: "Eligibility reviews waiting for a decision",
     AuditEvent.ObjectType.ELIGIBILITY_DECISION: "Approvals to review again",
+    AuditEvent.ObjectType.APPOINTMENT: "Today's appointments",
 }
 
 
