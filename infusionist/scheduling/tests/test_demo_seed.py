@@ -33,3 +33,31 @@ def test_the_seed_makes_eight_types_by_the_rules_and_shifts_in_opening_hours(cas
         days = set(StaffShift.objects.filter(staff=staff[role]).values_list("weekday", flat=True))
         assert days == open_days
     assert not StaffShift.objects.filter(staff=staff[Role.CLINIC_ADMIN]).exists()
+
+
+def test_the_demo_books_a_week_with_a_six_infusion_series(db) -> None:
+    from django.core.management import call_command
+
+    from infusionist.clinics.models import Organization
+    from infusionist.scheduling.models import Appointment, AppointmentSeries
+
+    call_command("seed_demo", "--quiet", "--patients", "20")
+    clinic = Organization.objects.get(slug="willowmere-demo")
+    series = AppointmentSeries.objects.get(organization=clinic)
+    sessions = list(series.appointments.order_by("service_starts_at"))
+    assert len(sessions) == 6 and series.session_count == 6
+    assert {s.appointment_type.key for s in sessions} == {"ketamine-infusion"}
+    assert {s.service_starts_at.astimezone(s.location.tzinfo).weekday() for s in sessions} <= {
+        0,
+        2,
+        4,
+    }
+    booked = Appointment.objects.filter(organization=clinic)
+    count = booked.count()
+    kinds = set(booked.values_list("appointment_type__key", flat=True))
+    assert count >= 25
+    assert {"free-consultation", "telehealth-consult", "iv-nutrient-drip", "follow-up"} <= kinds
+    assert booked.filter(source="website", patient__isnull=True).exists()
+    assert not booked.filter(chair__isnull=True, appointment_type__chair_capability="iv_infusion")
+    call_command("seed_demo", "--quiet", "--patients", "20")
+    assert Appointment.objects.filter(organization=clinic).count() == count
