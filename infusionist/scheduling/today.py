@@ -167,7 +167,7 @@ def today_section(*, user: User, now: dt.datetime | None = None) -> ScheduleToda
             service_starts_at__lt=latest,
             service_ends_at__gt=earliest,
         )
-        .select_related("appointment_type", "patient", "chair", "chair__room", "staff")
+        .select_related("appointment_type", "patient", "chair", "chair__room", "staff", "series")
         .order_by("service_starts_at", "id")
     )
     chairs = list(
