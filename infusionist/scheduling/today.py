@@ -167,7 +167,9 @@ def today_section(*, user: User, now: dt.datetime | None = None) -> ScheduleToda
             service_starts_at__lt=latest,
             service_ends_at__gt=earliest,
         )
-        .select_related("appointment_type", "patient", "chair", "chair__room", "staff", "series")
+        .select_related(
+            "appointment_type", "patient", "chair", "chair__room", "staff", "series", "location"
+        )
         .order_by("service_starts_at", "id")
     )
     chairs = list(

@@ -214,7 +214,7 @@ def test_today_keeps_its_query_count_as_appointments_grow(
 BUDGETS = {
     Role.FRONT_DESK: 23,
     Role.NURSE: 25,
-    Role.PHYSICIAN: 21,
+    Role.PHYSICIAN: 19,
     Role.CLINIC_ADMIN: 24,
 }
 
