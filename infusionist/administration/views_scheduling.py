@@ -355,14 +355,15 @@ def _schedule_page(
 
 def _collisions(staff: User, absences: list[StaffTimeOff]) -> dict[int, list[Appointment]]:
     """The staff member's active appointments inside each absence (one query for all)."""
-    if not absences:
+    organization_id = staff.organization_id
+    if not absences or organization_id is None:
         return {}
     start = min(a.starts_at for a in absences)
     end = max(a.ends_at for a in absences)
     found: dict[int, list[Appointment]] = {}
     appointments = list(
         Appointment.objects.filter(
-            organization_id=staff.organization_id,
+            organization_id=organization_id,
             staff=staff,
             status__in=ACTIVE_STATUSES,
             starts_at__lt=end,

@@ -447,10 +447,13 @@ def appointment_type_set_active(
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
-def _staff_check(actor: User, staff: User) -> None:
-    _check(actor, staff.organization_id)
-    if staff.role not in STAFF_ROLES:
+def _staff_check(actor: User, staff: User) -> int:
+    """Check the actor may manage this staff member's schedule; return their organization id."""
+    organization_id = staff.organization_id
+    _check(actor, organization_id)
+    if staff.role not in STAFF_ROLES or organization_id is None:
         raise ValidationError({"staff": _("Shifts and time off are for staff members.")})
+    return organization_id
 
 
 def shift_words(shift: StaffShift) -> str:
@@ -506,10 +509,10 @@ def staff_shift_save(
     shift of the same person (at any location: nobody works in two places at once), naming
     that shift.
     """
-    _staff_check(actor, staff)
+    organization_id = _staff_check(actor, staff)
     creating = shift is None
     if shift is None:
-        shift = StaffShift(organization_id=staff.organization_id, staff=staff)
+        shift = StaffShift(organization_id=organization_id, staff=staff)
     elif shift.staff_id != staff.pk:
         raise ValidationError("That shift belongs to another staff member.")
     location: Location | None = data.get("location") or (
@@ -578,9 +581,12 @@ def time_off_collisions(
     *, staff: User, starts_at: dt.datetime, ends_at: dt.datetime
 ) -> QuerySet[Appointment]:
     """Return the staff member's active appointments that overlap this time, soonest first."""
+    organization_id = staff.organization_id
+    if organization_id is None:
+        return Appointment.objects.none()
     return (
         Appointment.objects.filter(
-            organization_id=staff.organization_id,
+            organization_id=organization_id,
             staff=staff,
             status__in=ACTIVE_STATUSES,
             starts_at__lt=ends_at,
@@ -607,13 +613,13 @@ def staff_time_off_add(
     (:func:`time_off_collisions`) for the front desk to rebook. Raises ValidationError keyed
     by field when it ends at or before it starts or the reason is empty.
     """
-    _staff_check(actor, staff)
+    organization_id = _staff_check(actor, staff)
     if timezone.is_naive(starts_at) or timezone.is_naive(ends_at):
         raise ValueError("Time off needs aware datetimes.")
     if ends_at <= starts_at:
         raise ValidationError({"ends_at": _("The time off ends at or before it starts.")})
     time_off = StaffTimeOff(
-        organization_id=staff.organization_id,
+        organization_id=organization_id,
         staff=staff,
         starts_at=starts_at,
         ends_at=ends_at,
