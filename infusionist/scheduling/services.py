@@ -17,12 +17,16 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from infusionist.accounts.roles import Role, can
 from infusionist.audit.models import AuditEvent
 from infusionist.audit.services import NO_REQUEST, AuditContext, audit_record
 from infusionist.clinics.models import Chair, Location, Organization
+from infusionist.consultations.models import Consultation
+from infusionist.consultations.services import consultation_cancel, consultation_schedule
 from infusionist.lib import scheduling as kernel
 from infusionist.measurements.services import measurement_infusion_planned
 from infusionist.patients.models import Patient
@@ -213,12 +217,49 @@ def _decide(
     return result, context
 
 
-@dataclass(frozen=True)
-class Booked:
-    """A booking and the secret of its confirm/cancel links (shown or sent once)."""
+def _consultation_for(
+    *, appointment: Appointment, by: Any, context: AuditContext
+) -> Consultation | None:
+    """A physician telehealth consultation booked for a patient is also the consultation record.
 
-    appointment: Appointment
-    link_token: str
+    The consultations app keeps the physician's consultations and eligibility decisions
+    (docs/decisions/0025); booking one here schedules it there too (video, with the booked
+    physician), so the physician's review list and the calendar agree. Raises
+    BookingRuleBroken("physician_credentials") when the physician may not consult
+    (credentials lapsed).
+    """
+    if (
+        appointment.appointment_type.kind != AppointmentType.Kind.TELEHEALTH_CONSULT
+        or appointment.patient is None
+        or appointment.staff is None
+        or appointment.staff.role != Role.PHYSICIAN
+        or not can(by, "consultations.schedule")
+    ):
+        return None
+    try:
+        return consultation_schedule(
+            patient=appointment.patient,
+            actor=by,
+            physician=appointment.staff,
+            modality=Consultation.Modality.TELEHEALTH_VIDEO,
+            scheduled_at=appointment.service_starts_at,
+            context=context,
+        )
+    except ValidationError as error:
+        messages = [m for ms in error.message_dict.values() for m in ms]
+        raise BookingRuleBroken("physician_credentials", " ".join(messages)) from error
+
+
+def _consultation_of(appointment: Appointment) -> Consultation | None:
+    ids = [
+        e.detail.get("consultation")
+        for e in appointment.events.filter(kind="booked")
+        if isinstance(e.detail, dict)
+    ]
+    ids = [i for i in ids if isinstance(i, int)]
+    if not ids:
+        return None
+    return Consultation.objects.filter(pk__in=ids, status=Consultation.Status.SCHEDULED).first()
 
 
 def appointment_book(
@@ -310,10 +351,12 @@ def appointment_book(
                     created_at=now,
                     updated_at=now,
                 )
+            consultation = _consultation_for(appointment=appointment, by=by, context=context)
             AppointmentEvent.objects.create(
                 appointment=appointment,
                 kind="booked",
-                detail={"source": source},
+                detail={"source": source}
+                | ({"consultation": consultation.pk} if consultation else {}),
                 by=by if getattr(by, "pk", None) else None,
             )
             _audit(
@@ -447,6 +490,9 @@ def appointment_cancel(
         appointment.late_cancellation = appointment.service_starts_at - now < window
         appointment.updated_at = now
         appointment.save()
+        consultation = _consultation_of(appointment)
+        if consultation is not None and can(by, "consultations.schedule"):
+            consultation_cancel(consultation=consultation, actor=by, context=context)
         AppointmentEvent.objects.create(
             appointment=appointment,
             kind="cancelled",

@@ -314,3 +314,16 @@ def test_series_across_dst_keeps_local_times(b: Bookable):
     }
     offsets = {s.fit.service_start.astimezone(tz).utcoffset() for s in proposal.sessions}
     assert len(offsets) == 2  # both sides of the change
+
+
+def test_telehealth_consult_is_also_the_consultation_record(b: Bookable):
+    from infusionist.consultations.models import Consultation
+
+    appt = book(b, "telehealth-consult", b.at(monday(), 11))
+    assert appt.staff == b.cast.physician
+    consultation = Consultation.objects.get(patient=b.cast.patient)
+    assert consultation.scheduled_at == appt.service_starts_at
+    assert consultation.physician == b.cast.physician
+    services.appointment_cancel(appointment=appt, by=b.cast.frontdesk, reason="Rescheduling")
+    consultation.refresh_from_db()
+    assert consultation.status == "cancelled"
