@@ -607,3 +607,9 @@ def test_the_staff_list_keeps_its_query_count_as_shifts_grow(
         add_shifts(weekday)
     with django_assert_num_queries(8):
         assert client.get(url).status_code == 200
+
+
+def test_the_staff_page_links_to_the_persons_shifts(client, cast) -> None:
+    client.force_login(cast.admin)
+    page = client.get(reverse("administration:staff_detail", args=[cast.nurse.pk])).content
+    assert reverse("administration:staff_schedule", args=[cast.nurse.pk]) in page.decode()
