@@ -9,6 +9,7 @@ message that names the numbers.
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -194,7 +195,8 @@ def test_an_esketamine_type_whose_protocol_observes_less_than_two_hours_is_refus
     page = response.content.decode()
     assert response.status_code == 422
     assert "observes patients for 60 min after the dose" in page
-    assert "at least 120 min" in page and "#source-46" in page and "#source-47" in page
+    assert re.search(r"<li>[^<]*observes patients for 60 min[^<]*<a[^>]*#source-46", page)
+    assert "at least 120 min" in page and "#source-47" in page
     assert not AppointmentType.objects.exists()
     # With the protocol's two hours it is accepted.
     Protocol.objects.filter(pk=protocol.pk).update(observation_min=120)
