@@ -184,7 +184,7 @@ def main() -> None:
     booked = Appointment.objects.filter(organization=org).count()
     patient = patients[-1]
 
-    def propose() -> object:
+    def propose() -> services.SeriesProposal:
         return services.series_propose(
             organization=org,
             appointment_type=infusion,

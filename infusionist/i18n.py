@@ -68,6 +68,13 @@ PATIENT_SOURCES = (
     "infusionist/intake/sections.py",
     "infusionist/intake/pages.py",
     "infusionist/intake/services.py",
+    # Booking: the website's consultation, the waitlist offer link and its message.
+    "infusionist/scheduling/templates/scheduling/public/*.html",
+    "infusionist/scheduling/templates/scheduling/waitlist/offer.html",
+    "infusionist/scheduling/views_public.py",
+    "infusionist/scheduling/views_waitlist.py",
+    "infusionist/scheduling/forms_public.py",
+    "infusionist/scheduling/waitlist.py",
 )
 #: Strings the patient sees that are written in modules shared with staff pages.
 PATIENT_MSGIDS = (
@@ -82,6 +89,8 @@ PATIENT_MSGIDS = (
     "for a number abroad, start with + and the country code.",
     "Enter a ZIP code of five digits, or ZIP+4 such as 97401-1234.",
     "Choose the state from the list.",
+    # the phone field's help on the website's consultation booking (contact.py PHONE_HELP)
+    "A US number such as (541) 555-0142; numbers abroad start with + and the country code.",
     # the kinds of appointment a patient books and is reminded of (scheduling/models.py)
     "Free consultation call",
     "Physician telehealth consultation",

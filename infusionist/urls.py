@@ -5,6 +5,7 @@ from django.urls import include, path
 
 from infusionist.accounts.home import home_url_for
 from infusionist.api.api import api
+from infusionist.scheduling.urls_waitlist import offer_urlpatterns as waitlist_offer_urls
 
 
 def health(request: HttpRequest) -> HttpResponse:
@@ -23,6 +24,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("account-setup/", include("infusionist.accounts.urls")),
     path("today/", include("infusionist.today.urls")),
+    path("schedule/", include("infusionist.scheduling.urls")),
     path("patients/", include("infusionist.patients.urls")),
     path("record/", include("infusionist.record.urls")),
     path("clinic/", include("infusionist.administration.urls")),
@@ -36,6 +38,9 @@ urlpatterns = [
     path("reference/", include("infusionist.reference.urls")),
     path("demo/", include("infusionist.demo.urls")),
     path("intake/", include("infusionist.intake.urls")),
+    path("book/", include("infusionist.scheduling.urls_public")),
+    path("waitlist/offer/", include(waitlist_offer_urls)),
+    path("waitlist/", include("infusionist.scheduling.urls_waitlist")),
     path("api/v1/", api.urls),
     path("django-admin/", admin.site.urls),
 ]

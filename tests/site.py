@@ -29,7 +29,13 @@ from infusionist.measurements.services import (
     questionnaire_response_submit,
 )
 from infusionist.patients.models import Patient
-from infusionist.scheduling.models import AppointmentType, StaffShift, StaffTimeOff
+from infusionist.scheduling.models import (
+    Appointment,
+    AppointmentType,
+    StaffShift,
+    StaffTimeOff,
+    WaitlistEntry,
+)
 from infusionist.test import PASSWORD, Cast, signer_details
 from infusionist.treatment import selectors as treatment_selectors
 from infusionist.treatment import services as treatment_services
@@ -79,6 +85,18 @@ RULES: dict[str, Rule] = {
     "administration:room_edit": Rule(ADMIN_ONLY),
     "administration:chair_add": Rule(ADMIN_ONLY, "POST"),
     "administration:chair_edit": Rule(ADMIN_ONLY),
+    # Scheduling (docs/decisions/0028): every staff member sees the calendar and books,
+    # moves, cancels and marks appointments.
+    "scheduling:calendar": Rule(ALL_STAFF),
+    "scheduling:appointment": Rule(ALL_STAFF),
+    "scheduling:appointment_move": Rule(ALL_STAFF, "POST"),
+    "scheduling:appointment_cancel": Rule(ALL_STAFF, "POST"),
+    "scheduling:appointment_mark": Rule(ALL_STAFF, "POST"),
+    "scheduling:book_pick": Rule(ALL_STAFF),
+    "scheduling:book": Rule(ALL_STAFF),
+    "scheduling:book_save": Rule(ALL_STAFF, "POST"),
+    "scheduling:series": Rule(ALL_STAFF),
+    "scheduling:series_book": Rule(ALL_STAFF, "POST"),
     # Staff and roles (docs/decisions/0008): the clinic admin manages staff; every staff
     # member manages their own API tokens (a clinic admin everyone's in the clinic).
     "administration:staff": Rule(ADMIN_ONLY),
@@ -183,6 +201,15 @@ RULES: dict[str, Rule] = {
     "intake:section_save": Rule(ALL_STAFF, "POST"),
     "intake:baseline_start": Rule(ALL_STAFF, "POST"),
     "intake:submit": Rule(ALL_STAFF, "POST"),
+    # The waitlist (scheduling/views_waitlist.py): staff who book.
+    "waitlist:entries": Rule(ALL_STAFF),
+    "waitlist:entry_add": Rule(ALL_STAFF),
+    "waitlist:entry_remove": Rule(ALL_STAFF, "POST"),
+    # The patient's appointments in the portal (portal/booking_views.py).
+    "portal:appointments": Rule(PATIENT_ONLY),
+    "portal:appointment_cancel": Rule(PATIENT_ONLY, "POST"),
+    "portal:book": Rule(PATIENT_ONLY),
+    "portal:book_save": Rule(PATIENT_ONLY, "POST"),
     # Scheduling set-up (issue 11): the clinic admin sets the booking rules, the appointment
     # types and everyone's shifts and time off; every staff member sees their own.
     "administration:scheduling_settings": Rule(ADMIN_ONLY),
@@ -222,6 +249,13 @@ PUBLIC = {
     "account_setup:invitation": "staff invitation link: hashed single-use expiring token",
     "account_setup:invitation_accept": "staff invitation: only after a valid link, from the "
     "session",
+    "booking:consultation": "the website's free consultation booking: open times only, no "
+    "patient data (scheduling/views_public.py)",
+    "booking:consultation_book": "the website booking form: honeypot, per-address limit, audited",
+    "booking:consultation_booked": "the visitor's own booking, from their session only",
+    "waitlist_offer:offer": "waitlist offer link: hashed single-use expiring token",
+    "waitlist_offer:offer_accept": "waitlist offer link: hashed single-use expiring token",
+    "waitlist_offer:offer_decline": "waitlist offer link: hashed single-use expiring token",
 }
 
 
@@ -274,8 +308,12 @@ class OrgRecords:
     #: An open draft of the next version of the financial policy.
     consent_draft: ConsentDocumentVersion
     consultation: Consultation
-    #: An appointment type, a weekly shift and a time off of the colleague (scheduling).
+    #: A portal-bookable follow-up type and a waitlist entry for it.
     appointment_type: AppointmentType
+    waitlist_entry: WaitlistEntry
+    #: A ketamine infusion booked for tomorrow in Chair 1 (inside the late-cancellation window).
+    appointment: Appointment
+    #: A weekly shift and a time off of the colleague (scheduling set-up).
     shift: StaffShift
     time_off: StaffTimeOff
 
@@ -348,6 +386,17 @@ def _org_records(cast: Cast, *, other: bool) -> OrgRecords:
     # An open questionnaire, made after the response above so that it stays open.
     assignment = assignment_create_manual(patient=patient, instrument_code="gad7", actor=physician)
     consent_services.consent_documents_create_defaults(organization=org)
+    infusion = AppointmentType.objects.create(
+        organization=org,
+        key="ketamine-infusion",
+        kind=AppointmentType.Kind.KETAMINE_INFUSION,
+        name="Ketamine infusion",
+        protocol=protocol,
+        service_min=40,
+        chair_capability="iv_infusion",
+        staff_exclusive=False,
+        needs_physician_available=True,
+    )
     consent_versions = {
         v.kind: v for v in ConsentDocumentVersion.objects.filter(organization=org, number=1)
     }
@@ -360,7 +409,27 @@ def _org_records(cast: Cast, *, other: bool) -> OrgRecords:
         language="en",
         method=ConsentSignature.Method.PAPER,
     )
+    follow_up = AppointmentType.objects.create(
+        organization=org,
+        key="follow-up",
+        kind=AppointmentType.Kind.FOLLOW_UP,
+        name="Follow-up",
+        service_min=20,
+        staff_role=AppointmentType.StaffRole.PRESCRIBER,
+        portal_bookable=True,
+    )
+    waitlist_entry = WaitlistEntry.objects.create(
+        organization=org,
+        patient=patient,
+        appointment_type=follow_up,
+        earliest_on=timezone.localdate(),
+        latest_on=timezone.localdate() + dt.timedelta(days=30),
+    )
+    chair = Chair.objects.create(room=room, name="Chair 1", capabilities=["iv_infusion"])
+    appointment_start = timezone.now().replace(microsecond=0) + dt.timedelta(days=1)
     return OrgRecords(
+        appointment_type=follow_up,
+        waitlist_entry=waitlist_entry,
         location=location,
         closure=Closure.objects.create(
             location=location,
@@ -369,7 +438,7 @@ def _org_records(cast: Cast, *, other: bool) -> OrgRecords:
             reason="Holiday",
         ),
         room=room,
-        chair=Chair.objects.create(room=room, name="Chair 1", capabilities=["iv_infusion"]),
+        chair=chair,
         patient=patient,
         protocol=protocol,
         version=version,
@@ -400,8 +469,18 @@ def _org_records(cast: Cast, *, other: bool) -> OrgRecords:
             modality=Consultation.Modality.TELEHEALTH_VIDEO,
             scheduled_at=timezone.now() + dt.timedelta(hours=2),
         ),
-        appointment_type=AppointmentType.objects.create(
-            organization=org, key="follow-up", kind="follow_up", name="Follow-up"
+        appointment=Appointment.objects.create(
+            organization=org,
+            location=location,
+            appointment_type=infusion,
+            patient=patient,
+            chair=chair,
+            staff=colleague,
+            starts_at=appointment_start - dt.timedelta(minutes=15),
+            ends_at=appointment_start + dt.timedelta(minutes=115),
+            service_starts_at=appointment_start,
+            service_ends_at=appointment_start + dt.timedelta(minutes=100),
+            created_by=admin,
         ),
         shift=StaffShift.objects.create(
             organization=org,
@@ -449,6 +528,9 @@ def _id_fillers(records: OrgRecords, role: str | None = None) -> dict[str, objec
         "version_id": records.consent_version.pk,
         "signature_id": records.consent_signature.pk,
         "draft_id": records.consent_draft.pk,
+        "type_id": records.appointment_type.pk,
+        "appointment_id": records.appointment.pk,
+        "waitlist_entry_id": records.waitlist_entry.pk,
         "appointment_type_id": records.appointment_type.pk,
         "shift_id": records.shift.pk,
         "time_off_id": records.time_off.pk,

@@ -15,6 +15,7 @@ from infusionist.clinics.selectors import clinic_brand
 # (url name, label, capability) in the order the navigation shows them
 NAV_ITEMS = [
     ("today:index", _("Today"), "today.view"),
+    ("scheduling:calendar", _("Calendar"), "schedule.view"),
     ("patients:list", _("Patients"), "patients.search"),
     ("intake:list", _("Intakes"), "intake.view"),
     ("treatment:plan_list", _("Treatment plans"), "treatment.view"),
@@ -28,6 +29,7 @@ NAV_ITEMS = [
     ("administration:staff", _("Staff"), "staff.manage"),
     ("administration:audit_report", _("Audit report"), "audit.report"),
     ("reference:index", _("Clinical reference"), "reference.view"),
+    ("waitlist:entries", _("Waitlist"), "schedule.book"),
 ]
 
 

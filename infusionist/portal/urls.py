@@ -3,7 +3,7 @@
 from django.urls import include, path
 
 from infusionist.consent.urls import portal_urlpatterns as consent_urlpatterns
-from infusionist.portal import intake_views, views
+from infusionist.portal import booking_views, intake_views, views
 
 app_name = "portal"
 urlpatterns = [
@@ -13,6 +13,15 @@ urlpatterns = [
     path("questionnaires/<int:assignment_id>/save/", views.answer_save, name="answer_save"),
     path("questionnaires/<int:assignment_id>/done/", views.done, name="done"),
     path("consent/", include(consent_urlpatterns)),
+    # Appointments (booking_views.py): upcoming, cancel, book a follow-up or a booster.
+    path("appointments/", booking_views.appointments, name="appointments"),
+    path(
+        "appointments/<int:appointment_id>/cancel/",
+        booking_views.appointment_cancel_view,
+        name="appointment_cancel",
+    ),
+    path("appointments/book/<int:type_id>/", booking_views.book, name="book"),
+    path("appointments/book/<int:type_id>/book/", booking_views.book_save, name="book_save"),
     # The intake packet (intake_views.py): review and submit, one page per section.
     path("intake/", intake_views.intake, name="intake"),
     path("intake/submit/", intake_views.intake_submit, name="intake_submit"),

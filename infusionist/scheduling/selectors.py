@@ -28,6 +28,7 @@ from infusionist.lib import scheduling as kernel
 from infusionist.scheduling.models import (
     ACTIVE_STATUSES,
     Appointment,
+    AppointmentEvent,
     AppointmentType,
     SchedulingSettings,
     StaffShift,
@@ -456,3 +457,163 @@ def patient_dosing_starts(
     if exclude_appointment_id is not None:
         qs = qs.exclude(pk=exclude_appointment_id)
     return list(qs.values_list("service_starts_at", flat=True))
+
+
+# --- reads for the staff calendar and appointment pages (added by the calendar pages) ---
+
+
+def calendar_locations(*, organization: Organization) -> list[Location]:
+    """The organization's locations, the primary first (one query)."""
+    return list(
+        Location.objects.filter(organization=organization).order_by("-is_primary", "name", "id")
+    )
+
+
+@dataclass(frozen=True)
+class CalendarResources:
+    """What the calendar draws lanes from at one location over some days.
+
+    ``chairs``: active chairs of the location's active rooms (room, then name order);
+    ``shifts``: StaffShift rows at the location valid on any of the days, with ``staff``;
+    ``time_off``: StaffTimeOff rows of those staff overlapping ``[start, end)`` (aware);
+    ``hours``: the location's BusinessHours rows.
+    """
+
+    chairs: tuple[Chair, ...]
+    shifts: tuple[StaffShift, ...]
+    time_off: tuple[StaffTimeOff, ...]
+    hours: tuple[BusinessHours, ...]
+
+
+def calendar_resources(
+    *,
+    organization: Organization,
+    location: Location,
+    first_day: dt.date,
+    last_day: dt.date,
+    start: dt.datetime,
+    end: dt.datetime,
+) -> CalendarResources:
+    """Chairs, shifts, time off and opening hours for the calendar (four queries at most)."""
+    chairs = tuple(
+        Chair.objects.filter(room__location=location, is_active=True, room__is_active=True)
+        .select_related("room")
+        .order_by("room__name", "name", "id")
+    )
+    shifts = tuple(
+        StaffShift.objects.filter(
+            organization=organization,
+            location=location,
+            staff__is_active=True,
+            staff__organization=organization,
+        )
+        .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=last_day))
+        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=first_day))
+        .select_related("staff")
+        .order_by("staff__full_name", "staff_id", "weekday", "starts_at")
+    )
+    staff_ids = {s.staff_id for s in shifts}
+    time_off: tuple[StaffTimeOff, ...] = ()
+    if staff_ids:
+        time_off = tuple(
+            StaffTimeOff.objects.filter(
+                organization=organization,
+                staff_id__in=staff_ids,
+                ends_at__gt=start,
+                starts_at__lt=end,
+            ).order_by("starts_at")
+        )
+    hours = tuple(BusinessHours.objects.filter(location=location))
+    return CalendarResources(chairs, shifts, time_off, hours)
+
+
+def appointment_history(*, appointment: Appointment) -> list[AppointmentEvent]:
+    """The appointment's events (booked, moved, cancelled, reminded …) with who, oldest
+    first (one query)."""
+    return list(
+        AppointmentEvent.objects.filter(appointment=appointment)
+        .select_related("by")
+        .order_by("at", "id")
+    )
+
+
+def move_slots(
+    *,
+    appointment: Appointment,
+    start: dt.datetime,
+    end: dt.datetime,
+    chair: Chair | None = None,
+    staff_id: int | None = None,
+    now: dt.datetime | None = None,
+) -> list[Slot]:
+    """Open start times in ``[start, end)`` the appointment could move to.
+
+    Like :func:`available_slots` for its type, location and patient, but the appointment's
+    own chair, staff and patient time do not count against it (a move later the same day
+    is offered). Shape: a list of :class:`infusionist.lib.scheduling.Fit`; never in the
+    past. Raises ValueError for a naive datetime.
+    """
+    now = now or timezone.now()
+    context = booking_context(
+        organization=appointment.organization,
+        appointment_type=appointment.appointment_type,
+        location=appointment.location,
+        start=start,
+        end=end,
+        patient_id=appointment.patient_id,
+        chair=chair,
+        staff_id=staff_id,
+        ignore_appointment_id=appointment.pk,
+    )
+    if context.rule_problems:
+        return []
+    return kernel.find_slots(
+        context.request,
+        context.bookings,
+        start,
+        end,
+        context.settings.slot_step_min,
+        context.tz,
+        not_before=now,
+    )
+
+
+def patient_appointments_panel(
+    *, patient: Any, now: dt.datetime | None = None, limit: int = 10
+) -> list[Appointment]:
+    """The patient's upcoming appointments (not cancelled, ending after ``now``), soonest
+    first, at most ``limit`` (one query)."""
+    now = now or timezone.now()
+    return list(
+        Appointment.objects.filter(
+            patient=patient, service_ends_at__gt=now, status__in=ACTIVE_STATUSES
+        )
+        .select_related("appointment_type", "location", "chair", "staff", "series")
+        .order_by("service_starts_at", "id")[:limit]
+    )
+def slot_resource_names(
+    *, organization: Organization, chair_ids: Iterable[int], staff_ids: Iterable[int]
+) -> dict[str, dict[int, str]]:
+    """The names of the chairs and staff members open slots name (two queries at most).
+
+    Shape: ``{"chair": {id: name}, "staff": {id: full name or email}}``; only the
+    organization's. Added for the JSON API's availability answer.
+    """
+    from infusionist.accounts.models import User  # kept local: appended by the API helper
+
+    chairs, staff = set(chair_ids), set(staff_ids)
+    names: dict[str, dict[int, str]] = {"chair": {}, "staff": {}}
+    if chairs:
+        names["chair"] = dict(
+            Chair.objects.filter(
+                room__location__organization=organization, pk__in=chairs
+            ).values_list("pk", "name")
+        )
+    if staff:
+        names["staff"] = {
+            pk: full_name or email
+            for pk, full_name, email in User.objects.filter(
+                organization=organization, pk__in=staff
+            ).values_list("pk", "full_name", "email")
+        }
+    return names

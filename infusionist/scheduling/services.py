@@ -30,7 +30,7 @@ from infusionist.consultations.services import consultation_cancel, consultation
 from infusionist.lib import scheduling as kernel
 from infusionist.measurements.services import measurement_infusion_planned
 from infusionist.patients.models import Patient
-from infusionist.scheduling import selectors
+from infusionist.scheduling import selectors, waitlist
 from infusionist.scheduling.models import (
     ACTIVE_STATUSES,
     Appointment,
@@ -515,6 +515,9 @@ def appointment_cancel(
                 "late_cancellation": appointment.late_cancellation,
             },
         )
+        # The freed time goes to the first matching patient on the waitlist, after commit.
+        freed = appointment.pk
+        transaction.on_commit(lambda: waitlist.offer_freed_slot_task.enqueue(appointment_id=freed))
     return appointment
 
 
