@@ -95,6 +95,15 @@ PATIENT_MSGIDS = (
     "Choose the state from the list.",
     # the phone field's help on the website's consultation booking (contact.py PHONE_HELP)
     "A US number such as (541) 555-0142; numbers abroad start with + and the country code.",
+    # the kinds of appointment a patient books and is reminded of (scheduling/models.py)
+    "Free consultation call",
+    "Physician telehealth consultation",
+    "Intake and evaluation",
+    "Ketamine infusion",
+    "Esketamine session",
+    "IV nutrient drip",
+    "Mobile visit",
+    "Follow-up",
 )
 
 # ---- which language ---------------------------------------------------------------------

@@ -29,7 +29,13 @@ from infusionist.measurements.services import (
     questionnaire_response_submit,
 )
 from infusionist.patients.models import Patient
-from infusionist.scheduling.models import Appointment, AppointmentType, WaitlistEntry
+from infusionist.scheduling.models import (
+    Appointment,
+    AppointmentType,
+    StaffShift,
+    StaffTimeOff,
+    WaitlistEntry,
+)
 from infusionist.test import PASSWORD, Cast, signer_details
 from infusionist.treatment import selectors as treatment_selectors
 from infusionist.treatment import services as treatment_services
@@ -209,6 +215,22 @@ RULES: dict[str, Rule] = {
     "portal:appointment_cancel": Rule(PATIENT_ONLY, "POST"),
     "portal:book": Rule(PATIENT_ONLY),
     "portal:book_save": Rule(PATIENT_ONLY, "POST"),
+    # Scheduling set-up (issue 11): the clinic admin sets the booking rules, the appointment
+    # types and everyone's shifts and time off; every staff member sees their own.
+    "administration:scheduling_settings": Rule(ADMIN_ONLY),
+    "administration:appointment_types": Rule(ADMIN_ONLY),
+    "administration:appointment_type_create": Rule(ADMIN_ONLY),
+    "administration:appointment_type_edit": Rule(ADMIN_ONLY),
+    "administration:appointment_type_deactivate": Rule(ADMIN_ONLY, "POST"),
+    "administration:appointment_type_reactivate": Rule(ADMIN_ONLY, "POST"),
+    "administration:staff_schedules": Rule(ADMIN_ONLY),
+    "administration:staff_schedule": Rule(ADMIN_ONLY),
+    "administration:shift_add": Rule(ADMIN_ONLY, "POST"),
+    "administration:shift_edit": Rule(ADMIN_ONLY),
+    "administration:shift_remove": Rule(ADMIN_ONLY, "POST"),
+    "administration:time_off_add": Rule(ADMIN_ONLY, "POST"),
+    "administration:time_off_remove": Rule(ADMIN_ONLY, "POST"),
+    "administration:my_schedule": Rule(ALL_STAFF),
 }
 # Patterns whose access is decided elsewhere, and why.
 EXEMPT_PREFIXES = {
@@ -302,6 +324,9 @@ class OrgRecords:
     waitlist_entry: WaitlistEntry
     #: A ketamine infusion booked for tomorrow in Chair 1 (inside the late-cancellation window).
     appointment: Appointment
+    #: A weekly shift and a time off of the colleague (scheduling set-up).
+    shift: StaffShift
+    time_off: StaffTimeOff
 
 
 @dataclass(frozen=True)
@@ -468,6 +493,21 @@ def _org_records(cast: Cast, *, other: bool) -> OrgRecords:
             service_ends_at=appointment_start + dt.timedelta(minutes=100),
             created_by=admin,
         ),
+        shift=StaffShift.objects.create(
+            organization=org,
+            staff=colleague,
+            location=location,
+            weekday=0,
+            starts_at=dt.time(9),
+            ends_at=dt.time(17),
+        ),
+        time_off=StaffTimeOff.objects.create(
+            organization=org,
+            staff=colleague,
+            starts_at=timezone.now() + dt.timedelta(days=30),
+            ends_at=timezone.now() + dt.timedelta(days=31),
+            reason="Annual leave",
+        ),
     )
 
 
@@ -502,6 +542,9 @@ def _id_fillers(records: OrgRecords, role: str | None = None) -> dict[str, objec
         "type_id": records.appointment_type.pk,
         "appointment_id": records.appointment.pk,
         "waitlist_entry_id": records.waitlist_entry.pk,
+        "appointment_type_id": records.appointment_type.pk,
+        "shift_id": records.shift.pk,
+        "time_off_id": records.time_off.pk,
     }
 
 

@@ -24,6 +24,7 @@ NAV_ITEMS = [
     ("measurements:alerts", _("Safety alerts"), "safety.review"),
     ("administration:locations", _("Locations"), "clinic.view"),
     ("administration:clinic_profile", _("Clinic profile"), "clinic.manage"),
+    ("administration:scheduling_settings", _("Scheduling set-up"), "schedule.manage"),
     ("consent:documents", _("Consent documents"), "consent.manage"),
     ("administration:staff", _("Staff"), "staff.manage"),
     ("administration:audit_report", _("Audit report"), "audit.report"),

@@ -50,6 +50,10 @@ OBJECT_MODELS = {
     AuditEvent.ObjectType.CONSENT_SIGNATURE: "consent.ConsentSignature",
     AuditEvent.ObjectType.ELIGIBILITY_DECISION: "consultations.EligibilityDecision",
     AuditEvent.ObjectType.QUESTIONNAIRE_RESPONSE: "measurements.QuestionnaireResponse",
+    AuditEvent.ObjectType.SCHEDULING_SETTINGS: "scheduling.SchedulingSettings",
+    AuditEvent.ObjectType.APPOINTMENT_TYPE: "scheduling.AppointmentType",
+    AuditEvent.ObjectType.STAFF_SHIFT: "scheduling.StaffShift",
+    AuditEvent.ObjectType.STAFF_TIME_OFF: "scheduling.StaffTimeOff",
 }
 #: What a stored ``detail["status"]`` means, said as what happened.
 STATUS_LABELS = {
@@ -86,6 +90,7 @@ TODAY_SECTIONS: dict[str, str] = {
     AuditEvent.ObjectType.PATIENT: "Patients you opened recently",
     AuditEvent.ObjectType.ELIGIBILITY_REVIEW: "Eligibility reviews waiting for a decision",
     AuditEvent.ObjectType.ELIGIBILITY_DECISION: "Approvals to review again",
+    AuditEvent.ObjectType.APPOINTMENT: "Today's appointments",
 }
 
 

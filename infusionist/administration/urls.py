@@ -1,6 +1,12 @@
 from django.urls import path
 
-from infusionist.administration import views, views_profile, views_settings, views_staff
+from infusionist.administration import (
+    views,
+    views_profile,
+    views_scheduling,
+    views_settings,
+    views_staff,
+)
 
 app_name = "administration"
 urlpatterns = [
@@ -57,6 +63,57 @@ urlpatterns = [
         views_settings.measurement_settings,
         name="measurement_settings",
     ),
+    # Scheduling set-up (issue 11): booking rules, appointment types, shifts and time off.
+    path("scheduling/", views_scheduling.scheduling_settings, name="scheduling_settings"),
+    path("scheduling/types/", views_scheduling.appointment_types, name="appointment_types"),
+    path(
+        "scheduling/types/new/",
+        views_scheduling.appointment_type_create,
+        name="appointment_type_create",
+    ),
+    path(
+        "scheduling/types/<int:appointment_type_id>/edit/",
+        views_scheduling.appointment_type_edit,
+        name="appointment_type_edit",
+    ),
+    path(
+        "scheduling/types/<int:appointment_type_id>/deactivate/",
+        views_scheduling.appointment_type_deactivate,
+        name="appointment_type_deactivate",
+    ),
+    path(
+        "scheduling/types/<int:appointment_type_id>/reactivate/",
+        views_scheduling.appointment_type_reactivate,
+        name="appointment_type_reactivate",
+    ),
+    path("scheduling/staff/", views_scheduling.staff_schedules, name="staff_schedules"),
+    path(
+        "scheduling/staff/<int:user_id>/",
+        views_scheduling.staff_schedule,
+        name="staff_schedule",
+    ),
+    path(
+        "scheduling/staff/<int:user_id>/shifts/add/",
+        views_scheduling.shift_add,
+        name="shift_add",
+    ),
+    path(
+        "scheduling/staff/<int:user_id>/time-off/add/",
+        views_scheduling.time_off_add,
+        name="time_off_add",
+    ),
+    path("scheduling/shifts/<int:shift_id>/edit/", views_scheduling.shift_edit, name="shift_edit"),
+    path(
+        "scheduling/shifts/<int:shift_id>/remove/",
+        views_scheduling.shift_remove,
+        name="shift_remove",
+    ),
+    path(
+        "scheduling/time-off/<int:time_off_id>/remove/",
+        views_scheduling.time_off_remove,
+        name="time_off_remove",
+    ),
+    path("scheduling/mine/", views_scheduling.my_schedule, name="my_schedule"),
     path("audit/", views.audit_report, name="audit_report"),
     path("audit/export.csv", views.audit_export, name="audit_export"),
 ]

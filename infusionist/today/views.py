@@ -22,6 +22,7 @@ from infusionist.clinics import selectors as clinic_selectors
 from infusionist.consultations.selectors import today_section as review_today_section
 from infusionist.measurements.selectors import today_section
 from infusionist.patients.models import Patient
+from infusionist.scheduling.today import today_section as schedule_today_section
 from infusionist.today.selectors import recent_patients_for_user
 from infusionist.treatment.selectors import pending_change_proposals
 
@@ -60,6 +61,8 @@ def today(request: HttpRequest) -> HttpResponse:
         else []
     )
     recent_patients = recent_patients_for_user(user=user)
+    # The clinic's day (scheduling): chairs, arrivals, late patients, the next free chair.
+    schedule_today = schedule_today_section(user=user, now=now)
     # A physician's eligibility reviews: waiting for a decision, and approvals to review again.
     review_today = review_today_section(user=user)
     review_shown: dict[str, list[Patient]] = (
@@ -79,6 +82,7 @@ def today(request: HttpRequest) -> HttpResponse:
         request,
         {
             **review_shown,
+            AuditEvent.ObjectType.APPOINTMENT: schedule_today.patients(),
             AuditEvent.ObjectType.SAFETY_ALERT: (
                 [a.patient for a in measurement_today.alerts]
                 if measurement_today.show_alerts
@@ -102,6 +106,7 @@ def today(request: HttpRequest) -> HttpResponse:
             "recent_patients": recent_patients,
             "can_create_patient": can(user, "patients.create"),
             "measurement_today": measurement_today,
+            "schedule_today": schedule_today,
             "review_today": review_today,
             "credential_flags": credential_flags,
             "credential_flags_for_staff": can(user, "staff.manage"),

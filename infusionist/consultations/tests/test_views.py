@@ -255,10 +255,11 @@ def test_the_physicians_today_has_a_fixed_query_budget(
     client.get(reverse("today:index"))
     # 1 session, 2 user (+organization), 3 authenticator check, 4 locations, 5 their hours,
     # 6 their closures, 7 open safety alerts, 8 overdue questionnaires, 9 clinical changes
-    # waiting for a signature, 10 recently opened patients, 11 patients waiting for a
-    # decision, 12 approvals whose intake changed, 13 view events naming the patients shown,
-    # 14 savepoint, 15 session save, 16 release savepoint
-    with django_assert_num_queries(16):
+    # waiting for a signature, 10 recently opened patients, scheduling (11 locations,
+    # 12 today's appointments, 13 chairs), 14 patients waiting for a decision, 15 approvals
+    # whose intake changed, 16 view events naming the patients shown, 17 savepoint,
+    # 18 session save, 19 release savepoint
+    with django_assert_num_queries(19):
         html = client.get(reverse("today:index")).content.decode()
     assert html.count("consultation scheduled") == size
 

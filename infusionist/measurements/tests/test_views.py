@@ -232,10 +232,11 @@ def test_list_pages_and_today_have_fixed_query_budgets(
         client.get(reverse("measurements:overdue"))
     # 1 session, 2 user, 3 authenticator check, 4 locations, 5 their hours, 6 their
     # closures, 7 open alerts, 8 overdue questionnaires, 9 clinical changes waiting for the
-    # physician's signature, 10 recently opened patients, 11 patients waiting for an
-    # eligibility decision, 12 approvals whose intake changed, 13 view events naming the
-    # patients shown, 14 savepoint, 15 session save, 16 release savepoint
-    with django_assert_num_queries(16):
+    # physician's signature, 10 recently opened patients, scheduling (11 locations, 12 today's
+    # appointments, 13 chairs), 14 patients waiting for an eligibility decision, 15 approvals
+    # whose intake changed, 16 view events naming the patients shown, 17 savepoint,
+    # 18 session save, 19 release savepoint
+    with django_assert_num_queries(19):
         client.get(reverse("today:index"))
 
 

@@ -14,9 +14,10 @@ def test_today_lists_recently_opened_patients(
     client.get(reverse("record:patient", args=[cast.patient.pk]))
     # 1 session, 2 user (+organization), 3 authenticator check, 4 locations, 5 their hours,
     # 6 their closures, 7 open safety alerts, 8 overdue questionnaires, 9 recently opened
-    # patients, 10 view events naming the patients shown, 11 savepoint, 12 session save,
-    # 13 release savepoint
-    with django_assert_num_queries(13):
+    # patients, scheduling (10 locations, 11 today's appointments, 12 chairs, 13 the
+    # infusion type for the next free chair: none here), 14 view events naming the patients
+    # shown, 15 savepoint, 16 session save, 17 release savepoint
+    with django_assert_num_queries(17):
         html = client.get(reverse("today:index")).content.decode()
     assert html.index("Alice Testpatient") < html.index("Bruno Otherpatient")
     assert "Main" in html
@@ -107,8 +108,9 @@ def test_the_admins_today_has_a_fixed_query_budget(
     client.get(reverse("today:index"))
     # 1 session, 2 user (+organization), 3 locations, 4 their hours, 5 their closures,
     # 6 staff licence and DEA flags, 7 overdue questionnaires, 8 recently opened patients,
-    # 9 savepoint, 10 session save, 11 release savepoint
-    with django_assert_num_queries(11):
+    # scheduling (9 locations, 10 today's appointments, 11 chairs, 12 the infusion type for
+    # the next free chair: none here), 13 savepoint, 14 session save, 15 release savepoint
+    with django_assert_num_queries(15):
         html = client.get(reverse("today:index")).content.decode()
     # A nurse's DEA registration is not flagged (not a prescriber): 1 flag, then 1 + 2 + 2.
     assert html.count("expires ") == {0: 0, 1: 1, 3: 5}[flagged]
@@ -135,9 +137,10 @@ def test_the_physicians_today_lists_changes_waiting_for_their_signature(
     # 1 session, 2 user (+organization), 3 authenticator check, 4 locations, 5 their hours,
     # 6 their closures, 7 open safety alerts, 8 overdue questionnaires, 9 changes waiting for
     # a signature (with their protocol and proposer), 10 recently opened patients,
-    # 11 patients waiting for an eligibility decision, 12 approvals whose intake changed,
-    # 13 savepoint, 14 session save, 15 release savepoint
-    with django_assert_num_queries(15):
+    # scheduling (11 locations, 12 today's appointments, 13 chairs), 14 patients waiting for
+    # an eligibility decision, 15 approvals whose intake changed, 16 savepoint, 17 session
+    # save, 18 release savepoint
+    with django_assert_num_queries(18):
         html = client.get(reverse("today:index")).content.decode()
     assert ("Changes awaiting a physician" in html) == bool(waiting)
     assert html.count("/treatment/change-proposals/") == waiting

@@ -16,6 +16,7 @@ from infusionist.measurements import demo as measurements_demo
 from infusionist.patients import demo as patients_demo
 from infusionist.patients.models import Patient
 from infusionist.portal import demo as portal_demo
+from infusionist.scheduling import demo as scheduling_demo
 from infusionist.treatment import demo as treatment_demo
 
 
@@ -54,6 +55,7 @@ class Command(BaseCommand):
         intake_demo.seed_intake(organization=organization, staff=staff)
         treatment_demo.seed_treatment(organization=organization, staff=staff)
         consultations_demo.seed_consultations(organization=organization, staff=staff)
+        scheduling_demo.seed_scheduling(organization=organization, staff=staff)
         return portal_demo.seed_portal(organization=organization, staff=staff)
 
     def _print_summary(
