@@ -201,7 +201,7 @@ RULES: dict[str, Rule] = {
     "intake:section_save": Rule(ALL_STAFF, "POST"),
     "intake:baseline_start": Rule(ALL_STAFF, "POST"),
     "intake:submit": Rule(ALL_STAFF, "POST"),
-    # Scheduling reminders (docs/decisions/0027): every staff member makes, replaces and turns
+    # Scheduling reminders (docs/decisions/0031): every staff member makes, replaces and turns
     # off their own calendar feed address.
     "scheduling:feed": Rule(ALL_STAFF),
     "scheduling:feed_rotate": Rule(ALL_STAFF, "POST"),

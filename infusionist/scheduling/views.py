@@ -502,6 +502,8 @@ def appointment_mark(request: HttpRequest, appointment_id: int) -> HttpResponse:
         request,
         _("Marked %(status)s.") % {"status": appointment.get_status_display().lower()},
     )
+    if request.POST.get("return_to") == "today":
+        return redirect("today:index")
     return redirect("scheduling:appointment", appointment_id=appointment.pk)
 
 

@@ -12,7 +12,7 @@ from infusionist.accounts.access import (
     require_capability,
     user_of,
 )
-from infusionist.accounts.roles import can
+from infusionist.accounts.roles import Role, can
 from infusionist.accounts.selectors import (
     credential_flags_for_organization,
     credential_flags_for_user,
@@ -22,9 +22,13 @@ from infusionist.clinics import selectors as clinic_selectors
 from infusionist.consultations.selectors import today_section as review_today_section
 from infusionist.measurements.selectors import today_section
 from infusionist.patients.models import Patient
+from infusionist.scheduling.closed_loop import closed_loop_today_section
 from infusionist.scheduling.today import today_section as schedule_today_section
 from infusionist.today.selectors import recent_patients_for_user
 from infusionist.treatment.selectors import pending_change_proposals
+
+#: Roles whose Today lists the patients due for booking (the ones who book).
+BOOKS_FROM_TODAY = frozenset({Role.FRONT_DESK, Role.CLINIC_ADMIN})
 
 
 @require_capability("today.view")
@@ -63,6 +67,13 @@ def today(request: HttpRequest) -> HttpResponse:
     recent_patients = recent_patients_for_user(user=user)
     # The clinic's day (scheduling): chairs, arrivals, late patients, the next free chair.
     schedule_today = schedule_today_section(user=user, now=now)
+    # Patients due for booking (lost response, or maintenance sessions not yet booked) with
+    # the next free chair times: what the front desk and the clinic admin act on.
+    due_for_booking = (
+        closed_loop_today_section(user=user, now=now)
+        if getattr(user, "role", None) in BOOKS_FROM_TODAY
+        else {"visible": False, "patients": []}
+    )
     # A physician's eligibility reviews: waiting for a decision, and approvals to review again.
     review_today = review_today_section(user=user)
     review_shown: dict[str, list[Patient]] = (
@@ -82,7 +93,10 @@ def today(request: HttpRequest) -> HttpResponse:
         request,
         {
             **review_shown,
-            AuditEvent.ObjectType.APPOINTMENT: schedule_today.patients(),
+            AuditEvent.ObjectType.APPOINTMENT: [
+                *schedule_today.patients(),
+                *due_for_booking["patients"],
+            ],
             AuditEvent.ObjectType.SAFETY_ALERT: (
                 [a.patient for a in measurement_today.alerts]
                 if measurement_today.show_alerts
@@ -107,6 +121,7 @@ def today(request: HttpRequest) -> HttpResponse:
             "can_create_patient": can(user, "patients.create"),
             "measurement_today": measurement_today,
             "schedule_today": schedule_today,
+            "due_for_booking": due_for_booking,
             "review_today": review_today,
             "credential_flags": credential_flags,
             "credential_flags_for_staff": can(user, "staff.manage"),

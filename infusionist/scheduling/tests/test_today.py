@@ -210,12 +210,14 @@ def test_today_keeps_its_query_count_as_appointments_grow(
 #: and the audit of the patients listed; the scheduling section adds the locations, today's
 #: appointments, the chairs and, for the roles shown the next free chair, the infusion type
 #: and the booking engine's reads for the location (settings, hours, closures, chairs,
-#: staffing, shifts, time off, appointments).
+#: staffing, shifts, time off, appointments). The front desk and the clinic admin also see
+#: who is due for booking: current plans, measurement settings, completed scores, dosing
+#: appointments and appointment types (nobody due here, so no chair times are read).
 BUDGETS = {
-    Role.FRONT_DESK: 23,
+    Role.FRONT_DESK: 28,
     Role.NURSE: 25,
     Role.PHYSICIAN: 19,
-    Role.CLINIC_ADMIN: 24,
+    Role.CLINIC_ADMIN: 29,
 }
 
 
@@ -233,3 +235,17 @@ def test_the_today_page_shows_the_section_and_audits_the_patients_it_lists(clien
     client.force_login(cast.frontdesk)
     page = client.get(reverse("today:index")).content.decode()
     assert "Arrivals at Main" in page and "Chairs at Main" not in page
+
+
+def test_the_front_desk_marks_an_arrival_from_today_and_stays_there(client, clinic) -> None:
+    cast = clinic.cast
+    start = timezone.now().replace(microsecond=0) + dt.timedelta(minutes=20)
+    appointment = _add(clinic, start, patient=cast.patient)
+    client.force_login(cast.frontdesk)
+    page = client.get(reverse("today:index")).content.decode()
+    mark_url = reverse("scheduling:appointment_mark", args=[appointment.pk])
+    assert f'action="{mark_url}"' in page
+    response = client.post(mark_url, {"status": "arrived", "return_to": "today"})
+    assert response.status_code == 302 and response["Location"] == reverse("today:index")
+    appointment.refresh_from_db()
+    assert appointment.status == Appointment.Status.ARRIVED
