@@ -370,14 +370,16 @@ def available_slots(
     limit: int | None = None,
     for_patient: bool = False,
     now: dt.datetime | None = None,
+    ignore_appointment_id: int | None = None,
 ) -> list[Slot]:
     """Open start times of ``appointment_type`` at ``location`` in ``[start, end)``.
 
     Shape: a list of :class:`infusionist.lib.scheduling.Fit` (``service_start``,
     ``patient_time``, ``occupancy``, ``chair_id``, ``staff_id``), in time order, on the
     clinic's slot grid in the location's local time; never in the past. ``for_patient``
-    (website and portal) also keeps the clinic's minimum notice and booking horizon.
-    Raises ValueError for a naive datetime.
+    (website and portal) also keeps the clinic's minimum notice and booking horizon;
+    ``ignore_appointment_id`` leaves that appointment out (when moving it). Raises
+    ValueError for a naive datetime.
     """
     now = now or timezone.now()
     context = booking_context(
@@ -389,6 +391,7 @@ def available_slots(
         patient_id=patient_id,
         chair=chair,
         staff_id=staff_id,
+        ignore_appointment_id=ignore_appointment_id,
     )
     if context.rule_problems:
         return []
@@ -548,13 +551,11 @@ def move_slots(
 ) -> list[Slot]:
     """Open start times in ``[start, end)`` the appointment could move to.
 
-    Like :func:`available_slots` for its type, location and patient, but the appointment's
-    own chair, staff and patient time do not count against it (a move later the same day
-    is offered). Shape: a list of :class:`infusionist.lib.scheduling.Fit`; never in the
-    past. Raises ValueError for a naive datetime.
+    :func:`available_slots` for its type, location and patient, with the appointment's own
+    chair, staff and patient time not counting against it (a move later the same day is
+    offered). Shape: a list of :class:`infusionist.lib.scheduling.Fit`; never in the past.
     """
-    now = now or timezone.now()
-    context = booking_context(
+    return available_slots(
         organization=appointment.organization,
         appointment_type=appointment.appointment_type,
         location=appointment.location,
@@ -563,18 +564,8 @@ def move_slots(
         patient_id=appointment.patient_id,
         chair=chair,
         staff_id=staff_id,
+        now=now,
         ignore_appointment_id=appointment.pk,
-    )
-    if context.rule_problems:
-        return []
-    return kernel.find_slots(
-        context.request,
-        context.bookings,
-        start,
-        end,
-        context.settings.slot_step_min,
-        context.tz,
-        not_before=now,
     )
 
 
