@@ -78,7 +78,8 @@ class SchedulingSettingsForm(forms.ModelForm):
             "booking_horizon_days": _("On the website and the portal; staff may book further."),
             "min_notice_h": _("On the website and the portal; staff may book sooner."),
             "mobile_min_prepaid_sessions": _(
-                "A mobile visit is booked only for a patient who has prepaid this many sessions."
+                "A mobile visit is booked only for a patient who has prepaid this many sessions"
+                " (the booking form asks how many, from the payment records)."
             ),
         }
 

@@ -288,6 +288,7 @@ def _seed_appointments(
                         service_starts_at=local_instant(day, MOBILE_TIME, second.tzinfo),
                         patient=others[-1],
                         visit_address=MOBILE_ADDRESS,
+                        prepaid_sessions=3,
                         by=front_desk,
                         now=booked_at,
                     )

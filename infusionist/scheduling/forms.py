@@ -146,12 +146,25 @@ class BookSaveForm(BookQueryForm):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+    prepaid_sessions = forms.IntegerField(
+        label=_("Sessions the patient has prepaid (mobile visits)"),
+        min_value=0,
+        max_value=200,
+        required=False,
+        help_text=_("From the payment records: mobile visits need the clinic's minimum."),
+    )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         kind = getattr(data.get("appointment_type"), "kind", "")
-        if kind == AppointmentType.Kind.MOBILE_VISIT and not (data.get("visit_address") or ""):
-            self.add_error("visit_address", _("A mobile visit needs the visit address."))
+        if kind == AppointmentType.Kind.MOBILE_VISIT:
+            if not (data.get("visit_address") or ""):
+                self.add_error("visit_address", _("A mobile visit needs the visit address."))
+            if data.get("prepaid_sessions") is None and "prepaid_sessions" not in self.errors:
+                self.add_error(
+                    "prepaid_sessions",
+                    _("Say how many sessions the patient has prepaid (a whole number)."),
+                )
         return data
 
 

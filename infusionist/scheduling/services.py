@@ -287,6 +287,7 @@ def appointment_book(
     note: str = "",
     series: AppointmentSeries | None = None,
     series_index: int | None = None,
+    prepaid_sessions: int | None = None,
     context: AuditContext = NO_REQUEST,
     now: dt.datetime | None = None,
 ) -> Appointment:
@@ -298,7 +299,11 @@ def appointment_book(
     :class:`BookingRuleBroken` (422: ``outside_hours``, ``no_staff_on_shift``,
     ``no_physician``, ``no_chair``, ``chair_capability``, ``min_interval``,
     ``max_per_7_days``, ``in_the_past``, ``min_notice``, ``beyond_horizon``,
-    ``visit_address``, ``who``).
+    ``visit_address``, ``mobile_prepaid``, ``who``).
+
+    A mobile visit needs the visit address and ``prepaid_sessions`` (the sessions the
+    patient has paid for ahead, as the booker read them from the payment records until
+    billing is built) at or above the clinic's ``mobile_min_prepaid_sessions``.
     """
     now = now or timezone.now()
     _check_start(service_starts_at, now=now)
@@ -306,8 +311,19 @@ def appointment_book(
         raise BookingRuleBroken("who", "Say whom the appointment is for.")
     if patient is not None and patient.organization_id != organization.pk:
         raise BookingRuleBroken("who", "That patient is not one of the clinic's.")
-    if appointment_type.kind == AppointmentType.Kind.MOBILE_VISIT and not visit_address.strip():
-        raise BookingRuleBroken("visit_address", "A mobile visit needs the visit address.")
+    if appointment_type.kind == AppointmentType.Kind.MOBILE_VISIT:
+        if not visit_address.strip():
+            raise BookingRuleBroken("visit_address", "A mobile visit needs the visit address.")
+        needed = selectors.scheduling_settings_for(
+            organization=organization
+        ).mobile_min_prepaid_sessions
+        if needed and (prepaid_sessions is None or prepaid_sessions < needed):
+            have = "none" if not prepaid_sessions else str(prepaid_sessions)
+            raise BookingRuleBroken(
+                "mobile_prepaid",
+                f"A mobile visit needs at least {needed} prepaid sessions (the clinic's rule);"
+                f" this patient has {have}.",
+            )
     for_patient = source in (Appointment.Source.WEBSITE, Appointment.Source.PORTAL)
     try:
         with transaction.atomic():
@@ -362,7 +378,8 @@ def appointment_book(
                 appointment=appointment,
                 kind="booked",
                 detail={"source": source}
-                | ({"consultation": consultation.pk} if consultation else {}),
+                | ({"consultation": consultation.pk} if consultation else {})
+                | ({"prepaid_sessions": prepaid_sessions} if prepaid_sessions is not None else {}),
                 by=by if getattr(by, "pk", None) else None,
             )
             _audit(

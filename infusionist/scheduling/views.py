@@ -583,6 +583,7 @@ def _book_page(
         )
         chair_names, staff_names = _names(organization, location)
         slots = _slot_rows(found, location.tzinfo, chair_names, staff_names)
+    is_mobile = bool(chosen_type and chosen_type.kind == AppointmentType.Kind.MOBILE_VISIT)
     if chosen_type is not None and chosen_type.kind in selectors.CHAIR_KINDS:
         readiness = infusion_readiness(patient=patient)
     record_view(
@@ -599,8 +600,13 @@ def _book_page(
             "searched": searched,
             "show_slots": searched and query_ok,
             "chosen_type": chosen_type,
-            "is_mobile": bool(
-                chosen_type and chosen_type.kind == AppointmentType.Kind.MOBILE_VISIT
+            "is_mobile": is_mobile,
+            "mobile_min_prepaid": (
+                selectors.scheduling_settings_for(
+                    organization=organization
+                ).mobile_min_prepaid_sessions
+                if is_mobile
+                else None
             ),
             "is_infusion": bool(chosen_type and chosen_type.kind in selectors.CHAIR_KINDS),
             "location": location,
@@ -609,6 +615,7 @@ def _book_page(
             "error": error,
             "kept": {
                 "visit_address": posted.get("visit_address", ""),
+                "prepaid_sessions": posted.get("prepaid_sessions", ""),
                 "note": posted.get("note", ""),
                 "start": posted.get("start", ""),
             },
@@ -658,6 +665,7 @@ def book_save(request: HttpRequest, patient_id: int) -> HttpResponse:
             by=user_of(request),
             visit_address=data.get("visit_address") or "",
             note=data.get("note") or "",
+            prepaid_sessions=data.get("prepaid_sessions"),
             context=context_of(request),
         )
     except services.BookingError as error:

@@ -438,6 +438,15 @@ class AppointmentIn(Schema):
     visit_address: str = Field(
         "", max_length=300, description="Where a mobile visit takes place (required for one)."
     )
+    prepaid_sessions: int | None = Field(
+        None,
+        ge=0,
+        le=200,
+        description=(
+            "Sessions the patient has prepaid; a mobile visit needs the clinic's minimum"
+            " (rule `mobile_prepaid`)."
+        ),
+    )
 
     @field_validator("type", mode="before")
     @classmethod
@@ -706,6 +715,7 @@ def appointment_create(request: HttpRequest, payload: AppointmentIn) -> Any:
             source=Appointment.Source.API,
             note=payload.note,
             visit_address=payload.visit_address,
+            prepaid_sessions=payload.prepaid_sessions,
             context=AuditContext.from_request(request),
         )
     except services.BookingError as exc:

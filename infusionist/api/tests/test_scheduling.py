@@ -399,6 +399,20 @@ def test_a_taken_staff_member_answers_409(client, b, token) -> None:
         pytest.param(9, 14, {}, "in_the_past", id="in-the-past"),
         pytest.param(10, 0, {"type": "mobile-visit"}, "visit_address", id="mobile-no-address"),
         pytest.param(
+            10,
+            0,
+            {"type": "mobile-visit", "visit_address": "1 Fictional Way", "prepaid_sessions": 2},
+            "mobile_prepaid",
+            id="mobile-under-prepaid-minimum",
+        ),
+        pytest.param(
+            10,
+            0,
+            {"type": "mobile-visit", "visit_address": "1 Fictional Way"},
+            "mobile_prepaid",
+            id="mobile-prepaid-not-given",
+        ),
+        pytest.param(
             9,
             0,
             {"type": "esketamine-session", "chair": "second"},

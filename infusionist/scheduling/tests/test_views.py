@@ -366,7 +366,34 @@ def test_mobile_visit_asks_the_address(client, b: Bookable):
     assert "Visit address" in html
     response = client.post(reverse("scheduling:book_save", args=[b.cast.patient.pk]), data)
     assert response.status_code == 422
-    assert "A mobile visit needs the visit address." in response.content.decode()
+    html = response.content.decode()
+    assert "A mobile visit needs the visit address." in html
+    assert "Say how many sessions the patient has prepaid" in html
+
+
+@pytest.mark.parametrize(
+    ("prepaid", "booked"), [("", False), ("0", False), ("2", False), ("3", True), ("10", True)]
+)
+def test_mobile_visit_needs_the_prepaid_minimum(client, b: Bookable, prepaid, booked):
+    day = monday()
+    client.force_login(b.cast.frontdesk)
+    data = {
+        "appointment_type": b.types["mobile-visit"].pk,
+        "location": b.cast.location.pk,
+        "day": day.isoformat(),
+        "start": b.at(day, 10).isoformat(),
+        "visit_address": "12 Fictional Lane, Testville",
+        "prepaid_sessions": prepaid,
+    }
+    response = client.post(reverse("scheduling:book_save", args=[b.cast.patient.pk]), data)
+    assert (response.status_code == 302) is booked
+    if not booked:
+        html = response.content.decode()
+        assert "prepaid" in html and "12 Fictional Lane, Testville" in html
+        assert not Appointment.objects.filter(patient=b.cast.patient).exists()
+    else:
+        appt = Appointment.objects.get(patient=b.cast.patient)
+        assert appt.events.get(kind="booked").detail["prepaid_sessions"] == int(prepaid)
 
 
 @pytest.mark.parametrize(
