@@ -450,11 +450,16 @@ def fit_slot(
             staff_id = member.staff_id
             break
         if staff_id is None:
+            chairs = (
+                "1 chair"
+                if request.chairs_per_nurse == 1
+                else (f"{request.chairs_per_nurse} chairs")
+            )
             message = (
                 "Everyone who can take this appointment is busy at that time."
                 if request.staff_exclusive
-                else "Every nurse on shift already monitors "
-                f"{request.chairs_per_nurse} chair(s) at that time (the location's ratio)."
+                else f"Every nurse on shift already monitors {chairs} at that time (the"
+                " location's ratio)."
             )
             return [Problem("staff_busy", message, conflict=True, subject="staff")]
     return Fit(service_start, occupancy, patient_time, chair_id, staff_id)

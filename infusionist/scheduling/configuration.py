@@ -307,7 +307,8 @@ def appointment_type_problems(
             problems["protocol"] = _("Choose one of this clinic's protocols.")
         elif protocol.drug != PROTOCOL_KINDS[kind]:
             problems["protocol"] = _(
-                "“%(name)s” gives %(drug)s; this kind of appointment needs a %(needed)s protocol."
+                "“%(name)s” gives %(drug)s; this kind of appointment needs a protocol that gives"
+                " %(needed)s."
             ) % {
                 "name": protocol.name,
                 "drug": protocol.get_drug_display(),

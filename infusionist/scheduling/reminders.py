@@ -302,9 +302,9 @@ def reminder_message(*, appointment: Appointment, token: str) -> ReminderMessage
         greeting = message_text_fill(
             organization.profile_text("message_greeting", lang), clinic=clinic, phone=phone
         )
-        signoff = message_text_fill(
-            organization.profile_text("message_signoff", lang), clinic=clinic, phone=phone
-        )
+        # The clinic's sign-off is written for questionnaire messages ("we read every
+        # answer"); a reminder ends with the clinic's name and phone instead.
+        signoff = f"{clinic} · {phone}" if phone else clinic
         lines = [
             *([greeting, ""] if greeting else []),
             _("This is a reminder of your appointment at %(clinic)s.") % {"clinic": clinic},

@@ -166,11 +166,20 @@ def _spacing_check(
         raise BookingRuleBroken(problems[0].rule, problems[0].message)
 
 
+#: Nothing is booked further ahead than this, even by staff (a mistyped year is refused).
+STAFF_HORIZON_DAYS = 366
+
+
 def _check_start(service_start: dt.datetime, *, now: dt.datetime) -> None:
     if timezone.is_naive(service_start):
         raise BookingRuleBroken("time_zone", "Give the time with its time zone.")
     if service_start < now:
         raise BookingRuleBroken("in_the_past", "That time has already passed.")
+    if service_start > now + dt.timedelta(days=STAFF_HORIZON_DAYS):
+        raise BookingRuleBroken(
+            "beyond_horizon",
+            f"That is more than {STAFF_HORIZON_DAYS} days ahead: check the year.",
+        )
 
 
 def _decide(
@@ -417,8 +426,12 @@ def appointment_move(
     and ``BookingRuleBroken("not_active")`` for a cancelled or finished appointment.
     """
     now = now or timezone.now()
-    if appointment.status not in ACTIVE_STATUSES:
-        raise BookingRuleBroken("not_active", "Only a booked appointment can be moved.")
+    if appointment.status not in (Appointment.Status.BOOKED, Appointment.Status.CONFIRMED):
+        raise BookingRuleBroken(
+            "not_active",
+            "Only a booked appointment can be moved; this one is"
+            f" {appointment.get_status_display().lower()}.",
+        )
     _check_start(service_starts_at, now=now)
     before = _values(appointment)
     try:
@@ -510,7 +523,12 @@ def appointment_cancel(
         appointment.cancelled_at = now
         appointment.cancelled_by = by if getattr(by, "pk", None) else None
         appointment.cancel_reason = reason or "Cancelled by the patient"
-        appointment.late_cancellation = appointment.service_starts_at - now < window
+        # Late: inside the window, and booked before the window opened (a visit booked for
+        # this afternoon and cancelled a minute later is not a late cancellation).
+        appointment.late_cancellation = (
+            appointment.service_starts_at - now < window
+            and appointment.created_at < appointment.service_starts_at - window
+        )
         appointment.updated_at = now
         appointment.save()
         consultation = _consultation_of(appointment)
@@ -560,6 +578,40 @@ MARK_TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 
+#: A patient may be marked arrived from this long before the start (early arrivals), and
+#: "in the chair" or "completed" only once the start is this close or past. Operational,
+#: not clinical: no published source sets them [?].
+ARRIVE_EARLIEST_BEFORE = dt.timedelta(hours=2)
+
+
+def mark_problem(appointment: Appointment, status: str, now: dt.datetime) -> str:
+    """Why ``status`` cannot be set now (an empty string when it can).
+
+    Did not attend: only after the start. Arrived, in the chair, completed: not earlier
+    than ``ARRIVE_EARLIEST_BEFORE`` before the start (a tap on the wrong row hours ahead is
+    refused).
+    """
+    starts = appointment.service_starts_at
+    if status == Appointment.Status.NO_SHOW and now < starts:
+        return "An appointment can be marked as not attended only after its start."
+    if (
+        status
+        in (
+            Appointment.Status.ARRIVED,
+            Appointment.Status.IN_PROGRESS,
+            Appointment.Status.COMPLETED,
+        )
+        and now < starts - ARRIVE_EARLIEST_BEFORE
+    ):
+        hours = int(ARRIVE_EARLIEST_BEFORE.total_seconds() // 3600)
+        label = Appointment.Status(status).label.lower()
+        return (
+            f"This appointment starts later: it can be marked {label} from {hours} hours"
+            " before its start."
+        )
+    return ""
+
+
 def appointment_mark(
     *,
     appointment: Appointment,
@@ -585,10 +637,9 @@ def appointment_mark(
                 f"An appointment that is {locked.get_status_display().lower()} cannot be"
                 f" marked {Appointment.Status(status).label.lower()}.",
             )
-        if status == Appointment.Status.NO_SHOW and now < appointment.service_starts_at:
-            raise BookingRuleBroken(
-                "status", "An appointment can be marked as not attended only after its start."
-            )
+        problem = mark_problem(appointment, status, now)
+        if problem:
+            raise BookingRuleBroken("status", problem)
         before = _values(appointment)
         appointment.status = status
         if status == Appointment.Status.ARRIVED:

@@ -31,11 +31,17 @@ from infusionist.lib.scheduling import local_instant
 from infusionist.patients.models import Patient
 from infusionist.scheduling.models import ACTIVE_STATUSES, Appointment, AppointmentType
 from infusionist.scheduling.selectors import available_slots
+from infusionist.scheduling.services import ARRIVE_EARLIEST_BEFORE
 
 #: A patient not arrived this many minutes after their start is listed as late. An
 #: operational choice of the Today page (no published source [?]); the model keeps no
 #: per-clinic setting for it, so the grace is the same in every clinic.
 LATE_AFTER_MIN = 10
+#: Kinds held by phone or video: listed as calls, never as arrivals.
+REMOTE_KINDS = frozenset(
+    {AppointmentType.Kind.FREE_CONSULTATION, AppointmentType.Kind.TELEHEALTH_CONSULT}
+)
+
 #: Statuses of a patient who is expected and has not arrived yet.
 EXPECTED_STATUSES = (Appointment.Status.BOOKED, Appointment.Status.CONFIRMED)
 #: Statuses of a patient who is in the clinic.
@@ -78,6 +84,8 @@ class LocationDay:
     expected: list[Appointment] = field(default_factory=list)
     here: list[Appointment] = field(default_factory=list)
     late: list[LateRow] = field(default_factory=list)
+    #: Phone calls and video visits: nobody arrives for them, so they are not arrivals.
+    calls: list[Appointment] = field(default_factory=list)
     next_free: NextFreeChair | None = None
 
     @property
@@ -98,6 +106,8 @@ class ScheduleToday:
     #: Chair time today that needs a physician available (for physicians).
     needs_physician: list[Appointment]
     late_after_min: int = LATE_AFTER_MIN
+    #: Patients starting before this instant may be marked arrived (services.mark_problem).
+    arrive_before: dt.datetime | None = None
 
     @property
     def shown(self) -> bool:
@@ -115,6 +125,7 @@ class ScheduleToday:
             if self.show_arrivals:
                 rows.extend(day.expected)
                 rows.extend(day.here)
+                rows.extend(day.calls)
                 rows.extend(late.appointment for late in day.late)
         for appointment in rows:
             if appointment.patient is not None:
@@ -197,7 +208,9 @@ def today_section(*, user: User, now: dt.datetime | None = None) -> ScheduleToda
                 entry.without_chair.append(appointment)
             else:
                 by_chair.setdefault(appointment.chair_id, []).append(appointment)
-            if appointment.status in HERE_STATUSES:
+            if appointment.appointment_type.kind in REMOTE_KINDS:
+                entry.calls.append(appointment)
+            elif appointment.status in HERE_STATUSES:
                 entry.here.append(appointment)
             elif appointment.service_starts_at + late_after < now:
                 minutes = int((now - appointment.service_starts_at).total_seconds() // 60)
@@ -218,7 +231,15 @@ def today_section(*, user: User, now: dt.datetime | None = None) -> ScheduleToda
         if role == Role.PHYSICIAN
         else []
     )
-    return ScheduleToday(show_chairs, show_arrivals, show_mine, days, mine, needs_physician)
+    return ScheduleToday(
+        show_chairs,
+        show_arrivals,
+        show_mine,
+        days,
+        mine,
+        needs_physician,
+        arrive_before=now + ARRIVE_EARLIEST_BEFORE,
+    )
 
 
 def _next_free_chairs(

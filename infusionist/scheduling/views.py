@@ -112,9 +112,12 @@ def _appointment(request: HttpRequest, appointment_id: int) -> Appointment:
     return found
 
 
-def _zone_label(location: Location) -> str:
-    now = timezone.now().astimezone(location.tzinfo)
-    return f"{location.time_zone} ({now:%Z}, UTC{now:%z})"
+def _zone_label(location: Location, day: dt.date | None = None) -> str:
+    """The zone as it stands on ``day`` (default today): PDT in June, PST in December."""
+    when = timezone.now().astimezone(location.tzinfo)
+    if day is not None:
+        when = dt.datetime.combine(day, dt.time(12), tzinfo=location.tzinfo)
+    return f"{location.time_zone} ({when:%Z}, UTC{when:%z})"
 
 
 def _parse_day(value: str | None, fallback: dt.date) -> tuple[dt.date, bool]:
@@ -249,7 +252,7 @@ def calendar(request: HttpRequest) -> HttpResponse:
         {
             "location": location,
             "locations": locations,
-            "zone": _zone_label(location),
+            "zone": _zone_label(location, day),
             "day": day,
             "days": days,
             "today": today,
@@ -281,7 +284,7 @@ def _mark_choices(appointment: Appointment, now: dt.datetime) -> list[tuple[str,
     for status in MARK_ORDER:
         if appointment.status not in services.MARK_TRANSITIONS[status]:
             continue
-        if status == Appointment.Status.NO_SHOW and now < appointment.service_starts_at:
+        if services.mark_problem(appointment, status, now):
             continue
         choices.append((str(status), str(Appointment.Status(status).label)))
     return choices
@@ -290,7 +293,10 @@ def _mark_choices(appointment: Appointment, now: dt.datetime) -> list[tuple[str,
 def _is_late(appointment: Appointment, now: dt.datetime) -> bool:
     settings = selectors.scheduling_settings_for(organization=appointment.organization_id)
     window = dt.timedelta(hours=settings.late_cancellation_window_h)
-    return appointment.service_starts_at - now < window
+    return (
+        appointment.service_starts_at - now < window
+        and appointment.created_at < appointment.service_starts_at - window
+    )
 
 
 def _appointment_page(
@@ -371,7 +377,9 @@ def _appointment_page(
             "name": name,
             "is_lead": lead,
             "series": layout.series_position(appointment) if appointment.series_id else "",
-            "zone": _zone_label(location),
+            "zone": _zone_label(
+                location, appointment.service_starts_at.astimezone(location.tzinfo).date()
+            ),
             "local_day": appointment.service_starts_at.astimezone(tz).date(),
             "history": history,
             "audit": audit,

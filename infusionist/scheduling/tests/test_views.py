@@ -264,6 +264,7 @@ def test_cancel_needs_a_reason_and_a_late_one_a_confirmation(client, b: Bookable
         ends_at=soon + dt.timedelta(minutes=15),
         service_starts_at=soon,
         service_ends_at=soon + dt.timedelta(minutes=15),
+        created_at=timezone.now() - dt.timedelta(days=3),  # booked before the window opened
     )
     client.force_login(b.cast.frontdesk)
     url = reverse("scheduling:appointment_cancel", args=[appt.pk])
@@ -286,6 +287,15 @@ def test_mark_arrived_then_no_show_is_refused(client, b: Bookable):
     client.force_login(b.cast.nurse)
     url = reverse("scheduling:appointment_mark", args=[appt.pk])
     assert client.post(url, {"status": "no_show"}).status_code == 422  # before the start
+    # Days ahead: not arrived yet (a tap on the wrong row is refused, in words).
+    early = client.post(url, {"status": "arrived"})
+    assert early.status_code == 422
+    # Within two hours of the start, arriving works.
+    soon = timezone.now() + dt.timedelta(minutes=30)
+    later = soon + dt.timedelta(minutes=15)
+    Appointment.objects.filter(pk=appt.pk).update(
+        service_starts_at=soon, service_ends_at=later, starts_at=soon, ends_at=later
+    )
     assert client.post(url, {"status": "arrived"}).status_code == 302
     appt.refresh_from_db()
     assert appt.status == Appointment.Status.ARRIVED
