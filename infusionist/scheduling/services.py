@@ -11,6 +11,7 @@ not see (the same patient booked at two locations at once) fails there and comes
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import hashlib
@@ -26,7 +27,7 @@ from django.utils import timezone
 from infusionist.accounts.roles import Role, can
 from infusionist.audit.models import AuditEvent
 from infusionist.audit.services import NO_REQUEST, AuditContext, audit_record
-from infusionist.clinics.models import Chair, Location, Organization
+from infusionist.clinics.models import Chair, Closure, Location, Organization
 from infusionist.consultations.models import Consultation
 from infusionist.consultations.services import consultation_cancel, consultation_schedule
 from infusionist.lib import scheduling as kernel
@@ -227,9 +228,32 @@ def _decide(
             )
     result = kernel.fit_slot(context.request, service_start, context.bookings, context.tz)
     if not isinstance(result, kernel.Fit):
-        _raise_for(result)
+        _raise_for(_name_closures(result, location, service_start))
         raise AssertionError("unreachable")
     return result, context
+
+
+def _name_closures(
+    problems: list[kernel.Problem] | tuple[kernel.Problem, ...],
+    location: Location,
+    service_start: dt.datetime,
+) -> list[kernel.Problem]:
+    """Say "closed that day: <reason>" where opening hours failed because of a closure."""
+    if not problems or problems[0].rule != "outside_hours":
+        return list(problems)
+    day = service_start.astimezone(location.tzinfo).date()
+    closure = Closure.objects.filter(
+        location=location, starts_on__lte=day, ends_on__gte=day
+    ).first()
+    if closure is None:
+        return list(problems)
+    return [
+        kernel.Problem(
+            "closure",
+            f"{location.name} is closed on {day:%A} {day.day} {day:%B %Y}: {closure.reason}.",
+        ),
+        *problems[1:],
+    ]
 
 
 def _consultation_for(
@@ -720,7 +744,7 @@ def series_propose(
         if appointment_type.kind in selectors.DOSING_KINDS
         else []
     )
-    sessions = kernel.propose_series(
+    raw_sessions = kernel.propose_series(
         targets,
         local_time,
         tz,
@@ -732,6 +756,14 @@ def series_propose(
         existing_starts=existing,
         not_before=timezone.now(),
     )
+    sessions = [
+        dataclasses.replace(
+            session, problems=tuple(_name_closures(session.problems, location, session.wanted))
+        )
+        if session.fit is None
+        else session
+        for session in raw_sessions
+    ]
     placed = [s.fit.service_start for s in sessions if s.fit is not None]
     spacing = kernel.spacing_problems(
         [*existing, *placed],

@@ -782,6 +782,8 @@ def _series_page(
             "problem": problem,
             "error": error,
             "spacing": [p.message for p in proposal.spacing] if proposal else [],
+            # Series are infusions: what the patient still needs before the first one.
+            "readiness": infusion_readiness(patient=patient),
         },
         status=status,
     )

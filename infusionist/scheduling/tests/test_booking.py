@@ -118,7 +118,7 @@ def test_weekend_closure_and_time_off(b: Bookable):
     )
     with pytest.raises(services.BookingRuleBroken) as err:
         book(b, "follow-up", b.at(monday(), 10))
-    assert err.value.code == "outside_hours"
+    assert err.value.code == "closure" and "Training" in err.value.message
     tuesday = monday() + dt.timedelta(days=1)
     for user in (b.cast.physician, b.cast.provider):
         StaffTimeOff.objects.create(
@@ -327,3 +327,31 @@ def test_telehealth_consult_is_also_the_consultation_record(b: Bookable):
     services.appointment_cancel(appointment=appt, by=b.cast.frontdesk, reason="Rescheduling")
     consultation.refresh_from_db()
     assert consultation.status == "cancelled"
+
+
+def test_a_closure_is_named_with_its_reason(b: Bookable):
+    from infusionist.clinics.models import Closure
+
+    wednesday = monday() + dt.timedelta(days=2)
+    Closure.objects.create(
+        location=b.cast.location,
+        starts_on=wednesday,
+        ends_on=wednesday,
+        reason="Staff training day",
+    )
+    with pytest.raises(services.BookingRuleBroken) as err:
+        book(b, "follow-up", b.at(wednesday, 10))
+    assert err.value.code == "closure" and "Staff training day" in err.value.message
+    proposal = services.series_propose(
+        organization=b.cast.org,
+        appointment_type=b.types["ketamine-infusion"],
+        location=b.cast.location,
+        patient=b.cast.patient,
+        first_day=monday(),
+        weekdays=[0, 2, 4],
+        local_time=dt.time(10),
+        session_count=3,
+    )
+    missing = [s for s in proposal.sessions if s.fit is None]
+    assert len(missing) == 1 and missing[0].problems[0].rule == "closure"
+    assert "Staff training day" in missing[0].problems[0].message
