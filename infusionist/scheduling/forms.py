@@ -58,7 +58,7 @@ class ChoiceOfTheClinic(forms.ModelChoiceField):
 
 
 def _chair_label(chair: Chair) -> str:
-    return f"{chair.room.name} · {chair.name}"
+    return f"{chair.room.location.name} · {chair.room.name} · {chair.name}"
 
 
 class _StaffChoice(ChoiceOfTheClinic):

@@ -75,16 +75,24 @@ def _locations(organization: Organization) -> QuerySet[Location]:
 def _chairs(organization: Organization, location: Location | None = None) -> QuerySet[Chair]:
     qs = Chair.objects.filter(
         room__location__organization=organization, is_active=True, room__is_active=True
-    ).select_related("room")
+    ).select_related("room", "room__location")
     if location is not None:
         qs = qs.filter(room__location=location)
-    return qs.order_by("room__name", "name", "id")
+    return qs.order_by("room__location__name", "room__name", "name", "id")
 
 
 def _staff(organization: Organization) -> QuerySet[User]:
-    return User.objects.filter(
-        organization=organization, is_active=True, role__in=list(STAFF_ROLES)
-    ).order_by("full_name", "email")
+    """Staff who work shifts (nobody else can be booked)."""
+    return (
+        User.objects.filter(
+            organization=organization,
+            is_active=True,
+            role__in=list(STAFF_ROLES),
+            shifts__isnull=False,
+        )
+        .distinct()
+        .order_by("full_name", "email")
+    )
 
 
 def _types(organization: Organization, kinds: Any = None) -> QuerySet[AppointmentType]:
