@@ -216,6 +216,8 @@ class CancelForm(forms.Form):
     )
 
     def __init__(self, *args: Any, late: bool = False, **kwargs: Any) -> None:
+        # The appointment page also shows the move form: distinct ids keep labels right.
+        kwargs.setdefault("auto_id", "cancel_%s")
         super().__init__(*args, **kwargs)
         self.late = late
 
