@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from infusionist.accounts.roles import Role
@@ -610,3 +610,23 @@ def slot_resource_names(
             ).values_list("pk", "full_name", "email")
         }
     return names
+
+
+def attendance_record(*, patient_id: int, now: dt.datetime | None = None) -> dict[str, int]:
+    """The patient's attendance over the last 365 days (one query).
+
+    Shape: ``{"completed": int, "no_shows": int, "late_cancellations": int}``, counted over
+    appointments that started in the last 365 days (no-show tracking for the front desk).
+    """
+    now = now or timezone.now()
+    return Appointment.objects.filter(
+        patient_id=patient_id,
+        service_starts_at__gte=now - dt.timedelta(days=365),
+        service_starts_at__lt=now,
+    ).aggregate(
+        completed=Count("pk", filter=Q(status=Appointment.Status.COMPLETED)),
+        no_shows=Count("pk", filter=Q(status=Appointment.Status.NO_SHOW)),
+        late_cancellations=Count(
+            "pk", filter=Q(status=Appointment.Status.CANCELLED, late_cancellation=True)
+        ),
+    )

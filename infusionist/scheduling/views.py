@@ -389,6 +389,11 @@ def _appointment_page(
                 location, appointment.service_starts_at.astimezone(location.tzinfo).date()
             ),
             "local_day": appointment.service_starts_at.astimezone(tz).date(),
+            "attendance": (
+                selectors.attendance_record(patient_id=appointment.patient_id)
+                if appointment.patient_id
+                else None
+            ),
             "history": history,
             "audit": audit,
             "move_form": move_form,

@@ -537,3 +537,25 @@ def test_record_page_lists_upcoming_appointments(client, b: Bookable):
     assert "Upcoming appointments" in html
     assert reverse("scheduling:appointment", args=[appt.pk]) in html
     assert reverse("scheduling:series", args=[b.cast.patient.pk]) in html
+
+
+def test_the_appointment_page_shows_the_patients_attendance(client, b: Bookable):
+    past = timezone.now() - dt.timedelta(days=20)
+    for status, late in [("no_show", False), ("cancelled", True), ("completed", False)]:
+        Appointment.objects.create(
+            organization=b.cast.org,
+            location=b.cast.location,
+            appointment_type=b.types["follow-up"],
+            patient=b.cast.patient,
+            starts_at=past,
+            ends_at=past + dt.timedelta(minutes=20),
+            service_starts_at=past,
+            service_ends_at=past + dt.timedelta(minutes=20),
+            status=status,
+            late_cancellation=late,
+        )
+        past += dt.timedelta(days=2)
+    appt = book(b, "follow-up", b.at(monday(), 9))
+    client.force_login(b.cast.frontdesk)
+    html = client.get(reverse("scheduling:appointment", args=[appt.pk])).content.decode()
+    assert "1 completed · 1 did not attend · 1 late cancellations" in html
