@@ -15,6 +15,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from infusionist.accounts.models import User
 from infusionist.accounts.roles import Role
 from infusionist.clinics.models import (
     BusinessHours,
@@ -592,8 +593,6 @@ def slot_resource_names(
     Shape: ``{"chair": {id: name}, "staff": {id: full name or email}}``; only the
     organization's. Added for the JSON API's availability answer.
     """
-    from infusionist.accounts.models import User  # kept local: appended by the API helper
-
     chairs, staff = set(chair_ids), set(staff_ids)
     names: dict[str, dict[int, str]] = {"chair": {}, "staff": {}}
     if chairs:
