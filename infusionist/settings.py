@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "infusionist.consultations",
     "infusionist.readiness",
     "infusionist.scheduling",
+    "infusionist.infusions",
     "infusionist.today",
     "infusionist.record",
     "infusionist.administration",

@@ -95,6 +95,17 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "schedule.view": STAFF_ROLES,
     "schedule.book": STAFF_ROLES,
     "schedule.manage": frozenset({Role.CLINIC_ADMIN}),
+    # The chairside chart (docs/decisions/0033): every staff role sees the chair board and
+    # checks a patient in; clinical roles open the chart and record in it; only a physician
+    # overrides a pre-infusion check or a discharge criterion; a prescriber co-signs the
+    # nurse's note; chart thresholds change only with a physician's signature.
+    "chart.board": STAFF_ROLES,
+    "chart.checkin": STAFF_ROLES,
+    "chart.view": CLINICAL_ROLES,
+    "chart.record": CLINICAL_ROLES,
+    "chart.override": frozenset({Role.PHYSICIAN}),
+    "chart.cosign": PRESCRIBER_ROLES,
+    "chart.settings": frozenset({Role.PHYSICIAN, Role.CLINIC_ADMIN}),
 }
 
 
