@@ -68,6 +68,22 @@ class ChartSettings(models.Model):
         default=Decimal("5.0"),
         validators=[MinValueValidator(Decimal("0.5")), MaxValueValidator(Decimal("50"))],
     )
+    fasting_food_min = models.PositiveSmallIntegerField(
+        _("ketamine: no food for (min) before; 0 = no fasting asked"),
+        default=240,
+        validators=_whole(0, 720),
+    )
+    fasting_liquids_min = models.PositiveSmallIntegerField(
+        _("ketamine: no liquids for (min) before; 0 = none asked"),
+        default=120,
+        validators=_whole(0, 720),
+    )
+    esketamine_fasting_food_min = models.PositiveSmallIntegerField(
+        _("esketamine: no food for (min) before"), default=120, validators=_whole(0, 720)
+    )
+    esketamine_fasting_liquids_min = models.PositiveSmallIntegerField(
+        _("esketamine: no liquids for (min) before"), default=30, validators=_whole(0, 720)
+    )
     questionnaire_window_hours = models.PositiveSmallIntegerField(
         _("pre-infusion questionnaire counts when completed within (hours)"),
         default=72,
@@ -149,6 +165,10 @@ class ChartSettings(models.Model):
         "pre_diastolic_max_mmhg": "[27]",
         "weight_change_max_pct": "[?]",
         "questionnaire_window_hours": "[?]",
+        "fasting_food_min": "[?]",
+        "fasting_liquids_min": "[?]",
+        "esketamine_fasting_food_min": "[18]",
+        "esketamine_fasting_liquids_min": "[18]",
         "hold_systolic_mmhg": "[10][42] [?]",
         "hold_diastolic_mmhg": "[10][42] [?]",
         "hold_confirm_min": "[?]",
