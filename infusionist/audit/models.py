@@ -93,6 +93,7 @@ class AuditEvent(AppendOnlyModel):
         NOTE_ADDENDUM = "note_addendum", _("Note addendum")
         REMS_FORM = "rems_form", _("REMS form")
         CHAIR_BOARD = "chair_board", _("Chair board")
+        ADMINISTERED_DOSE = "administered_dose", _("Administered dose")
 
     class Outcome(models.TextChoices):
         ALLOWED = "allowed", _("Allowed")

@@ -1056,3 +1056,41 @@ class ClinicalChangeProposal(models.Model):
     @property
     def is_pending(self) -> bool:
         return self.status == self.Status.PENDING
+
+
+class AdministeredDose(models.Model):
+    """A dose the patient was actually given, as the chart reported it (plain values).
+
+    The chairside chart (``infusions``) reports each session's delivered amount when the dose
+    ends; ``reference`` names where it came from ("visit 12") and makes a repeated report of
+    the same session harmless. The plan page sums these into the administered exposure.
+    """
+
+    organization = models.ForeignKey(
+        "clinics.Organization", on_delete=models.PROTECT, related_name="+"
+    )
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.PROTECT, related_name="administered_doses"
+    )
+    given_at = models.DateTimeField(_("given at"))
+    dose_mg = models.DecimalField(
+        _("dose (mg)"),
+        max_digits=8,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("5000"))],
+    )
+    route = models.CharField(_("route"), max_length=12, choices=Route.choices)
+    reference = models.CharField(_("reference"), max_length=80)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["given_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["patient", "reference"], name="administered_dose_once"),
+        ]
+        indexes = [
+            models.Index(fields=["patient", "given_at"], name="administered_dose_patient"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dose_mg} mg {self.route} at {self.given_at:%Y-%m-%d %H:%M}"

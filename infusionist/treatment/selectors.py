@@ -16,6 +16,7 @@ from infusionist.measurements import selectors as measurement_selectors
 from infusionist.measurements.models import SafetyAlert
 from infusionist.patients.models import Patient
 from infusionist.treatment.models import (
+    AdministeredDose,
     ClinicalChangeProposal,
     DosingSettings,
     Protocol,
@@ -197,4 +198,13 @@ def open_safety_alerts(*, patient: Patient) -> list[SafetyAlert]:
         measurement_selectors.alerts_for_patient(patient=patient).exclude(
             status=SafetyAlert.Status.CLOSED
         )
+    )
+
+
+def administered_doses(*, patient: Patient) -> list[AdministeredDose]:
+    """Return the doses the patient was given (as the chart reported them), oldest first."""
+    return list(
+        AdministeredDose.objects.filter(
+            patient=patient, organization_id=patient.organization_id
+        ).order_by("given_at", "id")
     )

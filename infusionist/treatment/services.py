@@ -46,6 +46,7 @@ from infusionist.patients.models import Patient
 from infusionist.treatment import calculations, defaults, selectors
 from infusionist.treatment.models import (
     TEXT_MAX_CHARS,
+    AdministeredDose,
     ClinicalChangeProposal,
     DosingSettings,
     Indication,
@@ -1437,3 +1438,64 @@ def _sign(
         context=context,
     )
     return version
+
+
+def administered_dose_record(
+    *,
+    patient: Patient,
+    given_at: dt.datetime,
+    dose_mg: Decimal | int | float | str,
+    route: str,
+    reference: str,
+    by: User | None = None,
+    context: AuditContext = NO_REQUEST,
+) -> AdministeredDose:
+    """Record a dose the patient was given (mg, route, when) and return its row.
+
+    Called by the chairside chart with plain values when a dose ends; ``reference`` (e.g.
+    "visit 12") makes a repeat harmless: the same reference with the same values changes
+    nothing, with different values (a corrected delivery) updates the row, audited with the
+    old and new values. ``given_at`` must be aware. Raises ValidationError for a dose outside
+    0–5000 mg, an unknown route or an empty reference.
+    """
+    if timezone.is_naive(given_at):
+        raise ValidationError({"given_at": "Give the time with its time zone."})
+    amount = Decimal(str(dose_mg)).quantize(Decimal("0.01"))
+    values = {"given_at": given_at, "dose_mg": amount, "route": route}
+    with transaction.atomic():
+        row = (
+            AdministeredDose.objects.select_for_update()
+            .filter(patient=patient, reference=reference)
+            .first()
+        )
+        if row is None:
+            row = AdministeredDose(
+                organization_id=patient.organization_id,
+                patient=patient,
+                reference=reference,
+                **values,
+            )
+            row.full_clean()
+            row.save()
+            action, detail = AuditEvent.Action.CREATE, {"after": _jsonable(values)}
+        else:
+            before = {name: getattr(row, name) for name in values}
+            if before == values:
+                return row
+            for name, value in values.items():
+                setattr(row, name, value)
+            row.full_clean()
+            row.save(update_fields=list(values))
+            action = AuditEvent.Action.UPDATE
+            detail = {"before": _jsonable(before), "after": _jsonable(values)}
+        audit_record(
+            action=action,
+            actor=by,
+            context=context,
+            organization=patient.organization,
+            object_type=AuditEvent.ObjectType.ADMINISTERED_DOSE,
+            object_id=row.pk,
+            patient=patient,
+            detail={"reference": reference, **detail},
+        )
+    return row

@@ -546,6 +546,7 @@ def _plan_checks(
         "schedule": [(i + 1, t, dose_mg) for i, t in enumerate(times)],
         "peak": exposure.peak_exposure(doses),
         "course_total_mg": dose_mg * len(times),
+        "administered": _administered(version, patient=patient, tz=tz),
         "frequency_findings": services.plan_version_frequency_findings(version),
         "rule_findings": services.plan_rule_findings(
             patient=patient,
@@ -554,6 +555,32 @@ def _plan_checks(
             dosing_settings=dosing_settings,
         ),
         "patient_age_years": patient.age_years() if patient.date_of_birth else None,
+    }
+
+
+def _administered(
+    version: TreatmentPlanVersion, *, patient: Patient, tz: dt.tzinfo
+) -> dict[str, Any]:
+    """Return the administered exposure beside the planned one (one query).
+
+    ``doses``: every dose the chart reported (when, mg, route); ``total_mg``; ``peak``: the
+    largest trailing 7-, 30- and 365-day totals over them (``lib.exposure.peak_exposure``);
+    ``sessions_given``: doses given under this version, counted from its first planned
+    session or the day it was signed, whichever is earlier (in the clinic's zone), against
+    its ``planned_sessions``.
+    """
+    given = selectors.administered_doses(patient=patient)
+    pairs = [(d.given_at, float(d.dose_mg)) for d in given]
+    since = version.planned_start_date
+    if version.signed_at is not None:
+        since = min(since, version.signed_at.astimezone(tz).date())
+    in_course = [d for d in given if d.given_at.astimezone(tz).date() >= since]
+    return {
+        "doses": given,
+        "total_mg": float(sum((d.dose_mg for d in given), Decimal("0"))),
+        "peak": exposure.peak_exposure(pairs),
+        "sessions_given": len(in_course),
+        "sessions_planned": version.planned_sessions,
     }
 
 

@@ -359,8 +359,8 @@ def test_plan_detail_query_count_does_not_grow_with_versions(
     client.get(detail_url(cast.patient))  # warm the session's time-zone cache
     # 1 session, 2 user (+organization), 3 authenticator check, 4 patient, 5 versions
     # (+protocol, signer, author), 6 audit insert, 7 open safety alerts, 8 dosing settings,
-    # 9 savepoint, 10 session save, 11 release savepoint
-    with django_assert_num_queries(11):
+    # 9 administered doses, 10 savepoint, 11 session save, 12 release savepoint
+    with django_assert_num_queries(12):
         response = client.get(detail_url(cast.patient))
     assert response.status_code == 200
     assert response.content.decode().count("superseded") >= revisions
@@ -403,8 +403,8 @@ def test_sign_page_query_count(client, cast, draft, django_assert_num_queries) -
     client.get(sign_url(cast.patient))
     # 1 session, 2 user (+organization), 3 authenticator check, 4 patient, 5 draft
     # (+protocol, author), 6 open safety alerts, 7 audit insert, 8 dosing settings,
-    # 9 savepoint, 10 session save, 11 release savepoint
-    with django_assert_num_queries(11):
+    # 9 administered doses, 10 savepoint, 11 session save, 12 release savepoint
+    with django_assert_num_queries(12):
         assert client.get(sign_url(cast.patient)).status_code == 200
 
 
