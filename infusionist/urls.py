@@ -33,6 +33,7 @@ urlpatterns = [
     path("q/", include("infusionist.measurements.urls_link")),
     path("portal/", include("infusionist.portal.urls")),
     path("treatment/", include("infusionist.treatment.urls")),
+    path("chart/", include("infusionist.infusions.urls")),
     path("consent/", include("infusionist.consent.urls")),
     path("consultations/", include("infusionist.consultations.urls")),
     path("reference/", include("infusionist.reference.urls")),

@@ -20,6 +20,7 @@ from infusionist.accounts.selectors import (
 from infusionist.audit.models import AuditEvent
 from infusionist.clinics import selectors as clinic_selectors
 from infusionist.consultations.selectors import today_section as review_today_section
+from infusionist.infusions.selectors_rems import REMS_DUE_SOON_DAYS, rems_forms_due_soon_count
 from infusionist.measurements.selectors import today_section
 from infusionist.patients.models import Patient
 from infusionist.scheduling.closed_loop import closed_loop_today_section
@@ -65,6 +66,16 @@ def today(request: HttpRequest) -> HttpResponse:
         else []
     )
     recent_patients = recent_patients_for_user(user=user)
+    # REMS forms overdue or due within 2 days: a count for clinical staff (one query), linking
+    # to the list; no patient is named here.
+    rems_due = (
+        rems_forms_due_soon_count(
+            organization=organization_of(request),
+            today=clinic_selectors.clinic_today(organization_id=user.organization_id),
+        )
+        if can(user, "chart.view")
+        else 0
+    )
     # The clinic's day (scheduling): chairs, arrivals, late patients, the next free chair.
     schedule_today = schedule_today_section(user=user, now=now)
     # Patients due for booking (lost response, or maintenance sessions not yet booked) with
@@ -127,5 +138,7 @@ def today(request: HttpRequest) -> HttpResponse:
             "credential_flags_for_staff": can(user, "staff.manage"),
             "credential_flag_kinds": {flag.kind for flag in credential_flags},
             "proposals_to_sign": proposals_to_sign,
+            "rems_due": rems_due,
+            "rems_due_soon_days": REMS_DUE_SOON_DAYS,
         },
     )
