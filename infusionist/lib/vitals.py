@@ -55,6 +55,7 @@ __all__ = [
     "baseline_within",
     "bp_within_baseline",
     "cleaned_values",
+    "field_value",
     "next_vitals_due",
     "plausibility_errors",
     "recheck_needed",
@@ -147,6 +148,23 @@ def _whole_number(name: str, value: object) -> int | str | None:
             return f"{WORDS[name]} ({UNITS[name]}) must be a whole number, without decimals."
         return f"{WORDS[name]} ({UNITS[name]}) must be a whole number."
     return f"{WORDS[name]} ({UNITS[name]}) must be a whole number."
+
+
+def field_value(name: str, value: object) -> int | None:
+    """Return one field's value as an int (None when absent).
+
+    Raises ``ValueError`` with the plain message when it is not a whole number or lies
+    outside :data:`PLAUSIBLE`. Checks across fields (both blood-pressure numbers, the
+    diastolic below the systolic) are :func:`plausibility_errors`'s.
+    """
+    parsed = _whole_number(name, value)
+    if isinstance(parsed, str):
+        raise ValueError(parsed)
+    if parsed is not None:
+        low, high = PLAUSIBLE[name]
+        if not low <= parsed <= high:
+            raise ValueError(_range_message(name))
+    return parsed
 
 
 def _parse(values: Mapping[str, object]) -> tuple[dict[str, int | None], dict[str, str]]:

@@ -17,6 +17,7 @@ from infusionist.lib.vitals import (
     baseline_within,
     bp_within_baseline,
     cleaned_values,
+    field_value,
     next_vitals_due,
     plausibility_errors,
     recheck_needed,
@@ -345,3 +346,12 @@ def test_next_vitals_due() -> None:
         next_vitals_due(None, 0, start)
     with pytest.raises(ValueError, match="aware"):
         next_vitals_due(None, 10, dt.datetime(2026, 1, 1))  # noqa: DTZ001
+
+
+def test_one_field_at_a_time() -> None:
+    assert field_value("spo2_pct", "97") == 97
+    assert field_value("spo2_pct", None) is None
+    with pytest.raises(ValueError, match=r"SpO2 \(%\) must be between 50 and 100"):
+        field_value("spo2_pct", 49)
+    with pytest.raises(ValueError, match="whole number"):
+        field_value("spo2_pct", "ninety")
