@@ -335,7 +335,7 @@ class OrgRecords:
     #: A weekly shift and a time off of the colleague (scheduling set-up).
     shift: StaffShift
     time_off: StaffTimeOff
-    #: The chart's visit of that appointment, and a REMS form owed for it.
+    #: The chart's visit of that appointment (still scheduled), and a REMS form owed for it.
     visit: Visit
     rems_form: RemsForm
 
