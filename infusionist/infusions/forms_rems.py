@@ -4,20 +4,23 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise
 
 YES_NO = [("", "—"), ("yes", _("Yes")), ("no", _("No"))]
 DOSES = [("", "—"), ("56", "56 mg"), ("84", "84 mg"), ("other", _("Other"))]
 
 
-def _bp(label: str) -> forms.IntegerField:
+def _bp(label: str | _StrPromise) -> forms.IntegerField:
     return forms.IntegerField(label=label, min_value=50, max_value=260)
 
 
-def _dia(label: str) -> forms.IntegerField:
+def _dia(label: str | _StrPromise) -> forms.IntegerField:
     return forms.IntegerField(label=label, min_value=20, max_value=180)
 
 
@@ -82,7 +85,7 @@ class RemsMonitoringForm(forms.Form):
     )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("dose_choice") == "other" and data.get("dose_other_mg") is None:
             self.add_error("dose_other_mg", _("Enter the dose in mg (a multiple of 28)."))
         if data.get("dose_choice") in ("56", "84") and data.get("dose_other_mg") is not None:

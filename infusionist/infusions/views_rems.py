@@ -110,7 +110,7 @@ def _shown(data: dict[str, Any]) -> list[tuple[str, Any]]:
         if value in (None, ""):
             continue
         if hasattr(field, "choices") and not isinstance(value, bool):
-            value = dict(field.choices).get(value, value)  # type: ignore[attr-defined]
+            value = dict(field.choices).get(value, value)
         rows.append((str(field.label), value))
     return rows
 
