@@ -11,6 +11,7 @@ error leaves what the nurse typed in place and says so.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import secrets
 import zoneinfo
 from collections.abc import Callable
@@ -354,10 +355,11 @@ def _run(
 ) -> HttpResponse:
     """Run one chart action: at most once per form key; the chart again, or its errors."""
     key = (request.POST.get("submission") or "").strip()[:40]
-    cache_key = f"chart-submission:{visit.pk}:{key}" if key else ""
+    digest = hashlib.sha256(key.encode("utf-8", "replace")).hexdigest()
+    cache_key = f"chart-submission:{visit.pk}:{digest}" if key else ""
     if cache_key and cache.get(cache_key):
         messages.info(request, _("That was already saved."))
-        return redirect(reverse("infusions:visit", args=[visit.pk]) + f"#{form}", status=303)
+        return _back(visit, form)
     try:
         action()
     except ChartError as error:
@@ -373,6 +375,11 @@ def _run(
     if cache_key:
         cache.set(cache_key, True, SUBMISSION_TTL_S)
     messages.success(request, done)
+    return _back(visit, form)
+
+
+def _back(visit: Visit, form: str) -> HttpResponse:
+    """Answer 303 to the chart at the section of ``form``."""
     response = redirect(reverse("infusions:visit", args=[visit.pk]) + f"#{form}")
     response.status_code = 303
     return response
