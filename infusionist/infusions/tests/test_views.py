@@ -185,4 +185,4 @@ def test_the_physician_overrides_a_check_on_the_page(client, cast):
     assert response.status_code == 303
     html = client.get(_url(visit)).content.decode()
     assert "overridden by a physician" in html
-    assert 'action="%s"' % _url(visit, "infusions:visit_start") in html
+    assert f'action="{_url(visit, "infusions:visit_start")}"' in html
