@@ -37,6 +37,7 @@ from infusionist.accounts.roles import CLINICAL_ROLES, can
 from infusionist.audit.models import AuditEvent
 from infusionist.infusions import gate as gates
 from infusionist.infusions import selectors, services
+from infusionist.infusions.curve import visit_curve
 from infusionist.infusions.errors import ChartError
 from infusionist.infusions.models import (
     AdministrationEvent,
@@ -283,6 +284,9 @@ def _chart_context(
         "submission": _new_key(),
         "esketamine_device_mg": services.ESKETAMINE_DEVICE_MG,
         "scale_choices": Rating.Scale.choices,
+        "curve": visit_curve(visit=visit, now=now, zone=zone)
+        if visit.phase in (P.INFUSING, P.PAUSED, P.OBSERVATION, P.READY)
+        else None,
     }
 
 
