@@ -136,10 +136,10 @@ def _locked(visit: Visit) -> Visit:
     )
 
 
-def _event(visit: Visit, kind: str, by: Any, at: dt.datetime, **detail: Any) -> None:
+def _event(visit: Visit, step: str, by: Any, at: dt.datetime, **detail: Any) -> None:
     VisitEvent.objects.create(
         visit=visit,
-        kind=kind,
+        kind=step,
         at=at,
         by=by if getattr(by, "pk", None) else None,
         detail=jsonable(detail),

@@ -11,6 +11,7 @@ error leaves what the nurse typed in place and says so.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import secrets
 import zoneinfo
 from collections.abc import Callable
@@ -36,6 +37,7 @@ from infusionist.accounts.roles import CLINICAL_ROLES, can
 from infusionist.audit.models import AuditEvent
 from infusionist.infusions import gate as gates
 from infusionist.infusions import selectors, services
+from infusionist.infusions.curve import visit_curve
 from infusionist.infusions.errors import ChartError
 from infusionist.infusions.models import (
     AdministrationEvent,
@@ -282,6 +284,9 @@ def _chart_context(
         "submission": _new_key(),
         "esketamine_device_mg": services.ESKETAMINE_DEVICE_MG,
         "scale_choices": Rating.Scale.choices,
+        "curve": visit_curve(visit=visit, now=now, zone=zone)
+        if visit.phase in (P.INFUSING, P.PAUSED, P.OBSERVATION, P.READY)
+        else None,
     }
 
 
@@ -354,10 +359,11 @@ def _run(
 ) -> HttpResponse:
     """Run one chart action: at most once per form key; the chart again, or its errors."""
     key = (request.POST.get("submission") or "").strip()[:40]
-    cache_key = f"chart-submission:{visit.pk}:{key}" if key else ""
+    digest = hashlib.sha256(key.encode("utf-8", "replace")).hexdigest()
+    cache_key = f"chart-submission:{visit.pk}:{digest}" if key else ""
     if cache_key and cache.get(cache_key):
         messages.info(request, _("That was already saved."))
-        return redirect(reverse("infusions:visit", args=[visit.pk]) + f"#{form}", status=303)
+        return _back(visit, form)
     try:
         action()
     except ChartError as error:
@@ -373,6 +379,11 @@ def _run(
     if cache_key:
         cache.set(cache_key, True, SUBMISSION_TTL_S)
     messages.success(request, done)
+    return _back(visit, form)
+
+
+def _back(visit: Visit, form: str) -> HttpResponse:
+    """Answer 303 to the chart at the section of ``form``."""
     response = redirect(reverse("infusions:visit", args=[visit.pk]) + f"#{form}")
     response.status_code = 303
     return response
@@ -487,7 +498,6 @@ def visit_vitals(request: HttpRequest, visit_id: int) -> HttpResponse:
     values: dict[str, object] = {
         name: request.POST.get(name, "").strip() or None for name in VITAL_FIELDS
     }
-    values["on_oxygen"] = request.POST.get("on_oxygen") == "on"
 
     def act() -> Any:
         at = _at(request, visit, "at") or timezone.now()
@@ -496,6 +506,7 @@ def visit_vitals(request: HttpRequest, visit_id: int) -> HttpResponse:
             values=values,
             measured_at=at,
             source="nurse",
+            on_oxygen=request.POST.get("on_oxygen") == "on",
             by=user_of(request),
             context=context_of(request),
         )

@@ -154,14 +154,23 @@ START = {
 }
 
 
-def gate_ready(ready: Ready, *, checks: dict[str, object] | None = None) -> Visit:
-    """Check in, record the pre-infusion checks and a baseline reading: the gate passes."""
+def gate_ready(
+    ready: Ready, *, checks: dict[str, object] | None = None, at: dt.datetime | None = None
+) -> Visit:
+    """Check in, record the pre-infusion checks and a baseline reading: the gate passes.
+
+    ``at`` is when it all happened (default: at the appointment's start, or now if later).
+    """
     cast = ready.cast
-    visit = services.visit_check_in(visit=ready.visit, by=cast.frontdesk)
+    at = at or min(ready.appointment.service_starts_at, timezone.now())
+    visit = services.visit_check_in(visit=ready.visit, by=cast.frontdesk, now=at)
     visit = services.visit_pre_checks_save(
-        visit=visit, values=checks if checks is not None else GOOD_PRE_CHECKS, by=cast.nurse
+        visit=visit,
+        values=checks if checks is not None else GOOD_PRE_CHECKS,
+        by=cast.nurse,
+        now=at,
     )
-    baseline(visit, **BASELINE)
+    baseline(visit, at=at, **BASELINE)
     visit.refresh_from_db()
     return visit
 
