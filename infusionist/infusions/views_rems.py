@@ -71,6 +71,13 @@ def _form_page(
     submit_form: RemsSubmitForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
+    # Shown (also when re-shown after a refused post): a view of the patient's form.
+    record_view(
+        request,
+        object_type=AuditEvent.ObjectType.REMS_FORM,
+        object_id=form.pk,
+        patient=form.visit.patient,
+    )
     user = user_of(request)
     may_record = can(user, "chart.record") and form.submitted_at is None
     prefill: dict[str, Any] = {}
@@ -119,12 +126,6 @@ def _shown(data: dict[str, Any]) -> list[tuple[str, Any]]:
 def rems_form(request: HttpRequest, form_id: int) -> HttpResponse:
     """Show one REMS form: its data (prefilled from the visit) and its submission."""
     form = selectors_rems.rems_form_get_for_user(user=user_of(request), form_id=form_id)
-    record_view(
-        request,
-        object_type=AuditEvent.ObjectType.REMS_FORM,
-        object_id=form.pk,
-        patient=form.visit.patient,
-    )
     return _form_page(request, form)
 
 
