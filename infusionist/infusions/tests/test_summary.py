@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from infusionist.audit.models import AuditEvent
 from infusionist.infusions import services
-from infusionist.infusions.models import SideEffect, Visit, VitalAlert, VitalSign
+from infusionist.infusions.models import Visit, VitalAlert, VitalSign
 from infusionist.infusions.tests.factories import START, gate_ready, ready_visit
 from infusionist.test import PASSWORD
 
@@ -51,8 +51,7 @@ def charted(cast):
     )
     services.rating_record(visit=visit, scale="moaas", score=4, by=cast.nurse, now=now)
     services.rating_record(visit=visit, scale="cadss", score=12, by=cast.nurse, now=now)
-    # Written directly: side_effect_record passes ``kind`` twice to _event (reported).
-    SideEffect.objects.create(visit=visit, kind="nausea", note="Settled", at=now, by=cast.nurse)
+    services.side_effect_record(visit=visit, kind="nausea", note="Settled", by=cast.nurse, now=now)
     services.prn_record(
         visit=visit,
         drug="Ondansetron",
