@@ -8,9 +8,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from infusionist.audit.models import AuditEvent
-from infusionist.infusions import services
+from infusionist.infusions import services, vitals
 from infusionist.infusions.models import Visit, VitalAlert, VitalSign
-from infusionist.infusions.tests.factories import START, gate_ready, ready_visit
+from infusionist.infusions.tests.factories import BASELINE, GOOD_PRE_CHECKS, START, ready_visit
 from infusionist.test import PASSWORD
 
 
@@ -21,8 +21,14 @@ def summary_url(visit: Visit) -> str:
 def charted(cast):
     """Return a visit charted from check-in to a co-signed note with an addendum."""
     ready = ready_visit(cast)
-    visit = gate_ready(ready)
     now = timezone.now()
+    # As gate_ready, but the baseline through the chart's own service (its fingerprint fits).
+    visit = services.visit_check_in(visit=ready.visit, by=cast.frontdesk)
+    visit = services.visit_pre_checks_save(visit=visit, values=GOOD_PRE_CHECKS, by=cast.nurse)
+    vitals.vital_record(
+        visit=visit, values=BASELINE, measured_at=now, source="nurse", by=cast.nurse, now=now
+    )
+    visit.refresh_from_db()
     visit = services.infusion_start(visit=visit, values=START, by=cast.nurse, now=now)
     for minutes, source, bp in ((10, "monitor", (150, 92)), (20, "nurse", (132, 84))):
         VitalSign.objects.create(

@@ -14,10 +14,10 @@ def test_today_lists_recently_opened_patients(
     client.get(reverse("record:patient", args=[cast.patient.pk]))
     # 1 session, 2 user (+organization), 3 authenticator check, 4 locations, 5 their hours,
     # 6 their closures, 7 open safety alerts, 8 overdue questionnaires, 9 recently opened
-    # patients, scheduling (10 locations, 11 today's appointments, 12 chairs, 13 the
-    # infusion type for the next free chair: none here), 14 view events naming the patients
-    # shown, 15 savepoint, 16 session save, 17 release savepoint
-    with django_assert_num_queries(17):
+    # patients, 10 REMS forms due, scheduling (11 locations, 12 today's appointments,
+    # 13 chairs, 14 the infusion type for the next free chair: none here), 15 view events
+    # naming the patients shown, 16 savepoint, 17 session save, 18 release savepoint
+    with django_assert_num_queries(18):
         html = client.get(reverse("today:index")).content.decode()
     assert html.index("Alice Testpatient") < html.index("Bruno Otherpatient")
     assert "Main" in html
@@ -138,11 +138,11 @@ def test_the_physicians_today_lists_changes_waiting_for_their_signature(
     client.get(reverse("today:index"))
     # 1 session, 2 user (+organization), 3 authenticator check, 4 locations, 5 their hours,
     # 6 their closures, 7 open safety alerts, 8 overdue questionnaires, 9 changes waiting for
-    # a signature (with their protocol and proposer), 10 recently opened patients,
-    # scheduling (11 locations, 12 today's appointments, 13 chairs), 14 patients waiting for
-    # an eligibility decision, 15 approvals whose intake changed, 16 savepoint, 17 session
-    # save, 18 release savepoint
-    with django_assert_num_queries(18):
+    # a signature (with their protocol and proposer), 10 recently opened patients, 11 REMS
+    # forms due, scheduling (12 locations, 13 today's appointments, 14 chairs), 15 patients
+    # waiting for an eligibility decision, 16 approvals whose intake changed, 17 savepoint,
+    # 18 session save, 19 release savepoint
+    with django_assert_num_queries(19):
         html = client.get(reverse("today:index")).content.decode()
     assert ("Changes awaiting a physician" in html) == bool(waiting)
     assert html.count("/treatment/change-proposals/") == waiting
