@@ -23,6 +23,8 @@ from infusionist.consent import services as consent_services
 from infusionist.consent.models import ConsentDocumentVersion, ConsentKind, ConsentSignature
 from infusionist.consultations.models import Consultation
 from infusionist.consultations.services import consultation_schedule
+from infusionist.infusions.models import Visit
+from infusionist.infusions.services import visit_for_appointment
 from infusionist.measurements.models import Assignment, QuestionnaireResponse, SafetyAlert
 from infusionist.measurements.services import (
     assignment_create_manual,
@@ -327,6 +329,8 @@ class OrgRecords:
     #: A weekly shift and a time off of the colleague (scheduling set-up).
     shift: StaffShift
     time_off: StaffTimeOff
+    #: The chart's visit of that appointment (still scheduled).
+    visit: Visit
 
 
 @dataclass(frozen=True)
@@ -438,6 +442,21 @@ def _org_records(cast: Cast, *, other: bool) -> OrgRecords:
     )
     chair = Chair.objects.create(room=room, name="Chair 1", capabilities=["iv_infusion"])
     appointment_start = timezone.now().replace(microsecond=0) + dt.timedelta(days=1)
+    appointment = Appointment.objects.create(
+        organization=org,
+        location=location,
+        appointment_type=infusion,
+        patient=patient,
+        chair=chair,
+        staff=colleague,
+        starts_at=appointment_start - dt.timedelta(minutes=15),
+        ends_at=appointment_start + dt.timedelta(minutes=115),
+        service_starts_at=appointment_start,
+        service_ends_at=appointment_start + dt.timedelta(minutes=100),
+        created_by=admin,
+    )
+    visit = visit_for_appointment(appointment=appointment)
+    assert visit is not None
     return OrgRecords(
         appointment_type=follow_up,
         waitlist_entry=waitlist_entry,
@@ -480,19 +499,8 @@ def _org_records(cast: Cast, *, other: bool) -> OrgRecords:
             modality=Consultation.Modality.TELEHEALTH_VIDEO,
             scheduled_at=timezone.now() + dt.timedelta(hours=2),
         ),
-        appointment=Appointment.objects.create(
-            organization=org,
-            location=location,
-            appointment_type=infusion,
-            patient=patient,
-            chair=chair,
-            staff=colleague,
-            starts_at=appointment_start - dt.timedelta(minutes=15),
-            ends_at=appointment_start + dt.timedelta(minutes=115),
-            service_starts_at=appointment_start,
-            service_ends_at=appointment_start + dt.timedelta(minutes=100),
-            created_by=admin,
-        ),
+        appointment=appointment,
+        visit=visit,
         shift=StaffShift.objects.create(
             organization=org,
             staff=colleague,
@@ -545,6 +553,7 @@ def _id_fillers(records: OrgRecords, role: str | None = None) -> dict[str, objec
         "appointment_type_id": records.appointment_type.pk,
         "shift_id": records.shift.pk,
         "time_off_id": records.time_off.pk,
+        "visit_id": records.visit.pk,
     }
 
 
