@@ -110,7 +110,11 @@ def _order_pump(visit: Visit) -> dict[str, Any] | None:
         if version.bag_volume_ml
         else None
     )
-    rate = (mg_per_h / concentration).quantize(Decimal("0.1"), ROUND_HALF_UP) if concentration else None
+    rate = (
+        (mg_per_h / concentration).quantize(Decimal("0.1"), ROUND_HALF_UP)
+        if concentration
+        else None
+    )
     return {
         "dose_mg": dose,
         "duration_min": visit.duration_min,
@@ -202,8 +206,13 @@ def _chart_context(
     criteria = None
     if visit.phase in (P.OBSERVATION, P.READY):
         criteria = services.discharge_criteria(
-            visit=visit, settings=settings, aldrete=None, moaas=None,
-            escort_present_name=visit.escort_name, instructions_given=False, now=now,
+            visit=visit,
+            settings=settings,
+            aldrete=None,
+            moaas=None,
+            escort_present_name=visit.escort_name,
+            instructions_given=False,
+            now=now,
         )
     note = getattr(visit, "signed_note", None) if visit.phase == P.SIGNED else None
     next_appointment = None
@@ -381,7 +390,9 @@ def _at(request: HttpRequest, visit: Visit, name: str = "at") -> dt.datetime | N
     try:
         clock = dt.time.fromisoformat(text)
     except ValueError as error:
-        raise ChartError(name, _("Enter the time as hours and minutes, like 14:05."), status=422) from error
+        raise ChartError(
+            name, _("Enter the time as hours and minutes, like 14:05."), status=422
+        ) from error
     zone = _zone(visit)
     now = timezone.localtime(timezone.now(), zone)
     moment = dt.datetime.combine(now.date(), clock.replace(tzinfo=None), tzinfo=zone)
@@ -406,8 +417,12 @@ def _user_by_id(visit: Visit, value: object) -> User | None:
 def visit_checkin(request: HttpRequest, visit_id: int) -> HttpResponse:
     visit = _visit(request, visit_id)
     return _run(
-        request, visit, "checkin",
-        lambda: services.visit_check_in(visit=visit, by=user_of(request), context=context_of(request)),
+        request,
+        visit,
+        "checkin",
+        lambda: services.visit_check_in(
+            visit=visit, by=user_of(request), context=context_of(request)
+        ),
         _("Checked in."),
     )
 
@@ -417,9 +432,13 @@ def visit_checkin(request: HttpRequest, visit_id: int) -> HttpResponse:
 def visit_cancel(request: HttpRequest, visit_id: int) -> HttpResponse:
     visit = _visit(request, visit_id)
     return _run(
-        request, visit, "cancel",
+        request,
+        visit,
+        "cancel",
         lambda: services.visit_cancel(
-            visit=visit, reason=request.POST.get("reason", ""), by=user_of(request),
+            visit=visit,
+            reason=request.POST.get("reason", ""),
+            by=user_of(request),
             context=context_of(request),
         ),
         _("Visit cancelled."),
@@ -442,7 +461,9 @@ def visit_checks(request: HttpRequest, visit_id: int) -> HttpResponse:
     if not values["weight_today_kg"].strip():
         values.pop("weight_today_kg")
     return _run(
-        request, visit, "checks",
+        request,
+        visit,
+        "checks",
         lambda: services.visit_pre_checks_save(
             visit=visit, values=values, by=user_of(request), context=context_of(request)
         ),
@@ -471,8 +492,12 @@ def visit_vitals(request: HttpRequest, visit_id: int) -> HttpResponse:
     def act() -> Any:
         at = _at(request, visit, "at") or timezone.now()
         result = vital_record(
-            visit=visit, values=values, measured_at=at, source="nurse",
-            by=user_of(request), context=context_of(request),
+            visit=visit,
+            values=values,
+            measured_at=at,
+            source="nurse",
+            by=user_of(request),
+            context=context_of(request),
         )
         for alert in result.alerts:
             messages.error(request, _("Alert: %(message)s") % {"message": alert.message})
@@ -492,7 +517,9 @@ def visit_alert_respond(request: HttpRequest, visit_id: int) -> HttpResponse:
         try:
             alert_id = int(request.POST.get("alert", ""))
         except ValueError as error:
-            raise ChartError("alert", _("Choose the alert you are answering."), status=422) from error
+            raise ChartError(
+                "alert", _("Choose the alert you are answering."), status=422
+            ) from error
         alert = VitalAlert.objects.filter(visit=visit, pk=alert_id).first()
         if alert is None:
             raise ChartError("alert", _("Choose the alert you are answering."), status=422)
@@ -513,10 +540,15 @@ def visit_override(request: HttpRequest, visit_id: int) -> HttpResponse:
     visit = _visit(request, visit_id)
     code = request.POST.get("code", "")[:40]
     return _run(
-        request, visit, f"override-{code}" if code.isidentifier() else "gate",
+        request,
+        visit,
+        f"override-{code}" if code.isidentifier() else "gate",
         lambda: services.gate_override(
-            visit=visit, code=code, reason=request.POST.get("reason", ""),
-            by=user_of(request), context=context_of(request),
+            visit=visit,
+            code=code,
+            reason=request.POST.get("reason", ""),
+            by=user_of(request),
+            context=context_of(request),
         ),
         _("Override recorded."),
     )
@@ -566,8 +598,12 @@ def visit_pump(request: HttpRequest, visit_id: int) -> HttpResponse:
             return services.infusion_resume(visit=visit, at=at, by=by, context=context)
         if step == "rate":
             return services.infusion_rate_change(
-                visit=visit, rate_ml_per_h=post.get("rate_ml_per_h", ""),
-                reason=post.get("reason", ""), at=at, by=by, context=context,
+                visit=visit,
+                rate_ml_per_h=post.get("rate_ml_per_h", ""),
+                reason=post.get("reason", ""),
+                at=at,
+                by=by,
+                context=context,
             )
         if step == "stop":
             return services.infusion_stop(
@@ -581,8 +617,13 @@ def visit_pump(request: HttpRequest, visit_id: int) -> HttpResponse:
         "rate": _("Rate changed."),
         "stop": _("Dose stopped; observation has begun."),
     }
-    return _run(request, visit, f"pump-{step}" if step in labels else "pump", act,
-                labels.get(step, _("Saved.")))
+    return _run(
+        request,
+        visit,
+        f"pump-{step}" if step in labels else "pump",
+        act,
+        labels.get(step, _("Saved.")),
+    )
 
 
 @post_only
@@ -590,11 +631,16 @@ def visit_pump(request: HttpRequest, visit_id: int) -> HttpResponse:
 def visit_dose(request: HttpRequest, visit_id: int) -> HttpResponse:
     visit = _visit(request, visit_id)
     return _run(
-        request, visit, "dose",
+        request,
+        visit,
+        "dose",
         lambda: services.dose_given(
-            visit=visit, dose_mg=request.POST.get("dose_mg", ""),
-            note=request.POST.get("note", "")[:300], at=_at(request, visit),
-            by=user_of(request), context=context_of(request),
+            visit=visit,
+            dose_mg=request.POST.get("dose_mg", ""),
+            note=request.POST.get("note", "")[:300],
+            at=_at(request, visit),
+            by=user_of(request),
+            context=context_of(request),
         ),
         _("Dose recorded."),
     )
@@ -605,13 +651,18 @@ def visit_dose(request: HttpRequest, visit_id: int) -> HttpResponse:
 def visit_waste(request: HttpRequest, visit_id: int) -> HttpResponse:
     visit = _visit(request, visit_id)
     return _run(
-        request, visit, "waste",
+        request,
+        visit,
+        "waste",
         lambda: services.waste_record(
-            visit=visit, dose_mg=request.POST.get("dose_mg", ""),
+            visit=visit,
+            dose_mg=request.POST.get("dose_mg", ""),
             volume_ml=request.POST.get("volume_ml", ""),
             witness=_user_by_id(visit, request.POST.get("witness")),
-            note=request.POST.get("note", "")[:300], at=_at(request, visit),
-            by=user_of(request), context=context_of(request),
+            note=request.POST.get("note", "")[:300],
+            at=_at(request, visit),
+            by=user_of(request),
+            context=context_of(request),
         ),
         _("Waste recorded."),
     )
@@ -623,10 +674,16 @@ def visit_rating(request: HttpRequest, visit_id: int) -> HttpResponse:
     visit = _visit(request, visit_id)
     scale = request.POST.get("scale", "")
     return _run(
-        request, visit, f"rating-{scale}" if scale in Rating.Scale.values else "rating",
+        request,
+        visit,
+        f"rating-{scale}" if scale in Rating.Scale.values else "rating",
         lambda: services.rating_record(
-            visit=visit, scale=scale, score=request.POST.get("score", ""),
-            at=_at(request, visit), by=user_of(request), context=context_of(request),
+            visit=visit,
+            scale=scale,
+            score=request.POST.get("score", ""),
+            at=_at(request, visit),
+            by=user_of(request),
+            context=context_of(request),
         ),
         _("Rating recorded."),
     )
@@ -637,11 +694,17 @@ def visit_rating(request: HttpRequest, visit_id: int) -> HttpResponse:
 def visit_side_effect(request: HttpRequest, visit_id: int) -> HttpResponse:
     visit = _visit(request, visit_id)
     return _run(
-        request, visit, "effects",
+        request,
+        visit,
+        "effects",
         lambda: services.side_effect_record(
-            visit=visit, kind=request.POST.get("kind", ""),
-            severity=request.POST.get("severity", ""), note=request.POST.get("note", ""),
-            at=_at(request, visit), by=user_of(request), context=context_of(request),
+            visit=visit,
+            kind=request.POST.get("kind", ""),
+            severity=request.POST.get("severity", ""),
+            note=request.POST.get("note", ""),
+            at=_at(request, visit),
+            by=user_of(request),
+            context=context_of(request),
         ),
         _("Side effect recorded."),
     )
@@ -653,12 +716,19 @@ def visit_prn(request: HttpRequest, visit_id: int) -> HttpResponse:
     visit = _visit(request, visit_id)
     post = request.POST
     return _run(
-        request, visit, "prn",
+        request,
+        visit,
+        "prn",
         lambda: services.prn_record(
-            visit=visit, drug=post.get("drug", ""), dose=post.get("dose", ""),
-            unit=post.get("unit", ""), route=post.get("route", ""),
-            reason=post.get("reason", ""), at=_at(request, visit),
-            by=user_of(request), context=context_of(request),
+            visit=visit,
+            drug=post.get("drug", ""),
+            dose=post.get("dose", ""),
+            unit=post.get("unit", ""),
+            route=post.get("route", ""),
+            reason=post.get("reason", ""),
+            at=_at(request, visit),
+            by=user_of(request),
+            context=context_of(request),
         ),
         _("Medication recorded."),
     )
@@ -669,7 +739,9 @@ def visit_prn(request: HttpRequest, visit_id: int) -> HttpResponse:
 def visit_ready(request: HttpRequest, visit_id: int) -> HttpResponse:
     visit = _visit(request, visit_id)
     return _run(
-        request, visit, "discharge",
+        request,
+        visit,
+        "discharge",
         lambda: services.visit_ready(visit=visit, by=user_of(request), context=context_of(request)),
         _("Observation complete: ready for discharge."),
     )
@@ -681,7 +753,9 @@ def visit_discharge(request: HttpRequest, visit_id: int) -> HttpResponse:
     visit = _visit(request, visit_id)
     post = request.POST
     return _run(
-        request, visit, "discharge",
+        request,
+        visit,
+        "discharge",
         lambda: services.visit_discharge(
             visit=visit,
             aldrete_items={name: post.get(f"aldrete_{name}") for name in services.ALDRETE_ITEMS},
@@ -701,12 +775,16 @@ def visit_discharge(request: HttpRequest, visit_id: int) -> HttpResponse:
 def visit_note_sign(request: HttpRequest, visit_id: int) -> HttpResponse:
     visit = _visit(request, visit_id)
     return _run(
-        request, visit, "note",
+        request,
+        visit,
+        "note",
         lambda: services.note_sign(
-            visit=visit, text=request.POST.get("text", ""),
+            visit=visit,
+            text=request.POST.get("text", ""),
             password=request.POST.get("password", ""),
             attested=request.POST.get("attest") == "on",
-            by=user_of(request), context=context_of(request),
+            by=user_of(request),
+            context=context_of(request),
         ),
         _("Note signed."),
     )
@@ -717,11 +795,15 @@ def visit_note_sign(request: HttpRequest, visit_id: int) -> HttpResponse:
 def visit_cosign(request: HttpRequest, visit_id: int) -> HttpResponse:
     visit = _visit(request, visit_id)
     return _run(
-        request, visit, "cosign",
+        request,
+        visit,
+        "cosign",
         lambda: services.note_cosign(
-            visit=visit, password=request.POST.get("password", ""),
+            visit=visit,
+            password=request.POST.get("password", ""),
             attested=request.POST.get("attest") == "on",
-            by=user_of(request), context=context_of(request),
+            by=user_of(request),
+            context=context_of(request),
         ),
         _("Note co-signed."),
     )
@@ -732,11 +814,15 @@ def visit_cosign(request: HttpRequest, visit_id: int) -> HttpResponse:
 def visit_addendum(request: HttpRequest, visit_id: int) -> HttpResponse:
     visit = _visit(request, visit_id)
     return _run(
-        request, visit, "addendum",
+        request,
+        visit,
+        "addendum",
         lambda: services.note_addendum_add(
-            visit=visit, text=request.POST.get("text", ""),
+            visit=visit,
+            text=request.POST.get("text", ""),
             password=request.POST.get("password", ""),
-            by=user_of(request), context=context_of(request),
+            by=user_of(request),
+            context=context_of(request),
         ),
         _("Addendum signed."),
     )

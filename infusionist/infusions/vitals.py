@@ -23,7 +23,8 @@ from infusionist.audit.models import AuditEvent
 from infusionist.audit.services import NO_REQUEST, AuditContext, audit_record
 from infusionist.clinics.models import Organization
 from infusionist.infusions.errors import ChartError
-from infusionist.infusions.models import TEXT_MAX_CHARS, ChartSettings, Visit, VitalAlert, VitalSign
+from infusionist.infusions.models import TEXT_MAX_CHARS, Visit, VitalAlert, VitalSign
+from infusionist.infusions.selectors import chart_settings_for
 from infusionist.lib import vitals as rules
 
 #: How far ahead of the server's clock a reading may be timed (a monitor's clock drifts).
@@ -56,15 +57,9 @@ class RecordedVital:
     created: bool
 
 
-def _chart_settings(organization: Organization) -> ChartSettings:
-    """Return the organization's chart settings, created with their defaults if none exist."""
-    settings, _created = ChartSettings.objects.get_or_create(organization=organization)
-    return settings
-
-
 def alert_limits(organization: Organization) -> rules.AlertLimits:
     """Return the organization's alert thresholds (``ChartSettings``) for the rules."""
-    return rules.AlertLimits.from_object(_chart_settings(organization))
+    return rules.AlertLimits.from_object(chart_settings_for(organization=organization))
 
 
 def reading_of(vital: VitalSign) -> rules.Reading:
