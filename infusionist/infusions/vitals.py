@@ -140,7 +140,8 @@ def vital_record(
     """Record one set of vital signs on an active visit and raise the alerts it triggers.
 
     ``values`` maps the fields of :data:`infusionist.lib.vitals.FIELDS` to whole numbers (or
-    text as typed; None or "" when not taken); ``source`` is ``"nurse"`` or ``"monitor"``.
+    text as typed; None or "" when not taken) and may carry ``on_oxygen`` (True), the same as
+    the ``on_oxygen`` argument; ``source`` is ``"nurse"`` or ``"monitor"``.
     The stage (baseline, during, after) follows the visit's phase. A repeat of a stored
     reading (same time to the second, values, oxygen and source) returns it with
     ``created=False`` and raises nothing new. The alert rules and their thresholds:
@@ -163,6 +164,7 @@ def vital_record(
         field, message = next(iter(errors.items()))
         raise ChartError(field, message, status=422)
     numbers = rules.cleaned_values(values)
+    on_oxygen = bool(on_oxygen or values.get("on_oxygen") is True)
     device = device.strip()
     if len(device) > VitalSign._meta.get_field("device").max_length:  # type: ignore[operator]
         raise ChartError("device", "Name the device in at most 80 characters.", status=422)
