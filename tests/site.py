@@ -65,6 +65,10 @@ class Rule:
 
 RULES: dict[str, Rule] = {
     "today:index": Rule(ALL_STAFF),
+    # The chair board (issue 12): every staff role; the rows are the part the page polls.
+    "infusions:board": Rule(ALL_STAFF),
+    "infusions:board_location": Rule(ALL_STAFF),
+    "infusions:board_rows": Rule(ALL_STAFF),
     "patients:list": Rule(ALL_STAFF),
     "patients:create": Rule(ALL_STAFF),
     "patients:edit": Rule(ALL_STAFF),

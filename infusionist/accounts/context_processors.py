@@ -16,6 +16,7 @@ from infusionist.clinics.selectors import clinic_brand
 NAV_ITEMS = [
     ("today:index", _("Today"), "today.view"),
     ("scheduling:calendar", _("Calendar"), "schedule.view"),
+    ("infusions:board", _("Chair board"), "chart.board"),
     ("patients:list", _("Patients"), "patients.search"),
     ("intake:list", _("Intakes"), "intake.view"),
     ("treatment:plan_list", _("Treatment plans"), "treatment.view"),
