@@ -23,6 +23,8 @@ from infusionist.consent import services as consent_services
 from infusionist.consent.models import ConsentDocumentVersion, ConsentKind, ConsentSignature
 from infusionist.consultations.models import Consultation
 from infusionist.consultations.services import consultation_schedule
+from infusionist.infusions.models import RemsFormRule
+from infusionist.infusions.services_settings import rems_rules_ensure
 from infusionist.measurements.models import Assignment, QuestionnaireResponse, SafetyAlert
 from infusionist.measurements.services import (
     assignment_create_manual,
@@ -142,6 +144,13 @@ RULES: dict[str, Rule] = {
     # Measurement settings (docs/decisions/0010): physicians and clinic admins; the clinical
     # ones change only with a physician's signature, through the change proposals above.
     "administration:measurement_settings": Rule(SETTINGS_EDITORS),
+    # Chart settings (issue 12): a physician signs the thresholds, the clinic admin reads
+    # them; both keep the REMS form rules.
+    "administration:chart_settings": Rule(SETTINGS_EDITORS),
+    "administration:rems_rule_create": Rule(SETTINGS_EDITORS),
+    "administration:rems_rule_edit": Rule(SETTINGS_EDITORS),
+    "administration:rems_rule_retire": Rule(SETTINGS_EDITORS, "POST"),
+    "administration:rems_rule_reinstate": Rule(SETTINGS_EDITORS, "POST"),
     # Measurement answers and safety alerts: clinical roles; overdue list: all staff.
     "measurements:alerts": Rule(CLINICAL),
     "measurements:overdue": Rule(ALL_STAFF),
@@ -331,6 +340,8 @@ class OrgRecords:
     #: A weekly shift and a time off of the colleague (scheduling set-up).
     shift: StaffShift
     time_off: StaffTimeOff
+    #: The clinic's default REMS form rule (the Spravato Patient Monitoring Form).
+    rems_rule: RemsFormRule
 
 
 @dataclass(frozen=True)
@@ -505,6 +516,10 @@ def _org_records(cast: Cast, *, other: bool) -> OrgRecords:
             starts_at=dt.time(9),
             ends_at=dt.time(17),
         ),
+        rems_rule=(
+            rems_rules_ensure(organization=org)
+            or [RemsFormRule.objects.filter(organization=org).first()]
+        )[0],
         time_off=StaffTimeOff.objects.create(
             organization=org,
             staff=colleague,
@@ -549,6 +564,7 @@ def _id_fillers(records: OrgRecords, role: str | None = None) -> dict[str, objec
         "appointment_type_id": records.appointment_type.pk,
         "shift_id": records.shift.pk,
         "time_off_id": records.time_off.pk,
+        "rems_rule_id": records.rems_rule.pk,
     }
 
 

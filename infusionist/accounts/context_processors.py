@@ -26,6 +26,7 @@ NAV_ITEMS = [
     ("administration:locations", _("Locations"), "clinic.view"),
     ("administration:clinic_profile", _("Clinic profile"), "clinic.manage"),
     ("administration:scheduling_settings", _("Scheduling set-up"), "schedule.manage"),
+    ("administration:chart_settings", _("Chart settings"), "chart.settings"),
     ("consent:documents", _("Consent documents"), "consent.manage"),
     ("administration:staff", _("Staff"), "staff.manage"),
     ("administration:audit_report", _("Audit report"), "audit.report"),
