@@ -228,10 +228,7 @@ def board_visits(*, location: Location, now: dt.datetime) -> list[Visit]:
             ),
             board_open_alerts=Coalesce(
                 Subquery(
-                    open_alerts.order_by()
-                    .values("visit")
-                    .annotate(n=Count("id"))
-                    .values("n")[:1],
+                    open_alerts.order_by().values("visit").annotate(n=Count("id")).values("n")[:1],
                     output_field=IntegerField(),
                 ),
                 0,

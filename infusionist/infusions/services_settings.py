@@ -138,9 +138,7 @@ def rems_rules_ensure(*, organization: Organization) -> list[RemsFormRule]:
     Idempotent: a rule of the same name and drug, in use or retired, is left as the clinic
     set it (a retired default stays retired). Written by the system (no actor), audited.
     """
-    have = set(
-        RemsFormRule.objects.filter(organization=organization).values_list("name", "drug")
-    )
+    have = set(RemsFormRule.objects.filter(organization=organization).values_list("name", "drug"))
     created = []
     for spec in DEFAULT_REMS_RULES:
         if (spec["name"], spec["drug"]) in have:

@@ -9,7 +9,7 @@
   var box = document.querySelector("[data-board-rows]");
   if (!box || !window.fetch) { return; }
   var url = box.getAttribute("data-poll-url");
-  var everyMs = Math.max(5, parseInt(box.getAttribute("data-poll-every-s"), 10) || 15) * 1000;
+  var everyMs = Math.max(1, parseInt(box.getAttribute("data-poll-every-s"), 10) || 15) * 1000;
   var stale = document.querySelector("[data-board-stale]");
   var timer = null;
   var busy = false;
