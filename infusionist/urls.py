@@ -25,6 +25,7 @@ urlpatterns = [
     path("account-setup/", include("infusionist.accounts.urls")),
     path("today/", include("infusionist.today.urls")),
     path("schedule/", include("infusionist.scheduling.urls")),
+    path("chart/", include("infusionist.infusions.urls")),
     path("patients/", include("infusionist.patients.urls")),
     path("record/", include("infusionist.record.urls")),
     path("clinic/", include("infusionist.administration.urls")),

@@ -25,6 +25,8 @@ from infusionist.consultations.models import Consultation
 from infusionist.consultations.services import consultation_schedule
 from infusionist.infusions.models import RemsFormRule
 from infusionist.infusions.services_settings import rems_rules_ensure
+from infusionist.infusions.models import Visit
+from infusionist.infusions.services import visit_for_appointment
 from infusionist.measurements.models import Assignment, QuestionnaireResponse, SafetyAlert
 from infusionist.measurements.services import (
     assignment_create_manual,
@@ -98,6 +100,28 @@ RULES: dict[str, Rule] = {
     "scheduling:appointment_move": Rule(ALL_STAFF, "POST"),
     "scheduling:appointment_cancel": Rule(ALL_STAFF, "POST"),
     "scheduling:appointment_mark": Rule(ALL_STAFF, "POST"),
+    # The chairside chart (docs/decisions/0033): clinical roles open and record in it; every
+    # staff member checks a patient in or cancels before the dose; a physician overrides a
+    # pre-infusion check; a prescriber co-signs the nurse's note.
+    "infusions:visit": Rule(CLINICAL),
+    "infusions:visit_checkin": Rule(ALL_STAFF, "POST"),
+    "infusions:visit_cancel": Rule(ALL_STAFF, "POST"),
+    "infusions:visit_checks": Rule(CLINICAL, "POST"),
+    "infusions:visit_vitals": Rule(CLINICAL, "POST"),
+    "infusions:visit_alert_respond": Rule(CLINICAL, "POST"),
+    "infusions:visit_override": Rule(PHYSICIANS, "POST"),
+    "infusions:visit_start": Rule(CLINICAL, "POST"),
+    "infusions:visit_pump": Rule(CLINICAL, "POST"),
+    "infusions:visit_dose": Rule(CLINICAL, "POST"),
+    "infusions:visit_waste": Rule(CLINICAL, "POST"),
+    "infusions:visit_rating": Rule(CLINICAL, "POST"),
+    "infusions:visit_side_effect": Rule(CLINICAL, "POST"),
+    "infusions:visit_prn": Rule(CLINICAL, "POST"),
+    "infusions:visit_ready": Rule(CLINICAL, "POST"),
+    "infusions:visit_discharge": Rule(CLINICAL, "POST"),
+    "infusions:visit_note_sign": Rule(CLINICAL, "POST"),
+    "infusions:visit_cosign": Rule(PRESCRIBERS, "POST"),
+    "infusions:visit_addendum": Rule(CLINICAL, "POST"),
     "scheduling:book_pick": Rule(ALL_STAFF),
     "scheduling:book": Rule(ALL_STAFF),
     "scheduling:book_save": Rule(ALL_STAFF, "POST"),
@@ -342,6 +366,8 @@ class OrgRecords:
     time_off: StaffTimeOff
     #: The clinic's default REMS form rule (the Spravato Patient Monitoring Form).
     rems_rule: RemsFormRule
+    #: The chart's visit of that appointment (still scheduled).
+    visit: Visit
 
 
 @dataclass(frozen=True)
@@ -453,6 +479,21 @@ def _org_records(cast: Cast, *, other: bool) -> OrgRecords:
     )
     chair = Chair.objects.create(room=room, name="Chair 1", capabilities=["iv_infusion"])
     appointment_start = timezone.now().replace(microsecond=0) + dt.timedelta(days=1)
+    appointment = Appointment.objects.create(
+        organization=org,
+        location=location,
+        appointment_type=infusion,
+        patient=patient,
+        chair=chair,
+        staff=colleague,
+        starts_at=appointment_start - dt.timedelta(minutes=15),
+        ends_at=appointment_start + dt.timedelta(minutes=115),
+        service_starts_at=appointment_start,
+        service_ends_at=appointment_start + dt.timedelta(minutes=100),
+        created_by=admin,
+    )
+    visit = visit_for_appointment(appointment=appointment)
+    assert visit is not None
     return OrgRecords(
         appointment_type=follow_up,
         waitlist_entry=waitlist_entry,
@@ -495,19 +536,8 @@ def _org_records(cast: Cast, *, other: bool) -> OrgRecords:
             modality=Consultation.Modality.TELEHEALTH_VIDEO,
             scheduled_at=timezone.now() + dt.timedelta(hours=2),
         ),
-        appointment=Appointment.objects.create(
-            organization=org,
-            location=location,
-            appointment_type=infusion,
-            patient=patient,
-            chair=chair,
-            staff=colleague,
-            starts_at=appointment_start - dt.timedelta(minutes=15),
-            ends_at=appointment_start + dt.timedelta(minutes=115),
-            service_starts_at=appointment_start,
-            service_ends_at=appointment_start + dt.timedelta(minutes=100),
-            created_by=admin,
-        ),
+        appointment=appointment,
+        visit=visit,
         shift=StaffShift.objects.create(
             organization=org,
             staff=colleague,
@@ -565,6 +595,7 @@ def _id_fillers(records: OrgRecords, role: str | None = None) -> dict[str, objec
         "shift_id": records.shift.pk,
         "time_off_id": records.time_off.pk,
         "rems_rule_id": records.rems_rule.pk,
+        "visit_id": records.visit.pk,
     }
 
 

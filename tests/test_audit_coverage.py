@@ -134,7 +134,12 @@ def test_another_clinics_id_is_audited(client, cast, site, name: str, param: str
 
 def _api_operations(cast) -> list[tuple[str, str]]:
     schema = api.get_openapi_schema()
-    fillers = {"patient_id": str(cast.patient.pk), "code": "phq9", "appointment_id": "1"}
+    fillers = {
+        "patient_id": str(cast.patient.pk),
+        "code": "phq9",
+        "appointment_id": "1",
+        "visit_id": "1",
+    }
     operations = []
     for path, methods in schema["paths"].items():
         if "openapi" in path:

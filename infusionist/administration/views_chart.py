@@ -33,6 +33,7 @@ from infusionist.accounts.signing import SigningError
 from infusionist.administration.forms_chart import ChartSettingsForm, RemsFormRuleForm
 from infusionist.audit.models import AuditEvent
 from infusionist.clinics.models import Organization
+from infusionist.infusions import selectors
 from infusionist.infusions import services_settings as services
 from infusionist.infusions.models import ChartSettings, RemsFormRule
 from infusionist.postonly import post_only
@@ -112,7 +113,7 @@ def _groups(form: ChartSettingsForm, stored: ChartSettings) -> list[dict[str, ob
 
 def _rules_context(organization: Organization) -> dict[str, object]:
     services.rems_rules_ensure(organization=organization)
-    rules = services.rems_rules_for(organization=organization)
+    rules = selectors.rems_rules_all(organization=organization)
     drugs = dict(Drug.choices)
     for rule in rules:
         rule.drug_label = drugs.get(rule.drug, rule.drug)  # type: ignore[attr-defined]
@@ -125,7 +126,7 @@ def chart_settings(request: HttpRequest) -> HttpResponse:
     physician's post signs new thresholds with their password."""
     user = user_of(request)
     organization = organization_of(request)
-    stored = services.chart_settings_row(organization=organization)
+    stored = selectors.chart_settings_for(organization=organization)
     may_sign = can(user, services.SIGN_CAPABILITY)
     if request.method == "POST" and not may_sign:
         raise PermissionDenied("Only a physician signs the chart settings.")

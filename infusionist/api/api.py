@@ -14,6 +14,7 @@ from infusionist.api.routers import instruments as instruments_router
 from infusionist.api.routers import patients as patients_router
 from infusionist.api.routers import scheduling as scheduling_router
 from infusionist.api.routers import treatment as treatment_router
+from infusionist.api.routers import visits as visits_router
 from infusionist.audit.models import AuditEvent
 from infusionist.audit.services import AuditContext, audit_record
 
@@ -99,3 +100,4 @@ api.add_router("/", treatment_router.router)
 api.add_router("/instruments", instruments_router.router)
 api.add_router("/", eligibility_router.router)
 api.add_router("/", scheduling_router.router)
+api.add_router("/", visits_router.router)

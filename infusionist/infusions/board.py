@@ -33,6 +33,7 @@ from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquer
 from django.db.models.functions import Coalesce
 
 from infusionist.clinics.models import Chair, Location
+from infusionist.infusions.selectors import chart_settings_for
 from infusionist.infusions.models import (
     AdministrationEvent,
     ChartSettings,
@@ -259,13 +260,6 @@ def board_chairs(*, location: Location) -> list[Chair]:
     )
 
 
-def board_chart_settings(*, location: Location) -> ChartSettings:
-    """Return the clinic's chart settings, or the documented defaults when it has saved none
-    (one query; a read never writes the row)."""
-    row = ChartSettings.objects.filter(organization_id=location.organization_id).first()
-    return row or ChartSettings(organization_id=location.organization_id)
-
-
 def board_rows(
     *,
     location: Location,
@@ -275,12 +269,12 @@ def board_rows(
     """Return the location's chair board at ``now`` (four queries, or three when the caller
     passes ``chart_settings``, whatever the number of chairs and visits).
 
-    The board reads the vitals intervals of ``chart_settings`` (the clinic's row, read here
-    when not given). A chair with several active visits (a data slip) lists each; a chair
+    The board reads the vitals intervals of ``chart_settings`` (the clinic's row,
+    ``selectors.chart_settings_for``, read here when not given; one query once it exists). A chair with several active visits (a data slip) lists each; a chair
     without one shows the next visit booked in it today, else it is free.
     """
     if chart_settings is None:
-        chart_settings = board_chart_settings(location=location)
+        chart_settings = chart_settings_for(organization=location.organization)
     chairs = board_chairs(location=location)
     visits = board_visits(location=location, now=now)
     by_chair: dict[int, list[Visit]] = {}

@@ -40,12 +40,6 @@ REMS_RULE_FIELDS = ("name", "drug", "when", "due_days", "source_keys")
 SIGN_CAPABILITY = "protocols.sign"
 
 
-def chart_settings_row(*, organization: Organization) -> ChartSettings:
-    """Return the clinic's chart settings, creating the row with the documented defaults."""
-    row, _created = ChartSettings.objects.get_or_create(organization=organization)
-    return row
-
-
 def chart_settings_update(
     *,
     organization: Organization,
@@ -155,13 +149,6 @@ def rems_rules_ensure(*, organization: Organization) -> list[RemsFormRule]:
             detail={"default": True, "after": jsonable(_rule_values(rule))},
         )
     return created
-
-
-def rems_rules_for(*, organization: Organization) -> list[RemsFormRule]:
-    """Return the clinic's REMS form rules, those in use first, then by name (one query)."""
-    return list(
-        RemsFormRule.objects.filter(organization=organization).order_by("-is_active", "name", "id")
-    )
 
 
 def _rule_values(rule: RemsFormRule) -> dict[str, Any]:

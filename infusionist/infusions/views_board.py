@@ -32,6 +32,7 @@ from infusionist.accounts.roles import can
 from infusionist.audit.models import AuditEvent
 from infusionist.clinics.models import Location, Organization
 from infusionist.infusions.board import Board, board_rows, day_bounds
+from infusionist.infusions.selectors import chart_settings_for
 
 #: How often the board asks for fresh rows (seconds).
 POLL_EVERY_S = 15
@@ -59,7 +60,11 @@ def _chart_url(visit_id: int, patient_id: int) -> str:
 
 def _board(request: HttpRequest, location: Location) -> Board:
     user = user_of(request)
-    board = board_rows(location=location, now=timezone.now())
+    board = board_rows(
+        location=location,
+        now=timezone.now(),
+        chart_settings=chart_settings_for(organization=organization_of(request)),
+    )
     # Patient names open the chart for the roles that may read it; others see the name only.
     links = can(user, "chart.view")
     for visit in board.visits:

@@ -243,6 +243,57 @@ def infusion_gate(*, patient: Patient) -> list[GateBlock]:
 
 
 @dataclass(frozen=True)
+class QuestionnaireWindow:
+    """Whether the clinic's scheduled questionnaires were completed shortly before a session.
+
+    ``codes`` are the instruments the clinic sends on schedule (its measurement settings),
+    ``completed`` maps each one completed within the window to when, ``missing`` lists the
+    rest; ``window_hours`` is the window used.
+    """
+
+    codes: tuple[str, ...]
+    completed: dict[str, dt.datetime]
+    missing: tuple[str, ...]
+    window_hours: int
+
+    @property
+    def done(self) -> bool:
+        return not self.missing
+
+
+def pre_infusion_questionnaires(
+    *, patient: Patient, at: dt.datetime, window_hours: int
+) -> QuestionnaireWindow:
+    """Return the scheduled questionnaires ``patient`` completed in ``window_hours`` before ``at``.
+
+    Called with plain values by the chart's pre-infusion gate. Queries: the settings (1),
+    the completions (1).
+    """
+    codes = tuple(measurement_settings_for(organization=patient.organization).instrument_codes)
+    since = at - dt.timedelta(hours=window_hours)
+    rows = (
+        QuestionnaireResponse.objects.filter(
+            organization_id=patient.organization_id,
+            patient=patient,
+            instrument_code__in=list(codes),
+            status=QuestionnaireResponse.Status.COMPLETED,
+            completed_at__gte=since,
+            completed_at__lte=at,
+        )
+        .values("instrument_code")
+        .annotate(last=Max("completed_at"))
+        .order_by()
+    )
+    completed = {row["instrument_code"]: row["last"] for row in rows}
+    return QuestionnaireWindow(
+        codes=codes,
+        completed=completed,
+        missing=tuple(code for code in codes if code not in completed),
+        window_hours=window_hours,
+    )
+
+
+@dataclass(frozen=True)
 class AnswerShown:
     """One answer as staff read it: question number ("9", "6b") and name, the answer's value
     and wording."""

@@ -46,6 +46,12 @@ from infusionist.scheduling.models import (
 #: here (``SchedulingConfig.ready``), so this module need not import it.
 AFTER_CANCEL: list[Callable[[int], object]] = []
 
+#: Called inside the transaction that marks an appointment (arrived, in the chair, completed,
+#: did not attend), with the appointment, its new status, the acting user, the audit context
+#: and the time. The chart registers here (``InfusionsConfig.ready``): an infusion patient
+#: marked arrived is checked in on the chart in the same transaction.
+AFTER_MARK: list[Callable[..., object]] = []
+
 #: PostgreSQL exclusion constraints and what each protects (migration 0002).
 EXCLUSION_SUBJECTS = {
     "appointment_no_chair_overlap": "chair",
@@ -683,6 +689,8 @@ def appointment_mark(
             context=context,
             detail={"before": before, "after": _values(appointment)},
         )
+        for hook in AFTER_MARK:
+            hook(appointment=appointment, status=status, by=by, context=context, now=now)
     return appointment
 
 

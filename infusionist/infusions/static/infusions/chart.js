@@ -1,0 +1,72 @@
+// The chart's forms are sent without leaving the page: a lost connection keeps what the nurse
+// typed (and a copy in this tablet's storage until it is saved) and says so; a second tap while
+// one is on its way is ignored. Without this script the forms still work as plain forms.
+(function () {
+  "use strict";
+  var status = document.querySelector(".net-status");
+  function say(text) {
+    if (!status) return;
+    status.textContent = text;
+    status.hidden = !text;
+  }
+  function keep(form) {
+    var key = form.getAttribute("data-keep");
+    if (!key || !window.localStorage) return;
+    var values = {};
+    Array.prototype.forEach.call(form.elements, function (el) {
+      if (el.name && el.type !== "hidden" && el.type !== "password" && el.type !== "checkbox") values[el.name] = el.value;
+    });
+    try { localStorage.setItem("chart:" + key, JSON.stringify(values)); } catch (e) { /* storage full */ }
+  }
+  function restore(form) {
+    var key = form.getAttribute("data-keep");
+    if (!key || !window.localStorage) return;
+    var raw = localStorage.getItem("chart:" + key);
+    if (!raw) return;
+    try {
+      var values = JSON.parse(raw);
+      Object.keys(values).forEach(function (name) {
+        var el = form.elements[name];
+        if (el && !el.value && values[name]) el.value = values[name];
+      });
+    } catch (e) { localStorage.removeItem("chart:" + key); }
+  }
+  function forget(form) {
+    var key = form.getAttribute("data-keep");
+    if (key && window.localStorage) localStorage.removeItem("chart:" + key);
+  }
+  var forms = document.querySelectorAll("form[data-chart-form]");
+  Array.prototype.forEach.call(forms, function (form) {
+    restore(form);
+    form.addEventListener("input", function () { keep(form); });
+    form.addEventListener("submit", function (event) {
+      if (!window.fetch || !window.FormData) return;
+      event.preventDefault();
+      if (form.dataset.sending === "1") return;
+      form.dataset.sending = "1";
+      keep(form);
+      var buttons = form.querySelectorAll("button");
+      Array.prototype.forEach.call(buttons, function (b) { b.disabled = true; });
+      fetch(form.action, { method: "POST", body: new FormData(form), credentials: "same-origin", redirect: "follow" })
+        .then(function (response) {
+          return response.text().then(function (html) {
+            if (response.ok) forget(form);
+            if (response.redirected && response.ok) {
+              window.location.assign(response.url);
+              return;
+            }
+            document.open();
+            document.write(html);
+            document.close();
+          });
+        })
+        .catch(function () {
+          form.dataset.sending = "";
+          Array.prototype.forEach.call(buttons, function (b) { b.disabled = false; });
+          say(document.documentElement.lang === "es"
+            ? "Sin conexión: no se guardó. Lo escrito sigue aquí; vuelva a intentarlo."
+            : "No connection: not saved. What you typed is still here; try again.");
+        });
+    });
+  });
+})();
