@@ -39,7 +39,6 @@ urlpatterns = [
     path("reference/", include("infusionist.reference.urls")),
     path("demo/", include("infusionist.demo.urls")),
     path("intake/", include("infusionist.intake.urls")),
-    path("chart/", include("infusionist.infusions.urls")),
     path("appointments/", include("infusionist.scheduling.urls_link")),
     path("calendar/", include("infusionist.scheduling.urls_feed")),
     path("book/", include("infusionist.scheduling.urls_public")),

@@ -23,10 +23,9 @@ from infusionist.consent import services as consent_services
 from infusionist.consent.models import ConsentDocumentVersion, ConsentKind, ConsentSignature
 from infusionist.consultations.models import Consultation
 from infusionist.consultations.services import consultation_schedule
-from infusionist.infusions.models import RemsFormRule
-from infusionist.infusions.services_settings import rems_rules_ensure
-from infusionist.infusions.models import Visit
+from infusionist.infusions.models import RemsFormRule, Visit
 from infusionist.infusions.services import visit_for_appointment
+from infusionist.infusions.services_settings import rems_rules_ensure
 from infusionist.measurements.models import Assignment, QuestionnaireResponse, SafetyAlert
 from infusionist.measurements.services import (
     assignment_create_manual,

@@ -33,7 +33,6 @@ from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquer
 from django.db.models.functions import Coalesce
 
 from infusionist.clinics.models import Chair, Location
-from infusionist.infusions.selectors import chart_settings_for
 from infusionist.infusions.models import (
     AdministrationEvent,
     ChartSettings,
@@ -41,6 +40,7 @@ from infusionist.infusions.models import (
     VitalAlert,
     VitalSign,
 )
+from infusionist.infusions.selectors import chart_settings_for
 
 Phase = Visit.Phase
 
@@ -270,8 +270,9 @@ def board_rows(
     passes ``chart_settings``, whatever the number of chairs and visits).
 
     The board reads the vitals intervals of ``chart_settings`` (the clinic's row,
-    ``selectors.chart_settings_for``, read here when not given; one query once it exists). A chair with several active visits (a data slip) lists each; a chair
-    without one shows the next visit booked in it today, else it is free.
+    ``selectors.chart_settings_for``, read here when not given; one query once it exists).
+    A chair with several active visits (a data slip) lists each; a chair without one shows
+    the next visit booked in it today, else it is free.
     """
     if chart_settings is None:
         chart_settings = chart_settings_for(organization=location.organization)
