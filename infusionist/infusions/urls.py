@@ -1,6 +1,6 @@
 from django.urls import path
 
-from infusionist.infusions import views
+from infusionist.infusions import views, views_board
 
 app_name = "infusions"
 
@@ -25,4 +25,11 @@ urlpatterns = [
     path("visits/<int:visit_id>/note/", views.visit_note_sign, name="visit_note_sign"),
     path("visits/<int:visit_id>/cosign/", views.visit_cosign, name="visit_cosign"),
     path("visits/<int:visit_id>/addendum/", views.visit_addendum, name="visit_addendum"),
+]
+
+# --- the chair board (views_board.py): every chair of a location, its rows polled ---
+urlpatterns += [
+    path("board/", views_board.board, name="board"),
+    path("board/<int:location_id>/", views_board.board_location, name="board_location"),
+    path("board/<int:location_id>/rows/", views_board.board_location_rows, name="board_rows"),
 ]

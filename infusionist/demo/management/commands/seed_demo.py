@@ -11,6 +11,7 @@ from infusionist.clinics import demo as clinics_demo
 from infusionist.consent import demo as consent_demo
 from infusionist.consultations import demo as consultations_demo
 from infusionist.demo import outbox
+from infusionist.infusions.services_settings import rems_rules_ensure
 from infusionist.intake import demo as intake_demo
 from infusionist.measurements import demo as measurements_demo
 from infusionist.patients import demo as patients_demo
@@ -56,6 +57,8 @@ class Command(BaseCommand):
         treatment_demo.seed_treatment(organization=organization, staff=staff)
         consultations_demo.seed_consultations(organization=organization, staff=staff)
         scheduling_demo.seed_scheduling(organization=organization, staff=staff)
+        # The REMS forms an esketamine session leaves owed (the chart settings page's rules).
+        rems_rules_ensure(organization=organization)
         return portal_demo.seed_portal(organization=organization, staff=staff)
 
     def _print_summary(
