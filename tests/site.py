@@ -25,6 +25,7 @@ from infusionist.consultations.models import Consultation
 from infusionist.consultations.services import consultation_schedule
 from infusionist.infusions.models import RemsForm, RemsFormRule, Visit
 from infusionist.infusions.services import visit_for_appointment
+from infusionist.infusions.services_settings import rems_rules_ensure
 from infusionist.measurements.models import Assignment, QuestionnaireResponse, SafetyAlert
 from infusionist.measurements.services import (
     assignment_create_manual,
@@ -67,6 +68,10 @@ class Rule:
 
 RULES: dict[str, Rule] = {
     "today:index": Rule(ALL_STAFF),
+    # The chair board (issue 12): every staff role; the rows are the part the page polls.
+    "infusions:board": Rule(ALL_STAFF),
+    "infusions:board_location": Rule(ALL_STAFF),
+    "infusions:board_rows": Rule(ALL_STAFF),
     "patients:list": Rule(ALL_STAFF),
     "patients:create": Rule(ALL_STAFF),
     "patients:edit": Rule(ALL_STAFF),
@@ -162,6 +167,13 @@ RULES: dict[str, Rule] = {
     # Measurement settings (docs/decisions/0010): physicians and clinic admins; the clinical
     # ones change only with a physician's signature, through the change proposals above.
     "administration:measurement_settings": Rule(SETTINGS_EDITORS),
+    # Chart settings (issue 12): a physician signs the thresholds, the clinic admin reads
+    # them; both keep the REMS form rules.
+    "administration:chart_settings": Rule(SETTINGS_EDITORS),
+    "administration:rems_rule_create": Rule(SETTINGS_EDITORS),
+    "administration:rems_rule_edit": Rule(SETTINGS_EDITORS),
+    "administration:rems_rule_retire": Rule(SETTINGS_EDITORS, "POST"),
+    "administration:rems_rule_reinstate": Rule(SETTINGS_EDITORS, "POST"),
     # Measurement answers and safety alerts: clinical roles; overdue list: all staff.
     "measurements:alerts": Rule(CLINICAL),
     "measurements:overdue": Rule(ALL_STAFF),
@@ -357,6 +369,8 @@ class OrgRecords:
     #: A weekly shift and a time off of the colleague (scheduling set-up).
     shift: StaffShift
     time_off: StaffTimeOff
+    #: The clinic's default REMS form rule (the Spravato Patient Monitoring Form).
+    rems_rule: RemsFormRule
     #: The chart's visit of that appointment (still scheduled), and a REMS form owed for it.
     visit: Visit
     rems_form: RemsForm
@@ -486,12 +500,11 @@ def _org_records(cast: Cast, *, other: bool) -> OrgRecords:
     )
     visit = visit_for_appointment(appointment=appointment)
     assert visit is not None
-    rems_rule = RemsFormRule.objects.create(
-        organization=org,
-        name="Spravato REMS Patient Monitoring Form",
-        drug="esketamine",
-        source_keys="[36][46][47]",
-    )
+    rems_rule = (
+        rems_rules_ensure(organization=org)
+        or [RemsFormRule.objects.filter(organization=org).first()]
+    )[0]
+    assert rems_rule is not None
     rems_form = RemsForm.objects.create(
         visit=visit,
         rule=rems_rule,
@@ -551,6 +564,7 @@ def _org_records(cast: Cast, *, other: bool) -> OrgRecords:
             starts_at=dt.time(9),
             ends_at=dt.time(17),
         ),
+        rems_rule=rems_rule,
         time_off=StaffTimeOff.objects.create(
             organization=org,
             staff=colleague,
@@ -595,6 +609,7 @@ def _id_fillers(records: OrgRecords, role: str | None = None) -> dict[str, objec
         "appointment_type_id": records.appointment_type.pk,
         "shift_id": records.shift.pk,
         "time_off_id": records.time_off.pk,
+        "rems_rule_id": records.rems_rule.pk,
         "visit_id": records.visit.pk,
         "form_id": records.rems_form.pk,
     }

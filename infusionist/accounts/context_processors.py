@@ -16,6 +16,7 @@ from infusionist.clinics.selectors import clinic_brand
 NAV_ITEMS = [
     ("today:index", _("Today"), "today.view"),
     ("scheduling:calendar", _("Calendar"), "schedule.view"),
+    ("infusions:board", _("Chair board"), "chart.board"),
     ("patients:list", _("Patients"), "patients.search"),
     ("intake:list", _("Intakes"), "intake.view"),
     ("treatment:plan_list", _("Treatment plans"), "treatment.view"),
@@ -25,6 +26,7 @@ NAV_ITEMS = [
     ("administration:locations", _("Locations"), "clinic.view"),
     ("administration:clinic_profile", _("Clinic profile"), "clinic.manage"),
     ("administration:scheduling_settings", _("Scheduling set-up"), "schedule.manage"),
+    ("administration:chart_settings", _("Chart settings"), "chart.settings"),
     ("consent:documents", _("Consent documents"), "consent.manage"),
     ("administration:staff", _("Staff"), "staff.manage"),
     ("administration:audit_report", _("Audit report"), "audit.report"),

@@ -2,6 +2,7 @@ from django.urls import path
 
 from infusionist.administration import (
     views,
+    views_chart,
     views_profile,
     views_scheduling,
     views_settings,
@@ -62,6 +63,24 @@ urlpatterns = [
         "measurement-settings/",
         views_settings.measurement_settings,
         name="measurement_settings",
+    ),
+    # Chart settings (issue 12): chairside thresholds signed by a physician; REMS form rules.
+    path("chart-settings/", views_chart.chart_settings, name="chart_settings"),
+    path("chart-settings/rems-forms/new/", views_chart.rems_rule_create, name="rems_rule_create"),
+    path(
+        "chart-settings/rems-forms/<int:rems_rule_id>/edit/",
+        views_chart.rems_rule_edit,
+        name="rems_rule_edit",
+    ),
+    path(
+        "chart-settings/rems-forms/<int:rems_rule_id>/retire/",
+        views_chart.rems_rule_retire,
+        name="rems_rule_retire",
+    ),
+    path(
+        "chart-settings/rems-forms/<int:rems_rule_id>/reinstate/",
+        views_chart.rems_rule_reinstate,
+        name="rems_rule_reinstate",
     ),
     # Scheduling set-up (issue 11): booking rules, appointment types, shifts and time off.
     path("scheduling/", views_scheduling.scheduling_settings, name="scheduling_settings"),

@@ -26,6 +26,7 @@ __all__ = [
     "delivery_for",
     "open_alerts",
     "pump_events",
+    "rems_rules_all",
     "rems_rules_for",
     "visit_get_for_user",
     "visit_zone",
@@ -42,6 +43,13 @@ def chart_settings_for(*, organization: Organization) -> ChartSettings:
 def rems_rules_for(*, organization: Organization, drug: str) -> list[RemsFormRule]:
     """Return the clinic's REMS form rules in use for ``drug`` (e.g. "esketamine")."""
     return list(RemsFormRule.objects.filter(organization=organization, drug=drug, is_active=True))
+
+
+def rems_rules_all(*, organization: Organization) -> list[RemsFormRule]:
+    """Return every REMS form rule of the clinic, those in use first, then by name."""
+    return list(
+        RemsFormRule.objects.filter(organization=organization).order_by("-is_active", "name", "id")
+    )
 
 
 def _visits_for(user: Any) -> QuerySet[Visit]:

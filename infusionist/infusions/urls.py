@@ -1,6 +1,10 @@
 from django.urls import path
 
+<<<<<<< HEAD
 from infusionist.infusions import views, views_rems, views_summary
+=======
+from infusionist.infusions import views, views_board
+>>>>>>> main
 
 app_name = "infusions"
 
@@ -32,4 +36,11 @@ urlpatterns = [
     path("rems/<int:form_id>/submit/", views_rems.rems_form_submit, name="rems_form_submit"),
     path("visits/<int:visit_id>/summary/", views_summary.visit_summary, name="visit_summary"),
     # --- end of the REMS forms and session summary ---
+]
+
+# --- the chair board (views_board.py): every chair of a location, its rows polled ---
+urlpatterns += [
+    path("board/", views_board.board, name="board"),
+    path("board/<int:location_id>/", views_board.board_location, name="board_location"),
+    path("board/<int:location_id>/rows/", views_board.board_location_rows, name="board_rows"),
 ]

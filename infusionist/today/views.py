@@ -130,6 +130,8 @@ def today(request: HttpRequest) -> HttpResponse:
             "locations": locations,
             "recent_patients": recent_patients,
             "can_create_patient": can(user, "patients.create"),
+            # The chair board (infusions) is a page of its own; Today links to it.
+            "can_see_board": can(user, "chart.board"),
             "measurement_today": measurement_today,
             "schedule_today": schedule_today,
             "due_for_booking": due_for_booking,
