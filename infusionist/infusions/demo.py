@@ -40,7 +40,8 @@ from infusionist.consultations import selectors as consultation_selectors
 from infusionist.consultations import services as consultation_services
 from infusionist.consultations.models import EligibilityDecision
 from infusionist.infusions import gate, services, vitals
-from infusionist.infusions.models import RemsFormRule, Visit, VitalAlert
+from infusionist.infusions.models import Visit, VitalAlert
+from infusionist.infusions.services_settings import rems_rules_ensure
 from infusionist.intake.models import IntakePacket
 from infusionist.lib.dosing import DOSE_FIELDS
 from infusionist.measurements import services as measurement_services
@@ -122,12 +123,8 @@ def seed(*, organization: Organization, staff: dict[str, User]) -> dict[str, int
     patients = _fresh_patients(day, count=len(PHASES))
     if len(patients) < len(PHASES):
         return {}
-    RemsFormRule.objects.get_or_create(
-        organization=organization,
-        drug="esketamine",
-        name="Spravato REMS Patient Monitoring Form",
-        defaults={"due_days": 7, "source_keys": "[36][46][47]"},
-    )
+    # The clinic's REMS form rules (the defaults, unless the clinic changed them).
+    rems_rules_ensure(organization=organization)
     made: dict[str, int] = {}
     for (phase, seeder), patient in zip(PHASES, patients, strict=True):
         seeder(day, patient)

@@ -1,10 +1,6 @@
 from django.urls import path
 
-<<<<<<< HEAD
-from infusionist.infusions import views, views_rems, views_summary
-=======
-from infusionist.infusions import views, views_board
->>>>>>> main
+from infusionist.infusions import views, views_board, views_rems, views_summary
 
 app_name = "infusions"
 

@@ -11,11 +11,8 @@ from infusionist.clinics import demo as clinics_demo
 from infusionist.consent import demo as consent_demo
 from infusionist.consultations import demo as consultations_demo
 from infusionist.demo import outbox
-<<<<<<< HEAD
 from infusionist.infusions import demo as infusions_demo
-=======
 from infusionist.infusions.services_settings import rems_rules_ensure
->>>>>>> main
 from infusionist.intake import demo as intake_demo
 from infusionist.measurements import demo as measurements_demo
 from infusionist.patients import demo as patients_demo
@@ -61,13 +58,10 @@ class Command(BaseCommand):
         treatment_demo.seed_treatment(organization=organization, staff=staff)
         consultations_demo.seed_consultations(organization=organization, staff=staff)
         scheduling_demo.seed_scheduling(organization=organization, staff=staff)
-<<<<<<< HEAD
-        # The chair day: a visit in every phase, one infusing now (after scheduling).
-        infusions_demo.seed(organization=organization, staff=staff)
-=======
         # The REMS forms an esketamine session leaves owed (the chart settings page's rules).
         rems_rules_ensure(organization=organization)
->>>>>>> main
+        # The chair day: a visit in every phase, one infusing now (after scheduling).
+        infusions_demo.seed(organization=organization, staff=staff)
         return portal_demo.seed_portal(organization=organization, staff=staff)
 
     def _print_summary(
