@@ -71,3 +71,26 @@ def test_the_session_summary_reads_and_prints_cleanly(page, live_server, cast):
     page.set_viewport_size({"width": 794, "height": 1123})  # A4 at 96 dpi
     expect(page.locator(".topbar")).to_be_hidden()
     shot(page, "session-summary-print")
+
+
+def test_the_plan_shows_the_administered_exposure_beside_the_planned(page, live_server, cast):
+    from django.utils import timezone
+
+    from infusionist.treatment import services as treatment_services
+
+    ready = ready_visit(cast)
+    for days, mg in ((9, "35"), (5, "35"), (2, "36.5")):
+        treatment_services.administered_dose_record(
+            patient=cast.patient,
+            given_at=timezone.now() - dt.timedelta(days=days),
+            dose_mg=mg,
+            route="iv",
+            reference=f"visit {days}",
+        )
+    page.set_viewport_size(PHONE)
+    login(page, live_server.url, cast.nurse.email)
+    page.goto(f"{live_server.url}/treatment/plans/{ready.cast.patient.pk}/")
+    section = page.locator("section[aria-labelledby=given-h]")
+    expect(section).to_contain_text("106.5 mg in all")
+    section.scroll_into_view_if_needed()
+    shot(page, "plan-administered-exposure-phone")
