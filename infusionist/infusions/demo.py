@@ -498,10 +498,8 @@ def _ready(day: _Day, patient: Patient) -> None:
 
 
 def _awaiting_note(day: _Day, patient: Patient) -> None:
-    visit = _discharged(day, patient, start=-240)
-    Visit.objects.filter(pk=visit.pk).update(
-        note_draft="Uneventful session; tolerated well; left with escort (demo, fictional)."
-    )
+    # Discharged; the chart page offers the nurse a draft note written from the chart.
+    _discharged(day, patient, start=-240)
 
 
 def _awaiting_cosign(day: _Day, patient: Patient) -> None:
