@@ -10,6 +10,7 @@ visit still scheduled; ``gate_ready`` takes it through check-in and every pre-in
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -182,7 +183,9 @@ def baseline(visit: Visit, *, at: dt.datetime | None = None, **values: object) -
         visit=visit,
         measured_at=moment,
         stage=VitalSign.Stage.BASELINE,
-        fingerprint=f"test-{moment.isoformat()}-{sorted(values.items())}",
+        fingerprint=hashlib.sha256(
+            f"{moment.isoformat()}{sorted(values.items())}".encode()
+        ).hexdigest(),
         recorded_by=None,
         **values,  # type: ignore[arg-type]
     )
