@@ -1085,7 +1085,7 @@ CHARTING_PHASES = frozenset({P.PRE_CHECKS, P.INFUSING, P.PAUSED, P.OBSERVATION, 
 
 #: Scale -> (lowest, highest) score. MOAA/S 0–5 [48]; CADSS subjective items 0–92 [49];
 #: modified Aldrete 0–10 from five criteria 0–2 [50].
-SCALE_RANGES = {
+SCALE_RANGES: dict[str, tuple[int, int]] = {
     Rating.Scale.MOAAS: (0, 5),
     Rating.Scale.CADSS: (0, 92),
     Rating.Scale.ALDRETE: (0, 10),

@@ -37,6 +37,7 @@ from infusionist.accounts.roles import CLINICAL_ROLES, can
 from infusionist.audit.models import AuditEvent
 from infusionist.infusions import gate as gates
 from infusionist.infusions import selectors, services
+from infusionist.infusions.curve import visit_curve
 from infusionist.infusions.errors import ChartError
 from infusionist.infusions.models import (
     AdministrationEvent,
@@ -153,6 +154,38 @@ def _next_vitals_due(
     }
 
 
+#: How the alert rules name their inputs, in words with units.
+INPUT_WORDS = {
+    "systolic_mmhg": "Systolic (mmHg)",
+    "diastolic_mmhg": "Diastolic (mmHg)",
+    "heart_rate_per_min": "Heart rate (/min)",
+    "spo2_pct": "SpO2 (%)",
+    "respiratory_rate_per_min": "Respiratory rate (/min)",
+    "on_oxygen": "On oxygen",
+    "earlier_systolic_mmhg": "Earlier systolic (mmHg)",
+    "earlier_diastolic_mmhg": "Earlier diastolic (mmHg)",
+    "earlier_measured_at": "Earlier reading at",
+    "minutes_apart": "Minutes apart",
+    "above_since": "Above since",
+    "minutes_above": "Minutes above",
+}
+
+
+def readable_inputs(inputs: dict[str, str], zone: zoneinfo.ZoneInfo) -> list[tuple[str, str]]:
+    """Return an alert's inputs as (label with unit, value) pairs; times as local clock times."""
+    rows = []
+    for key, value in inputs.items():
+        text = str(value)
+        try:
+            moment: dt.datetime | None = dt.datetime.fromisoformat(text)
+        except ValueError:
+            moment = None
+        if moment is not None and moment.tzinfo is not None:
+            text = timezone.localtime(moment, zone).strftime("%H:%M")
+        rows.append((INPUT_WORDS.get(key, key.replace("_", " ").capitalize()), text))
+    return rows
+
+
 def _new_key() -> str:
     return secrets.token_urlsafe(12)
 
@@ -240,7 +273,7 @@ def _chart_context(
         "vitals": [(v, _local(v.measured_at, zone)) for v in vitals],
         "events": [(e, _local(e.at, zone)) for e in events],
         "alerts": [(a, _local(a.raised_at, zone)) for a in alerts],
-        "open_alerts": open_alerts,
+        "open_alerts": [(a, readable_inputs(a.inputs, zone)) for a in open_alerts],
         "alert_responses": VitalAlert.Response.choices,
         "delivered_mg": delivered,
         "running_min": _running_minutes(events, now) if visit.infusion_started_at else None,
@@ -283,6 +316,9 @@ def _chart_context(
         "submission": _new_key(),
         "esketamine_device_mg": services.ESKETAMINE_DEVICE_MG,
         "scale_choices": Rating.Scale.choices,
+        "curve": visit_curve(visit=visit, now=now, zone=zone)
+        if visit.phase in (P.INFUSING, P.PAUSED, P.OBSERVATION, P.READY)
+        else None,
     }
 
 

@@ -23,7 +23,8 @@ from infusionist.audit.models import AuditEvent
 from infusionist.audit.services import NO_REQUEST, AuditContext, audit_record
 from infusionist.clinics.models import Organization
 from infusionist.infusions.errors import ChartError
-from infusionist.infusions.models import TEXT_MAX_CHARS, ChartSettings, Visit, VitalAlert, VitalSign
+from infusionist.infusions.models import TEXT_MAX_CHARS, Visit, VitalAlert, VitalSign
+from infusionist.infusions.selectors import chart_settings_for
 from infusionist.lib import vitals as rules
 
 #: How far ahead of the server's clock a reading may be timed (a monitor's clock drifts).
@@ -56,15 +57,9 @@ class RecordedVital:
     created: bool
 
 
-def _chart_settings(organization: Organization) -> ChartSettings:
-    """Return the organization's chart settings, created with their defaults if none exist."""
-    settings, _created = ChartSettings.objects.get_or_create(organization=organization)
-    return settings
-
-
 def alert_limits(organization: Organization) -> rules.AlertLimits:
     """Return the organization's alert thresholds (``ChartSettings``) for the rules."""
-    return rules.AlertLimits.from_object(_chart_settings(organization))
+    return rules.AlertLimits.from_object(chart_settings_for(organization=organization))
 
 
 def reading_of(vital: VitalSign) -> rules.Reading:
@@ -145,7 +140,8 @@ def vital_record(
     """Record one set of vital signs on an active visit and raise the alerts it triggers.
 
     ``values`` maps the fields of :data:`infusionist.lib.vitals.FIELDS` to whole numbers (or
-    text as typed; None or "" when not taken); ``source`` is ``"nurse"`` or ``"monitor"``.
+    text as typed; None or "" when not taken) and may carry ``on_oxygen`` (True), the same as
+    the ``on_oxygen`` argument; ``source`` is ``"nurse"`` or ``"monitor"``.
     The stage (baseline, during, after) follows the visit's phase. A repeat of a stored
     reading (same time to the second, values, oxygen and source) returns it with
     ``created=False`` and raises nothing new. The alert rules and their thresholds:
@@ -168,6 +164,7 @@ def vital_record(
         field, message = next(iter(errors.items()))
         raise ChartError(field, message, status=422)
     numbers = rules.cleaned_values(values)
+    on_oxygen = bool(on_oxygen or values.get("on_oxygen") is True)
     device = device.strip()
     if len(device) > VitalSign._meta.get_field("device").max_length:  # type: ignore[operator]
         raise ChartError("device", "Name the device in at most 80 characters.", status=422)

@@ -20,7 +20,7 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from django.db.models import Count, Q
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.utils import timezone
 from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
@@ -42,9 +42,11 @@ from infusionist.api.routers.scheduling import (
 from infusionist.audit.models import AuditEvent
 from infusionist.audit.services import AuditContext, audit_record, audit_record_patients
 from infusionist.clinics.models import Location, Organization
+from infusionist.infusions import selectors
 from infusionist.infusions import vitals as vital_services
 from infusionist.infusions.errors import ChartError
-from infusionist.infusions.models import AdministrationEvent, Visit, VitalAlert, VitalSign
+from infusionist.infusions.gate import GATE_PHASES, visit_gate
+from infusionist.infusions.models import Visit, VitalAlert, VitalSign
 from infusionist.lib import administration
 from infusionist.lib import vitals as vital_rules
 
@@ -219,6 +221,11 @@ class GateCheckOut(Schema):
 
 class GateOut(Schema):
     ready: bool = Field(description="Every check passed or was overridden.")
+    recorded: bool = Field(
+        description="True: the gate as it stood when the dose started (kept with the visit); "
+        "false: computed now, before the dose."
+    )
+    as_of: dt.datetime = Field(description="When the checks were evaluated.")
     checks: list[GateCheckOut]
 
 
@@ -244,8 +251,10 @@ class VisitOut(VisitSummaryOut):
     ready_at: dt.datetime | None
     discharged_at: dt.datetime | None
     gate: GateOut | None = Field(
-        description="The pre-infusion gate: each check with its basis. Null when not "
-        "available for this visit."
+        description="The pre-infusion gate: each check (consent, order, eligibility, "
+        "questionnaire, baseline vitals, fasting, escort, pregnancy, weight) with its basis "
+        "and any physician's override; computed now before the dose, as recorded once it "
+        "started; null for a visit cancelled before the dose."
     )
     vitals: list[VitalOut] = Field(description="Every reading, oldest first.")
     alerts: list[AlertOut] = Field(description="Open alerts, oldest first.")
@@ -272,16 +281,12 @@ def _organization(user: User) -> Organization:
 
 
 def _visit_for(user: User, visit_id: int) -> Visit:
-    found = None
-    if 1 <= visit_id <= 2_147_483_647:
-        found = (
-            Visit.objects.select_related("patient", "location", "chair", "organization")
-            .filter(organization=_organization(user), pk=visit_id)
-            .first()
-        )
-    if found is None:
+    if not 1 <= visit_id <= 2_147_483_647:
         raise HttpError(404, "No such visit.")
-    return found
+    try:
+        return selectors.visit_get_for_user(user=user, visit_id=visit_id)
+    except Http404:
+        raise HttpError(404, "No such visit.") from None
 
 
 def _local(value: dt.datetime | None, location: Location) -> dt.datetime | None:
@@ -335,23 +340,77 @@ def _summary_out(v: Visit, open_alerts: int) -> dict[str, Any]:
     }
 
 
-def _gate_json(visit: Visit) -> dict[str, Any] | None:
-    """Return the pre-infusion gate in :class:`GateOut`'s shape, or None when unavailable."""
-    return None
+#: Phases whose gate is computed live: before the dose (the view's gate phases) and before
+#: check-in, so a client sees what is missing ahead of the patient's arrival.
+LIVE_GATE_PHASES = frozenset({Visit.Phase.SCHEDULED, *GATE_PHASES})
+
+
+def _gate_json(visit: Visit, now: dt.datetime) -> dict[str, Any] | None:
+    """Return the pre-infusion gate in :class:`GateOut`'s shape, or None.
+
+    Before the dose it is computed now (:func:`infusionist.infusions.gate.visit_gate`); once
+    the dose started it is the gate as it stood then (``Visit.gate_snapshot``); a visit
+    cancelled before the dose has none.
+    """
+    if visit.gate_passed_at is not None:
+        return {
+            "ready": True,
+            "recorded": True,
+            "as_of": _local(visit.gate_passed_at, visit.location),
+            "checks": [
+                {
+                    "code": c.get("code", ""),
+                    "title": c.get("title", ""),
+                    "passed": bool(c.get("passed")),
+                    "overridden": bool(c.get("overridden")),
+                    "override_reason": c.get("override_reason", ""),
+                    "reasons": list(c.get("reasons", [])),
+                    "summary": c.get("summary", ""),
+                    "basis": {
+                        "rule": c.get("rule", ""),
+                        "source_keys": c.get("source_keys", ""),
+                        "inputs": {str(k): str(v) for k, v in (c.get("inputs") or {}).items()},
+                    },
+                }
+                for c in visit.gate_snapshot or []
+                if isinstance(c, dict)
+            ],
+        }
+    if visit.phase not in LIVE_GATE_PHASES:
+        return None
+    gate = visit_gate(visit=visit, now=now)
+    return {
+        "ready": gate.ready,
+        "recorded": False,
+        "as_of": _local(now, visit.location),
+        "checks": [
+            {
+                "code": c.code,
+                "title": c.title,
+                "passed": c.passed,
+                "overridden": c.override is not None,
+                "override_reason": c.override.reason if c.override else "",
+                "reasons": list(c.reasons),
+                "summary": c.summary,
+                "basis": {
+                    "rule": c.rule,
+                    "source_keys": c.source_keys,
+                    "inputs": {str(k): str(v) for k, v in c.inputs.items()},
+                },
+            }
+            for c in gate.checks
+        ],
+    }
 
 
 def _delivery(visit: Visit, now: dt.datetime) -> tuple[Decimal | None, dict[str, Any] | None]:
     """Return (delivered mg, pump state) from the visit's administration events (one query)."""
-    events = [
-        administration.PumpEvent(e.kind, e.at, e.rate_ml_per_h, e.dose_mg)
-        for e in AdministrationEvent.objects.filter(visit=visit).order_by("at", "id")
-    ]
-    if not events:
-        return visit.delivered_mg, None
     try:
-        found = administration.delivered(events, visit.concentration_mg_per_ml or Decimal(0), now)
+        found = selectors.delivery_for(visit=visit, now=now)
     except administration.AdministrationError:
         return visit.delivered_mg, None  # the chart shows the sequence's problem
+    if found is None:
+        return visit.delivered_mg, None
     pump = None
     if found.segments or found.running or found.paused:
         pump = {
@@ -446,7 +505,8 @@ def visit_detail(request: HttpRequest, visit_id: int) -> Any:
     location = visit.location
     readings = list(VitalSign.objects.filter(visit=visit).order_by("measured_at", "id"))
     alerts = vital_services.open_alerts_for(visit)
-    delivered_mg, pump = _delivery(visit, timezone.now())
+    now = timezone.now()
+    delivered_mg, pump = _delivery(visit, now)
     audit_record(
         action=AuditEvent.Action.VIEW,
         actor=user,
@@ -470,7 +530,7 @@ def visit_detail(request: HttpRequest, visit_id: int) -> Any:
         "observation_min": visit.observation_min,
         "ready_at": _local(visit.ready_at, location),
         "discharged_at": _local(visit.discharged_at, location),
-        "gate": _gate_json(visit),
+        "gate": _gate_json(visit, now),
         "vitals": [_vital_out(v, location) for v in readings],
         "alerts": [_alert_out(a, location) for a in alerts],
     }

@@ -271,8 +271,9 @@ def test_one_visit_with_its_vitals_delivered_amount_and_open_alerts(
     )
     url = f"/api/v1/visits/{visit.pk}"
     client.get("/api/v1/me", **auth(token))  # the token's last use is stamped on the first call
-    # The token with its user; the visit with its patient, location, chair and organization;
-    # the readings; the open alerts with their readings; the pump events; the audit event.
+    # The token with its user; the visit with its patient, location and chair; the readings;
+    # the open alerts; the pump events; the organization and the audit event. (No gate: the
+    # dose started without one recorded.)
     with django_assert_num_queries(QUERIES_DETAIL):
         response = client.get(url, **auth(token))
     assert response.status_code == 200, response.content
@@ -291,7 +292,7 @@ def test_one_visit_with_its_vitals_delivered_amount_and_open_alerts(
     assert [v["source"] for v in data["vitals"]] == ["monitor", "nurse"]
     assert [a["rule"] for a in data["alerts"]] == ["spo2_low"]
     assert data["open_alerts"] == 1
-    assert "gate" in data
+    assert data["gate"] is None
     assert AuditEvent.objects.filter(
         action="view", object_type="visit", object_id=str(visit.pk), patient=cast.patient
     ).exists()
@@ -308,8 +309,66 @@ def test_one_visit_with_its_vitals_delivered_amount_and_open_alerts(
         assert client.get(url, **auth(token)).status_code == 200
 
 
-QUERIES_DETAIL = 6
+QUERIES_DETAIL = 7
 QUERIES_LIST = 5
+QUERIES_DETAIL_WITH_GATE = 22
+
+
+def test_before_the_dose_the_gate_is_computed_with_each_basis(
+    client: Any,
+    cast: Cast,
+    token: str,
+    now: dt.datetime,
+    django_assert_num_queries: Any,
+) -> None:
+    visit = make_visit(cast, now, Visit.Phase.PRE_CHECKS)
+    vital_services.vital_record(
+        visit=visit,
+        values={"systolic_mmhg": 150, "diastolic_mmhg": 85},
+        measured_at=now - dt.timedelta(minutes=1),
+        source="nurse",
+        by=cast.nurse,
+    )
+    url = f"/api/v1/visits/{visit.pk}"
+    client.get("/api/v1/me", **auth(token))
+    # 7 as for any visit, then the gate's own (fixed) 15: settings, order, readiness (safety
+    # alerts, intake, eligibility, consultations, organization, consent settings, location,
+    # documents, signatures, measurement settings, questionnaires), baseline, overrides.
+    with django_assert_num_queries(QUERIES_DETAIL_WITH_GATE):
+        response = client.get(url, **auth(token))
+    gate = response.json()["gate"]
+    assert gate["ready"] is False and gate["recorded"] is False
+    baseline = next(c for c in gate["checks"] if c["code"] == "baseline_vitals")
+    assert baseline["passed"] is False
+    assert "150/85 mmHg" in baseline["reasons"][0]
+    assert baseline["basis"]["source_keys"] == "[27]"
+    assert "140/90 mmHg" in baseline["basis"]["rule"]
+    assert {"consent", "eligibility"} <= {c["code"] for c in gate["checks"]}
+
+
+def test_once_the_dose_started_the_gate_is_the_one_recorded(
+    client: Any, cast: Cast, token: str, now: dt.datetime
+) -> None:
+    snapshot = [
+        {
+            "code": "baseline_vitals",
+            "title": "Baseline vital signs",
+            "passed": False,
+            "overridden": True,
+            "override_reason": "Anxious; 138/88 on recheck with the physician present.",
+            "reasons": ["Baseline blood pressure 150/85 mmHg is above the clinic's limit."],
+            "rule": "Blood pressure before the dose at most 140/90 mmHg.",
+            "source_keys": "[27]",
+            "inputs": {"Baseline": "150/85 mmHg at 09:05"},
+        }
+    ]
+    visit = make_visit(cast, now, gate_passed_at=now, gate_snapshot=snapshot)
+    gate = client.get(f"/api/v1/visits/{visit.pk}", **auth(token)).json()["gate"]
+    assert gate["ready"] is True and gate["recorded"] is True
+    assert dt.datetime.fromisoformat(gate["as_of"]) == now
+    (check,) = gate["checks"]
+    assert check["overridden"] is True and check["basis"]["source_keys"] == "[27]"
+    assert check["basis"]["inputs"] == {"Baseline": "150/85 mmHg at 09:05"}
 
 
 def test_a_days_visits_by_phase_and_location(

@@ -321,3 +321,9 @@ def test_limits_come_from_the_settings_created_with_defaults(cast: Cast) -> None
     limits = services.alert_limits(cast.org)
     assert limits.hold_systolic_mmhg == 180 and limits.spo2_min_pct == 92
     assert ChartSettings.objects.filter(organization=cast.org).count() == 1
+
+
+def test_oxygen_may_come_with_the_values(cast: Cast, visit: Visit) -> None:
+    result = record(visit, cast.nurse, spo2_pct=95, on_oxygen=True)
+    assert result.vital.on_oxygen is True
+    assert record(visit, cast.nurse, 1, spo2_pct=95).vital.on_oxygen is False

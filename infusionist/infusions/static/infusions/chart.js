@@ -47,18 +47,26 @@
       keep(form);
       var buttons = form.querySelectorAll("button");
       Array.prototype.forEach.call(buttons, function (b) { b.disabled = true; });
-      fetch(form.action, { method: "POST", body: new FormData(form), credentials: "same-origin", redirect: "follow" })
+      var chart = document.querySelector(".chart[data-url]");
+      var section = form.closest("section[id]");
+      fetch(form.action, { method: "POST", body: new FormData(form), credentials: "same-origin", redirect: "manual" })
         .then(function (response) {
-          return response.text().then(function (html) {
-            if (response.ok) forget(form);
-            if (response.redirected && response.ok) {
-              window.location.assign(response.url);
-              return;
+          if (response.type === "opaqueredirect" || (response.status >= 300 && response.status < 400)) {
+            // Saved: open the chart again at the section the form was in.
+            forget(form);
+            var target = chart ? chart.getAttribute("data-url") : window.location.pathname;
+            var url = target + (section ? "#" + section.id : "");
+            if (window.location.pathname === target) {
+              window.history.replaceState(null, "", url);
+              window.location.reload();
+            } else {
+              window.location.assign(url);
             }
-            document.open();
-            document.write(html);
-            document.close();
-          });
+            return;
+          }
+          // Refused (a message beside the field): send the form the ordinary way to show it.
+          // Nothing was saved, so sending it again is harmless.
+          HTMLFormElement.prototype.submit.call(form);
         })
         .catch(function () {
           form.dataset.sending = "";
