@@ -157,3 +157,25 @@ def test_the_board_updates_itself_and_reads_on_a_phone(page, live_server, cast, 
     expect(first).to_contain_text("Alice Testpatient")
     page.context.set_offline(False)
     expect(page.get_by_text("The board could not be updated")).to_be_hidden(timeout=8000)
+
+
+def test_a_physician_signs_a_chart_setting_on_a_phone(page, live_server, cast) -> None:
+    from infusionist.infusions.models import ChartSettings
+    from infusionist.test import PASSWORD
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    login(page, live_server.url, "physician@test.example")
+    page.goto(f"{live_server.url}/clinic/chart-settings/")
+    expect(page.get_by_role("heading", name="Chart settings")).to_be_visible()
+    page.get_by_label("Alert when SpO2 is below (%)").fill("93")
+    page.get_by_label("Your password").fill("not the password")
+    page.get_by_role("button", name="Sign the chart settings").click()
+    expect(page.get_by_text("Tick the attestation to sign.")).to_be_visible()
+    expect(page.get_by_label("Alert when SpO2 is below (%)")).to_have_value("93")
+    page.get_by_label("I have reviewed these thresholds").check()
+    page.get_by_label("Your password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign the chart settings").click()
+    expect(page.get_by_text("Signed: the new chart settings apply now.")).to_be_visible()
+    assert ChartSettings.objects.get(organization=cast.org).spo2_min_pct == 93
+    expect(page.get_by_text("Spravato REMS Patient Monitoring Form")).to_be_visible()
+    shot(page, "chart-settings-phone")
