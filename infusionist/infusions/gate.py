@@ -26,6 +26,7 @@ from typing import Any
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from infusionist.contact import phone_normalize
 from infusionist.infusions.models import ChartSettings, GateOverride, Visit, VitalSign
@@ -216,7 +217,8 @@ def _order_check(visit: Visit, version: TreatmentPlanVersion | None, used: int) 
         reasons.append("There is no signed treatment order for this patient.")
     else:
         inputs = {
-            "Order": f"version {version.number}, signed {version.signed_at:%Y-%m-%d}"
+            "Order": f"version {version.number}, signed "
+            f"{date_format(timezone.localtime(version.signed_at, _zone(visit)), 'DATE_FORMAT')}"
             if version.signed_at
             else f"version {version.number}",
             "Dose per session": f"{version.session_dose_mg} mg",
@@ -254,7 +256,8 @@ def _questionnaire_check(visit: Visit, settings: ChartSettings, now: dt.datetime
         patient=visit.patient, at=now, window_hours=settings.questionnaire_window_hours
     )
     inputs = {
-        code.upper(): (f"completed {timezone.localtime(at):%Y-%m-%d %H:%M}")
+        code.upper(): "completed "
+        + date_format(timezone.localtime(at, _zone(visit)), "DATETIME_FORMAT")
         for code, at in window.completed.items()
     }
     inputs.update({code.upper(): "not completed in the window" for code in window.missing})

@@ -455,7 +455,14 @@ def _user_by_id(visit: Visit, value: object) -> User | None:
 # --- actions ------------------------------------------------------------------------------------
 
 
-@post_only
+def _checkin_form_page(request: HttpRequest, visit_id: int) -> str:
+    """The chart for clinical roles; the chair board for the front desk and the clinic admin."""
+    if can(request.user, "chart.view"):
+        return reverse("infusions:visit", args=[visit_id])
+    return reverse("infusions:board")
+
+
+@post_only(form_page=_checkin_form_page)
 @require_capability("chart.checkin")
 def visit_checkin(request: HttpRequest, visit_id: int) -> HttpResponse:
     visit = _visit(request, visit_id)
@@ -470,7 +477,7 @@ def visit_checkin(request: HttpRequest, visit_id: int) -> HttpResponse:
     )
 
 
-@post_only
+@post_only(form_page=_checkin_form_page)
 @require_capability("chart.checkin")
 def visit_cancel(request: HttpRequest, visit_id: int) -> HttpResponse:
     visit = _visit(request, visit_id)
