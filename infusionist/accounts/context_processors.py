@@ -17,6 +17,7 @@ NAV_ITEMS = [
     ("today:index", _("Today"), "today.view"),
     ("scheduling:calendar", _("Calendar"), "schedule.view"),
     ("infusions:board", _("Chair board"), "chart.board"),
+    ("infusions:rems_list", _("REMS forms"), "chart.view"),
     ("patients:list", _("Patients"), "patients.search"),
     ("intake:list", _("Intakes"), "intake.view"),
     ("treatment:plan_list", _("Treatment plans"), "treatment.view"),
