@@ -404,6 +404,19 @@ def on_appointment_marked(
         visit = Visit.objects.filter(appointment=appointment, phase=P.SCHEDULED).first()
         if visit is not None:
             _cancel(visit, reason="Did not attend", by=by, context=context, now=now)
+    elif status == Appointment.Status.COMPLETED:
+        # Completed on the calendar with no dose charted: the visit did not happen on the chart.
+        visit = Visit.objects.filter(
+            appointment=appointment, phase__in=[P.SCHEDULED, P.CHECKED_IN, P.PRE_CHECKS]
+        ).first()
+        if visit is not None:
+            _cancel(
+                visit,
+                reason="Appointment marked completed with no dose charted",
+                by=by,
+                context=context,
+                now=now,
+            )
 
 
 def on_appointment_cancelled(appointment_id: int) -> None:

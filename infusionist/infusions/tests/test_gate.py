@@ -284,3 +284,13 @@ def test_cancelling_before_the_dose(ready):
     services.visit_cancel(visit=visit, reason="Blood pressure stayed high", by=ready.cast.nurse)
     visit.refresh_from_db()
     assert visit.phase == Visit.Phase.CANCELLED
+
+
+def test_an_appointment_completed_with_no_dose_charted_cancels_the_visit(ready):
+    from infusionist.scheduling.services import appointment_mark
+
+    appointment_mark(appointment=ready.appointment, status="arrived", by=ready.cast.frontdesk)
+    appointment_mark(appointment=ready.appointment, status="completed", by=ready.cast.frontdesk)
+    ready.visit.refresh_from_db()
+    assert ready.visit.phase == Visit.Phase.CANCELLED
+    assert "no dose charted" in ready.visit.cancel_reason
