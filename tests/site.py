@@ -170,10 +170,10 @@ RULES: dict[str, Rule] = {
     # Chart settings (issue 12): a physician signs the thresholds, the clinic admin reads
     # them; both keep the REMS form rules.
     "administration:chart_settings": Rule(SETTINGS_EDITORS),
-    "administration:rems_rule_create": Rule(SETTINGS_EDITORS),
-    "administration:rems_rule_edit": Rule(SETTINGS_EDITORS),
-    "administration:rems_rule_retire": Rule(SETTINGS_EDITORS, "POST"),
-    "administration:rems_rule_reinstate": Rule(SETTINGS_EDITORS, "POST"),
+    "administration:rems_rule_create": Rule(PHYSICIANS),
+    "administration:rems_rule_edit": Rule(PHYSICIANS),
+    "administration:rems_rule_retire": Rule(PHYSICIANS, "POST"),
+    "administration:rems_rule_reinstate": Rule(PHYSICIANS, "POST"),
     # Measurement answers and safety alerts: clinical roles; overdue list: all staff.
     "measurements:alerts": Rule(CLINICAL),
     "measurements:overdue": Rule(ALL_STAFF),

@@ -106,6 +106,9 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "chart.override": frozenset({Role.PHYSICIAN}),
     "chart.cosign": PRESCRIBER_ROLES,
     "chart.settings": frozenset({Role.PHYSICIAN, Role.CLINIC_ADMIN}),
+    # Which REMS forms a session leaves owed is a regulatory duty: only a physician adds,
+    # changes, retires or reinstates a rule; the clinic admin reads them.
+    "chart.rems_rules": frozenset({Role.PHYSICIAN}),
 }
 
 

@@ -55,6 +55,48 @@ class ChartSettingsForm(forms.ModelForm):
             self.fields[name].widget.attrs.setdefault("inputmode", "decimal")
         plain_number_messages(self)
 
+    #: (lower field, higher field, message): pairs of limits that only make sense in order.
+    ORDERED = (
+        (
+            "pre_systolic_max_mmhg",
+            "hold_systolic_mmhg",
+            "The alert level must be above the highest blood pressure allowed before the dose.",
+        ),
+        (
+            "pre_diastolic_max_mmhg",
+            "hold_diastolic_mmhg",
+            "The alert level must be above the highest blood pressure allowed before the dose.",
+        ),
+        (
+            "hold_systolic_mmhg",
+            "severe_systolic_mmhg",
+            "The at-once level must be above the level confirmed on a repeat reading.",
+        ),
+        (
+            "hold_diastolic_mmhg",
+            "severe_diastolic_mmhg",
+            "The at-once level must be above the level confirmed on a repeat reading.",
+        ),
+        (
+            "heart_rate_min_per_min",
+            "heart_rate_max_per_min",
+            "The low heart-rate alert must be below the high one.",
+        ),
+        (
+            "hold_confirm_min",
+            "hold_confirm_within_min",
+            "The repeat window must end after it starts.",
+        ),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        for low, high, message in self.ORDERED:
+            a, b = cleaned.get(low), cleaned.get(high)
+            if a is not None and b is not None and not a < b:
+                self.add_error(high, message)
+        return cleaned
+
     def settings_data(self) -> dict[str, Any]:
         return {name: self.cleaned_data[name] for name in CHART_SETTINGS_FIELDS}
 

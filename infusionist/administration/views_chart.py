@@ -170,6 +170,7 @@ def chart_settings(request: HttpRequest) -> HttpResponse:
             "form": form,
             "groups": _groups(form, stored),
             "may_sign": may_sign,
+            "may_change_rules": can(user, "chart.rems_rules"),
             "stored": stored,
             **_rules_context(organization),
         },
@@ -198,7 +199,7 @@ def _rule_form_page(
     )
 
 
-@require_capability("chart.settings")
+@require_capability("chart.rems_rules")
 def rems_rule_create(request: HttpRequest) -> HttpResponse:
     """Add a REMS form rule."""
     form = RemsFormRuleForm(request.POST or None, initial={"due_days": 7})
@@ -220,7 +221,7 @@ def rems_rule_create(request: HttpRequest) -> HttpResponse:
     return _rule_form_page(request, form, None)
 
 
-@require_capability("chart.settings")
+@require_capability("chart.rems_rules")
 def rems_rule_edit(request: HttpRequest, rems_rule_id: int) -> HttpResponse:
     """Change a REMS form rule (forms already owed keep the due date they were given)."""
     rule = _rule(request, rems_rule_id)
@@ -268,14 +269,14 @@ def _rules_page(request: HttpRequest, rems_rule_id: int) -> str:
 
 
 @post_only(form_page=_rules_page)
-@require_capability("chart.settings")
+@require_capability("chart.rems_rules")
 def rems_rule_retire(request: HttpRequest, rems_rule_id: int) -> HttpResponse:
     """Retire a REMS form rule: sessions no longer ask for its form."""
     return _set_active(request, rems_rule_id, active=False)
 
 
 @post_only(form_page=_rules_page)
-@require_capability("chart.settings")
+@require_capability("chart.rems_rules")
 def rems_rule_reinstate(request: HttpRequest, rems_rule_id: int) -> HttpResponse:
     """Put a retired REMS form rule back in use."""
     return _set_active(request, rems_rule_id, active=True)

@@ -154,3 +154,17 @@ def latest_vital(*, visit: Visit, with_bp: bool = False) -> VitalSign | None:
     if with_bp:
         qs = qs.filter(systolic_mmhg__isnull=False)
     return qs.order_by("-measured_at", "-id").first()
+
+
+def notes_awaiting_cosign(*, organization: Organization, limit: int = 20) -> list[Any]:
+    """Return signed session notes no provider has co-signed yet, oldest first (one query).
+
+    Each has ``visit`` and ``visit.patient`` loaded, for the prescribers' list on Today.
+    """
+    from infusionist.infusions.models import SignedNote
+
+    return list(
+        SignedNote.objects.filter(visit__organization=organization, cosignature__isnull=True)
+        .select_related("visit", "visit__patient", "signed_by")
+        .order_by("signed_at", "id")[:limit]
+    )

@@ -57,7 +57,10 @@ from infusionist.infusions.selectors import (
     rems_rules_for,
 )
 from infusionist.integrity import canonical_sha256, jsonable
-from infusionist.measurements.services import measurement_infusion_recorded
+from infusionist.measurements.services import (
+    measurement_infusion_recorded,
+    measurement_next_day_checkin_assign,
+)
 from infusionist.scheduling.models import Appointment, AppointmentType
 from infusionist.treatment.selectors import current_plan_version
 
@@ -222,19 +225,39 @@ def _decimal(
     return number.quantize(quantum, rounding=ROUND_HALF_UP)
 
 
-def _at(field: str, value: dt.datetime | None, now: dt.datetime, visit: Visit) -> dt.datetime:
-    """Return the moment an event happened: now by default; never in the future or before
-    check-in."""
+def _at(
+    field: str,
+    value: dt.datetime | None,
+    now: dt.datetime,
+    visit: Visit,
+    *,
+    not_before: dt.datetime | None = None,
+    what: str = "the patient checked in",
+) -> dt.datetime:
+    """Return the moment an event happened: now by default; never in the future, never before
+    check-in, and never before ``not_before`` (``what`` names it in the message).
+
+    A dose event is never before the start, and the start never before check-in or the
+    baseline reading: a backdated time would count drug the patient was not given.
+    """
     if value is None:
         return now
     if timezone.is_naive(value):
         raise ChartError(field, "Give the time with its time zone.", status=422)
     if value > now + dt.timedelta(minutes=2):
         raise ChartError(field, "That time is in the future.", status=422)
-    earliest = (visit.checked_in_at or visit.scheduled_at) - dt.timedelta(hours=1)
-    if value < earliest:
+    checked_in = visit.checked_in_at or visit.scheduled_at
+    if value < checked_in:
         raise ChartError(field, "That time is before the patient checked in.", status=422)
+    if not_before is not None and value < not_before:
+        local = timezone.localtime(not_before, _zone(visit)).strftime("%H:%M")
+        raise ChartError(field, f"That time is before {what} ({local}).", status=422)
     return value
+
+
+def _since_start(visit: Visit) -> dict[str, Any]:
+    """The ``_at`` bound of a step during the dose: never before the dose started."""
+    return {"not_before": visit.infusion_started_at, "what": "the dose started"}
 
 
 def _zone(visit: Visit) -> zoneinfo.ZoneInfo:
@@ -515,7 +538,14 @@ def visit_pre_checks_save(
         visit.phase = P.PRE_CHECKS
         visit.updated_at = now
         visit.save()
-        _event(visit, "pre_checks", by, now, fields=sorted(changed))
+        _event(
+            visit,
+            "pre_checks",
+            by,
+            now,
+            fields=sorted(changed),
+            changes={k: [before[k], changed[k]] for k in changed if before[k] != changed[k]},
+        )
         _audit(
             visit,
             by=by,
@@ -614,7 +644,15 @@ def infusion_start(
         if not result.ready:
             titles = "; ".join(check.title for check in result.blocking)
             raise ChartError("gate", f"The pre-infusion checks are not complete: {titles}.")
-        at = _at("at", values.get("at"), now, visit)
+        last_baseline = baseline_vital(visit=visit)
+        at = _at(
+            "at",
+            values.get("at"),
+            now,
+            visit,
+            not_before=last_baseline.measured_at if last_baseline else None,
+            what="the baseline vital signs",
+        )
         container = str(values.get("container_label") or "").strip()[:120]
         lot = str(values.get("lot_number") or "").strip()[:40]
         if not container:
@@ -761,7 +799,7 @@ def _pump_step(
         _require_phase(visit, from_phases, doing)
         if blocked_by_alert:
             alert_block(visit)
-        moment = _at("at", at, now, visit)
+        moment = _at("at", at, now, visit, **_since_start(visit))
         rate_value = None
         if rate is not None:
             rate_value = _decimal(
@@ -907,7 +945,7 @@ def infusion_stop(
     with transaction.atomic():
         visit = _locked(visit)
         _require_phase(visit, {P.INFUSING, P.PAUSED}, "stop the dose")
-        moment = _at("at", at, now, visit)
+        moment = _at("at", at, now, visit, **_since_start(visit))
         if (
             _is_iv(visit)
             or AdministrationEvent.objects.filter(
@@ -981,7 +1019,7 @@ def dose_given(
         visit = _locked(visit)
         _require_phase(visit, {P.INFUSING}, "record a dose")
         alert_block(visit)
-        moment = _at("at", at, now, visit)
+        moment = _at("at", at, now, visit, **_since_start(visit))
         amount = _decimal(
             "dose_mg", dose_mg, label="dose", unit="mg", low=Decimal("0.1"), high=Decimal("500")
         )
@@ -1036,9 +1074,11 @@ def waste_record(
     with transaction.atomic():
         visit = _locked(visit)
         _require_phase(
-            visit, {P.INFUSING, P.PAUSED, P.OBSERVATION, P.READY, P.DISCHARGED}, "record waste"
+            visit,
+            {P.INFUSING, P.PAUSED, P.OBSERVATION, P.READY, P.DISCHARGED, P.SIGNED},
+            "record waste",
         )
-        moment = _at("at", at, now, visit)
+        moment = _at("at", at, now, visit, **_since_start(visit))
         amount = _decimal(
             "dose_mg",
             dose_mg,
@@ -1225,6 +1265,15 @@ def side_effect_record(
     return effect
 
 
+#: Plausible single as-needed doses by unit: a typing slip (4000 mg for 4 mg) is refused.
+#: Not clinical limits; no source gives doses for this setting [?].
+PRN_DOSE_RANGES: dict[str, tuple[Decimal, Decimal]] = {
+    PrnMedication.Unit.MG: (Decimal("0.01"), Decimal("500")),
+    PrnMedication.Unit.MCG: (Decimal("0.1"), Decimal("2000")),
+    PrnMedication.Unit.ML: (Decimal("0.01"), Decimal("50")),
+}
+
+
 def prn_record(
     *,
     visit: Visit,
@@ -1251,9 +1300,8 @@ def prn_record(
         raise ChartError("unit", "Choose mg, mcg or mL.", status=422)
     if route not in PrnMedication.Route.values:
         raise ChartError("route", "Choose the route.", status=422)
-    amount = _decimal(
-        "dose", dose, label="dose", unit=unit, low=Decimal("0.001"), high=Decimal("5000"), places=3
-    )
+    low, high = PRN_DOSE_RANGES[unit]
+    amount = _decimal("dose", dose, label="dose", unit=unit, low=low, high=high, places=3)
     with transaction.atomic():
         visit = _locked(visit)
         _require_phase(visit, CHARTING_PHASES, "record a medication")
@@ -1504,6 +1552,10 @@ def visit_discharge(
         )
         _mark_appointment(visit, Appointment.Status.COMPLETED, by, context, now)
         _rems_forms_open(visit, now)
+        if visit.infusion_started_at is not None:
+            measurement_next_day_checkin_assign(
+                patient=visit.patient, infusion_at=visit.infusion_started_at
+            )
     return visit
 
 

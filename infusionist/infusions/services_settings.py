@@ -206,7 +206,7 @@ def rems_rule_create(
     the field for a bad value (an unknown drug, a due time outside 1–60 days, a source key
     the clinical reference lacks, a second rule of the same name for the same drug).
     """
-    require(actor, "chart.settings")
+    require(actor, "chart.rems_rules")
     require_same_organization(actor, organization.pk)
     rule = RemsFormRule(organization=organization)
     for name in REMS_RULE_FIELDS:
@@ -240,7 +240,7 @@ def rems_rule_update(
     Audited with the old and new values. Raises as :func:`rems_rule_create`. Forms already
     owed keep the name and due date they were given.
     """
-    require(actor, "chart.settings")
+    require(actor, "chart.rems_rules")
     require_same_organization(actor, rule.organization_id)
     rule = RemsFormRule.objects.select_for_update().get(pk=rule.pk)
     before = _rule_values(rule)
@@ -281,7 +281,7 @@ def rems_rule_set_active(
 ) -> bool:
     """Retire a REMS form rule (``active`` False) or put it back in use; return whether it
     changed. A retired rule asks for no new forms; forms already owed stay owed. Audited."""
-    require(actor, "chart.settings")
+    require(actor, "chart.rems_rules")
     require_same_organization(actor, rule.organization_id)
     rule = RemsFormRule.objects.select_for_update().get(pk=rule.pk)
     if rule.is_active == active:

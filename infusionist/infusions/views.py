@@ -52,7 +52,7 @@ from infusionist.infusions.vitals import alert_respond, vital_record
 from infusionist.lib.instruments.sedation import ALDRETE, MOAAS
 from infusionist.postonly import post_only
 from infusionist.scheduling.models import Appointment
-from infusionist.treatment.models import Drug
+from infusionist.treatment.models import Drug, Route
 
 P = Visit.Phase
 
@@ -154,6 +154,29 @@ def _next_vitals_due(
     }
 
 
+#: The lifecycle steps as the chart's history shows them.
+STEP_WORDS = {
+    "checked_in": "Checked in",
+    "pre_checks": "Pre-infusion checks saved",
+    "gate_override": "Check overridden",
+    "started": "Dose started",
+    "pause": "Paused",
+    "resume": "Resumed",
+    "rate": "Rate changed",
+    "stopped": "Dose stopped",
+    "dose": "Dose given",
+    "waste": "Waste recorded",
+    "rating": "Rating",
+    "side_effect": "Side effect",
+    "prn": "Medication given",
+    "ready": "Observation complete",
+    "discharged": "Discharged",
+    "note_signed": "Note signed",
+    "note_cosigned": "Note co-signed",
+    "addendum": "Addendum signed",
+    "cancelled": "Cancelled",
+}
+
 #: How the alert rules name their inputs, in words with units.
 INPUT_WORDS = {
     "systolic_mmhg": "Systolic (mmHg)",
@@ -186,6 +209,16 @@ def readable_inputs(inputs: dict[str, str], zone: zoneinfo.ZoneInfo) -> list[tup
     return rows
 
 
+def _changes_text(detail: dict[str, Any]) -> str:
+    """Return a step's changed values in words ("weight today kg: 58.0 → 71.0")."""
+    changes = detail.get("changes") or {}
+    return "; ".join(
+        f"{str(name).replace('_', ' ')}: {old if old not in (None, '') else '—'} → "
+        f"{new if new not in (None, '') else '—'}"
+        for name, (old, new) in changes.items()
+    )
+
+
 def _new_key() -> str:
     return secrets.token_urlsafe(12)
 
@@ -194,12 +227,14 @@ def _choices_moaas() -> list[tuple[int, str]]:
     return [(o.value, o.label["en"]) for o in reversed(MOAAS.items[0].options)]
 
 
-def _aldrete_items() -> list[dict[str, Any]]:
+def _aldrete_items(posted: Any = None) -> list[dict[str, Any]]:
+    """The five criteria with their options, and the value posted for each (kept on a refusal)."""
     return [
         {
             "name": item.link_id,
             "label": item.name,
             "options": [(o.value, o.label["en"]) for o in reversed(item.options)],
+            "selected": (posted.get(f"aldrete_{item.link_id}") or "") if posted else "",
         }
         for item in ALDRETE.items
     ]
@@ -294,7 +329,8 @@ def _chart_context(
         "note": note,
         "next_appointment": next_appointment,
         "history": [
-            (e, _local(e.at, zone)) for e in visit.events.select_related("by").order_by("at", "id")
+            (e, _local(e.at, zone), STEP_WORDS.get(e.kind, e.kind), _changes_text(e.detail))
+            for e in visit.events.select_related("by").order_by("at", "id")
         ],
         "pregnancy_choices": Visit.Pregnancy.choices,
         "pregnancy_applies": gates.pregnancy_applies(visit.patient),
@@ -304,9 +340,17 @@ def _chart_context(
         "prn_units": PrnMedication.Unit.choices,
         "prn_routes": PrnMedication.Route.choices,
         "moaas_levels": _choices_moaas(),
-        "aldrete_items": _aldrete_items(),
+        "aldrete_items": _aldrete_items((posted or {}).get("discharge")),
+        "route_label": dict(Route.choices).get(visit.route, visit.route),
+        "drug_label": dict(Drug.choices).get(visit.drug, visit.drug),
         "witnesses": _witnesses(visit, user) if visit.phase not in (P.SCHEDULED,) else [],
         "note_draft": visit.note_draft or _note_draft(visit, zone),
+        "waste_reminder": visit.phase == P.DISCHARGED
+        and not visit.wasted_mg
+        and visit.delivered_mg is not None
+        and visit.ordered_dose_mg is not None
+        and visit.route == "iv",
+        "step_words": STEP_WORDS,
         "can_record": can(user, "chart.record"),
         "can_override": can(user, "chart.override"),
         "can_cosign": can(user, "chart.cosign"),
@@ -323,9 +367,16 @@ def _chart_context(
 
 
 def _note_draft(visit: Visit, zone: zoneinfo.ZoneInfo) -> str:
-    """A starting text for the nurse's note from the chart (the nurse edits it before signing)."""
+    """A starting text for the nurse's note from the chart (the nurse edits it before signing).
+
+    Names everything a reader of the signed note needs: the dose given against the order, a
+    stop before the full dose, each alert with what was done, side effects, as-needed
+    medications, waste, every physician's override (gate and discharge) with its reason, and
+    the discharge.
+    """
     if visit.phase not in (P.DISCHARGED,):
         return ""
+    responses = dict(VitalAlert.Response.choices)
     drug = dict(Drug.choices).get(visit.drug, visit.drug or "Treatment")
     parts = [
         f"{drug} session. Delivered {visit.delivered_mg} mg of {visit.ordered_dose_mg} mg ordered"
@@ -333,20 +384,47 @@ def _note_draft(visit: Visit, zone: zoneinfo.ZoneInfo) -> str:
         f"{_local(visit.infusion_ended_at, zone)})."
     ]
     if visit.stopped_early:
-        parts.append(f"Stopped early: {visit.stop_reason}.")
-    alerts = list(visit.alerts.all())
-    if alerts:
+        parts.append(f"Stopped before the full dose: {visit.stop_reason.rstrip('.')}.")
+    overrides = list(visit.gate_overrides.select_related("by"))
+    for override in overrides:
         parts.append(
-            "Alerts: "
-            + "; ".join(f"{a.message} Response: {', '.join(a.responses)}." for a in alerts)
+            f"Pre-infusion check “{override.code.replace('_', ' ')}” overridden by "
+            f"{override.by.display_name}: {override.reason.rstrip('.')}."
+        )
+    for alert in visit.alerts.all():
+        done = ", ".join(str(responses.get(r, r)).lower() for r in alert.responses)
+        parts.append(
+            f"Alert at {_local(alert.raised_at, zone)}: {alert.message} "
+            f"Response: {done or 'none recorded'}"
+            + (f" ({alert.response_note.rstrip('.')})." if alert.response_note else ".")
         )
     effects = list(visit.side_effects.all())
     if effects:
         parts.append(
-            "Side effects: " + ", ".join(f"{s.get_kind_display()} ({s.severity})" for s in effects)
+            "Side effects: "
+            + ", ".join(
+                f"{e.get_kind_display().lower()} ({e.get_severity_display().lower()})"
+                for e in effects
+            )
+            + "."
+        )
+    for med in visit.prn_medications.all():
+        parts.append(
+            f"Given {med.drug} {med.dose.normalize()} {med.unit} "
+            f"{med.get_route_display().lower()} at {_local(med.at, zone)}"
+            + (f" for {med.reason.rstrip('.')}." if med.reason else ".")
+        )
+    if visit.wasted_mg:
+        parts.append(f"Wasted {visit.wasted_mg} mg, witnessed.")
+    discharge = visit.discharge_snapshot or {}
+    if discharge.get("override_reason"):
+        unmet = ", ".join(str(code) for code in discharge.get("overridden", []))
+        parts.append(
+            f"Discharged by a physician's override ({unmet} not met): "
+            f"{str(discharge['override_reason']).rstrip('.')}."
         )
     parts.append(
-        f"Discharged {_local(visit.discharged_at, zone)} with {visit.escort_present_name}; "
+        f"Discharged {_local(visit.discharged_at, zone)} with {visit.escort_present_name or '—'}; "
         "told not to drive until the next day."
     )
     return " ".join(parts)

@@ -20,6 +20,7 @@ from infusionist.accounts.selectors import (
 from infusionist.audit.models import AuditEvent
 from infusionist.clinics import selectors as clinic_selectors
 from infusionist.consultations.selectors import today_section as review_today_section
+from infusionist.infusions.selectors import notes_awaiting_cosign
 from infusionist.infusions.selectors_rems import REMS_DUE_SOON_DAYS, rems_forms_due_soon_count
 from infusionist.measurements.selectors import today_section
 from infusionist.patients.models import Patient
@@ -76,6 +77,13 @@ def today(request: HttpRequest) -> HttpResponse:
         if can(user, "chart.view")
         else 0
     )
+    # Session notes a nurse signed that wait for a provider's co-signature (one query, for
+    # prescribers only), each linking to its chart.
+    to_cosign = (
+        notes_awaiting_cosign(organization=organization_of(request))
+        if can(user, "chart.cosign")
+        else []
+    )
     # The clinic's day (scheduling): chairs, arrivals, late patients, the next free chair.
     schedule_today = schedule_today_section(user=user, now=now)
     # Patients due for booking (lost response, or maintenance sessions not yet booked) with
@@ -119,6 +127,7 @@ def today(request: HttpRequest) -> HttpResponse:
                 else []
             ),
             AuditEvent.ObjectType.PATIENT: recent_patients,
+            AuditEvent.ObjectType.VISIT_NOTE: [note.visit.patient for note in to_cosign],
         },
         detail={"page": "today"},
     )
@@ -127,6 +136,7 @@ def today(request: HttpRequest) -> HttpResponse:
         "today/today.html",
         {
             "now": now,
+            "to_cosign": to_cosign,
             "locations": locations,
             "recent_patients": recent_patients,
             "can_create_patient": can(user, "patients.create"),

@@ -180,7 +180,14 @@ def rule_post(**changes: object) -> dict[str, object]:
     return data
 
 
-@pytest.mark.parametrize("role", ["admin", "physician"])
+def test_the_clinic_admin_reads_the_rules_but_cannot_change_them(client, cast) -> None:
+    client.force_login(cast.admin)
+    html = client.get(reverse("administration:chart_settings")).content.decode()
+    assert "Only a physician adds, changes or retires a REMS form rule." in html
+    assert client.post(reverse("administration:rems_rule_create"), rule_post()).status_code == 403
+
+
+@pytest.mark.parametrize("role", ["physician"])
 def test_a_rule_is_added_edited_retired_and_put_back_with_audit(client, cast, role) -> None:
     user = getattr(cast, role)
     client.force_login(user)
@@ -227,7 +234,7 @@ def test_a_rule_is_added_edited_retired_and_put_back_with_audit(client, cast, ro
 )
 def test_a_bad_rule_is_refused_beside_its_field(client, cast, changes, field, words) -> None:
     rems_rules_ensure(organization=cast.org)
-    client.force_login(cast.admin)
+    client.force_login(cast.physician)
     response = client.post(reverse("administration:rems_rule_create"), rule_post(**changes))
     html = response.content.decode()
     assert response.status_code == 422
@@ -238,7 +245,7 @@ def test_a_bad_rule_is_refused_beside_its_field(client, cast, changes, field, wo
 
 def test_another_clinics_rule_is_not_found(client, cast) -> None:
     (other,) = rems_rules_ensure(organization=cast.other_org)
-    client.force_login(cast.admin)
+    client.force_login(cast.physician)
     assert client.get(reverse("administration:rems_rule_edit", args=[other.pk])).status_code == 404
     retire = reverse("administration:rems_rule_retire", args=[other.pk])
     assert client.post(retire).status_code == 404
@@ -251,3 +258,27 @@ def test_source_keys_are_checked_against_the_reference() -> None:
     assert source_keys_problem("[?]") is None
     assert source_keys_problem("") is None
     assert source_keys_problem("[36] and more") is not None
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("severe_systolic_mmhg", "150"),
+        ("hold_systolic_mmhg", "130"),
+        ("heart_rate_min_per_min", "130"),
+        ("hold_confirm_within_min", "5"),
+    ],
+)
+def test_limits_out_of_order_are_refused(client, cast, field, value) -> None:
+    client.force_login(cast.physician)
+    page = client.get(reverse("administration:chart_settings")).content.decode()
+    assert "chart" in page.lower()
+    defaults = {
+        f.name: f.default for f in ChartSettings._meta.fields if f.name in CHART_SETTINGS_FIELDS
+    }
+    data = {name: str(v) for name, v in defaults.items()} | {field: value}
+    data |= {"password": PASSWORD, "attested": "on"}
+    response = client.post(reverse("administration:chart_settings"), data)
+    assert response.status_code == 422
+    assert "must" in response.content.decode()
+    assert ChartSettings.objects.get(organization=cast.org).__dict__[field] != int(value)

@@ -38,6 +38,7 @@ from infusionist.measurements.services.schedules import (
     link_issue,
     measurement_infusion_planned,
     measurement_infusion_recorded,
+    measurement_next_day_checkin_assign,
     measurement_reminders_send,
     measurement_schedules_refresh,
 )
@@ -68,6 +69,7 @@ __all__ = [
     "link_verify_date_of_birth",
     "measurement_infusion_planned",
     "measurement_infusion_recorded",
+    "measurement_next_day_checkin_assign",
     "measurement_profile_ensure",
     "measurement_profile_update",
     "measurement_reminders_send",

@@ -223,6 +223,48 @@ def measurement_infusion_recorded(
 
 
 @transaction.atomic
+def measurement_next_day_checkin_assign(
+    *, patient: Patient, infusion_at: dt.datetime
+) -> list[Assignment]:
+    """Assign the next-day check-in after a charted infusion; return the assignments.
+
+    Called with plain values by the chart at discharge. One assignment per instrument the
+    clinic sends on schedule, opening ``next_day_checkin_hours`` after the infusion and open
+    for ``completion_window_hours`` (the occasion ``assignments_refresh`` would make, so the
+    two never duplicate). Unlike a cadence check-in, the instrument's minimum interval does
+    not suppress it: the day after a dose is its own occasion (response is measured at 24 hours
+    in the trials [1][2]). Idempotent.
+    """
+    require_aware("infusion_at", infusion_at)
+    measurement_settings = selectors.measurement_settings_for(organization=patient.organization)
+    cadence = measurement_settings.cadence()
+    available_at = (infusion_at + dt.timedelta(hours=cadence.next_day_checkin_hours)).astimezone(
+        dt.UTC
+    )
+    due_at = available_at + dt.timedelta(hours=cadence.completion_window_hours)
+    result: list[Assignment] = []
+    for code in measurement_settings.instrument_codes:
+        assignment, created = Assignment.objects.get_or_create(
+            patient=patient,
+            instrument_code=code,
+            reason=Reason.NEXT_DAY,
+            available_at=available_at,
+            defaults={"organization": patient.organization, "due_at": due_at},
+        )
+        result.append(assignment)
+        if created:
+            audit_record(
+                action=AuditEvent.Action.CREATE,
+                organization=patient.organization,
+                object_type=AuditEvent.ObjectType.MEASUREMENT_ASSIGNMENT,
+                object_id=assignment.pk,
+                patient=patient,
+                detail={"instrument": code, "reason": Reason.NEXT_DAY, "after": "infusion"},
+            )
+    return result
+
+
+@transaction.atomic
 def measurement_infusion_planned(
     *, patient: Patient, planned_at: dt.datetime, now: dt.datetime | None = None
 ) -> list[Assignment]:
