@@ -176,7 +176,22 @@ def _row(
         observation_min = whole_minutes(now - visit.infusion_ended_at)
     last_vital_at: dt.datetime | None = visit.board_last_vital_at  # type: ignore[attr-defined]
     prompt = None
-    if visit.phase in INFUSION_PHASES and visit.infusion_started_at is not None:
+    systolic = visit.board_last_systolic  # type: ignore[attr-defined]
+    diastolic = visit.board_last_diastolic  # type: ignore[attr-defined]
+    recheck = systolic is not None and (
+        systolic >= chart_settings.hold_systolic_mmhg
+        or (diastolic or 0) >= chart_settings.hold_diastolic_mmhg
+    )
+    if (
+        recheck
+        and last_vital_at is not None
+        and (visit.phase in INFUSION_PHASES or visit.phase == Phase.OBSERVATION)
+    ):
+        # A blood pressure at or over the hold limit asks for a repeat in a few minutes.
+        prompt = vitals_prompt(
+            due_at=last_vital_at + dt.timedelta(minutes=chart_settings.hold_confirm_min), now=now
+        )
+    elif visit.phase in INFUSION_PHASES and visit.infusion_started_at is not None:
         interval = visit.monitoring_interval_min or chart_settings.vitals_during_min
         base = max(filter(None, [last_vital_at, visit.infusion_started_at]))
         prompt = vitals_prompt(due_at=base + dt.timedelta(minutes=interval), now=now)
@@ -226,6 +241,16 @@ def board_visits(*, location: Location, now: dt.datetime) -> list[Visit]:
                 VitalSign.objects.filter(visit=OuterRef("pk"))
                 .order_by("-measured_at", "-id")
                 .values("measured_at")[:1]
+            ),
+            board_last_systolic=Subquery(
+                VitalSign.objects.filter(visit=OuterRef("pk"), systolic_mmhg__isnull=False)
+                .order_by("-measured_at", "-id")
+                .values("systolic_mmhg")[:1]
+            ),
+            board_last_diastolic=Subquery(
+                VitalSign.objects.filter(visit=OuterRef("pk"), systolic_mmhg__isnull=False)
+                .order_by("-measured_at", "-id")
+                .values("diastolic_mmhg")[:1]
             ),
             board_open_alerts=Coalesce(
                 Subquery(

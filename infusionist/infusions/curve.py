@@ -18,6 +18,7 @@ import numpy as np
 
 from infusionist.infusions.models import AdministrationEvent, Visit
 from infusionist.lib import administration, pk
+from infusionist.treatment.charts import MODEL_LABELS
 from infusionist.treatment.selectors import dosing_settings_for
 
 WIDTH_PX, HEIGHT_PX = 720, 280
@@ -48,6 +49,7 @@ class ChartCurve:
     x_ticks: tuple[tuple[float, str], ...]
     y_ticks: tuple[tuple[float, str], ...]
     model_name: str
+    model_label: str
     peak_actual_ng_per_ml: float
     peak_planned_ng_per_ml: float
     width_px: int = WIDTH_PX
@@ -173,6 +175,7 @@ def visit_curve(*, visit: Visit, now: dt.datetime, zone: dt.tzinfo) -> ChartCurv
         x_ticks=tuple((x(t), f"{t:g}") for t in np.arange(0, span + 1e-9, x_step).tolist()),
         y_ticks=tuple((y(v), f"{v:g}") for v in np.arange(0, y_max + 1e-9, y_step).tolist()),
         model_name=settings.pk_model,
+        model_label=MODEL_LABELS.get(settings.pk_model, settings.pk_model),
         peak_actual_ng_per_ml=float(actual.cp_ng_per_ml[shown].max())
         if actual is not None
         else 0.0,

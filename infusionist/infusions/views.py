@@ -133,9 +133,17 @@ def _order_pump(visit: Visit) -> dict[str, Any] | None:
 
 
 def _next_vitals_due(
-    visit: Visit, settings: ChartSettings, last_at: dt.datetime | None, now: dt.datetime
+    visit: Visit,
+    settings: ChartSettings,
+    last_at: dt.datetime | None,
+    now: dt.datetime,
+    recheck: bool = False,
 ) -> dict[str, Any] | None:
-    if visit.phase in (P.INFUSING, P.PAUSED):
+    if recheck and last_at is not None and visit.phase in ACTIVE_DOSE_PHASES:
+        # A blood pressure at or over the hold limit asks for a repeat in a few minutes.
+        interval = settings.hold_confirm_min
+        since = last_at
+    elif visit.phase in (P.INFUSING, P.PAUSED):
         interval = visit.monitoring_interval_min or settings.vitals_during_min
         since = last_at or visit.infusion_started_at
     elif visit.phase in (P.OBSERVATION, P.READY):
@@ -216,6 +224,21 @@ def _changes_text(detail: dict[str, Any]) -> str:
         f"{str(name).replace('_', ' ')}: {old if old not in (None, '') else '—'} → "
         f"{new if new not in (None, '') else '—'}"
         for name, (old, new) in changes.items()
+    )
+
+
+ACTIVE_DOSE_PHASES = frozenset({P.INFUSING, P.PAUSED, P.OBSERVATION, P.READY})
+
+
+def _needs_recheck(vitals: list[Any], settings: ChartSettings) -> bool:
+    """True when the latest blood pressure is at or over the hold limit (repeat it soon)."""
+    with_bp = [v for v in vitals if v.systolic_mmhg is not None]
+    if not with_bp:
+        return False
+    last = with_bp[-1]
+    return bool(
+        last.systolic_mmhg >= settings.hold_systolic_mmhg
+        or (last.diastolic_mmhg or 0) >= settings.hold_diastolic_mmhg
     )
 
 
@@ -317,7 +340,9 @@ def _chart_context(
         else None,
         "observation_end": _local(observation_end, zone) if observation_end else None,
         "observation_done": observation_end is not None and now >= observation_end,
-        "vitals_due": _next_vitals_due(visit, settings, last_vital_at, now),
+        "vitals_due": _next_vitals_due(
+            visit, settings, last_vital_at, now, recheck=_needs_recheck(vitals, settings)
+        ),
         "order_pump": _order_pump(visit),
         "is_iv": visit.route == "iv",
         "ratings": [(r, _local(r.at, zone)) for r in visit.ratings.order_by("at", "id")],

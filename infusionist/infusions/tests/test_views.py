@@ -186,3 +186,43 @@ def test_the_physician_overrides_a_check_on_the_page(client, cast):
     html = client.get(_url(visit)).content.decode()
     assert "overridden by a physician" in html
     assert f'action="{_url(visit, "infusions:visit_start")}"' in html
+
+
+def test_a_signed_note_waits_on_the_prescribers_today_and_is_named_in_the_audit(client, cast):
+    visit = _to_phase(cast, "signed")
+    client.force_login(cast.provider)
+    html = client.get(reverse("today:index")).content.decode()
+    assert "Session notes waiting for your co-signature" in html
+    assert _url(visit) + "#signed" in html
+    client.force_login(cast.nurse)
+    assert (
+        "waiting for your co-signature" not in client.get(reverse("today:index")).content.decode()
+    )
+    services.note_cosign(visit=visit, password=PASSWORD, attested=True, by=cast.provider)
+    client.force_login(cast.physician)
+    assert (
+        "waiting for your co-signature" not in client.get(reverse("today:index")).content.decode()
+    )
+
+
+def test_the_discharge_assigns_the_next_day_check_in(cast):
+    from infusionist.measurements.models import Assignment
+
+    visit = _to_phase(cast, "discharged")
+    rows = Assignment.objects.filter(patient=cast.patient, reason="next_day_checkin")
+    assert {a.instrument_code for a in rows} == {"phq9", "gad7"}
+    opens = visit.infusion_started_at + dt.timedelta(hours=24)
+    assert all(a.available_at == opens for a in rows)
+
+
+def test_a_dose_cannot_be_backdated_before_the_baseline_reading(cast):
+    from infusionist.infusions.errors import ChartError
+
+    ready = ready_visit(cast, starts_at=timezone.now() - dt.timedelta(minutes=30))
+    visit = gate_ready(ready)
+    with pytest.raises(ChartError, match="before"):
+        services.infusion_start(
+            visit=visit,
+            values={**START, "at": ready.appointment.service_starts_at - dt.timedelta(minutes=5)},
+            by=cast.nurse,
+        )

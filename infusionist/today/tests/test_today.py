@@ -139,10 +139,10 @@ def test_the_physicians_today_lists_changes_waiting_for_their_signature(
     # 1 session, 2 user (+organization), 3 authenticator check, 4 locations, 5 their hours,
     # 6 their closures, 7 open safety alerts, 8 overdue questionnaires, 9 changes waiting for
     # a signature (with their protocol and proposer), 10 recently opened patients, 11 REMS
-    # forms due, scheduling (12 locations, 13 today's appointments, 14 chairs), 15 patients
-    # waiting for an eligibility decision, 16 approvals whose intake changed, 17 savepoint,
-    # 18 session save, 19 release savepoint
-    with django_assert_num_queries(19):
+    # forms due, 12 session notes waiting for a co-signature, scheduling (13 locations,
+    # 14 today's appointments, 15 chairs), 16 patients waiting for an eligibility decision,
+    # 17 approvals whose intake changed, 18 savepoint, 19 session save, 20 release savepoint
+    with django_assert_num_queries(20):
         html = client.get(reverse("today:index")).content.decode()
     assert ("Changes awaiting a physician" in html) == bool(waiting)
     assert html.count("/treatment/change-proposals/") == waiting

@@ -13,6 +13,9 @@
     var key = form.getAttribute("data-keep");
     if (!key || !window.localStorage) return;
     var values = {};
+    var now = new Date();
+    values["__saved"] = now.getTime();
+    values["__clock"] = ("0" + now.getHours()).slice(-2) + ":" + ("0" + now.getMinutes()).slice(-2);
     Array.prototype.forEach.call(form.elements, function (el) {
       if (el.name && el.type !== "hidden" && el.type !== "password" && el.type !== "checkbox") values[el.name] = el.value;
     });
@@ -25,10 +28,26 @@
     if (!raw) return;
     try {
       var values = JSON.parse(raw);
+      // A draft older than two hours belongs to another moment of care: drop it.
+      if (!values["__saved"] || Date.now() - values["__saved"] > 2 * 3600 * 1000) {
+        localStorage.removeItem("chart:" + key);
+        return;
+      }
+      var restored = false;
       Object.keys(values).forEach(function (name) {
+        if (name.indexOf("__") === 0) return;
         var el = form.elements[name];
-        if (el && !el.value && values[name]) el.value = values[name];
+        if (el && !el.value && values[name]) { el.value = values[name]; restored = true; }
       });
+      if (!restored) return;
+      // Keep the reading's own time: it was typed then, not now.
+      if (form.elements["at"] && !form.elements["at"].value) form.elements["at"].value = values["__clock"];
+      var note = document.createElement("p");
+      note.className = "message message-warning";
+      note.textContent = (document.documentElement.lang === "es"
+        ? "Se recuperó lo escrito a las " : "Restored what was typed at ") + values["__clock"] +
+        (document.documentElement.lang === "es" ? " y no se guardó. Revíselo y guárdelo." : " and not saved. Check it, then save.");
+      form.insertBefore(note, form.firstChild);
     } catch (e) { localStorage.removeItem("chart:" + key); }
   }
   function forget(form) {
