@@ -90,7 +90,7 @@ class ChartSettingsForm(forms.ModelForm):
     )
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         for low, high, message in self.ORDERED:
             a, b = cleaned.get(low), cleaned.get(high)
             if a is not None and b is not None and not a < b:

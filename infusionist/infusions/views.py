@@ -139,6 +139,7 @@ def _next_vitals_due(
     now: dt.datetime,
     recheck: bool = False,
 ) -> dict[str, Any] | None:
+    since: dt.datetime | None
     if recheck and last_at is not None and visit.phase in ACTIVE_DOSE_PHASES:
         # A blood pressure at or over the hold limit asks for a repeat in a few minutes.
         interval = settings.hold_confirm_min
