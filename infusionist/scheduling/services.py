@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 
 from infusionist.accounts.roles import Role, can
@@ -96,6 +96,24 @@ def _raise_for(problems: list[kernel.Problem] | tuple[kernel.Problem, ...]) -> N
             message = first.message
         raise SlotTaken(first.rule, message, subject=first.subject)
     raise BookingRuleBroken(first.rule, first.message)
+
+
+#: SQLSTATE of a PostgreSQL deadlock. Two bookings that collide on an exclusion constraint
+#: at two locations (each holding its own location's lock) may deadlock while the database
+#: checks the constraint; one is aborted, and for the user it is the same as the time just
+#: being taken.
+DEADLOCK_SQLSTATE = "40P01"
+
+TAKEN_GENERIC = "That time was just taken by another booking. Choose another time."
+
+
+def _is_deadlock(error: OperationalError) -> bool:
+    cause = error.__cause__
+    return (
+        getattr(cause, "sqlstate", None) == DEADLOCK_SQLSTATE
+        or getattr(cause, "pgcode", None) == DEADLOCK_SQLSTATE
+        or "deadlock detected" in str(error)
+    )
 
 
 def _exclusion_subject(error: IntegrityError) -> str | None:
@@ -435,6 +453,10 @@ def appointment_book(
         if subject is None:
             raise
         raise SlotTaken(f"{subject}_busy", TAKEN_MESSAGES[subject], subject=subject) from error
+    except OperationalError as error:
+        if not _is_deadlock(error):
+            raise
+        raise SlotTaken("time_busy", TAKEN_GENERIC, subject="time") from error
     appointment.link_token = token  # type: ignore[attr-defined]
     return appointment
 
@@ -518,6 +540,10 @@ def appointment_move(
         if subject is None:
             raise
         raise SlotTaken(f"{subject}_busy", TAKEN_MESSAGES[subject], subject=subject) from error
+    except OperationalError as error:
+        if not _is_deadlock(error):
+            raise
+        raise SlotTaken("time_busy", TAKEN_GENERIC, subject="time") from error
     return appointment
 
 
