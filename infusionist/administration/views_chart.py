@@ -54,6 +54,8 @@ GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "fasting_liquids_min",
             "esketamine_fasting_food_min",
             "esketamine_fasting_liquids_min",
+            "start_rate_tolerance_pct",
+            "stopped_early_below_pct",
         ),
     ),
     (

@@ -30,7 +30,7 @@ from django.utils.formats import date_format
 
 from infusionist.contact import phone_normalize
 from infusionist.infusions.models import ChartSettings, GateOverride, Visit, VitalSign
-from infusionist.infusions.selectors import baseline_vital, chart_settings_for
+from infusionist.infusions.selectors import baseline_vital, chart_settings_for, visit_zone
 from infusionist.lib import dosing
 from infusionist.measurements.selectors import pre_infusion_questionnaires
 from infusionist.patients.models import Patient
@@ -218,7 +218,7 @@ def _order_check(visit: Visit, version: TreatmentPlanVersion | None, used: int) 
     else:
         inputs = {
             "Order": f"version {version.number}, signed "
-            f"{date_format(timezone.localtime(version.signed_at, _zone(visit)), 'DATE_FORMAT')}"
+            + date_format(timezone.localtime(version.signed_at, visit_zone(visit)), "DATE_FORMAT")
             if version.signed_at
             else f"version {version.number}",
             "Dose per session": f"{version.session_dose_mg} mg",
@@ -257,7 +257,7 @@ def _questionnaire_check(visit: Visit, settings: ChartSettings, now: dt.datetime
     )
     inputs = {
         code.upper(): "completed "
-        + date_format(timezone.localtime(at, _zone(visit)), "DATETIME_FORMAT")
+        + date_format(timezone.localtime(at, visit_zone(visit)), "DATETIME_FORMAT")
         for code, at in window.completed.items()
     }
     inputs.update({code.upper(): "not completed in the window" for code in window.missing})
@@ -293,7 +293,7 @@ def _baseline_check(visit: Visit, settings: ChartSettings) -> VisitCheck:
     else:
         bp = f"{reading.systolic_mmhg}/{reading.diastolic_mmhg} mmHg"
         inputs["Baseline"] = (
-            f"{bp} at {timezone.localtime(reading.measured_at, _zone(visit)):%H:%M}"
+            f"{bp} at {timezone.localtime(reading.measured_at, visit_zone(visit)):%H:%M}"
         )
         if reading.heart_rate_per_min is not None:
             inputs["Heart rate"] = f"{reading.heart_rate_per_min} /min"
@@ -319,12 +319,6 @@ def _baseline_check(visit: Visit, settings: ChartSettings) -> VisitCheck:
         source_keys=ChartSettings.SOURCES["pre_systolic_max_mmhg"],
         inputs=inputs,
     )
-
-
-def _zone(visit: Visit) -> Any:
-    import zoneinfo
-
-    return zoneinfo.ZoneInfo(visit.location.time_zone)
 
 
 def _fasting_check(visit: Visit, settings: ChartSettings) -> VisitCheck:

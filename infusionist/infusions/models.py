@@ -89,6 +89,17 @@ class ChartSettings(models.Model):
         default=72,
         validators=_whole(1, 336),
     )
+    # --- Starting and stopping the dose ------------------------------------------------------
+    start_rate_tolerance_pct = models.PositiveSmallIntegerField(
+        _("refuse a start rate further than this from the order's (%)"),
+        default=10,
+        validators=_whole(1, 50),
+    )
+    stopped_early_below_pct = models.PositiveSmallIntegerField(
+        _("a stop with less than this share of the ordered dose given is early (%)"),
+        default=95,
+        validators=_whole(50, 100),
+    )
     # --- Alerts during and after the infusion --------------------------------------------
     hold_systolic_mmhg = models.PositiveSmallIntegerField(
         _("alert when systolic reaches (mmHg), confirmed on a repeat reading"),
@@ -169,6 +180,8 @@ class ChartSettings(models.Model):
         "fasting_liquids_min": "[?]",
         "esketamine_fasting_food_min": "[18]",
         "esketamine_fasting_liquids_min": "[18]",
+        "start_rate_tolerance_pct": "[?]",
+        "stopped_early_below_pct": "[?]",
         "hold_systolic_mmhg": "[10][42] [?]",
         "hold_diastolic_mmhg": "[10][42] [?]",
         "hold_confirm_min": "[?]",

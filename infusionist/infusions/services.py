@@ -18,7 +18,6 @@ Facts flow down as plain values: a started dose tells ``measurements`` an infusi
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
@@ -55,6 +54,7 @@ from infusionist.infusions.selectors import (
     chart_settings_for,
     latest_vital,
     rems_rules_for,
+    visit_zone,
 )
 from infusionist.integrity import canonical_sha256, jsonable
 from infusionist.measurements.services import (
@@ -81,8 +81,6 @@ WEIGHT_RANGE_KG = (Decimal("25"), Decimal("350"))
 #: IV undiluted [22]; a final bag is usually 1 or 2 mg/mL [22].
 MAX_IV_CONCENTRATION_MG_PER_ML = Decimal("50")
 
-#: A programmed start rate further than this from the order's rate is refused (fraction).
-RATE_TOLERANCE = Decimal("0.10")
 
 #: The esketamine device: 28 mg per device [18][19].
 ESKETAMINE_DEVICE_MG = Decimal("28")
@@ -250,7 +248,7 @@ def _at(
     if value < checked_in:
         raise ChartError(field, "That time is before the patient checked in.", status=422)
     if not_before is not None and value < not_before:
-        local = timezone.localtime(not_before, _zone(visit)).strftime("%H:%M")
+        local = timezone.localtime(not_before, visit_zone(visit)).strftime("%H:%M")
         raise ChartError(field, f"That time is before {what} ({local}).", status=422)
     return value
 
@@ -258,10 +256,6 @@ def _at(
 def _since_start(visit: Visit) -> dict[str, Any]:
     """The ``_at`` bound of a step during the dose: never before the dose started."""
     return {"not_before": visit.infusion_started_at, "what": "the dose started"}
-
-
-def _zone(visit: Visit) -> zoneinfo.ZoneInfo:
-    return zoneinfo.ZoneInfo(visit.location.time_zone)
 
 
 def _reason(field: str, text: str | None, *, what: str, minimum: int = 5) -> str:
@@ -630,7 +624,8 @@ def infusion_start(
 
     ``values``: ``container_label`` and ``lot_number`` (required), and for an intravenous
     route ``concentration_mg_per_ml`` (final, ≤ 50 mg/mL: 100 mg/mL is never given IV
-    undiluted [22]), ``bag_volume_ml``, ``rate_ml_per_h`` (within ±10% of the order's rate,
+    undiluted [22]), ``bag_volume_ml``, ``rate_ml_per_h`` (within the clinic's
+    ``start_rate_tolerance_pct`` of the order's rate, 10% by default [?],
     mL/h = mg/h ÷ mg/mL [22]) and optionally ``at``. Stores the gate's answer with the visit.
     Raises ChartError when a condition blocks (naming it), an alert is open, or a value is bad.
     """
@@ -641,6 +636,7 @@ def infusion_start(
         _require_phase(visit, PRE_CHECK_PHASES, "start the dose")
         alert_block(visit)
         result = gates.visit_gate(visit=visit, now=now)
+        settings = chart_settings_for(organization=visit.organization)
         if not result.ready:
             titles = "; ".join(check.title for check in result.blocking)
             raise ChartError("gate", f"The pre-infusion checks are not complete: {titles}.")
@@ -688,10 +684,8 @@ def infusion_start(
                 high=Decimal("999"),
             )
             ordered_rate = _ordered_rate_ml_per_h(visit, concentration)
-            if (
-                ordered_rate is not None
-                and abs(rate - ordered_rate) > ordered_rate * RATE_TOLERANCE
-            ):
+            tolerance = Decimal(settings.start_rate_tolerance_pct) / 100
+            if ordered_rate is not None and abs(rate - ordered_rate) > ordered_rate * tolerance:
                 raise ChartError(
                     "rate_ml_per_h",
                     f"{rate} mL/h is not the order's rate: {visit.ordered_dose_mg} mg over "
@@ -936,7 +930,8 @@ def infusion_stop(
 ) -> Visit:
     """Stop the dose: infusing or paused → observation; compute what was delivered (mg).
 
-    A stop before the ordered dose is delivered (under 95%) needs a reason and marks the
+    A stop before the ordered dose is delivered (under the clinic's ``stopped_early_below_pct``,
+    95% by default [?]) needs a reason and marks the
     visit stopped early. Tells ``measurements`` an infusion took place and ``treatment``
     what was given. Allowed with an alert open (stopping is a response).
     """
@@ -955,7 +950,8 @@ def infusion_stop(
             _pump_event(visit, AdministrationEvent.Kind.STOP, at=moment, by=by, note=reason or "")
         delivered = _delivered_mg(visit, moment)
         ordered = Decimal(visit.ordered_dose_mg or 0)
-        early = bool(ordered) and delivered < ordered * Decimal("0.95")
+        share = Decimal(chart_settings_for(organization=visit.organization).stopped_early_below_pct)
+        early = bool(ordered) and delivered < ordered * share / 100
         if early:
             cleaned = _reason("reason", reason, what="stopping before the full dose")
             visit.stopped_early = True
@@ -1354,7 +1350,7 @@ def visit_ready(
             left = int((ends - now).total_seconds() // 60) + 1
             raise ChartError(
                 "",
-                f"Observation runs until {timezone.localtime(ends, _zone(visit)):%H:%M} "
+                f"Observation runs until {timezone.localtime(ends, visit_zone(visit)):%H:%M} "
                 f"({left} min left, {visit.observation_min} min in all).",
             )
         visit.phase = P.READY
@@ -1401,9 +1397,9 @@ def discharge_criteria(
             "rule": f"Observed for {visit.observation_min or 0} min after the dose ended.",
             "source_keys": "[46][47]" if visit.drug == "esketamine" else "[22][40]",
             "inputs": {
-                "Dose ended": timezone.localtime(visit.infusion_ended_at, _zone(visit)).strftime(
-                    "%H:%M"
-                )
+                "Dose ended": timezone.localtime(
+                    visit.infusion_ended_at, visit_zone(visit)
+                ).strftime("%H:%M")
                 if visit.infusion_ended_at
                 else "—",
             },
@@ -1562,7 +1558,7 @@ def visit_discharge(
 def _rems_forms_open(visit: Visit, now: dt.datetime) -> None:
     if not visit.drug:
         return
-    today = timezone.localtime(now, _zone(visit)).date()
+    today = timezone.localtime(now, visit_zone(visit)).date()
     for rule in rems_rules_for(organization=visit.organization, drug=visit.drug):
         if (
             rule.when == rule.When.FIRST_SESSION

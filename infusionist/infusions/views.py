@@ -37,6 +37,7 @@ from infusionist.accounts.roles import CLINICAL_ROLES, can
 from infusionist.audit.models import AuditEvent
 from infusionist.infusions import gate as gates
 from infusionist.infusions import selectors, services
+from infusionist.infusions.board import paused_seconds
 from infusionist.infusions.curve import visit_curve
 from infusionist.infusions.errors import ChartError
 from infusionist.infusions.models import (
@@ -64,8 +65,7 @@ def _visit(request: HttpRequest, visit_id: int) -> Visit:
     return selectors.visit_get_for_user(user=user_of(request), visit_id=visit_id)
 
 
-def _zone(visit: Visit) -> zoneinfo.ZoneInfo:
-    return zoneinfo.ZoneInfo(visit.location.time_zone)
+_zone = selectors.visit_zone
 
 
 def _local(moment: dt.datetime | None, zone: zoneinfo.ZoneInfo) -> str:
@@ -78,24 +78,11 @@ def _minutes(seconds: float) -> int:
 
 def _running_minutes(events: list[AdministrationEvent], now: dt.datetime) -> int:
     """Minutes the dose has been running: from start to stop (or now), minus pauses."""
-    started: dt.datetime | None = None
-    paused_at: dt.datetime | None = None
-    paused = 0.0
-    end = now
-    for event in events:
-        if event.kind == AdministrationEvent.Kind.START:
-            started = event.at
-        elif event.kind == AdministrationEvent.Kind.PAUSE:
-            paused_at = event.at
-        elif event.kind == AdministrationEvent.Kind.RESUME and paused_at is not None:
-            paused += (event.at - paused_at).total_seconds()
-            paused_at = None
-        elif event.kind == AdministrationEvent.Kind.STOP:
-            end = event.at
+    started = next((e.at for e in events if e.kind == AdministrationEvent.Kind.START), None)
     if started is None:
         return 0
-    if paused_at is not None:
-        paused += (end - paused_at).total_seconds()
+    end = next((e.at for e in events if e.kind == AdministrationEvent.Kind.STOP), now)
+    paused = paused_seconds(((e.kind, e.at) for e in events), until=end)
     return _minutes((end - started).total_seconds() - paused)
 
 
@@ -291,6 +278,7 @@ def _chart_context(
     )
     alerts = list(visit.alerts.select_related("responded_by").order_by("raised_at", "id"))
     open_alerts = [a for a in alerts if a.is_open]
+    alerted = {a.vital_id for a in alerts if a.vital_id}
     gate = gates.visit_gate(visit=visit, now=now) if visit.phase in gates.GATE_PHASES else None
     delivered = None
     if visit.phase in (P.INFUSING, P.PAUSED) and events:
@@ -329,7 +317,7 @@ def _chart_context(
         "settings": settings,
         "sources": ChartSettings.SOURCES,
         "gate": gate,
-        "vitals": [(v, _local(v.measured_at, zone)) for v in vitals],
+        "vitals": [(v, _local(v.measured_at, zone), v.pk in alerted) for v in vitals],
         "events": [(e, _local(e.at, zone)) for e in events],
         "alerts": [(a, _local(a.raised_at, zone)) for a in alerts],
         "open_alerts": [(a, readable_inputs(a.inputs, zone)) for a in open_alerts],

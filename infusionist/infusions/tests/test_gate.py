@@ -294,3 +294,21 @@ def test_an_appointment_completed_with_no_dose_charted_cancels_the_visit(ready):
     ready.visit.refresh_from_db()
     assert ready.visit.phase == Visit.Phase.CANCELLED
     assert "no dose charted" in ready.visit.cancel_reason
+
+
+def test_the_start_rate_tolerance_is_the_clinics_setting(ready):
+    visit = gate_ready(ready)
+    # 160 mL/h is 6.7% above the order's 150 mL/h: refused at a 5% tolerance.
+    ChartSettings.objects.update_or_create(
+        organization=ready.cast.org, defaults={"start_rate_tolerance_pct": 5}
+    )
+    with pytest.raises(ChartError) as error:
+        services.infusion_start(
+            visit=visit, values={**START, "rate_ml_per_h": "160"}, by=ready.cast.nurse
+        )
+    assert error.value.field == "rate_ml_per_h"
+    ChartSettings.objects.filter(organization=ready.cast.org).update(start_rate_tolerance_pct=10)
+    visit = services.infusion_start(
+        visit=visit, values={**START, "rate_ml_per_h": "160"}, by=ready.cast.nurse
+    )
+    assert visit.phase == Visit.Phase.INFUSING
