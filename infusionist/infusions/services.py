@@ -52,6 +52,7 @@ from infusionist.infusions.models import (
 from infusionist.infusions.selectors import (
     baseline_vital,
     chart_settings_for,
+    delivery_for,
     latest_vital,
     rems_rules_for,
     visit_zone,
@@ -895,28 +896,16 @@ def infusion_rate_change(
     )
 
 
-def _delivered_mg(visit: Visit, at: dt.datetime) -> Decimal:
-    """Return the mg delivered by the visit's pump and dose events up to ``at``."""
-    from infusionist.lib import administration as pump
+def delivered_mg(visit: Visit, at: dt.datetime) -> Decimal:
+    """Return the mg the visit's pump and dose events delivered up to ``at`` (0 before any).
 
-    events = list(AdministrationEvent.objects.filter(visit=visit).order_by("at", "id"))
-    doses = sum(
-        (
-            Decimal(e.dose_mg)
-            for e in events
-            if e.kind == AdministrationEvent.Kind.DOSE and e.dose_mg is not None
-        ),
-        Decimal("0"),
-    )
-    pump_events = [
-        pump.PumpEvent(kind=e.kind, at=e.at, rate_ml_per_h=e.rate_ml_per_h, dose_mg=None)
-        for e in events
-        if e.kind not in (AdministrationEvent.Kind.DOSE, AdministrationEvent.Kind.WASTE)
-    ]
-    if not pump_events:
-        return doses.quantize(Decimal("0.01"))
-    delivery = pump.delivered(pump_events, visit.concentration_mg_per_ml or Decimal("0"), at)
-    return (Decimal(delivery.mg) + doses).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    The pump kernel's answer (``selectors.delivery_for``), rounded to 0.01 mg. Raises
+    ``lib.administration.AdministrationError`` for an event sequence it refuses.
+    """
+    delivery = delivery_for(visit=visit, now=at)
+    if delivery is None:
+        return Decimal("0.00")
+    return Decimal(delivery.mg).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
 def infusion_stop(
@@ -948,7 +937,7 @@ def infusion_stop(
             ).exists()
         ):
             _pump_event(visit, AdministrationEvent.Kind.STOP, at=moment, by=by, note=reason or "")
-        delivered = _delivered_mg(visit, moment)
+        delivered = delivered_mg(visit, moment)
         ordered = Decimal(visit.ordered_dose_mg or 0)
         share = Decimal(chart_settings_for(organization=visit.organization).stopped_early_below_pct)
         early = bool(ordered) and delivered < ordered * share / 100

@@ -10,6 +10,7 @@ error leaves what the nurse typed in place and says so.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import secrets
@@ -50,6 +51,7 @@ from infusionist.infusions.models import (
     VitalAlert,
 )
 from infusionist.infusions.vitals import alert_respond, vital_record
+from infusionist.lib.administration import AdministrationError
 from infusionist.lib.instruments.sedation import ALDRETE, MOAAS
 from infusionist.postonly import post_only
 from infusionist.scheduling.models import Appointment
@@ -282,7 +284,8 @@ def _chart_context(
     gate = gates.visit_gate(visit=visit, now=now) if visit.phase in gates.GATE_PHASES else None
     delivered = None
     if visit.phase in (P.INFUSING, P.PAUSED) and events:
-        delivered = services._delivered_mg(visit, now)
+        with contextlib.suppress(AdministrationError):  # the pump record says what is wrong
+            delivered = services.delivered_mg(visit, now)
     observation_end = services.observation_ends_at(visit)
     criteria = None
     if visit.phase in (P.OBSERVATION, P.READY):
